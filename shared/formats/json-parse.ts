@@ -1,0 +1,21 @@
+import { isSafeNumber, parse } from 'lossless-json';
+import { JsonFloat } from '../util/json-values.js';
+
+// Literals that JSON.parse would change: integral floats (`1.0`, `2e3`) and integers beyond 2^53.
+const NEEDS_EXACT_NUMBERS = /\d\.0+(?![0-9])|\d[eE]|\d{16}/;
+
+/**
+ * Parses one JSON document. The fast path is JSON.parse; a document holding a number that
+ * JavaScript would alter is parsed losslessly, so `1.0` stays a float and big integers exact.
+ */
+export function parseJson(text: string): unknown {
+  if (!NEEDS_EXACT_NUMBERS.test(text)) return JSON.parse(text);
+  return parse(text, null, parseExactNumber);
+}
+
+function parseExactNumber(literal: string): number | bigint | JsonFloat {
+  const isInteger = /^-?\d+$/.test(literal);
+  if (isInteger) return isSafeNumber(literal) ? Number(literal) : BigInt(literal);
+  const value = Number(literal);
+  return Number.isInteger(value) ? new JsonFloat(value) : value;
+}

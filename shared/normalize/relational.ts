@@ -1,0 +1,352 @@
+import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
+import { inferDataType } from '../schema/infer.js';
+import type { Schema } from '../schema/schema.js';
+import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
+import { JsonFloat } from '../util/json-values.js';
+import { LINKAGE_COLUMNS } from './dlt-columns.js';
+import { NormalizeError } from './errors.js';
+import { contentRowKey, nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
+
+export type NormalizedRow = Record<string, Coerced>;
+
+/** Receives every normalized row, table by table. */
+export interface RowSink {
+  write(table: TableSchema, row: NormalizedRow): void;
+}
+
+/** dlt's default max_nesting: effectively unlimited. */
+const DEFAULT_MAX_NESTING = 1000;
+
+type RowKeyKind = 'random' | 'primary_key' | 'content';
+
+interface TableContext {
+  table: TableSchema;
+  maxNesting: number;
+  rowKeyKind: RowKeyKind;
+  primaryKey: string[];
+  propagateRootKey: boolean;
+  required: string[];
+  discarded: boolean;
+  /** raw key -> column name, one map per flattened prefix */
+  names: Map<string, Map<string, string>>;
+  children: Map<string, TableContext>;
+}
+
+/**
+ * dlt's relational normalizer: flattens nested dicts into `parent__child` columns, moves lists
+ * into nested tables linked by `_dlt_parent_id`/`_dlt_list_idx` (and `_dlt_root_id` for merge),
+ * types every value against the schema (inferring, evolving, or writing variant columns), and
+ * applies the schema contract.
+ */
+export class RelationalNormalizer {
+  private readonly roots = new Map<string, TableContext>();
+
+  constructor(
+    private readonly schema: Schema,
+    private readonly sink: RowSink,
+    private readonly loadId: string,
+  ) {}
+
+  /** Normalizes one extracted item into `rootTable` and its nested tables. */
+  normalize(item: unknown, rootTable: string): void {
+    const ctx = this.rootContext(rootTable);
+    const row = isPlainObject(item) ? item : { value: item };
+    this.normalizeRow(row, ctx, 0, undefined, 0, undefined);
+  }
+
+  private rootContext(tableName: string): TableContext {
+    let ctx = this.roots.get(tableName);
+    if (ctx === undefined) {
+      let table = this.schema.table(tableName);
+      if (table === undefined) {
+        this.schema.allows(tableName, 'tables');
+        table = this.schema.addTable({ name: tableName, columns: {} });
+      }
+      const strategy = this.schema.mergeStrategy(tableName);
+      const primaryKey = Object.values(table.columns)
+        .filter((c) => c.primary_key)
+        .map((c) => c.name);
+      ctx = this.newContext(table, {
+        maxNesting: table['x-normalizer']?.max_nesting ?? DEFAULT_MAX_NESTING,
+        rowKeyKind:
+          strategy === 'upsert' || strategy === 'insert-only'
+            ? 'primary_key'
+            : strategy === 'scd2'
+              ? 'content'
+              : 'random',
+        primaryKey,
+        propagateRootKey: strategy !== undefined && strategy !== 'scd2',
+      });
+      this.roots.set(tableName, ctx);
+    }
+    return ctx;
+  }
+
+  private newContext(
+    table: TableSchema,
+    inherited: Pick<TableContext, 'maxNesting' | 'rowKeyKind' | 'primaryKey' | 'propagateRootKey'>,
+  ): TableContext {
+    const required = Object.values(table.columns)
+      .filter((c) => c.nullable === false && !c.name.startsWith('_dlt'))
+      .map((c) => c.name);
+    return { ...inherited, table, required, discarded: false, names: new Map(), children: new Map() };
+  }
+
+  private childContext(parent: TableContext, path: string): TableContext {
+    let ctx = parent.children.get(path);
+    if (ctx === undefined) {
+      const name = this.schema.naming.makePath(parent.table.name, path);
+      let table = this.schema.table(name);
+      let discarded = false;
+      if (table === undefined) {
+        const mode = this.schema.allowsNested(name, parent.table.name);
+        discarded = mode !== 'evolve';
+        table = discarded
+          ? { name, columns: {}, parent: parent.table.name }
+          : this.schema.addTable({ name, columns: {}, parent: parent.table.name });
+      }
+      ctx = this.newContext(table, {
+        maxNesting: parent.maxNesting,
+        propagateRootKey: parent.propagateRootKey,
+        rowKeyKind: 'random',
+        primaryKey: [],
+      });
+      ctx.discarded = discarded;
+      parent.children.set(path, ctx);
+    }
+    return ctx;
+  }
+
+  private normalizeRow(
+    item: Record<string, unknown>,
+    ctx: TableContext,
+    level: number,
+    parentKey: string | undefined,
+    listIndex: number,
+    rootKey: string | undefined,
+  ): void {
+    if (ctx.discarded) return;
+    const flat: Record<string, unknown> = {};
+    const lists: [string, unknown[]][] = [];
+    this.flatten(item, '', level, ctx, flat, lists);
+
+    let rowKey: string;
+    if (parentKey === undefined) {
+      rowKey =
+        typeof flat[DLT_COLUMNS.id] === 'string'
+          ? (flat[DLT_COLUMNS.id] as string)
+          : this.rootRowKey(ctx, flat, item);
+      flat[DLT_COLUMNS.loadId] = this.loadId;
+      flat[DLT_COLUMNS.id] = rowKey;
+      rootKey = rowKey;
+    } else {
+      rowKey = nestedRowKey(parentKey, ctx.table.name, listIndex);
+      if (ctx.propagateRootKey) flat[DLT_COLUMNS.rootId] = rootKey;
+      flat[DLT_COLUMNS.parentId] = parentKey;
+      flat[DLT_COLUMNS.listIdx] = listIndex;
+      flat[DLT_COLUMNS.id] = rowKey;
+    }
+
+    const row = this.typeRow(ctx, flat);
+    if (row === undefined) return;
+    this.sink.write(ctx.table, row);
+
+    for (const [path, list] of lists) {
+      const child = this.childContext(ctx, path);
+      for (let i = 0; i < list.length; i++)
+        this.normalizeListItem(list[i], child, level + 1, rowKey, i, rootKey);
+    }
+  }
+
+  private normalizeListItem(
+    element: unknown,
+    ctx: TableContext,
+    level: number,
+    parentKey: string,
+    index: number,
+    rootKey: string | undefined,
+  ): void {
+    if (isPlainObject(element)) {
+      this.normalizeRow(element, ctx, level, parentKey, index, rootKey);
+    } else if (Array.isArray(element) && level < ctx.maxNesting) {
+      // A list of lists: an intermediate row, its elements in `<table>__list`.
+      this.normalizeRow({ list: element }, ctx, level, parentKey, index, rootKey);
+    } else {
+      this.normalizeRow({ value: element }, ctx, level, parentKey, index, rootKey);
+    }
+  }
+
+  private rootRowKey(
+    ctx: TableContext,
+    flat: Record<string, unknown>,
+    item: Record<string, unknown>,
+  ): string {
+    if (ctx.rowKeyKind === 'primary_key' && ctx.primaryKey.length > 0)
+      return primaryKeyRowKey(flat, ctx.primaryKey);
+    if (ctx.rowKeyKind === 'content') return contentRowKey(item);
+    return randomRowKey();
+  }
+
+  /** Scalars of this level first, then nested dicts; lists are collected for nested tables. */
+  private flatten(
+    item: Record<string, unknown>,
+    prefix: string,
+    level: number,
+    ctx: TableContext,
+    flat: Record<string, unknown>,
+    lists: [string, unknown[]][],
+  ): void {
+    let names = ctx.names.get(prefix);
+    if (names === undefined) {
+      names = new Map();
+      ctx.names.set(prefix, names);
+    }
+    let dicts: [string, Record<string, unknown>][] | undefined;
+    for (const key in item) {
+      const value = item[key];
+      let name = names.get(key);
+      if (name === undefined) {
+        const fragment = this.schema.naming.normalizePath(key);
+        name = prefix === '' ? fragment : this.schema.naming.makePath(prefix, fragment);
+        names.set(key, name);
+      }
+      if (value !== null && typeof value === 'object' && !(value instanceof JsonFloat)) {
+        const nested = level + 1 <= ctx.maxNesting && ctx.table.columns[name]?.data_type !== 'json';
+        if (Array.isArray(value)) {
+          if (!nested) flat[name] = value;
+          else if (value.length > 0) lists.push([name, value]);
+          continue;
+        }
+        if (isPlainObject(value)) {
+          if (!nested) flat[name] = value;
+          else (dicts ??= []).push([name, value]);
+          continue;
+        }
+      }
+      flat[name] = value;
+    }
+    if (dicts !== undefined)
+      for (const [name, dict] of dicts) this.flatten(dict, name, level + 1, ctx, flat, lists);
+  }
+
+  /** Types each value against the table's columns; undefined when the contract drops the row. */
+  private typeRow(ctx: TableContext, flat: Record<string, unknown>): NormalizedRow | undefined {
+    const columns = ctx.table.columns;
+    const row: NormalizedRow = {};
+    for (const name in flat) {
+      const value = flat[name];
+      if (value === null || value === undefined) {
+        if (columns[name]?.nullable === false) throw this.nullError(ctx, name);
+        continue;
+      }
+      const column = columns[name];
+      if (column?.data_type !== undefined) {
+        const coerced = coerceValue(value, column);
+        if (coerced !== NO_FIT) {
+          row[name] = coerced;
+          continue;
+        }
+        const variant = this.variant(ctx, column, value);
+        if (variant === 'discard_row') return undefined;
+        if (variant !== undefined) row[variant[0]] = variant[1];
+        continue;
+      }
+      const added = this.newColumn(ctx, name, column, value);
+      if (added === 'discard_row') return undefined;
+      if (added !== undefined) row[name] = added;
+    }
+    for (const name of ctx.required) {
+      if (row[name] === undefined) throw this.nullError(ctx, name);
+    }
+    return row;
+  }
+
+  private newColumn(
+    ctx: TableContext,
+    name: string,
+    partial: ColumnSchema | undefined,
+    value: unknown,
+  ): Coerced | 'discard_row' | undefined {
+    const linkage = LINKAGE_COLUMNS[name];
+    const dataType = linkage?.data_type ?? inferDataType(value);
+    if (dataType === undefined) return undefined;
+    const mode = partial === undefined ? this.schema.allows(ctx.table.name, 'columns', name) : 'evolve';
+    if (mode === 'discard_row') return 'discard_row';
+    if (mode === 'discard_value') return undefined;
+    const column: ColumnSchema = {
+      ...(linkage ?? { name, nullable: true }),
+      ...partial,
+      data_type: dataType,
+    };
+    const coerced = coerceValue(value, column);
+    if (coerced === NO_FIT) {
+      throw new NormalizeError(
+        `value of column ${name} in table ${ctx.table.name} cannot be stored as ${dataType}`,
+        ctx.table.name,
+        name,
+      );
+    }
+    this.schema.setColumn(ctx.table.name, column);
+    return coerced;
+  }
+
+  /** A value that does not fit its column goes to `<column>__v_<type>`, as in dlt. */
+  private variant(
+    ctx: TableContext,
+    column: ColumnSchema,
+    value: unknown,
+  ): [string, Coerced] | 'discard_row' | undefined {
+    const table = ctx.table.name;
+    const dataType = inferDataType(value);
+    if (dataType === undefined) return undefined;
+    if (column.variant) {
+      throw new NormalizeError(
+        `value of variant column ${column.name} in table ${table} does not fit ${column.data_type}`,
+        table,
+        column.name,
+      );
+    }
+    const name = this.schema.naming.makePath(column.name, `v_${dataType}`);
+    const existing = ctx.table.columns[name];
+    if (existing === undefined) {
+      const mode = this.schema.allows(table, 'data_type', column.name);
+      if (mode === 'discard_row') return 'discard_row';
+      if (mode === 'discard_value') return undefined;
+    }
+    const variantColumn: ColumnSchema = existing ?? {
+      name,
+      data_type: dataType,
+      nullable: true,
+      variant: true,
+    };
+    const coerced = coerceValue(value, variantColumn);
+    if (coerced === NO_FIT) {
+      throw new NormalizeError(
+        `value of column ${column.name} in table ${table} fits neither ${column.data_type} nor ${dataType}`,
+        table,
+        column.name,
+      );
+    }
+    if (existing === undefined) this.schema.setColumn(table, variantColumn);
+    return [name, coerced];
+  }
+
+  private nullError(ctx: TableContext, column: string): NormalizeError {
+    return new NormalizeError(
+      `column ${column} of table ${ctx.table.name} is not nullable but has no value`,
+      ctx.table.name,
+      column,
+    );
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    !(value instanceof JsonFloat) &&
+    !(value instanceof Uint8Array) &&
+    !(value instanceof Date)
+  );
+}

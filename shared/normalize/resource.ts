@@ -1,0 +1,66 @@
+import type { Schema } from '../schema/schema.js';
+import {
+  type ColumnHints,
+  type ColumnSchema,
+  DLT_COLUMNS,
+  type MergeStrategy,
+  type ReplaceStrategy,
+  type SchemaContract,
+  type WriteDisposition,
+} from '../schema/types.js';
+
+/** What a user says about one resource: the table it fills and how. Names are not yet normalized. */
+export interface ResourceHints {
+  name: string;
+  tableName?: string;
+  writeDisposition?: WriteDisposition;
+  mergeStrategy?: MergeStrategy;
+  replaceStrategy?: ReplaceStrategy;
+  primaryKey?: string[];
+  mergeKey?: string[];
+  columns?: Record<string, ColumnHints>;
+  schemaContract?: SchemaContract;
+  maxTableNesting?: number;
+  tableOptions?: Record<string, unknown>;
+}
+
+/**
+ * Creates or updates the root table of a resource with its hints, normalizing every name, and
+ * returns the table's normalized name. scd2 tables get their validity columns first, as dlt does.
+ */
+export function applyResourceHints(schema: Schema, hints: ResourceHints): string {
+  const tableName = schema.naming.normalizePath(hints.tableName ?? hints.name);
+  const existing = schema.table(tableName);
+  if (existing === undefined) {
+    schema.allows(tableName, 'tables');
+    schema.addTable({ name: tableName, columns: {}, resource: hints.name });
+  }
+  const patch: Parameters<Schema['updateTable']>[1] = { resource: hints.name };
+  if (hints.writeDisposition !== undefined) patch.write_disposition = hints.writeDisposition;
+  if (hints.mergeStrategy !== undefined) patch['x-merge-strategy'] = hints.mergeStrategy;
+  if (hints.replaceStrategy !== undefined) patch['x-replace-strategy'] = hints.replaceStrategy;
+  if (hints.schemaContract !== undefined) patch.schema_contract = hints.schemaContract;
+  if (hints.maxTableNesting !== undefined) patch['x-normalizer'] = { max_nesting: hints.maxTableNesting };
+  if (hints.tableOptions !== undefined) patch['x-table-options'] = hints.tableOptions;
+  schema.updateTable(tableName, patch);
+
+  if (hints.writeDisposition === 'merge' && hints.mergeStrategy === 'scd2') {
+    for (const name of [DLT_COLUMNS.validFrom, DLT_COLUMNS.validTo]) {
+      schema.setColumn(tableName, { name, data_type: 'timestamp', nullable: true });
+    }
+  }
+  for (const [rawName, columnHints] of Object.entries(hints.columns ?? {})) {
+    schema.setColumn(tableName, { ...columnHints, name: schema.naming.normalizePath(rawName) });
+  }
+  for (const rawName of hints.primaryKey ?? []) {
+    schema.setColumn(tableName, keyColumn(schema, rawName, 'primary_key'));
+  }
+  for (const rawName of hints.mergeKey ?? []) {
+    schema.setColumn(tableName, keyColumn(schema, rawName, 'merge_key'));
+  }
+  return tableName;
+}
+
+function keyColumn(schema: Schema, rawName: string, hint: 'primary_key' | 'merge_key'): ColumnSchema {
+  return { name: schema.naming.normalizePath(rawName), [hint]: true, nullable: false };
+}

@@ -1,0 +1,196 @@
+import { JsonFloat } from '../util/json-values.js';
+import { parseIsoTimestamp } from './infer.js';
+import type { ColumnSchema, DataType } from './types.js';
+
+/** Returned by `coerceValue` when the value does not fit the column's type. */
+export const NO_FIT: unique symbol = Symbol('no-fit');
+export type Coerced = string | number | bigint | boolean | Uint8Array;
+
+const MICROS_PER_DAY = 86_400_000_000;
+
+/**
+ * Converts a JSON value into the internal form of `column`'s type, following dlt's coercion
+ * rules, or returns NO_FIT (the caller then writes a variant column). Internal forms:
+ * text/json/decimal as string, bigint as number or bigint, timestamp as µs since the epoch,
+ * date as days since the epoch, time as µs since midnight, binary as bytes.
+ */
+export function coerceValue(value: unknown, column: ColumnSchema): Coerced | typeof NO_FIT {
+  const type = column.data_type ?? 'text';
+  const v = value instanceof JsonFloat ? value.value : value;
+  switch (type) {
+    case 'text':
+      return toText(v);
+    case 'bigint':
+      return toBigint(v, value instanceof JsonFloat);
+    case 'double':
+      return toDouble(v);
+    case 'bool':
+      return toBool(v);
+    case 'timestamp':
+      return toTimestamp(v);
+    case 'date':
+      return toDate(v);
+    case 'time':
+      return toTime(v);
+    case 'decimal':
+    case 'wei':
+      return toDecimal(v, type, column.scale);
+    case 'binary':
+      return toBinary(v);
+    case 'json':
+      return toJson(v);
+  }
+}
+
+function toText(v: unknown): string | typeof NO_FIT {
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+    case 'bigint':
+      return String(v);
+    case 'boolean':
+      return v ? 'True' : 'False';
+    case 'object':
+      if (v === null) return NO_FIT;
+      if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
+      if (v instanceof Date) return v.toISOString();
+      return JSON.stringify(v);
+    default:
+      return NO_FIT;
+  }
+}
+
+function toBigint(v: unknown, wasFloat: boolean): number | bigint | typeof NO_FIT {
+  if (typeof v === 'number')
+    return Number.isInteger(v) && (!wasFloat || Number.isSafeInteger(v)) ? v : NO_FIT;
+  if (typeof v === 'bigint') return v <= 9223372036854775807n && v >= -9223372036854775808n ? v : NO_FIT;
+  if (typeof v === 'string') {
+    const text = v.trim();
+    if (/^[-+]?\d+$/.test(text)) {
+      const big = BigInt(text);
+      return Number.isSafeInteger(Number(big)) ? Number(big) : toBigint(big, false);
+    }
+    if (/^0x[0-9a-f]+$/i.test(text)) return toBigint(BigInt(text), false);
+  }
+  return NO_FIT;
+}
+
+function toDouble(v: unknown): number | typeof NO_FIT {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string') {
+    const text = v.trim();
+    if (/^0x[0-9a-f]+$/i.test(text)) return Number(BigInt(text));
+    if (text !== '' && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return Number(text);
+  }
+  return NO_FIT;
+}
+
+const TRUE_TEXT = new Set(['true', 'yes', 'y', '1', 't', 'on']);
+const FALSE_TEXT = new Set(['false', 'no', 'n', '0', 'f', 'off']);
+
+function toBool(v: unknown): boolean | typeof NO_FIT {
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'string') {
+    const text = v.trim().toLowerCase();
+    if (TRUE_TEXT.has(text)) return true;
+    if (FALSE_TEXT.has(text)) return false;
+  }
+  return NO_FIT;
+}
+
+function toTimestamp(v: unknown): number | typeof NO_FIT {
+  if (typeof v === 'string') {
+    const micros = parseIsoTimestamp(v);
+    if (micros !== undefined) return micros;
+    const days = parseIsoDate(v);
+    return days === undefined ? NO_FIT : days * MICROS_PER_DAY;
+  }
+  if (typeof v === 'number' && Number.isFinite(v)) return Math.round(v * 1_000_000);
+  if (v instanceof Date) return v.getTime() * 1000;
+  return NO_FIT;
+}
+
+function toDate(v: unknown): number | typeof NO_FIT {
+  if (typeof v === 'string') {
+    const days = parseIsoDate(v);
+    if (days !== undefined) return days;
+    const micros = parseIsoTimestamp(v);
+    return micros === undefined ? NO_FIT : Math.floor(micros / MICROS_PER_DAY);
+  }
+  if (v instanceof Date) return Math.floor(v.getTime() / 86_400_000);
+  return NO_FIT;
+}
+
+/** Days since the epoch for `YYYY-MM-DD`, or undefined. */
+export function parseIsoDate(text: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  if (m === null) return undefined;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  const date = new Date(Date.UTC(2000, mo - 1, d));
+  date.setUTCFullYear(y);
+  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
+  return Math.round(date.getTime() / 86_400_000);
+}
+
+function toTime(v: unknown): number | typeof NO_FIT {
+  if (typeof v !== 'string') return NO_FIT;
+  const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(v.trim());
+  if (m === null) return NO_FIT;
+  const [h, mi, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? '0')];
+  if (h > 23 || mi > 59 || s > 59) return NO_FIT;
+  return ((h * 60 + mi) * 60 + s) * 1_000_000 + Number((m[4] ?? '').slice(0, 6).padEnd(6, '0'));
+}
+
+const DECIMAL_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+
+function toDecimal(v: unknown, type: DataType, scale: number | undefined): string | typeof NO_FIT {
+  if (typeof v === 'bigint') return v.toString();
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) return NO_FIT;
+    if (type === 'wei' && !Number.isInteger(v)) return NO_FIT;
+    return scale === undefined ? String(v) : v.toFixed(Math.min(scale, 100));
+  }
+  if (typeof v === 'string') {
+    const text = v.trim();
+    if (/^0x[0-9a-f]+$/i.test(text)) return BigInt(text).toString();
+    if (DECIMAL_TEXT.test(text)) return text;
+  }
+  return NO_FIT;
+}
+
+function toBinary(v: unknown): Uint8Array | typeof NO_FIT {
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'string') {
+    const text = v.trim();
+    if (/^0x([0-9a-f]{2})*$/i.test(text)) return Buffer.from(text.slice(2), 'hex');
+    if (/^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text))
+      return Buffer.from(text, 'base64');
+  }
+  return NO_FIT;
+}
+
+function toJson(v: unknown): string | typeof NO_FIT {
+  if (typeof v === 'string') {
+    try {
+      JSON.parse(v);
+      return v;
+    } catch {
+      return NO_FIT;
+    }
+  }
+  if (v === undefined) return NO_FIT;
+  return JSON.stringify(v, jsonReplacer);
+}
+
+/** Serializes bigints exactly inside json columns. */
+export function jsonReplacer(_key: string, value: unknown): unknown {
+  return typeof value === 'bigint' ? (JSON.rawJSON?.(value.toString()) ?? value.toString()) : value;
+}
+
+declare global {
+  interface JSON {
+    rawJSON?: (text: string) => unknown;
+  }
+}

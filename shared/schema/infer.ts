@@ -1,0 +1,64 @@
+import { JsonFloat } from '../util/json-values.js';
+import type { DataType } from './types.js';
+
+// An ISO 8601 date-time with a time part; dates or times alone are not timestamps (dlt's rule).
+const ISO_TIMESTAMP =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/** Microseconds since the epoch for an ISO timestamp string, or undefined when it is not one. */
+export function parseIsoTimestamp(text: string): number | undefined {
+  if (text.length < 16 || text.length > 40) return undefined;
+  const m = ISO_TIMESTAMP.exec(text);
+  if (m === null) return undefined;
+  const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const month = Number(mo);
+  const day = Number(d);
+  const hour = Number(h);
+  const minute = Number(mi);
+  const second = s === undefined ? 0 : Number(s);
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(Number(y), month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
+  if (Number(y) < 100) ms = shiftYear(ms, Number(y));
+  if (zone !== undefined && zone !== 'Z') {
+    const sign = zone.startsWith('-') ? -1 : 1;
+    const digits = zone.slice(1).replace(':', '');
+    const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+    if (offsetMinutes > 24 * 60) return undefined;
+    ms -= sign * offsetMinutes * 60_000;
+  }
+  const micros = frac === undefined ? 0 : Number(frac.slice(0, 6).padEnd(6, '0'));
+  return ms * 1000 + micros;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
+
+function shiftYear(ms: number, year: number): number {
+  const d = new Date(ms);
+  d.setUTCFullYear(year);
+  return d.getTime();
+}
+
+/** The dlt data type of a JSON value, or undefined for null. Dicts and lists are 'json'. */
+export function inferDataType(value: unknown, detectTimestamps = true): DataType | undefined {
+  switch (typeof value) {
+    case 'string':
+      return detectTimestamps && parseIsoTimestamp(value) !== undefined ? 'timestamp' : 'text';
+    case 'number':
+      return Number.isInteger(value) ? 'bigint' : 'double';
+    case 'bigint':
+      return value > 9223372036854775807n || value < -9223372036854775808n ? 'wei' : 'bigint';
+    case 'boolean':
+      return 'bool';
+    case 'object':
+      if (value === null) return undefined;
+      if (value instanceof JsonFloat) return 'double';
+      if (value instanceof Date) return 'timestamp';
+      if (value instanceof Uint8Array) return 'binary';
+      return 'json';
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,146 @@
+import { type ContractEntity, DataValidationError, expandContract } from './contract.js';
+import { SnakeCaseNaming } from './naming.js';
+import {
+  type ColumnSchema,
+  type ContractMode,
+  isDltName,
+  type MergeStrategy,
+  SCHEMA_ENGINE_VERSION,
+  type SchemaContractSettings,
+  type StoredSchema,
+  type TableSchema,
+  type WriteDisposition,
+} from './types.js';
+import { bumpVersionIfModified } from './version.js';
+
+export function emptySchema(name: string): StoredSchema {
+  return {
+    name,
+    version: 1,
+    version_hash: '',
+    previous_hashes: [],
+    engine_version: SCHEMA_ENGINE_VERSION,
+    tables: {},
+    settings: { detections: ['iso_timestamp'] },
+  };
+}
+
+/**
+ * A schema being evolved by normalize: plain data underneath, with the lookups and contract
+ * checks the normalizer needs. New tables and columns are recorded so a package can report
+ * exactly what it added.
+ */
+export class Schema {
+  readonly naming: SnakeCaseNaming;
+  private readonly stored: StoredSchema;
+  private readonly newTables = new Set<string>();
+  private readonly contracts = new Map<string, Required<SchemaContractSettings>>();
+
+  constructor(stored: StoredSchema, maxIdentifierLength?: number) {
+    this.stored = structuredClone(stored);
+    this.naming = new SnakeCaseNaming(maxIdentifierLength);
+  }
+
+  get name(): string {
+    return this.stored.name;
+  }
+
+  get tables(): Readonly<Record<string, TableSchema>> {
+    return this.stored.tables;
+  }
+
+  table(name: string): TableSchema | undefined {
+    return this.stored.tables[name];
+  }
+
+  /** The root of a nested table's chain. */
+  rootTable(name: string): TableSchema {
+    let table = this.stored.tables[name];
+    while (table?.parent !== undefined) table = this.stored.tables[table.parent];
+    if (table === undefined) throw new Error(`table ${name} is not in schema ${this.name}`);
+    return table;
+  }
+
+  writeDisposition(tableName: string): WriteDisposition {
+    return this.rootTable(tableName).write_disposition ?? 'append';
+  }
+
+  mergeStrategy(tableName: string): MergeStrategy | undefined {
+    const root = this.rootTable(tableName);
+    if (root.write_disposition !== 'merge') return undefined;
+    return root['x-merge-strategy'] ?? 'delete-insert';
+  }
+
+  /** The contract of a table, inherited from its root and the schema settings. */
+  contract(tableName: string): Required<SchemaContractSettings> {
+    let contract = this.contracts.get(tableName);
+    if (contract === undefined) {
+      const root = this.stored.tables[tableName] ? this.rootTable(tableName) : undefined;
+      contract = expandContract(root?.schema_contract ?? this.stored.settings.schema_contract);
+      this.contracts.set(tableName, contract);
+    }
+    return contract;
+  }
+
+  /**
+   * What to do with new data of `entity` on `tableName`: evolve, or the contract's answer.
+   * Columns of tables created in this run always evolve, and `_dlt` columns always do.
+   */
+  allows(tableName: string, entity: ContractEntity, columnName?: string): ContractMode {
+    if (columnName !== undefined && isDltName(columnName)) return 'evolve';
+    if (entity === 'columns' && this.newTables.has(tableName)) return 'evolve';
+    const mode = this.contract(tableName)[entity];
+    if (mode === 'freeze') {
+      const what =
+        columnName === undefined ? `new table ${tableName}` : `column ${columnName} of table ${tableName}`;
+      const verb = entity === 'data_type' ? 'changes the data type of' : 'adds';
+      throw new DataValidationError(
+        tableName,
+        columnName,
+        entity,
+        `frozen schema contract: data ${verb} ${what}`,
+      );
+    }
+    return mode;
+  }
+
+  /** The contract's answer to a new nested table, whose contract is its parent's. */
+  allowsNested(tableName: string, parentName: string): ContractMode {
+    const mode = this.contract(parentName).tables;
+    if (mode === 'freeze') {
+      throw new DataValidationError(
+        tableName,
+        undefined,
+        'tables',
+        `frozen schema contract: data adds new table ${tableName}`,
+      );
+    }
+    return mode;
+  }
+
+  /** Creates a table. */
+  addTable(table: TableSchema): TableSchema {
+    this.stored.tables[table.name] = table;
+    this.newTables.add(table.name);
+    return table;
+  }
+
+  /** Adds or completes a column, keeping the column order stable. */
+  setColumn(tableName: string, column: ColumnSchema): void {
+    const table = this.stored.tables[tableName];
+    if (table === undefined) throw new Error(`table ${tableName} is not in schema ${this.name}`);
+    table.columns[column.name] = { ...table.columns[column.name], ...column };
+  }
+
+  updateTable(tableName: string, patch: Partial<Omit<TableSchema, 'name' | 'columns'>>): void {
+    const table = this.stored.tables[tableName];
+    if (table === undefined) throw new Error(`table ${tableName} is not in schema ${this.name}`);
+    Object.assign(table, patch);
+    this.contracts.clear();
+  }
+
+  /** A snapshot with the version bumped when anything changed. */
+  toStored(): StoredSchema {
+    return bumpVersionIfModified(structuredClone(this.stored));
+  }
+}

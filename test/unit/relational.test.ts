@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import { parseJson } from '../../shared/formats/json-parse.js';
+import { columnsOf, normalizeItems } from './normalize-helpers.js';
+
+const users = [
+  {
+    id: 1,
+    name: 'Alice',
+    pets: [
+      { id: 1, name: 'Fluffy', type: 'cat' },
+      { id: 2, name: 'Spot', type: 'dog' },
+    ],
+  },
+  { id: 2, name: 'Bob', pets: [{ id: 3, name: 'Fido', type: 'dog' }] },
+];
+
+describe('relational normalizer (dlt users/pets example)', () => {
+  it('gives users and users__pets with dlt columns and linkage', () => {
+    const { rows, schema } = normalizeItems(users, { name: 'users' });
+
+    expect(Object.keys(rows)).toEqual(['users', 'users__pets']);
+    expect(columnsOf(schema, 'users')).toEqual([
+      ['id', 'bigint', true],
+      ['name', 'text', true],
+      ['_dlt_load_id', 'text', false],
+      ['_dlt_id', 'text', false],
+    ]);
+    expect(columnsOf(schema, 'users__pets')).toEqual([
+      ['id', 'bigint', true],
+      ['name', 'text', true],
+      ['type', 'text', true],
+      ['_dlt_parent_id', 'text', false],
+      ['_dlt_list_idx', 'bigint', false],
+      ['_dlt_id', 'text', false],
+    ]);
+    expect(schema.table('users__pets')?.parent).toBe('users');
+    const [alice, bob] = rows.users!;
+    expect(rows.users__pets!.map((p) => [p.name, p._dlt_parent_id, p._dlt_list_idx])).toEqual([
+      ['Fluffy', alice!._dlt_id, 0],
+      ['Spot', alice!._dlt_id, 1],
+      ['Fido', bob!._dlt_id, 0],
+    ]);
+    expect(alice!._dlt_id).toMatch(/^[A-Za-z0-9+/]{14}$/);
+    expect(alice!._dlt_load_id).toBe('1732190400.123456');
+    expect(rows.users__pets![0]).not.toHaveProperty('_dlt_load_id');
+  });
+
+  it('orders columns like dlt: scalars of a level before flattened dicts', () => {
+    const { schema } = normalizeItems([{ a: { x: 1, y: { z: 2 } }, b: 2, c: [{ k: 1 }], d: 3 }], {
+      name: 'ord',
+    });
+    expect(columnsOf(schema, 'ord').map((c) => c[0])).toEqual([
+      'b',
+      'd',
+      'a__x',
+      'a__y__z',
+      '_dlt_load_id',
+      '_dlt_id',
+    ]);
+  });
+
+  it('derives deterministic keys like dlt for upsert roots and nested rows', () => {
+    const { rows, schema } = normalizeItems([{ id: 1, name: 'a', kids: [{ n: 1 }] }], {
+      name: 'up',
+      writeDisposition: 'merge',
+      mergeStrategy: 'upsert',
+      primaryKey: ['id'],
+    });
+    // values computed by dlt 1.26.0 for the same item
+    expect(rows.up![0]!._dlt_id).toBe('z5jIxXIbUnmbKw');
+    expect(rows.up__kids![0]).toEqual({
+      n: 1,
+      _dlt_root_id: 'z5jIxXIbUnmbKw',
+      _dlt_parent_id: 'z5jIxXIbUnmbKw',
+      _dlt_list_idx: 0,
+      _dlt_id: 'MjAQfVyLwhD7+Q',
+    });
+    expect(columnsOf(schema, 'up')[0]).toEqual(['id', 'bigint', false]);
+  });
+
+  it('hashes the whole source item for scd2 row keys, like dlt', () => {
+    const { rows, schema } = normalizeItems(
+      [parseJson('{"id": 1, "name": "a", "kids": [{"n": 1}], "when": "2024-01-01T00:00:00Z", "f": 1.0}')],
+      { name: 'sc', writeDisposition: 'merge', mergeStrategy: 'scd2' },
+    );
+    expect(
+      columnsOf(schema, 'sc')
+        .map((c) => c[0])
+        .slice(0, 2),
+    ).toEqual(['_dlt_valid_from', '_dlt_valid_to']);
+    expect(rows.sc__kids![0]).not.toHaveProperty('_dlt_root_id');
+    // dlt 1.26.0 gives this key for the same item (orjson writes the float as 1.0)
+    expect(rows.sc![0]!._dlt_id).toBe('dlggOerj/J+JwA');
+    expect(rows.sc![0]!.f).toBe(1);
+    expect(columnsOf(schema, 'sc').find((c) => c[0] === 'f')).toEqual(['f', 'double', true]);
+  });
+});
