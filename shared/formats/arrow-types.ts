@@ -1,0 +1,46 @@
+import * as arrow from 'apache-arrow';
+import type { ColumnSchema } from '../schema/types.js';
+
+/** dlt's default decimal precision and scale. */
+export const DEFAULT_DECIMAL: readonly [number, number] = [38, 9];
+
+/**
+ * The Arrow type dlt writes for a column: timestamps as µs (UTC unless `timezone: false`),
+ * decimals as decimal128(p,s), dates as date32, json as string, sized integers by precision.
+ */
+export function arrowType(column: ColumnSchema): arrow.DataType {
+  switch (column.data_type ?? 'text') {
+    case 'text':
+    case 'json':
+      return new arrow.Utf8();
+    case 'bigint':
+      return integerType(column.precision);
+    case 'double':
+      return new arrow.Float64();
+    case 'bool':
+      return new arrow.Bool();
+    case 'timestamp':
+      return new arrow.TimestampMicrosecond(column.timezone === false ? null : 'UTC');
+    case 'date':
+      return new arrow.DateDay();
+    case 'time':
+      return new arrow.TimeMicrosecond();
+    case 'decimal':
+      return new arrow.Decimal(
+        column.scale ?? DEFAULT_DECIMAL[1],
+        column.precision ?? DEFAULT_DECIMAL[0],
+        128,
+      );
+    case 'wei':
+      return new arrow.Decimal(0, 38, 128);
+    case 'binary':
+      return new arrow.Binary();
+  }
+}
+
+function integerType(precision: number | undefined): arrow.DataType {
+  if (precision === undefined || precision > 32) return new arrow.Int64();
+  if (precision <= 8) return new arrow.Int8();
+  if (precision <= 16) return new arrow.Int16();
+  return new arrow.Int32();
+}

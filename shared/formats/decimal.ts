@@ -1,0 +1,49 @@
+/** Raised when a decimal value does not fit the column's precision. */
+export class DecimalOverflowError extends Error {
+  override name = 'DecimalOverflowError';
+}
+
+/**
+ * A decimal text ("-12.345", "1e3") as the four little-endian 32-bit words of a two's
+ * complement 128-bit integer scaled by `scale`. Extra fraction digits are rounded half up.
+ */
+export function decimalToWords(text: string, scale: number, precision: number, column: string): Uint32Array {
+  const unscaled = scaleDecimal(text, scale);
+  const limit = 10n ** BigInt(precision);
+  if (unscaled >= limit || unscaled <= -limit) {
+    throw new DecimalOverflowError(
+      `value ${text} of column ${column} does not fit decimal(${precision},${scale})`,
+    );
+  }
+  let v = BigInt.asUintN(128, unscaled);
+  const words = new Uint32Array(4);
+  for (let i = 0; i < 4; i++) {
+    words[i] = Number(v & 0xffffffffn);
+    v >>= 32n;
+  }
+  return words;
+}
+
+function scaleDecimal(text: string, scale: number): bigint {
+  const match = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(text.trim());
+  if (match === null) throw new DecimalOverflowError(`${text} is not a decimal number`);
+  const [, sign, whole = '', fraction = '', exponent = '0'] = match;
+  const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, '') || '0';
+  const shift = scale - fraction.length + Number(exponent);
+  let value: bigint;
+  if (shift >= 0) value = BigInt(digits) * 10n ** BigInt(shift);
+  else {
+    const divisor = 10n ** BigInt(-shift);
+    const big = BigInt(digits);
+    value = big / divisor + ((big % divisor) * 2n >= divisor ? 1n : 0n);
+  }
+  return sign === '-' ? -value : value;
+}
+
+/** The decimal text of a scaled 128-bit integer, for read-back and JSON output. */
+export function scaledToText(unscaled: bigint, scale: number): string {
+  const negative = unscaled < 0n;
+  const digits = (negative ? -unscaled : unscaled).toString().padStart(scale + 1, '0');
+  const text = scale === 0 ? digits : `${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
+  return negative ? `-${text}` : text;
+}

@@ -1,0 +1,43 @@
+import type { Coerced } from '../schema/coerce.js';
+import type { ColumnSchema } from '../schema/types.js';
+
+const MICROS_PER_DAY = 86_400_000_000;
+
+/** The JSON text of one coerced value in a JSONL file, typed by its column. */
+export function jsonValue(column: ColumnSchema, value: Coerced): string {
+  switch (column.data_type) {
+    case 'json':
+      return value as string;
+    case 'decimal':
+    case 'wei':
+      return String(value);
+    case 'bigint':
+      return String(value);
+    case 'double':
+      return Number.isFinite(value) ? String(value) : 'null';
+    case 'timestamp':
+      return JSON.stringify(timestampText(value as number, column.timezone !== false));
+    case 'date':
+      return JSON.stringify(new Date((value as number) * 86_400_000).toISOString().slice(0, 10));
+    case 'time':
+      return JSON.stringify(timeText(value as number));
+    case 'binary':
+      return JSON.stringify(Buffer.from(value as Uint8Array).toString('base64'));
+    default:
+      return JSON.stringify(value);
+  }
+}
+
+/** ISO text of µs since the epoch, with all six fraction digits. */
+export function timestampText(micros: number, utc: boolean): string {
+  const ms = Math.floor(micros / 1000);
+  const fraction = String(((micros % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0');
+  const text = `${new Date(ms).toISOString().slice(0, 19)}.${fraction}`;
+  return utc ? `${text}Z` : text;
+}
+
+function timeText(micros: number): string {
+  const seconds = Math.floor(micros / 1_000_000);
+  const clock = new Date((micros % MICROS_PER_DAY) / 1000).toISOString().slice(11, 19);
+  return `${clock}.${String(micros - seconds * 1_000_000).padStart(6, '0')}`;
+}

@@ -1,0 +1,111 @@
+import * as arrow from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
+import type { NormalizedRow } from '../normalize/relational.js';
+import type { ColumnSchema } from '../schema/types.js';
+import type { FileStorage } from '../storage/file-storage.js';
+import { buildColumn } from './arrow-columns.js';
+import { arrowType } from './arrow-types.js';
+import type { DataFileWriter } from './file-writer.js';
+
+/** The Arrow schema of a Parquet file for these columns. */
+export function arrowSchema(columns: readonly ColumnSchema[]): arrow.Schema {
+  return new arrow.Schema(columns.map((c) => new arrow.Field(c.name, arrowType(c), c.nullable !== false)));
+}
+
+/** An Arrow record batch of rows, column by column. */
+export function recordBatch(
+  schema: arrow.Schema,
+  columns: readonly ColumnSchema[],
+  rows: readonly NormalizedRow[],
+): arrow.RecordBatch {
+  const children = columns.map((c) =>
+    buildColumn(
+      c,
+      rows.map((row) => row[c.name]),
+    ),
+  );
+  const struct = arrow.makeData({
+    type: new arrow.Struct(schema.fields),
+    length: rows.length,
+    nullCount: 0,
+    children,
+  });
+  return new arrow.RecordBatch(schema, struct);
+}
+
+/**
+ * Streams a Parquet file into storage: each batch becomes one row group and is handed to
+ * parquet-wasm as soon as it is built, so memory holds one batch, not the file.
+ */
+export class ParquetFileWriter implements DataFileWriter {
+  bytesWritten = 0;
+  private readonly schema: arrow.Schema;
+  private controller!: ReadableStreamDefaultController<parquet.RecordBatch>;
+  private readonly done: Promise<number>;
+  private drained: (() => void) | undefined;
+
+  constructor(
+    readonly columns: readonly ColumnSchema[],
+    storage: FileStorage,
+    key: string,
+    rowGroupSize: number,
+  ) {
+    this.schema = arrowSchema(columns);
+    const batches = new ReadableStream<parquet.RecordBatch>(
+      {
+        start: (controller) => {
+          this.controller = controller;
+        },
+        pull: () => {
+          this.drained?.();
+          this.drained = undefined;
+        },
+      },
+      { highWaterMark: 1 },
+    );
+    const properties = new parquet.WriterPropertiesBuilder()
+      .setCompression(parquet.Compression.SNAPPY)
+      .setMaxRowGroupSize(rowGroupSize)
+      .setCreatedBy('sluice')
+      .build();
+    this.done = parquet
+      .transformParquetStream(batches, properties)
+      .then((bytes) => storage.putStream(key, this.count(bytes)));
+    // Surface a failed upload at the next write instead of as an unhandled rejection.
+    this.done.catch(() => undefined);
+  }
+
+  /** A Parquet file has one schema: other columns need a new file. */
+  accepts(columns: readonly ColumnSchema[]): boolean {
+    return (
+      columns.length === this.columns.length &&
+      columns.every(
+        (c, i) =>
+          c.name === this.columns[i]?.name && String(arrowType(c)) === String(this.schema.fields[i]?.type),
+      )
+    );
+  }
+
+  async writeBatch(rows: readonly NormalizedRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const ipc = arrow.tableToIPC(new arrow.Table([recordBatch(this.schema, this.columns, rows)]), 'stream');
+    const table = parquet.Table.fromIPCStream(ipc);
+    for (const batch of table.recordBatches()) this.controller.enqueue(batch);
+    table.free();
+    if ((this.controller.desiredSize ?? 1) <= 0) {
+      await Promise.race([new Promise<void>((resolve) => (this.drained = resolve)), this.done]);
+    }
+  }
+
+  async close(): Promise<number> {
+    this.controller.close();
+    return this.done;
+  }
+
+  private async *count(stream: ReadableStream<Uint8Array>): AsyncIterable<Uint8Array> {
+    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) {
+      this.bytesWritten += chunk.length;
+      yield chunk;
+    }
+  }
+}

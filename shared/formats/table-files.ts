@@ -1,0 +1,129 @@
+import type { NormalizedRow, RowSink } from '../normalize/relational.js';
+import type { ColumnSchema, TableSchema } from '../schema/types.js';
+import type { FileStorage } from '../storage/file-storage.js';
+import { uniqIdHex } from '../util/digest.js';
+import type { DataFileWriter, FileFormat } from './file-writer.js';
+import { JsonlFileWriter } from './jsonl-writer.js';
+import { ParquetFileWriter } from './parquet-writer.js';
+
+export interface FileLimits {
+  /** Rows buffered per table before they are written (one Parquet row group). */
+  bufferRows: number;
+  /** Rotate to a new file after this many rows (undefined: no limit). */
+  fileMaxRows?: number;
+  /** Rotate to a new file after this many bytes of output (undefined: no limit). */
+  fileMaxBytes?: number;
+}
+
+export const DEFAULT_FILE_LIMITS: FileLimits = { bufferRows: 20_000 };
+
+/** A finished data file of one table. */
+export interface WrittenFile {
+  table: string;
+  key: string;
+  format: FileFormat;
+  rows: number;
+  bytes: number;
+}
+
+interface OpenTable {
+  table: TableSchema;
+  buffer: NormalizedRow[];
+  file?: { writer: DataFileWriter; key: string; rows: number };
+}
+
+/**
+ * Routes normalized rows into data files under a prefix, one or more files per table, named
+ * `<table>.<file_id>.<ext>`. Rows are buffered per table and written in batches; a file is
+ * rotated when its row or byte limit is reached or (Parquet) when the table gained columns.
+ */
+export class TableFileWriters implements RowSink {
+  private readonly open = new Map<string, OpenTable>();
+  private readonly pending = new Set<OpenTable>();
+  private readonly written: WrittenFile[] = [];
+
+  constructor(
+    private readonly storage: FileStorage,
+    private readonly prefix: string,
+    private readonly format: FileFormat,
+    private readonly limits: FileLimits = DEFAULT_FILE_LIMITS,
+  ) {}
+
+  write(table: TableSchema, row: NormalizedRow): void {
+    let entry = this.open.get(table.name);
+    if (entry === undefined) {
+      entry = { table, buffer: [] };
+      this.open.set(table.name, entry);
+    }
+    entry.buffer.push(row);
+    if (entry.buffer.length >= this.limits.bufferRows) this.pending.add(entry);
+  }
+
+  /** True when some table's buffer is full; the caller then awaits `flush()`. */
+  get needsFlush(): boolean {
+    return this.pending.size > 0;
+  }
+
+  async flush(): Promise<void> {
+    for (const entry of this.pending) await this.writeBuffer(entry);
+    this.pending.clear();
+  }
+
+  /** Writes what is buffered, closes every file and returns all files written. */
+  async close(): Promise<WrittenFile[]> {
+    for (const entry of this.open.values()) {
+      await this.writeBuffer(entry);
+      await this.closeFile(entry);
+    }
+    this.open.clear();
+    return this.written;
+  }
+
+  private async writeBuffer(entry: OpenTable): Promise<void> {
+    if (entry.buffer.length === 0) return;
+    const rows = entry.buffer;
+    entry.buffer = [];
+    const columns = completeColumns(entry.table);
+    if (entry.file !== undefined && (!entry.file.writer.accepts(columns) || this.full(entry.file)))
+      await this.closeFile(entry);
+    entry.file ??= this.openFile(entry.table.name, columns);
+    await entry.file.writer.writeBatch(rows, columns);
+    entry.file.rows += rows.length;
+  }
+
+  private full(file: NonNullable<OpenTable['file']>): boolean {
+    const { fileMaxRows, fileMaxBytes } = this.limits;
+    return (
+      (fileMaxRows !== undefined && file.rows >= fileMaxRows) ||
+      (fileMaxBytes !== undefined && file.writer.bytesWritten >= fileMaxBytes)
+    );
+  }
+
+  private openFile(table: string, columns: ColumnSchema[]): NonNullable<OpenTable['file']> {
+    const key = `${this.prefix}${table}.${uniqIdHex(5)}.${this.format}`;
+    const writer =
+      this.format === 'parquet'
+        ? new ParquetFileWriter(columns, this.storage, key, this.limits.bufferRows)
+        : new JsonlFileWriter(columns, this.storage, key, false);
+    return { writer, key, rows: 0 };
+  }
+
+  private async closeFile(entry: OpenTable): Promise<void> {
+    const file = entry.file;
+    if (file === undefined) return;
+    entry.file = undefined;
+    const bytes = await file.writer.close();
+    this.written.push({
+      table: entry.table.name,
+      key: file.key,
+      format: this.format,
+      rows: file.rows,
+      bytes,
+    });
+  }
+}
+
+/** Columns with a known type, in schema order; hint-only columns have no data yet. */
+export function completeColumns(table: TableSchema): ColumnSchema[] {
+  return Object.values(table.columns).filter((c) => c.data_type !== undefined);
+}

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import * as arrow from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
+import { describe, expect, it } from 'vitest';
+import { TableFileWriters } from '../../shared/formats/table-files.js';
+import type { NormalizedRow } from '../../shared/normalize/relational.js';
+import type { TableSchema } from '../../shared/schema/types.js';
+import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const table: TableSchema = {
+  name: 'every_type',
+  columns: {
+    text: { name: 'text', data_type: 'text', nullable: true },
+    big: { name: 'big', data_type: 'bigint', nullable: false },
+    small: { name: 'small', data_type: 'bigint', precision: 16, nullable: true },
+    dbl: { name: 'dbl', data_type: 'double', nullable: true },
+    flag: { name: 'flag', data_type: 'bool', nullable: true },
+    ts: { name: 'ts', data_type: 'timestamp', nullable: true },
+    naive: { name: 'naive', data_type: 'timestamp', timezone: false, nullable: true },
+    day: { name: 'day', data_type: 'date', nullable: true },
+    clock: { name: 'clock', data_type: 'time', nullable: true },
+    amount: { name: 'amount', data_type: 'decimal', precision: 10, scale: 2, nullable: true },
+    default_dec: { name: 'default_dec', data_type: 'decimal', nullable: true },
+    bytes: { name: 'bytes', data_type: 'binary', nullable: true },
+    doc: { name: 'doc', data_type: 'json', nullable: true },
+  },
+};
+
+const rows: NormalizedRow[] = [
+  {
+    text: 'héllo ✓',
+    big: 9007199254740993n,
+    small: -300,
+    dbl: 1.5,
+    flag: true,
+    ts: 1_704_067_200_123_456,
+    naive: 1_704_067_200_000_001,
+    day: 19_723,
+    clock: 45_296_000_007,
+    amount: '-12345678.91',
+    default_dec: '0.000000001',
+    bytes: new Uint8Array([0, 255, 7]),
+    doc: '{"a":[1,2]}',
+  },
+  { big: 1 },
+];
+
+async function readBack(path: string): Promise<arrow.Table> {
+  return arrow.tableFromIPC(parquet.readParquet(await readFile(path)).intoIPCStream());
+}
+
+describe('Parquet writer', () => {
+  it('round-trips every dlt type with dlt physical and logical types', async () => {
+    const storage = new LocalFileStorage(await tempDir());
+    const writers = new TableFileWriters(storage, 'normalized/', 'parquet');
+    for (const row of rows) writers.write(table, row);
+
+    const [file] = await writers.close();
+
+    expect(file).toMatchObject({ table: 'every_type', rows: 2, format: 'parquet' });
+    expect(file!.key).toMatch(/^normalized\/every_type\.[0-9a-f]{10}\.parquet$/);
+    const back = await readBack(storage.url(file!.key));
+    const types = Object.fromEntries(back.schema.fields.map((f) => [f.name, String(f.type)]));
+    expect(types).toEqual({
+      text: expect.stringMatching(/Utf8/),
+      big: 'Int64',
+      small: 'Int16',
+      dbl: 'Float64',
+      flag: 'Bool',
+      ts: 'Timestamp<MICROSECOND, UTC>',
+      naive: 'Timestamp<MICROSECOND>',
+      day: 'Date32<DAY>',
+      clock: 'Time64<MICROSECOND>',
+      amount: expect.stringMatching(/^Decimal/),
+      default_dec: expect.stringMatching(/^Decimal/),
+      bytes: 'Binary',
+      doc: expect.stringMatching(/Utf8/),
+    });
+    const decimal = (name: string) => back.schema.fields.find((f) => f.name === name)!.type as arrow.Decimal;
+    expect([decimal('amount').precision, decimal('amount').scale, decimal('amount').bitWidth]).toEqual([
+      10, 2, 128,
+    ]);
+    expect([decimal('default_dec').precision, decimal('default_dec').scale]).toEqual([38, 9]);
+    expect(back.schema.fields.find((f) => f.name === 'big')?.nullable).toBe(false);
+    const first = back.get(0)!.toJSON();
+    expect(first.text).toBe('héllo ✓');
+    expect(first.big).toBe(9007199254740993n);
+    expect(first.small).toBe(-300);
+    expect(first.flag).toBe(true);
+    expect(back.getChild('ts')!.data[0]!.values[0]).toBe(1_704_067_200_123_456n);
+    expect(back.getChild('naive')!.data[0]!.values[0]).toBe(1_704_067_200_000_001n);
+    expect(back.getChild('day')!.data[0]!.values[0]).toBe(19_723);
+    expect(back.getChild('clock')!.data[0]!.values[0]).toBe(45_296_000_007n);
+    expect(Array.from(back.getChild('amount')!.data[0]!.values.slice(0, 4) as Uint32Array)).toEqual(
+      Array.from(new Uint32Array(new BigInt64Array([-1234567891n, -1n]).buffer)),
+    );
+    expect(Array.from(back.getChild('default_dec')!.data[0]!.values.slice(0, 4) as Uint32Array)).toEqual([
+      1, 0, 0, 0,
+    ]);
+    expect(Array.from(first.bytes as Uint8Array)).toEqual([0, 255, 7]);
+    expect(first.doc).toBe('{"a":[1,2]}');
+    const second = back.get(1)!.toJSON();
+    expect([second.text, second.ts, second.amount, second.bytes]).toEqual([null, null, null, null]);
+  });
+
+  it('rotates files by rows and when a table gains columns', async () => {
+    const storage = new LocalFileStorage(await tempDir());
+    const writers = new TableFileWriters(storage, 'n/', 'parquet', { bufferRows: 2, fileMaxRows: 4 });
+    const t: TableSchema = { name: 't', columns: { a: { name: 'a', data_type: 'bigint' } } };
+    for (let i = 0; i < 6; i++) {
+      writers.write(t, { a: i });
+      if (writers.needsFlush) await writers.flush();
+    }
+    t.columns.b = { name: 'b', data_type: 'text' };
+    writers.write(t, { a: 6, b: 'x' });
+
+    const files = await writers.close();
+
+    expect(files.map((f) => f.rows)).toEqual([4, 2, 1]);
+    const last = await readBack(storage.url(files[2]!.key));
+    expect(last.schema.fields.map((f) => f.name)).toEqual(['a', 'b']);
+    expect((await readBack(storage.url(files[0]!.key))).numRows).toBe(4);
+  });
+});
