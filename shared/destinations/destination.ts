@@ -1,0 +1,44 @@
+import type { FileFormat } from '../formats/file-writer.js';
+import type { Jobs } from '../package/jobs.js';
+import type { MergeStrategy, ReplaceStrategy, StoredSchema } from '../schema/types.js';
+
+/** What a destination can do; the pipeline reads it to normalize names and pick formats. */
+export interface DestinationCapabilities {
+  name: string;
+  /** Longest table or column name; longer names are shortened by the naming convention. */
+  maxIdentifierLength: number;
+  preferredFormat: FileFormat;
+  supportedFormats: readonly FileFormat[];
+  mergeStrategies: readonly MergeStrategy[];
+  replaceStrategies: readonly ReplaceStrategy[];
+  /** True when a whole package can load in one transaction (DuckDB); false on Databricks. */
+  supportsTransactions: boolean;
+}
+
+/** A normalized package as the load stage hands it to a destination. */
+export interface PackageToLoad {
+  loadId: string;
+  dataset: string;
+  schema: StoredSchema;
+  jobs: Jobs;
+  /** Where the destination reads a staged file from. */
+  fileUrl(key: string): string;
+}
+
+export interface TableLoadInfo {
+  table: string;
+  rows: number;
+  files: number;
+}
+
+export interface LoadOutcome {
+  status: 'loaded' | 'already_loaded';
+  tables: TableLoadInfo[];
+}
+
+export interface Destination {
+  readonly capabilities: DestinationCapabilities;
+  /** Loads a package and records it in `_dlt_loads` last; a package found there loads nothing. */
+  loadPackage(pkg: PackageToLoad): Promise<LoadOutcome>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,71 @@
+import type { ColumnSchema } from '../../schema/types.js';
+import type { FileLoad, SqlDialect } from '../sql/dialect.js';
+
+const TYPES: Record<NonNullable<ColumnSchema['data_type']>, string> = {
+  text: 'VARCHAR',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  bool: 'BOOLEAN',
+  timestamp: 'TIMESTAMP WITH TIME ZONE',
+  date: 'DATE',
+  time: 'TIME',
+  decimal: 'DECIMAL',
+  binary: 'BLOB',
+  json: 'JSON',
+  wei: 'DECIMAL(38,0)',
+};
+
+function quote(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function literal(value: string | number | boolean | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** DuckDB: double-quoted identifiers, standard literals, Parquet and JSON read by table functions. */
+export const duckdbDialect: SqlDialect = {
+  quoteIdentifier: quote,
+  literal,
+  timestampLiteral: (date) => `TIMESTAMPTZ ${literal(date.toISOString())}`,
+  columnType(column) {
+    const type = column.data_type ?? 'text';
+    if (type === 'bigint' && column.precision !== undefined) {
+      if (column.precision <= 8) return 'TINYINT';
+      if (column.precision <= 16) return 'SMALLINT';
+      if (column.precision <= 32) return 'INTEGER';
+    }
+    if (type === 'decimal') return `DECIMAL(${column.precision ?? 38},${column.scale ?? 9})`;
+    if (type === 'timestamp' && column.timezone === false) return 'TIMESTAMP';
+    return TYPES[type];
+  },
+  qualify: (dataset, table) => `${quote(dataset)}.${quote(table)}`,
+  qualifySchema: (dataset) => quote(dataset),
+  addColumns: (table, columns) =>
+    columns.map((c) => `ALTER TABLE ${table} ADD COLUMN ${quote(c.name)} ${duckdbDialect.columnType(c)}`),
+  loadFiles(load: FileLoad) {
+    const target = duckdbDialect.qualify(load.dataset, load.table);
+    const files = `[${load.urls.map((u) => literal(u)).join(', ')}]`;
+    if (load.format === 'parquet') {
+      return [`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true)`];
+    }
+    const columns = load.columns.map((c) => `${literal(c.name)}: ${literal(jsonReadType(c))}`).join(', ');
+    const select = load.columns.map((c) => quote(c.name)).join(', ');
+    return [
+      `INSERT INTO ${target} (${select}) SELECT ${select} FROM read_json(${files}, format = 'newline_delimited', columns = {${columns}})`,
+    ];
+  },
+  cloneTable: (target, source) => [
+    `DROP TABLE IF EXISTS ${target}`,
+    `CREATE TABLE ${target} AS SELECT * FROM ${source}`,
+  ],
+  truncate: (table) => `DELETE FROM ${table}`,
+};
+
+/** JSON files carry json columns as nested values; they are read back as JSON text. */
+function jsonReadType(column: ColumnSchema): string {
+  return column.data_type === 'json' ? 'JSON' : duckdbDialect.columnType(column);
+}

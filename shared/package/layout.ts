@@ -1,0 +1,22 @@
+/** Where everything of a pipeline lives in its FileStorage (DESIGN.md §3). */
+export const STAGES = ['extracted', 'normalized', 'loaded', 'failed'] as const;
+export type Stage = (typeof STAGES)[number];
+
+export function packagePrefix(pipeline: string, loadId: string): string {
+  return `${pipeline}/packages/${loadId}/`;
+}
+
+export const packageKeys = {
+  manifest: (pkg: string) => `${pkg}manifest.json`,
+  extracted: (pkg: string, resource: string, n: number) => `${pkg}extracted/${resource}.${n}.jsonl.gz`,
+  normalizedPrefix: (pkg: string) => `${pkg}normalized/`,
+  schema: (pkg: string) => `${pkg}normalized/schema.json`,
+  jobs: (pkg: string) => `${pkg}normalized/jobs.json`,
+  stage: (pkg: string, stage: Stage) => `${pkg}_stage/${stage}`,
+};
+
+export const pipelineKeys = {
+  packages: (pipeline: string) => `${pipeline}/packages/`,
+  schema: (pipeline: string, schemaName: string) => `${pipeline}/schemas/${schemaName}.json`,
+  state: (pipeline: string) => `${pipeline}/state.json`,
+};

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES, WRITE_DISPOSITIONS } from '../schema/types.js';
+
+const contractMode = z.enum(CONTRACT_MODES);
+
+const columnHints = z
+  .object({
+    data_type: z.enum([
+      'text',
+      'bigint',
+      'double',
+      'bool',
+      'timestamp',
+      'date',
+      'time',
+      'decimal',
+      'binary',
+      'json',
+      'wei',
+    ]),
+    nullable: z.boolean(),
+    precision: z.number().int().positive(),
+    scale: z.number().int().nonnegative(),
+    timezone: z.boolean(),
+    primary_key: z.boolean(),
+    merge_key: z.boolean(),
+    unique: z.boolean(),
+    hard_delete: z.boolean(),
+    dedup_sort: z.enum(['asc', 'desc']),
+    partition: z.boolean(),
+    cluster: z.boolean(),
+    description: z.string(),
+  })
+  .partial()
+  .strict();
+
+export const resourceHintsSchema = z
+  .object({
+    name: z.string().min(1),
+    tableName: z.string().min(1).optional(),
+    writeDisposition: z.enum(WRITE_DISPOSITIONS).optional(),
+    mergeStrategy: z.enum(MERGE_STRATEGIES).optional(),
+    replaceStrategy: z.enum(REPLACE_STRATEGIES).optional(),
+    primaryKey: z.array(z.string().min(1)).optional(),
+    mergeKey: z.array(z.string().min(1)).optional(),
+    columns: z.record(z.string(), columnHints).optional(),
+    schemaContract: z
+      .union([
+        contractMode,
+        z.object({ tables: contractMode, columns: contractMode, data_type: contractMode }).partial().strict(),
+      ])
+      .optional(),
+    maxTableNesting: z.number().int().nonnegative().optional(),
+    tableOptions: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+const extractedFile = z.object({
+  key: z.string(),
+  resource: z.string(),
+  /** Where the items came from, for error messages: a file name or a pull description. */
+  source: z.string(),
+  /** Whether item n of the file is line n of the source (JSONL) or its n-th record. */
+  unit: z.enum(['line', 'record']),
+  items: z.number().int().nonnegative(),
+});
+
+export const manifestSchema = z
+  .object({
+    pipeline: z.string().min(1),
+    dataset: z.string().min(1),
+    schemaName: z.string().min(1),
+    loadId: z.string().regex(/^\d+\.\d+$/),
+    createdAt: z.string(),
+    trigger: z.object({ kind: z.enum(['cli', 's3', 'schedule', 'direct']), detail: z.string().optional() }),
+    resources: z.array(resourceHintsSchema),
+    files: z.array(extractedFile),
+    /** Pipeline state to commit with this package (written to _dlt_pipeline_state). */
+    state: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+export type Manifest = z.infer<typeof manifestSchema>;
+export type ExtractedFile = z.infer<typeof extractedFile>;
+
+/** Parses a manifest, naming the key and the offending field when it is invalid. */
+export function parseManifest(text: string, key: string): Manifest {
+  const result = manifestSchema.safeParse(JSON.parse(text));
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`invalid manifest ${key}: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  return result.data;
+}

@@ -1,0 +1,36 @@
+import type { Destination, LoadOutcome } from '../destinations/destination.js';
+import { packagePrefix } from '../package/layout.js';
+import { hasStage, markStage } from '../package/markers.js';
+import type { FileStorage } from '../storage/file-storage.js';
+import { readJobs, readManifest, readPackageSchema } from './package-io.js';
+
+export interface LoadOptions {
+  storage: FileStorage;
+  pipeline: string;
+  loadId: string;
+  destination: Destination;
+}
+
+/**
+ * Loads a normalized package. The destination's `_dlt_loads` row is the commit marker; the
+ * `loaded` stage marker only saves work on redelivery, it is never what decides.
+ */
+export async function load(options: LoadOptions): Promise<LoadOutcome> {
+  const { storage, pipeline, loadId, destination } = options;
+  const pkg = packagePrefix(pipeline, loadId);
+  if (await hasStage(storage, pkg, 'loaded')) return { status: 'already_loaded', tables: [] };
+  const [manifest, schema, jobs] = await Promise.all([
+    readManifest(storage, pkg),
+    readPackageSchema(storage, pkg),
+    readJobs(storage, pkg),
+  ]);
+  const outcome = await destination.loadPackage({
+    loadId,
+    dataset: manifest.dataset,
+    schema,
+    jobs,
+    fileUrl: (key) => storage.url(key),
+  });
+  await markStage(storage, pkg, 'loaded', { status: outcome.status });
+  return outcome;
+}

@@ -1,0 +1,68 @@
+import type { Destination, LoadOutcome } from '../destinations/destination.js';
+import type { FileFormat } from '../formats/file-writer.js';
+import type { FileLimits } from '../formats/table-files.js';
+import type { FileStorage } from '../storage/file-storage.js';
+import { extract, type ResourceInput } from './extract.js';
+import { load } from './load.js';
+import { type NormalizeResult, normalize } from './normalize.js';
+
+export interface RunOptions {
+  storage: FileStorage;
+  pipeline: string;
+  dataset: string;
+  resources: ResourceInput[];
+  destination: Destination;
+  format?: FileFormat;
+  loadId?: string;
+  limits?: FileLimits;
+  onStage?: (stage: 'extract' | 'normalize' | 'load', progress: { items?: number }) => void;
+}
+
+export interface RunInfo {
+  loadId: string;
+  items: number;
+  jobs: NormalizeResult['jobs'];
+  outcome: LoadOutcome;
+  seconds: { extract: number; normalize: number; load: number };
+}
+
+/** The three stages in-process, exactly as the Lambdas run them one after another. */
+export async function run(options: RunOptions): Promise<RunInfo> {
+  const { storage, pipeline, destination } = options;
+  const format = options.format ?? destination.capabilities.preferredFormat;
+  if (!destination.capabilities.supportedFormats.includes(format)) {
+    throw new Error(`destination ${destination.capabilities.name} cannot load ${format} files`);
+  }
+  const clock = process.hrtime.bigint;
+  const t0 = clock();
+  const extracted = await extract({
+    storage,
+    pipeline,
+    dataset: options.dataset,
+    resources: options.resources,
+    trigger: { kind: 'cli' },
+    loadId: options.loadId,
+    onProgress: (items) => options.onStage?.('extract', { items }),
+  });
+  const t1 = clock();
+  const normalized = await normalize({
+    storage,
+    pipeline,
+    loadId: extracted.loadId,
+    format,
+    maxIdentifierLength: destination.capabilities.maxIdentifierLength,
+    limits: options.limits,
+    onProgress: (items) => options.onStage?.('normalize', { items }),
+  });
+  const t2 = clock();
+  const outcome = await load({ storage, pipeline, loadId: extracted.loadId, destination });
+  const t3 = clock();
+  const seconds = (a: bigint, b: bigint) => Number(b - a) / 1e9;
+  return {
+    loadId: extracted.loadId,
+    items: extracted.items,
+    jobs: normalized.jobs,
+    outcome,
+    seconds: { extract: seconds(t0, t1), normalize: seconds(t1, t2), load: seconds(t2, t3) },
+  };
+}

@@ -1,0 +1,38 @@
+import { pipelineKeys } from '../package/layout.js';
+import { mergeSchemas } from '../schema/merge.js';
+import { emptySchema } from '../schema/schema.js';
+import type { StoredSchema } from '../schema/types.js';
+import type { FileStorage } from '../storage/file-storage.js';
+
+const MAX_SWAP_ATTEMPTS = 20;
+
+export async function loadPipelineSchema(
+  storage: FileStorage,
+  pipeline: string,
+  name: string,
+): Promise<StoredSchema> {
+  const stored = await storage.get(pipelineKeys.schema(pipeline, name));
+  return stored === undefined
+    ? emptySchema(name)
+    : (JSON.parse(stored.body.toString('utf8')) as StoredSchema);
+}
+
+/** Folds a package schema into the pipeline schema with compare-and-swap, retrying on conflict. */
+export async function commitPipelineSchema(
+  storage: FileStorage,
+  pipeline: string,
+  update: StoredSchema,
+): Promise<StoredSchema> {
+  const key = pipelineKeys.schema(pipeline, update.name);
+  for (let attempt = 0; attempt < MAX_SWAP_ATTEMPTS; attempt++) {
+    const current = await storage.get(key);
+    const base =
+      current === undefined
+        ? emptySchema(update.name)
+        : (JSON.parse(current.body.toString('utf8')) as StoredSchema);
+    const merged = mergeSchemas(base, update);
+    if (await storage.putIfMatch(key, JSON.stringify(merged, null, 2), current?.etag)) return merged;
+    await new Promise((resolve) => setTimeout(resolve, 10 * (attempt + 1)));
+  }
+  throw new Error(`schema ${key} changed concurrently ${MAX_SWAP_ATTEMPTS} times; giving up`);
+}

@@ -1,0 +1,25 @@
+import type { StoredSchema } from './types.js';
+import { bumpVersionIfModified } from './version.js';
+
+/**
+ * Folds a package's schema into the pipeline's: tables and columns it added are appended in
+ * its order, hints it set win, and nothing the pipeline already has is dropped. Used under
+ * compare-and-swap, so two packages normalized in parallel both keep their columns.
+ */
+export function mergeSchemas(base: StoredSchema, update: StoredSchema): StoredSchema {
+  const merged = structuredClone(base);
+  for (const [name, table] of Object.entries(update.tables)) {
+    const target = merged.tables[name];
+    if (target === undefined) {
+      merged.tables[name] = structuredClone(table);
+      continue;
+    }
+    const { columns, ...hints } = table;
+    Object.assign(target, structuredClone(hints));
+    for (const [columnName, column] of Object.entries(columns)) {
+      target.columns[columnName] = { ...target.columns[columnName], ...column };
+    }
+  }
+  merged.settings = { ...merged.settings, ...update.settings };
+  return bumpVersionIfModified(merged);
+}

@@ -1,0 +1,155 @@
+import { openAsBlob } from 'node:fs';
+import { Readable } from 'node:stream';
+import * as arrow from 'apache-arrow';
+import { parse as parseCsv } from 'csv-parse';
+import * as parquet from 'parquet-wasm';
+import streamArray from 'stream-json/streamers/stream-array.js';
+import streamValues from 'stream-json/streamers/stream-values.js';
+import { scaledToText } from '../formats/decimal.js';
+import { detectFormat, type SourceFormat } from './file-formats.js';
+import { openSourceStream } from './file-reader.js';
+import { splitLines } from './lines.js';
+import { SourceError } from './source-error.js';
+
+/** One record of a source file: a raw JSON line (JSONL), or a parsed item, with its position. */
+export type SourceRecord = { n: number; raw: string } | { n: number; item: unknown };
+
+/** Streams the records of a local file in any supported format. */
+export async function* readFileRecords(path: string): AsyncIterable<SourceRecord> {
+  const { format, gzip } = detectFormat(path);
+  if (format === 'parquet') {
+    yield* readParquetRecords(path);
+    return;
+  }
+  const stream = await openSourceStream(path, gzip);
+  try {
+    yield* readers[format](stream, path);
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new SourceError(
+      path,
+      message.includes('incorrect header') ? 'content is not valid gzip' : message,
+      undefined,
+      {
+        cause: error,
+      },
+    );
+  } finally {
+    stream.destroy();
+  }
+}
+
+const readers: Record<
+  Exclude<SourceFormat, 'parquet'>,
+  (s: NodeJS.ReadableStream, path: string) => AsyncIterable<SourceRecord>
+> = {
+  jsonl: readJsonlRecords,
+  json: readJsonRecords,
+  csv: readCsvRecords,
+};
+
+async function* readJsonlRecords(stream: NodeJS.ReadableStream): AsyncIterable<SourceRecord> {
+  let n = 0;
+  for await (const line of splitLines(stream as AsyncIterable<Buffer>)) yield { n: ++n, raw: line };
+}
+
+/** A top-level array streams element by element; any other document is one item. */
+async function* readJsonRecords(stream: NodeJS.ReadableStream, path: string): AsyncIterable<SourceRecord> {
+  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  if (first.done) throw new SourceError(path, 'file is empty');
+  const isArray = first.value.toString('utf8', 0, 64).trimStart().startsWith('[');
+  const replay = async function* () {
+    yield first.value;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
+  };
+  const values = Readable.from(replay()).pipe(
+    isArray ? streamArray.withParserAsStream() : streamValues.withParserAsStream(),
+  );
+  let n = 0;
+  try {
+    for await (const { value } of values as AsyncIterable<{ value: unknown }>) yield { n: ++n, item: value };
+  } catch (error) {
+    throw new SourceError(path, `invalid JSON: ${(error as Error).message}`, undefined, { cause: error });
+  }
+}
+
+/** CSV with a header row; numbers and booleans are typed, empty fields are null. */
+async function* readCsvRecords(stream: NodeJS.ReadableStream, path: string): AsyncIterable<SourceRecord> {
+  const parser = stream.pipe(
+    parseCsv({
+      columns: true,
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      cast: castCsvValue,
+      relax_column_count: false,
+    }),
+  );
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: unknown;
+      info: { lines: number };
+    }>) {
+      yield { n: info.lines, item: record };
+    }
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    throw new SourceError(path, `invalid CSV: ${(error as Error).message}`, line, { cause: error });
+  }
+}
+
+function castCsvValue(value: string, context: { header: boolean; quoting: boolean }): unknown {
+  if (context.header || context.quoting) return value;
+  if (value === '') return null;
+  if (/^-?(0|[1-9]\d{0,14})$/.test(value)) return Number(value);
+  if (/^-?\d+\.\d+([eE][-+]?\d+)?$/.test(value)) return Number(value);
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}
+
+/** Parquet files are read one record batch at a time from a file-backed Blob. */
+async function* readParquetRecords(path: string): AsyncIterable<SourceRecord> {
+  let file: parquet.ParquetFile;
+  try {
+    file = await parquet.ParquetFile.fromFile(await openAsBlob(path));
+  } catch (error) {
+    throw new SourceError(path, `not a readable Parquet file: ${String(error)}`, undefined, { cause: error });
+  }
+  const batches = await file.stream({ batchSize: 10_000 });
+  let n = 0;
+  for await (const batch of batches as unknown as AsyncIterable<parquet.RecordBatch>) {
+    const table = arrow.tableFromIPC(batch.intoIPCStream());
+    const fields = table.schema.fields;
+    for (let i = 0; i < table.numRows; i++) {
+      const row = table.get(i)!;
+      const item: Record<string, unknown> = {};
+      for (const field of fields) item[field.name] = arrowValue(field.type, row[field.name]);
+      yield { n: ++n, item };
+    }
+  }
+  file.free();
+}
+
+/** Arrow values as the loader's JSON-like values (exact integers, ISO timestamps, decimal text). */
+function arrowValue(type: arrow.DataType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (arrow.DataType.isTimestamp(type)) {
+    const ms = typeof value === 'bigint' ? Number(value) : (value as number);
+    const iso = new Date(ms).toISOString();
+    return type.timezone ? iso : iso.slice(0, -1);
+  }
+  if (arrow.DataType.isDate(type)) return new Date(Number(value)).toISOString().slice(0, 10);
+  if (arrow.DataType.isDecimal(type)) {
+    const words = value as Uint32Array;
+    let unscaled = 0n;
+    for (let i = words.length - 1; i >= 0; i--) unscaled = (unscaled << 32n) | BigInt(words[i]!);
+    return scaledToText(BigInt.asIntN(words.length * 32, unscaled), type.scale);
+  }
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  if (value instanceof arrow.Vector) return value.toJSON();
+  if (typeof value === 'object' && 'toJSON' in (value as object))
+    return (value as { toJSON(): unknown }).toJSON();
+  return value;
+}

@@ -1,0 +1,83 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { localPipeline } from '../support/local-run.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const users = [
+  {
+    id: 1,
+    name: 'Alice',
+    pets: [
+      { id: 1, name: 'Fluffy', type: 'cat' },
+      { id: 2, name: 'Spot', type: 'dog' },
+    ],
+  },
+  { id: 2, name: 'Bob', pets: [{ id: 3, name: 'Fido', type: 'dog' }] },
+];
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function pipeline() {
+  const p = await localPipeline(await tempDir());
+  close = p.close;
+  return p;
+}
+
+describe('local run into DuckDB', () => {
+  it('loads dlt users/pets and appends a second load with a new load id', async () => {
+    const p = await pipeline();
+
+    const first = await p.run({ name: 'users' }, { items: users });
+    const second = await p.run({ name: 'users' }, { items: users });
+
+    expect(first.outcome.status).toBe('loaded');
+    expect(second.loadId > first.loadId).toBe(true);
+    const columns = await p.query(
+      "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'test_data' AND table_name LIKE 'users%' ORDER BY table_name, ordinal_position",
+    );
+    expect(columns.map((c) => `${c.table_name}.${c.column_name}:${c.data_type}`)).toEqual([
+      'users.id:BIGINT',
+      'users.name:VARCHAR',
+      'users._dlt_load_id:VARCHAR',
+      'users._dlt_id:VARCHAR',
+      'users__pets.id:BIGINT',
+      'users__pets.name:VARCHAR',
+      'users__pets.type:VARCHAR',
+      'users__pets._dlt_parent_id:VARCHAR',
+      'users__pets._dlt_list_idx:BIGINT',
+      'users__pets._dlt_id:VARCHAR',
+    ]);
+    const joined = await p.query(
+      'SELECT u.name, p.name AS pet, u._dlt_load_id FROM test_data.users u JOIN test_data.users__pets p ON p._dlt_parent_id = u._dlt_id ORDER BY 3, 1, p._dlt_list_idx',
+    );
+    expect(joined.map((r) => [r.name, r.pet, r._dlt_load_id])).toEqual([
+      ['Alice', 'Fluffy', first.loadId],
+      ['Alice', 'Spot', first.loadId],
+      ['Bob', 'Fido', first.loadId],
+      ['Alice', 'Fluffy', second.loadId],
+      ['Alice', 'Spot', second.loadId],
+      ['Bob', 'Fido', second.loadId],
+    ]);
+    const loads = await p.query(
+      'SELECT load_id, schema_name, status FROM test_data._dlt_loads ORDER BY load_id',
+    );
+    expect(loads).toEqual([
+      { load_id: first.loadId, schema_name: 'test_pipeline', status: '0' },
+      { load_id: second.loadId, schema_name: 'test_pipeline', status: '0' },
+    ]);
+    expect((await p.query('SELECT count(*) AS n FROM test_data._dlt_version'))[0]!.n).toBe('1');
+  });
+
+  it('loads a package id only once when run again', async () => {
+    const p = await pipeline();
+    const first = await p.run({ name: 'users' }, { items: users });
+
+    const again = await p.run({ name: 'users' }, { items: users }, first.loadId);
+
+    expect(again.outcome.status).toBe('already_loaded');
+    expect((await p.query('SELECT count(*) AS n FROM test_data.users'))[0]!.n).toBe('2');
+  });
+});

@@ -1,0 +1,23 @@
+import { join } from 'node:path';
+import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
+import type { ResourceHints } from '../../shared/normalize/resource.js';
+import { type RunInfo, run } from '../../shared/pipeline/run.js';
+import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+
+/** A pipeline over a temp folder and a DuckDB file, as `sluice run` builds it. */
+export async function localPipeline(dir: string, pipeline = 'test_pipeline', dataset = 'test_data') {
+  const storage = new LocalFileStorage(join(dir, 'storage'));
+  const destination = await DuckDbDestination.open(join(dir, 'test.duckdb'));
+  return {
+    storage,
+    destination,
+    run: (
+      hints: ResourceHints,
+      source: { items?: unknown[]; files?: string[] },
+      loadId?: string,
+    ): Promise<RunInfo> =>
+      run({ storage, pipeline, dataset, destination, resources: [{ hints, ...source }], loadId }),
+    query: (sql: string) => destination.client.query(sql),
+    close: () => destination.close(),
+  };
+}
