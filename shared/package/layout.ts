@@ -8,7 +8,8 @@ export function packagePrefix(pipeline: string, loadId: string): string {
 
 export const packageKeys = {
   manifest: (pkg: string) => `${pkg}manifest.json`,
-  extracted: (pkg: string, resource: string, n: number) => `${pkg}extracted/${resource}.${n}.jsonl.gz`,
+  extracted: (pkg: string, resource: string, n: number) =>
+    `${pkg}extracted/${resource.replace(/[^A-Za-z0-9_-]/g, '_')}.${n}.jsonl.gz`,
   normalizedPrefix: (pkg: string) => `${pkg}normalized/`,
   schema: (pkg: string) => `${pkg}normalized/schema.json`,
   jobs: (pkg: string) => `${pkg}normalized/jobs.json`,

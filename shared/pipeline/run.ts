@@ -1,6 +1,8 @@
 import type { Destination, LoadOutcome } from '../destinations/destination.js';
 import type { FileFormat } from '../formats/file-writer.js';
 import type { FileLimits } from '../formats/table-files.js';
+import { packagePrefix } from '../package/layout.js';
+import { markStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { extract, type ResourceInput } from './extract.js';
 import { load } from './load.js';
@@ -45,17 +47,22 @@ export async function run(options: RunOptions): Promise<RunInfo> {
     onProgress: (items) => options.onStage?.('extract', { items }),
   });
   const t1 = clock();
-  const normalized = await normalize({
-    storage,
-    pipeline,
-    loadId: extracted.loadId,
-    format,
-    maxIdentifierLength: destination.capabilities.maxIdentifierLength,
-    limits: options.limits,
-    onProgress: (items) => options.onStage?.('normalize', { items }),
-  });
+  const pkg = packagePrefix(pipeline, extracted.loadId);
+  const normalized = await failOnError(storage, pkg, () =>
+    normalize({
+      storage,
+      pipeline,
+      loadId: extracted.loadId,
+      format,
+      maxIdentifierLength: destination.capabilities.maxIdentifierLength,
+      limits: options.limits,
+      onProgress: (items) => options.onStage?.('normalize', { items }),
+    }),
+  );
   const t2 = clock();
-  const outcome = await load({ storage, pipeline, loadId: extracted.loadId, destination });
+  const outcome = await failOnError(storage, pkg, () =>
+    load({ storage, pipeline, loadId: extracted.loadId, destination }),
+  );
   const t3 = clock();
   const seconds = (a: bigint, b: bigint) => Number(b - a) / 1e9;
   return {
@@ -65,4 +72,16 @@ export async function run(options: RunOptions): Promise<RunInfo> {
     outcome,
     seconds: { extract: seconds(t0, t1), normalize: seconds(t1, t2), load: seconds(t2, t3) },
   };
+}
+
+/** A stage that fails marks its package failed (with the reason) before the error goes on. */
+async function failOnError<T>(storage: FileStorage, pkg: string, stage: () => Promise<T>): Promise<T> {
+  try {
+    return await stage();
+  } catch (error) {
+    await markStage(storage, pkg, 'failed', {
+      error: error instanceof Error ? error.message : String(error),
+    }).catch(() => undefined);
+    throw error;
+  }
 }

@@ -1,0 +1,74 @@
+import { parseJobs } from '../package/jobs.js';
+import { packageKeys, pipelineKeys } from '../package/layout.js';
+import type { ColumnSchema, StoredSchema } from '../schema/types.js';
+import type { FileStorage } from '../storage/file-storage.js';
+import { table } from './summary.js';
+
+const SHOWN_LOADS = 10;
+
+/** `sluice info`: the stored schema (tables, columns, types) and the last packages with their stage. */
+export async function describePipeline(storage: FileStorage, pipeline: string): Promise<string> {
+  const objects = await storage.list(pipelineKeys.packages(pipeline));
+  const schemaKeys = (await storage.list(`${pipeline}/schemas/`)).map((o) => o.key);
+  if (objects.length === 0 && schemaKeys.length === 0)
+    throw new Error(`pipeline ${pipeline} has no packages and no schema in ${storage.url('')}`);
+  const lines: string[] = [`pipeline ${pipeline}`];
+  for (const key of schemaKeys) {
+    const schema = JSON.parse((await storage.get(key))!.body.toString('utf8')) as StoredSchema;
+    lines.push(`schema ${schema.name} version ${schema.version} (${schema.version_hash})`);
+    for (const t of Object.values(schema.tables)) {
+      const how = [
+        t.parent === undefined ? (t.write_disposition ?? 'append') : `nested in ${t.parent}`,
+        t['x-merge-strategy'],
+      ].filter(Boolean);
+      lines.push(`  ${t.name} (${how.join(', ')})`);
+      const rows = Object.values(t.columns).map((c) => [
+        c.name,
+        c.data_type ?? '(no data yet)',
+        c.nullable === false ? 'not null' : '',
+        hints(c),
+      ]);
+      lines.push(...table(['column', 'type', 'null', 'hints'], rows).map((l) => `    ${l}`));
+    }
+  }
+  lines.push('last loads:');
+  const loads = new Map<string, Set<string>>();
+  for (const { key } of objects) {
+    const match = /\/packages\/([^/]+)\/_stage\/(\w+)$/.exec(key);
+    if (match) loads.set(match[1]!, (loads.get(match[1]!) ?? new Set()).add(match[2]!));
+  }
+  const ids = [...loads.keys()].sort().slice(-SHOWN_LOADS).reverse();
+  const rows: string[][] = [];
+  for (const id of ids) {
+    const stages = loads.get(id)!;
+    const stage = ['failed', 'loaded', 'normalized', 'extracted'].find((s) => stages.has(s)) ?? 'new';
+    const jobsKey = packageKeys.jobs(`${pipeline}/packages/${id}/`);
+    const jobsObject = await storage.get(jobsKey);
+    const jobs = jobsObject === undefined ? undefined : parseJobs(jobsObject.body.toString('utf8'), jobsKey);
+    const tableRows =
+      jobs === undefined
+        ? ''
+        : Object.entries(jobs.tables)
+            .map(([t, j]) => `${t}=${j.rows}`)
+            .join(' ');
+    const failure =
+      stage === 'failed'
+        ? failedMessage(await storage.get(packageKeys.stage(`${pipeline}/packages/${id}/`, 'failed')))
+        : '';
+    rows.push([id, stage, failure || tableRows]);
+  }
+  lines.push(...table(['load_id', 'stage', 'rows per table'], rows).map((l) => `  ${l}`));
+  return lines.join('\n');
+}
+
+function hints(column: ColumnSchema): string {
+  return ['primary_key', 'merge_key', 'row_key', 'parent_key', 'root_key', 'hard_delete', 'variant']
+    .filter((h) => column[h as keyof ColumnSchema] === true)
+    .join(',');
+}
+
+function failedMessage(object: { body: Buffer } | undefined): string {
+  if (object === undefined) return '';
+  const detail = JSON.parse(object.body.toString('utf8')) as { error?: string };
+  return detail.error ?? '';
+}

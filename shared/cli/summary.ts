@@ -1,0 +1,45 @@
+import type { RunInfo } from '../pipeline/run.js';
+
+/** The load summary printed after `sluice run`. */
+export function formatSummary(
+  info: RunInfo,
+  target: { dataset: string; duckdbFile?: string; pipeline: string },
+): string {
+  const lines = [
+    `load ${info.loadId}: ${info.outcome.status === 'loaded' ? 'loaded' : 'already loaded, nothing done'}`,
+  ];
+  lines.push(`  items extracted: ${info.items}`);
+  const rows = Object.entries(info.jobs.tables).map(([table, job]) => {
+    const bytes = job.files.reduce((n, f) => n + f.bytes, 0);
+    return [table, String(job.rows), String(job.files.length), formatBytes(bytes)];
+  });
+  if (rows.length > 0) lines.push(...table(['table', 'rows', 'files', 'bytes'], rows).map((l) => `  ${l}`));
+  const s = info.seconds;
+  lines.push(
+    `  seconds: extract ${s.extract.toFixed(2)}, normalize ${s.normalize.toFixed(2)}, load ${s.load.toFixed(2)}`,
+  );
+  if (target.duckdbFile !== undefined) {
+    const first = rows[0]?.[0] ?? '_dlt_loads';
+    lines.push(
+      `query it: npx sluice query --pipeline ${target.pipeline} "SELECT * FROM ${target.dataset}.${first} LIMIT 10"`,
+    );
+    lines.push(`   or with the duckdb CLI: duckdb ${target.duckdbFile}`);
+  }
+  return lines.join('\n');
+}
+
+export function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
