@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { StoredSchema } from '../../shared/schema/types.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -70,16 +71,11 @@ describe('the shipped sample dataset', () => {
 
     const stored = JSON.parse(
       (await p.storage.get('test_pipeline/schemas/test_pipeline.json'))!.body.toString(),
-    );
+    ) as StoredSchema;
     const ours = Object.fromEntries(
-      Object.values(
-        stored.tables as Record<
-          string,
-          { name: string; parent?: string; columns: Record<string, { data_type: string }> }
-        >,
-      ).map((t) => [
+      Object.values(stored.tables).map((t) => [
         t.name,
-        [t.parent, Object.values(t.columns).map((c) => `${(c as { name: string }).name}:${c.data_type}`)],
+        [t.parent, Object.values(t.columns).map((c) => `${c.name}:${c.data_type}`)],
       ]),
     );
     expect(ours).toEqual(DLT_SCHEMA);
