@@ -42,7 +42,8 @@ function deletedCondition(ctx: FollowupContext, root: TableSchema, alias: string
   const [column] = columnsWith(root, 'hard_delete');
   if (column === undefined) return undefined;
   const ref = `${alias}.${q(ctx, column.name)}`;
-  return column.data_type === 'bool' ? `${ref} = TRUE` : `${ref} IS NOT NULL`;
+  // COALESCE: a NULL flag means "not deleted", never an unknown that drops the row
+  return column.data_type === 'bool' ? `COALESCE(${ref}, FALSE) = TRUE` : `${ref} IS NOT NULL`;
 }
 
 function notDeleted(ctx: FollowupContext, root: TableSchema, alias: string): string {

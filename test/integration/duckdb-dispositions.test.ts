@@ -1,0 +1,220 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadIdTime } from '../../shared/package/load-id.js';
+import { localPipeline } from '../support/local-run.js';
+import { tempDir } from '../support/temp-dir.js';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function pipeline() {
+  const p = await localPipeline(await tempDir());
+  close = p.close;
+  return p;
+}
+
+const rowsOf = async (p: Awaited<ReturnType<typeof pipeline>>, sql: string) =>
+  (await p.query(sql)).map((r) => Object.values(r));
+
+describe('write dispositions on DuckDB', () => {
+  it('merge delete-insert replaces rows by primary key, with their nested rows, and deduplicates staging', async () => {
+    const p = await pipeline();
+    const hints = { name: 'docs', writeDisposition: 'merge' as const, primaryKey: ['id'] };
+    await p.run(hints, {
+      items: [
+        { id: 1, v: 'a', tags: ['x', 'y'] },
+        { id: 2, v: 'b', tags: ['z'] },
+      ],
+    });
+
+    await p.run(
+      { ...hints, columns: { seq: { dedup_sort: 'desc' } } },
+      {
+        items: [
+          { id: 1, v: 'old', seq: 1, tags: ['q'] },
+          { id: 1, v: 'new', seq: 2, tags: ['w'] },
+          { id: 3, v: 'c', seq: 1 },
+        ],
+      },
+    );
+
+    expect(await rowsOf(p, 'SELECT id, v FROM test_data.docs ORDER BY id')).toEqual([
+      ['1', 'new'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ]);
+    expect(
+      await rowsOf(
+        p,
+        'SELECT d.id, t.value FROM test_data.docs d JOIN test_data.docs__tags t ON t._dlt_root_id = d._dlt_id ORDER BY 1, 2',
+      ),
+    ).toEqual([
+      ['1', 'w'],
+      ['2', 'z'],
+    ]);
+    expect(await rowsOf(p, 'SELECT count(*) FROM test_data.docs__tags')).toEqual([['2']]);
+  });
+
+  it('merge upsert updates matched rows, inserts new ones and replaces nested rows', async () => {
+    const p = await pipeline();
+    const hints = {
+      name: 'acc',
+      writeDisposition: 'merge' as const,
+      mergeStrategy: 'upsert' as const,
+      primaryKey: ['id'],
+    };
+    await p.run(hints, {
+      items: [
+        { id: 1, v: 'a', kids: [{ n: 1 }, { n: 2 }] },
+        { id: 2, v: 'b' },
+      ],
+    });
+
+    await p.run(hints, {
+      items: [
+        { id: 1, v: 'a2', kids: [{ n: 9 }] },
+        { id: 3, v: 'c' },
+      ],
+    });
+
+    expect(await rowsOf(p, 'SELECT id, v FROM test_data.acc ORDER BY id')).toEqual([
+      ['1', 'a2'],
+      ['2', 'b'],
+      ['3', 'c'],
+    ]);
+    expect(await rowsOf(p, 'SELECT n, _dlt_list_idx FROM test_data.acc__kids ORDER BY n')).toEqual([
+      ['9', '0'],
+    ]);
+  });
+
+  it('merge upsert with a hard_delete column deletes flagged rows', async () => {
+    const p = await pipeline();
+    const hints = {
+      name: 'acc',
+      writeDisposition: 'merge' as const,
+      mergeStrategy: 'upsert' as const,
+      primaryKey: ['id'],
+      columns: { deleted: { hard_delete: true, data_type: 'bool' as const } },
+    };
+    await p.run(hints, {
+      items: [
+        { id: 1, v: 'a' },
+        { id: 2, v: 'b' },
+      ],
+    });
+
+    await p.run(hints, {
+      items: [
+        { id: 1, deleted: true },
+        { id: 3, v: 'c', deleted: false },
+      ],
+    });
+
+    expect(await rowsOf(p, 'SELECT id FROM test_data.acc ORDER BY id')).toEqual([['2'], ['3']]);
+  });
+
+  it('merge insert-only keeps existing rows and adds new keys', async () => {
+    const p = await pipeline();
+    const hints = {
+      name: 'log',
+      writeDisposition: 'merge' as const,
+      mergeStrategy: 'insert-only' as const,
+      primaryKey: ['id'],
+    };
+    await p.run(hints, { items: [{ id: 1, v: 'first' }] });
+
+    await p.run(hints, {
+      items: [
+        { id: 1, v: 'second' },
+        { id: 2, v: 'x' },
+      ],
+    });
+
+    expect(await rowsOf(p, 'SELECT id, v FROM test_data.log ORDER BY id')).toEqual([
+      ['1', 'first'],
+      ['2', 'x'],
+    ]);
+  });
+
+  it('merge scd2 retires changed and missing rows and inserts new versions', async () => {
+    const p = await pipeline();
+    const hints = { name: 'dim', writeDisposition: 'merge' as const, mergeStrategy: 'scd2' as const };
+    const first = await p.run(hints, {
+      items: [
+        { id: 1, v: 'a' },
+        { id: 2, v: 'b' },
+      ],
+    });
+
+    const second = await p.run(hints, {
+      items: [
+        { id: 1, v: 'a' },
+        { id: 2, v: 'B' },
+      ],
+    });
+
+    const rows = await p.query(
+      'SELECT id, v, epoch_ms(_dlt_valid_from) AS f, epoch_ms(_dlt_valid_to) AS t FROM test_data.dim ORDER BY id, _dlt_valid_from',
+    );
+    const at = (loadId: string) => String(loadIdTime(loadId).getTime());
+    expect(rows.map((r) => [r.id, r.v, r.f, r.t])).toEqual([
+      ['1', 'a', at(first.loadId), null],
+      ['2', 'b', at(first.loadId), at(second.loadId)],
+      ['2', 'B', at(second.loadId), null],
+    ]);
+  });
+
+  it.each(['truncate-and-insert', 'insert-from-staging', 'staging-optimized'] as const)(
+    'replace with %s leaves only the new rows, nested tables included',
+    async (strategy) => {
+      const p = await pipeline();
+      const hints = { name: 'snap', writeDisposition: 'replace' as const, replaceStrategy: strategy };
+      await p.run(hints, {
+        items: [
+          { id: 1, l: [1, 2] },
+          { id: 2, l: [3] },
+        ],
+      });
+
+      await p.run(hints, { items: [{ id: 3 }] });
+
+      expect(await rowsOf(p, 'SELECT id FROM test_data.snap')).toEqual([['3']]);
+      expect(await rowsOf(p, 'SELECT count(*) FROM test_data.snap__l')).toEqual([['0']]);
+    },
+  );
+
+  it('evolves a table with new columns in a later load', async () => {
+    const p = await pipeline();
+    await p.run({ name: 'ev' }, { items: [{ a: 1 }] });
+
+    await p.run({ name: 'ev' }, { items: [{ a: 2, b: 'new', c: { d: true } }] });
+
+    expect(await rowsOf(p, 'SELECT a, b, c__d FROM test_data.ev ORDER BY a')).toEqual([
+      ['1', null, null],
+      ['2', 'new', true],
+    ]);
+  });
+
+  it('loads JSONL staging files as well as Parquet', async () => {
+    const p = await pipeline();
+    const { run } = await import('../../shared/pipeline/run.js');
+
+    await run({
+      storage: p.storage,
+      pipeline: 'test_pipeline',
+      dataset: 'test_data',
+      destination: p.destination,
+      format: 'jsonl',
+      resources: [
+        { hints: { name: 'j' }, items: [{ a: 1, t: '2024-01-01T00:00:00Z', n: { x: 1.5 }, l: ['p'] }] },
+      ],
+    });
+
+    expect(await rowsOf(p, "SELECT a, strftime(t, '%Y'), n__x FROM test_data.j")).toEqual([
+      ['1', '2024', 1.5],
+    ]);
+    expect(await rowsOf(p, 'SELECT value FROM test_data.j__l')).toEqual([['p']]);
+  });
+});
