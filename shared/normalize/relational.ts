@@ -56,6 +56,14 @@ export class RelationalNormalizer {
 
   private rootContext(tableName: string): TableContext {
     let ctx = this.roots.get(tableName);
+    if (ctx === undefined && this.schema.isDiscarded(tableName)) {
+      ctx = this.newContext(
+        { name: tableName, columns: {} },
+        { maxNesting: 0, rowKeyKind: 'random', primaryKey: [], propagateRootKey: false },
+      );
+      ctx.discarded = true;
+      this.roots.set(tableName, ctx);
+    }
     if (ctx === undefined) {
       let table = this.schema.table(tableName);
       if (table === undefined) {

@@ -32,7 +32,7 @@ export function applyResourceHints(schema: Schema, hints: ResourceHints): string
   const tableName = schema.naming.normalizePath(hints.tableName ?? hints.name);
   const existing = schema.table(tableName);
   if (existing === undefined) {
-    schema.allows(tableName, 'tables');
+    if (schema.allowsNewRoot(tableName, hints.schemaContract) !== 'evolve') return tableName;
     schema.addTable({ name: tableName, columns: {}, resource: hints.name });
   }
   const patch: Parameters<Schema['updateTable']>[1] = { resource: hints.name };

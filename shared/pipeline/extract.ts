@@ -1,4 +1,5 @@
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGzip, constants as zlib } from 'node:zlib';
 import type { ResourceHints } from '../normalize/resource.js';
 import { packageKeys, packagePrefix } from '../package/layout.js';
@@ -78,10 +79,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
           }
         }
       };
-      const gzip = createGzip({ level: zlib.Z_BEST_SPEED });
-      const body = Readable.from(lines());
-      body.on('error', (error) => gzip.destroy(error));
-      await storage.putStream(key, body.pipe(gzip) as AsyncIterable<Uint8Array>);
+      await putGzipped(storage, key, lines());
       files.push({ key, resource: name, source, unit, items });
       total += items;
       options.onProgress?.(total, 0);
@@ -101,6 +99,20 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   await storage.put(packageKeys.manifest(pkg), JSON.stringify(manifest, null, 2));
   await markStage(storage, pkg, 'extracted');
   return { loadId, manifest, items: total, skipped: false };
+}
+
+/** Gzips lines into storage; a failing source surfaces as its own error, not as a broken stream. */
+async function putGzipped(storage: FileStorage, key: string, lines: AsyncIterable<string>): Promise<void> {
+  const gzip = createGzip({ level: zlib.Z_BEST_SPEED });
+  const source = pipeline(Readable.from(lines), gzip);
+  source.catch(() => undefined);
+  try {
+    await storage.putStream(key, gzip);
+  } catch (error) {
+    await source;
+    throw error;
+  }
+  await source;
 }
 
 async function* itemRecords(items: Iterable<unknown> | AsyncIterable<unknown>): AsyncIterable<SourceRecord> {

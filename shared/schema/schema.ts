@@ -6,6 +6,7 @@ import {
   isDltName,
   type MergeStrategy,
   SCHEMA_ENGINE_VERSION,
+  type SchemaContract,
   type SchemaContractSettings,
   type StoredSchema,
   type TableSchema,
@@ -34,6 +35,7 @@ export class Schema {
   readonly naming: SnakeCaseNaming;
   private readonly stored: StoredSchema;
   private readonly newTables = new Set<string>();
+  private readonly discardedTables = new Set<string>();
   private readonly contracts = new Map<string, Required<SchemaContractSettings>>();
 
   constructor(stored: StoredSchema, maxIdentifierLength?: number) {
@@ -102,6 +104,28 @@ export class Schema {
       );
     }
     return mode;
+  }
+
+  /**
+   * The contract's answer to a new root table, under the resource's own contract. A table
+   * that is discarded is remembered, so the normalizer drops its rows.
+   */
+  allowsNewRoot(tableName: string, contract: SchemaContract | undefined): ContractMode {
+    const mode = expandContract(contract ?? this.stored.settings.schema_contract).tables;
+    if (mode === 'freeze') {
+      throw new DataValidationError(
+        tableName,
+        undefined,
+        'tables',
+        `frozen schema contract: data adds new table ${tableName}`,
+      );
+    }
+    if (mode !== 'evolve') this.discardedTables.add(tableName);
+    return mode;
+  }
+
+  isDiscarded(tableName: string): boolean {
+    return this.discardedTables.has(tableName);
   }
 
   /** The contract's answer to a new nested table, whose contract is its parent's. */

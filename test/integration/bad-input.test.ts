@@ -1,0 +1,149 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { localPipeline } from '../support/local-run.js';
+import { tempDir } from '../support/temp-dir.js';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function setup() {
+  const dir = await tempDir();
+  const p = await localPipeline(dir);
+  close = p.close;
+  const file = async (name: string, content: string | Buffer) => {
+    const path = join(dir, name);
+    await writeFile(path, content);
+    return path;
+  };
+  return { dir, p, file };
+}
+
+describe('bad input', () => {
+  it('a malformed JSON line fails the package naming file and line, and loads nothing of it', async () => {
+    const { p, file } = await setup();
+    await p.run({ name: 't' }, { items: [{ a: 1 }] });
+    const bad = await file('bad.jsonl', '{"a": 2}\n\n{"a": 3,,}\n{"a": 4}\n');
+
+    const run = p.run({ name: 't' }, { files: [bad] });
+
+    await expect(run).rejects.toThrow(`${bad}:3: invalid JSON`);
+    expect(await p.query('SELECT a FROM test_data.t')).toEqual([{ a: '1' }]);
+    expect(await p.query('SELECT count(*) AS n FROM test_data._dlt_loads')).toEqual([{ n: '1' }]);
+  });
+
+  it('a .gz file that is not gzip is refused by name', async () => {
+    const { p, file } = await setup();
+    const bad = await file('plain.jsonl.gz', '{"a": 1}\n');
+    await expect(p.run({ name: 't' }, { files: [bad] })).rejects.toThrow(
+      `${bad}: file name ends in .gz but the content is not gzip`,
+    );
+  });
+
+  it('a truncated gzip stream is refused by name', async () => {
+    const { p, file } = await setup();
+    const whole = gzipSync(Buffer.from('{"a": 1}\n'.repeat(1000)));
+    const bad = await file('cut.jsonl.gz', whole.subarray(0, whole.length - 20));
+    await expect(p.run({ name: 't' }, { files: [bad] })).rejects.toThrow(bad);
+  });
+
+  it('an unknown format and an empty file are refused by name', async () => {
+    const { p, file } = await setup();
+    const xml = await file('data.xml', '<a/>');
+    const empty = await file('empty.jsonl', '');
+    await expect(p.run({ name: 't' }, { files: [xml] })).rejects.toThrow(`${xml}: unknown file format`);
+    await expect(p.run({ name: 't' }, { files: [empty] })).rejects.toThrow(`${empty}: file is empty`);
+  });
+
+  it('a value that breaks a frozen contract names the file, line, table and column', async () => {
+    const { p, file } = await setup();
+    await p.run({ name: 't' }, { items: [{ a: 1 }] });
+    const bad = await file('more.jsonl', '{"a": 2}\n{"a": 3, "b": "x"}\n');
+
+    const run = p.run({ name: 't', schemaContract: 'freeze' }, { files: [bad] });
+
+    await expect(run).rejects.toThrow(`${bad}:2: frozen schema contract: data adds column b of table t`);
+    expect(await p.query('SELECT count(*) AS n FROM test_data.t')).toEqual([{ n: '1' }]);
+  });
+
+  it('a CSV with a broken row names the file and line', async () => {
+    const { p, file } = await setup();
+    const bad = await file('rows.csv', 'a,b\n1,2\n3,"x\n');
+    await expect(p.run({ name: 't' }, { files: [bad] })).rejects.toThrow(`${bad}`);
+  });
+
+  it('a load that fails half-way leaves no _dlt_loads row and none of the package rows', async () => {
+    const { p } = await setup();
+    await p.run({ name: 't' }, { items: [{ a: 1 }] });
+    await p.query('ALTER TABLE test_data.t ADD CONSTRAINT small CHECK (a < 10)').catch(() => undefined);
+    await p.query('CREATE TABLE test_data.guard (x BIGINT)');
+    await p.query('DROP TABLE test_data.t');
+    await p.query(
+      'CREATE TABLE test_data.t (a BIGINT CHECK (a < 10), _dlt_load_id VARCHAR NOT NULL, _dlt_id VARCHAR NOT NULL)',
+    );
+
+    const run = p.run({ name: 't' }, { items: [{ a: 5, kids: [1, 2] }, { a: 50 }] });
+
+    await expect(run).rejects.toThrow(/CHECK constraint/i);
+    expect(await p.query('SELECT count(*) AS n FROM test_data._dlt_loads')).toEqual([{ n: '1' }]);
+    expect(await p.query('SELECT count(*) AS n FROM test_data.t')).toEqual([{ n: '0' }]);
+    const kids = await p.query(
+      "SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 't__kids'",
+    );
+    expect(kids).toEqual([{ n: '0' }]);
+  });
+});
+
+describe('sluice CLI', () => {
+  const exec = promisify(execFile);
+  const cli = join(import.meta.dirname, '../../bin/sluice.js');
+
+  it('prints one line naming file and line and exits non-zero on bad input', async () => {
+    const { dir, file } = await setup();
+    const bad = await file('bad.jsonl', '{"a": 1}\n{oops\n');
+
+    const failure = await exec(process.execPath, [
+      cli,
+      'run',
+      bad,
+      '--pipeline',
+      'p',
+      '--workdir',
+      join(dir, 'w'),
+    ]).catch((e) => e);
+
+    expect(failure.code).toBe(1);
+    const lines = String(failure.stderr).trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(`^sluice: error: ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: invalid JSON`),
+    );
+  });
+
+  it('runs a folder into DuckDB and shows the schema with info', async () => {
+    const { dir } = await setup();
+    const workdir = join(dir, 'w');
+
+    const ran = await exec(process.execPath, [
+      cli,
+      'run',
+      'test/fixtures/sample',
+      '--pipeline',
+      'sample',
+      '--workdir',
+      workdir,
+    ]);
+    const info = await exec(process.execPath, [cli, 'info', '--pipeline', 'sample', '--workdir', workdir]);
+
+    expect(ran.stdout).toMatch(/orders__items\s+73\s+1/);
+    expect(ran.stdout).toMatch(/seconds: extract [\d.]+, normalize [\d.]+, load [\d.]+/);
+    expect(info.stdout).toMatch(/status_code__v_text\s+text\s+variant/);
+    expect(info.stdout).toMatch(/\d+\.\d{6}\s+loaded\s+customers=10/);
+  });
+});
