@@ -7,6 +7,7 @@ import type { FileStorage } from '../storage/file-storage.js';
 import { extract, type ResourceInput } from './extract.js';
 import { load } from './load.js';
 import { type NormalizeResult, normalize } from './normalize.js';
+import { commitState, nextState, type PipelineState, readState, stateResource } from './state.js';
 
 export interface RunOptions {
   storage: FileStorage;
@@ -37,11 +38,16 @@ export async function run(options: RunOptions): Promise<RunInfo> {
   }
   const clock = process.hrtime.bigint;
   const t0 = clock();
+  const { state: current } = await readState(storage, pipeline);
+  const state = nextState(current, { pipeline, dataset: options.dataset, schemaName: pipeline });
+  const resources =
+    state === undefined ? options.resources : [...options.resources, stateResource(state, new Date())];
   const extracted = await extract({
     storage,
     pipeline,
     dataset: options.dataset,
-    resources: options.resources,
+    resources,
+    ...(state && { state: { ...state } }),
     trigger: { kind: 'cli' },
     loadId: options.loadId,
     onProgress: (items) => options.onStage?.('extract', { items }),
@@ -63,6 +69,10 @@ export async function run(options: RunOptions): Promise<RunInfo> {
   const outcome = await failOnError(storage, pkg, () =>
     load({ storage, pipeline, loadId: extracted.loadId, destination }),
   );
+  // the state (and so any cursor in it) moves on only once its package is loaded
+  if (extracted.manifest.state !== undefined) {
+    await commitState(storage, pipeline, extracted.manifest.state as unknown as PipelineState);
+  }
   const t3 = clock();
   const seconds = (a: bigint, b: bigint) => Number(b - a) / 1e9;
   return {

@@ -1,3 +1,4 @@
+import { inflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -69,6 +70,23 @@ describe('local run into DuckDB', () => {
       { load_id: second.loadId, schema_name: 'test_pipeline', status: '0' },
     ]);
     expect((await p.query('SELECT count(*) AS n FROM test_data._dlt_version'))[0]!.n).toBe('1');
+    // the state row is written with the first package only: the second run did not change the state
+    const state = await p.query(
+      'SELECT version, engine_version, pipeline_name, state, created_at, version_hash, _dlt_load_id, _dlt_id FROM test_data._dlt_pipeline_state',
+    );
+    expect(state).toHaveLength(1);
+    expect(state[0]).toMatchObject({
+      version: '1',
+      engine_version: '4',
+      pipeline_name: 'test_pipeline',
+      _dlt_load_id: first.loadId,
+    });
+    const decoded = JSON.parse(inflateSync(Buffer.from(String(state[0]!.state), 'base64')).toString());
+    expect(decoded).toMatchObject({
+      pipeline_name: 'test_pipeline',
+      dataset_name: 'test_data',
+      _state_version: 1,
+    });
   });
 
   it('loads a package id only once when run again', async () => {

@@ -1,0 +1,101 @@
+import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
+import { pipelineKeys } from '../package/layout.js';
+import { DLT_TABLES } from '../schema/types.js';
+import type { FileStorage } from '../storage/file-storage.js';
+import { canonicalJson } from '../util/canonical-json.js';
+import type { ResourceInput } from './extract.js';
+
+/** dlt's PIPELINE_STATE_ENGINE_VERSION. */
+const STATE_ENGINE_VERSION = 4;
+
+/** The pipeline state dlt keeps: identity of the pipeline plus per-source areas (incremental cursors). */
+export interface PipelineState {
+  _state_version: number;
+  _state_engine_version: number;
+  _version_hash: string;
+  pipeline_name: string;
+  dataset_name: string;
+  default_schema_name: string;
+  schema_names: string[];
+  sources: Record<string, unknown>;
+}
+
+export async function readState(
+  storage: FileStorage,
+  pipeline: string,
+): Promise<{ state?: PipelineState; etag?: string }> {
+  const stored = await storage.get(pipelineKeys.state(pipeline));
+  if (stored === undefined) return {};
+  return { state: JSON.parse(stored.body.toString('utf8')) as PipelineState, etag: stored.etag };
+}
+
+/** The state after this run, or undefined when nothing in it changed (dlt then writes no state row). */
+export function nextState(
+  current: PipelineState | undefined,
+  update: { pipeline: string; dataset: string; schemaName: string; sources?: Record<string, unknown> },
+): PipelineState | undefined {
+  const content = {
+    pipeline_name: update.pipeline,
+    dataset_name: update.dataset,
+    default_schema_name: update.schemaName,
+    schema_names: [...new Set([...(current?.schema_names ?? []), update.schemaName])].sort(),
+    sources: { ...current?.sources, ...update.sources },
+  };
+  const hash = stateHash(content);
+  if (current !== undefined && current._version_hash === hash) return undefined;
+  return {
+    _state_version: (current?._state_version ?? 0) + 1,
+    _state_engine_version: STATE_ENGINE_VERSION,
+    _version_hash: hash,
+    ...content,
+  };
+}
+
+function stateHash(content: object): string {
+  return createHash('sha3-256').update(canonicalJson(content)).digest('base64');
+}
+
+/** The `_dlt_pipeline_state` row, extracted into the package like any other resource. */
+export function stateResource(state: PipelineState, createdAt: Date): ResourceInput {
+  return {
+    hints: {
+      name: DLT_TABLES.pipelineState,
+      writeDisposition: 'append',
+      columns: {
+        version: { data_type: 'bigint', nullable: false },
+        engine_version: { data_type: 'bigint', nullable: false },
+        pipeline_name: { data_type: 'text', nullable: false },
+        state: { data_type: 'text', nullable: false },
+        created_at: { data_type: 'timestamp', nullable: false },
+        version_hash: { data_type: 'text', nullable: true },
+      },
+    },
+    items: [
+      {
+        version: state._state_version,
+        engine_version: state._state_engine_version,
+        pipeline_name: state.pipeline_name,
+        state: deflateSync(Buffer.from(JSON.stringify(state)), { level: 9 }).toString('base64'),
+        created_at: createdAt.toISOString(),
+        version_hash: state._version_hash,
+      },
+    ],
+  };
+}
+
+/**
+ * Commits the state of a loaded package. Only a newer version replaces the stored one, under
+ * compare-and-swap, so a package loaded late never rolls cursors back.
+ */
+export async function commitState(
+  storage: FileStorage,
+  pipeline: string,
+  state: PipelineState,
+): Promise<void> {
+  for (;;) {
+    const { state: stored, etag } = await readState(storage, pipeline);
+    if (stored !== undefined && stored._state_version >= state._state_version) return;
+    if (await storage.putIfMatch(pipelineKeys.state(pipeline), JSON.stringify(state, null, 2), etag)) return;
+  }
+}
