@@ -1,0 +1,91 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { TableFileWriters } from '../../shared/formats/table-files.js';
+import { readFileRecords } from '../../shared/sources/file-items.js';
+import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { localPipeline } from '../support/local-run.js';
+import { tempDir } from '../support/temp-dir.js';
+
+let close: (() => Promise<void>) | undefined;
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function collect(path: string) {
+  const out = [];
+  for await (const record of readFileRecords(path)) out.push(record);
+  return out;
+}
+
+describe('file sources', () => {
+  it('reads a JSON array item by item, a JSON object as one item, and JSONL as raw lines', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.json'), JSON.stringify([{ a: 1 }, { a: 2 }]));
+    await writeFile(join(dir, 'o.json.gz'), gzipSync(JSON.stringify({ one: { nested: true } })));
+    await writeFile(join(dir, 'l.ndjson'), '{"a":1}\r\n{"a":2}');
+
+    expect(await collect(join(dir, 'a.json'))).toEqual([
+      { n: 1, item: { a: 1 } },
+      { n: 2, item: { a: 2 } },
+    ]);
+    expect(await collect(join(dir, 'o.json.gz'))).toEqual([{ n: 1, item: { one: { nested: true } } }]);
+    expect(await collect(join(dir, 'l.ndjson'))).toEqual([
+      { n: 1, raw: '{"a":1}' },
+      { n: 2, raw: '{"a":2}' },
+    ]);
+  });
+
+  it('types CSV fields: numbers, booleans, empty as null, quoted text kept as text', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'c.csv'),
+      'id,name,score,ok,zip\n1,"Doe, Jane",2.5,true,"01234"\n2,,,false,99\n',
+    );
+
+    expect(await collect(join(dir, 'c.csv'))).toEqual([
+      { n: 2, item: { id: 1, name: 'Doe, Jane', score: 2.5, ok: true, zip: '01234' } },
+      { n: 3, item: { id: 2, name: null, score: null, ok: false, zip: 99 } },
+    ]);
+  });
+
+  it('reads Parquet files batch by batch with their types', async () => {
+    const dir = await tempDir();
+    const storage = new LocalFileStorage(dir);
+    const writers = new TableFileWriters(storage, '', 'parquet');
+    const table = {
+      name: 'p',
+      columns: {
+        id: { name: 'id', data_type: 'bigint' as const },
+        at: { name: 'at', data_type: 'timestamp' as const },
+        amount: { name: 'amount', data_type: 'decimal' as const, precision: 10, scale: 2 },
+        day: { name: 'day', data_type: 'date' as const },
+      },
+    };
+    writers.write(table, { id: 1, at: 1_704_067_200_000_000, amount: '12.50', day: 19_723 });
+    const [file] = await writers.close();
+
+    expect(await collect(storage.url(file!.key))).toEqual([
+      { n: 1, item: { id: 1, at: '2024-01-01T00:00:00.000Z', amount: '12.50', day: '2024-01-01' } },
+    ]);
+  });
+
+  it('loads every supported format end to end into DuckDB', async () => {
+    const dir = await tempDir();
+    const p = await localPipeline(dir);
+    close = p.close;
+    await writeFile(join(dir, 'x.csv.gz'), gzipSync('a,b\n1,x\n'));
+    await writeFile(join(dir, 'x.json'), '[{"a": 2, "b": "y"}]');
+    await writeFile(join(dir, 'x.jsonl.gz'), gzipSync('{"a": 3, "b": "z"}\n'));
+
+    await p.run({ name: 'x' }, { files: ['x.csv.gz', 'x.json', 'x.jsonl.gz'].map((f) => join(dir, f)) });
+
+    expect(await p.query('SELECT a, b FROM test_data.x ORDER BY a')).toEqual([
+      { a: '1', b: 'x' },
+      { a: '2', b: 'y' },
+      { a: '3', b: 'z' },
+    ]);
+  });
+});
