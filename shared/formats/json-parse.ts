@@ -1,8 +1,11 @@
 import { isSafeNumber, parse } from 'lossless-json';
 import { JsonFloat } from '../util/json-values.js';
 
-// Literals that JSON.parse would change: integral floats (`1.0`, `2e3`) and integers beyond 2^53.
-const NEEDS_EXACT_NUMBERS = /\d\.0+(?![0-9])|\d[eE]|\d{16}/;
+// Number literals (after `:`, `,` or `[`) that JSON.parse would change: integral floats (`1.0`,
+// `2e3`) and integers beyond 2^53. Text inside strings rarely looks like this; when it does the
+// exact parser runs and gives the same result, only slower.
+const NEEDS_EXACT_NUMBERS =
+  /[:,[]\s*-?\d+(?:\.0+|(?:\.\d+)?[eE][-+]?\d+)\s*[,}\]]|[:,[]\s*-?\d{16,}\s*[,}\]]/;
 
 /**
  * Parses one JSON document. The fast path is JSON.parse; a document holding a number that

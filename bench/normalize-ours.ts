@@ -1,0 +1,38 @@
+// Child process of the benchmark, like dlt_normalize.py: `extract FILE WORKDIR` builds the
+// package; `normalize FILE WORKDIR` times our normalize stage (JSONL in, Parquet out) in a fresh
+// process and prints items, rows, seconds and peak RSS as JSON.
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { extract } from '../shared/pipeline/extract.js';
+import { normalize } from '../shared/pipeline/normalize.js';
+import { LocalFileStorage } from '../shared/storage/local-storage.js';
+
+const [mode, file, workdir] = process.argv.slice(2) as [string, string, string];
+const storage = new LocalFileStorage(join(workdir, 'storage'));
+if (mode === 'extract') {
+  await rm(workdir, { recursive: true, force: true });
+  const { loadId, items } = await extract({
+    storage,
+    pipeline: 'bench',
+    dataset: 'bench',
+    resources: [{ hints: { name: 'orders' }, files: [file] }],
+  });
+  await writeFile(join(workdir, 'load-id'), loadId);
+  console.log(JSON.stringify({ items }));
+} else {
+  const loadId = await readFile(join(workdir, 'load-id'), 'utf8');
+  const pkg = join(workdir, 'storage', 'bench', 'packages', loadId);
+  await rm(join(pkg, 'normalized'), { recursive: true, force: true });
+  await rm(join(pkg, '_stage', 'normalized'), { force: true });
+  const started = process.hrtime.bigint();
+  const { jobs, items } = await normalize({ storage, pipeline: 'bench', loadId, format: 'parquet' });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const rows = Object.values(jobs.tables).reduce((n, t) => n + t.rows, 0);
+  const bytesOut = Object.values(jobs.tables).reduce(
+    (n, t) => n + t.files.reduce((m, f) => m + f.bytes, 0),
+    0,
+  );
+  console.log(
+    JSON.stringify({ items, rows, seconds, bytesOut, peakRssMB: process.resourceUsage().maxRSS / 1024 }),
+  );
+}

@@ -1,0 +1,87 @@
+// `npm run bench`: generates a nested JSONL dataset and prints, for our normalize and for dlt's
+// on the same file and machine, items/s, rows/s, MB/s and peak RSS, plus the ratio. Our normalize
+// also runs on a quarter of the data to show whether peak memory grows with input size.
+// Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt.
+import { execFile } from 'node:child_process';
+import { mkdir, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { generateDataset } from './generate.js';
+
+const exec = promisify(execFile);
+const root = join(import.meta.dirname, '..');
+const dataDir = join(root, '.sluice', 'bench');
+const args = process.argv.slice(2);
+const rows = Number(args[args.indexOf('--rows') + 1] ?? 0) || 1_000_000;
+const skipDlt = args.includes('--skip-dlt');
+
+interface Figures {
+  items: number;
+  rows: number;
+  seconds: number;
+  peakRssMB: number;
+}
+
+async function dataset(n: number): Promise<{ path: string; bytes: number }> {
+  const path = join(dataDir, `orders-${n}.jsonl`);
+  const existing = await stat(path).catch(() => undefined);
+  if (existing) return { path, bytes: existing.size };
+  process.stderr.write(`generating ${n} nested rows into ${path}\n`);
+  return { path, bytes: await generateDataset(path, n) };
+}
+
+async function ours(path: string): Promise<Figures> {
+  const work = join(dataDir, 'ours');
+  const tsx = join(root, 'node_modules', '.bin', 'tsx');
+  await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'extract', path, work], { maxBuffer: 1 << 24 });
+  const { stdout } = await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'normalize', path, work], {
+    maxBuffer: 1 << 24,
+  });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
+}
+
+async function dlt(path: string): Promise<Figures> {
+  const { stdout: python } = await exec('bash', [
+    join(root, 'tooling', 'python-env.sh'),
+    join(root, 'tooling', 'requirements-bench.txt'),
+  ]);
+  const work = join(dataDir, 'dlt');
+  await exec('rm', ['-rf', work]);
+  const script = join(root, 'bench', 'dlt_normalize.py');
+  await exec(python.trim(), [script, 'extract', path, work], { maxBuffer: 1 << 24 });
+  const { stdout } = await exec(python.trim(), [script, 'normalize', path, work], { maxBuffer: 1 << 24 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
+}
+
+function line(name: string, f: Figures, bytes: number): string {
+  const perSecond = (n: number) =>
+    Math.round(n / f.seconds)
+      .toLocaleString('en-US')
+      .padStart(11);
+  return `${name.padEnd(26)} ${String(f.items).padStart(9)} ${String(f.rows).padStart(9)} ${f.seconds.toFixed(2).padStart(8)} ${perSecond(f.items)} ${perSecond(f.rows)} ${(bytes / 1e6 / f.seconds).toFixed(1).padStart(7)} ${f.peakRssMB.toFixed(0).padStart(9)}`;
+}
+
+await mkdir(dataDir, { recursive: true });
+const small = await dataset(Math.floor(rows / 4));
+const full = await dataset(rows);
+console.log(
+  `normalize, JSONL in -> Parquet out (${(full.bytes / 1e6).toFixed(0)} MB, ${rows} root rows with child lists)`,
+);
+console.log(
+  `${'run'.padEnd(26)} ${'items'.padStart(9)} ${'rows'.padStart(9)} ${'seconds'.padStart(8)} ${'items/s'.padStart(11)} ${'rows/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'peak RSS MB'.padStart(9)}`,
+);
+const oursSmall = await ours(small.path);
+console.log(line(`sluice (${small.path.match(/\d+/g)!.pop()} rows)`, oursSmall, small.bytes));
+const oursFull = await ours(full.path);
+console.log(line(`sluice (${rows} rows)`, oursFull, full.bytes));
+if (skipDlt) {
+  console.log('dlt: skipped (--skip-dlt)');
+} else {
+  const dltFull = await dlt(full.path);
+  console.log(line(`dlt 1.26.0 (${rows} rows)`, dltFull, full.bytes));
+  const ratio = oursFull.rows / oursFull.seconds / (dltFull.rows / dltFull.seconds);
+  console.log(`sluice / dlt rows/s: ${ratio.toFixed(2)}x`);
+}
+console.log(
+  `peak RSS at 1/4 and full size: ${oursSmall.peakRssMB.toFixed(0)} MB vs ${oursFull.peakRssMB.toFixed(0)} MB`,
+);
