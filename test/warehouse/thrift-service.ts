@@ -155,10 +155,13 @@ export function thriftHandlers(engine: EngineClient, defaultCatalog: string) {
       const maxRows = req.getDirectResults.maxRows?.toNumber() ?? 100_000;
       const directResults = new T.TSparkDirectResults({
         operationStatus: operationStatus(op),
-        ...(op.state === T.TOperationState.FINISHED_STATE && {
-          resultSetMetadata: metadata(op),
-          resultSet: fetch(op, maxRows),
-        }),
+        // rows only for statements with columns: the driver never consumes a prefetched row set
+        // of a statement without a result set, and would poll for it forever
+        ...(op.state === T.TOperationState.FINISHED_STATE &&
+          (op.result?.columns.length ?? 0) > 0 && {
+            resultSetMetadata: metadata(op),
+            resultSet: fetch(op, maxRows),
+          }),
       });
       return new T.TExecuteStatementResp({ status: success(), operationHandle, directResults });
     },

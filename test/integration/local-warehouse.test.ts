@@ -1,0 +1,286 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { TableFileWriters } from '../../shared/formats/table-files.js';
+import type { NormalizedRow } from '../../shared/normalize/relational.js';
+import type { TableSchema } from '../../shared/schema/types.js';
+import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { putObject } from '../support/local-s3.js';
+import { tempDir } from '../support/temp-dir.js';
+import { openWarehouseSession } from '../support/warehouse-client.js';
+
+const stack = inject('localStack');
+const suiteStarted = Date.now();
+let warehouse: Awaited<ReturnType<typeof openWarehouseSession>>;
+let schemaCounter = 0;
+const freshSchema = () => `wh_${process.pid}_${Date.now().toString(36)}_${schemaCounter++}`;
+
+beforeAll(async () => {
+  warehouse = await openWarehouseSession(stack);
+});
+
+afterAll(async () => {
+  await warehouse?.close();
+  console.log(
+    `local warehouse: Spark start-up ${stack.sparkStartupSeconds}s, warehouse suite ${((Date.now() - suiteStarted) / 1000).toFixed(1)}s`,
+  );
+});
+
+/** Writes rows as one Parquet file with our writer and uploads it to the staging bucket. */
+async function stageParquet(key: string, table: TableSchema, rows: NormalizedRow[]): Promise<string> {
+  const storage = new LocalFileStorage(await tempDir());
+  const writers = new TableFileWriters(storage, '', 'parquet');
+  for (const row of rows) writers.write(table, row);
+  const [file] = await writers.close();
+  return putObject(stack, key, await readFile(storage.url(file!.key)));
+}
+
+describe('local Databricks warehouse: authentication', () => {
+  it('accepts the driver with a personal access token on 127.0.0.1', async () => {
+    const { query, close } = await openWarehouseSession(stack);
+    expect(stack.warehouse.host).toMatch(/^127\./);
+    expect(await query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    await close();
+  });
+
+  it.skipIf(!stack.warehouse.oauthAvailable)(
+    'accepts OAuth M2M with a client id and secret (skipped when port 443 cannot be bound)',
+    async () => {
+      const { query, close } = await openWarehouseSession(stack, {
+        clientId: stack.warehouse.clientId,
+        clientSecret: stack.warehouse.clientSecret,
+      });
+      expect(await query('SELECT current_catalog() AS c')).toHaveLength(1);
+      await close();
+    },
+  );
+
+  it('refuses a wrong token with HTTP 401', async () => {
+    await expect(openWarehouseSession(stack, { token: 'dapi-wrong' })).rejects.toMatchObject({
+      statusCode: 401,
+    });
+  });
+
+  it.skipIf(!stack.warehouse.oauthAvailable)(
+    'refuses a wrong client secret (skipped when port 443 cannot be bound)',
+    async () => {
+      await expect(
+        openWarehouseSession(stack, { clientId: stack.warehouse.clientId, clientSecret: 'wrong' }),
+      ).rejects.toThrow(/invalid_client|Client authentication failed/);
+    },
+  );
+
+  it('fails an unknown catalog like Databricks', async () => {
+    await expect(warehouse.query('SELECT * FROM nope.some_schema.t')).rejects.toMatchObject({
+      message: expect.stringContaining('[NO_SUCH_CATALOG_EXCEPTION]'),
+      response: { sqlState: '42704' },
+    });
+  });
+});
+
+describe('local Databricks warehouse: DDL and DML', () => {
+  it('round-trips every type the loader uses, evolves a table, merges, truncates and deletes', async () => {
+    const schema = freshSchema();
+    const t = `main.${schema}.every_type`;
+    await warehouse.query(`CREATE SCHEMA IF NOT EXISTS main.${schema}`);
+    await warehouse.query(`CREATE SCHEMA IF NOT EXISTS main.${schema}`);
+    await warehouse.query(
+      `CREATE TABLE ${t} (id BIGINT NOT NULL, s STRING, i INT, si SMALLINT, ti TINYINT, d DOUBLE, b BOOLEAN, dec DECIMAL(38,9), ts TIMESTAMP, ntz TIMESTAMP_NTZ, dt DATE, bin BINARY)`,
+    );
+    await warehouse.query(
+      `INSERT INTO ${t} VALUES (1, 'héllo', 2147483647, 32767, 127, 1.5, true, 12345.000000001, TIMESTAMP'2024-01-02 03:04:05.123456', TIMESTAMP_NTZ'2024-01-02 03:04:05', DATE'2024-02-29', X'00FF'), (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)`,
+    );
+    await warehouse.query(`ALTER TABLE ${t} ADD COLUMNS (extra STRING, more BIGINT)`);
+
+    const rows = await warehouse.query(`SELECT * FROM ${t} ORDER BY id`);
+    expect(rows[0]).toEqual({
+      id: 1,
+      s: 'héllo',
+      i: 2147483647,
+      si: 32767,
+      ti: 127,
+      d: 1.5,
+      b: true,
+      dec: 12345.000000001,
+      ts: '2024-01-02 03:04:05.123456',
+      ntz: '2024-01-02 03:04:05',
+      dt: '2024-02-29',
+      bin: Buffer.from([0, 255]),
+      extra: null,
+      more: null,
+    });
+    expect(Object.values(rows[1]!).filter((v) => v !== null)).toEqual([2]);
+
+    await warehouse.query(
+      `MERGE INTO ${t} AS d USING (SELECT 1 AS id, 'updated' AS s UNION ALL SELECT 2, 'gone' UNION ALL SELECT 3, 'new') AS s ON d.id = s.id
+       WHEN MATCHED AND s.s = 'gone' THEN DELETE WHEN MATCHED THEN UPDATE SET d.s = s.s WHEN NOT MATCHED THEN INSERT (id, s) VALUES (s.id, s.s)`,
+    );
+    expect(await warehouse.query(`SELECT id, s FROM ${t} ORDER BY id`)).toEqual([
+      { id: 1, s: 'updated' },
+      { id: 3, s: 'new' },
+    ]);
+    await warehouse.query(`DELETE FROM ${t} WHERE id = 3`);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${t}`)).toEqual([{ n: 1 }]);
+    await warehouse.query(`TRUNCATE TABLE ${t}`);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${t}`)).toEqual([{ n: 0 }]);
+  });
+
+  it('answers information_schema like Databricks', async () => {
+    const schema = freshSchema();
+    await warehouse.query(`CREATE SCHEMA main.${schema}`);
+    await warehouse.query(
+      `CREATE TABLE main.${schema}.t (a BIGINT NOT NULL, amount DECIMAL(10,2), at TIMESTAMP_NTZ)`,
+    );
+
+    const schemata = await warehouse.query(
+      `SELECT catalog_name, schema_name FROM main.information_schema.schemata WHERE schema_name = '${schema}'`,
+    );
+    const tables = await warehouse.query(
+      `SELECT table_catalog, table_schema, table_name FROM information_schema.tables WHERE table_schema = '${schema}'`,
+    );
+    const columns = await warehouse.query(
+      `SELECT column_name, data_type, full_data_type, is_nullable, numeric_precision, numeric_scale FROM main.information_schema.columns WHERE table_schema = '${schema}' AND table_name = 't' ORDER BY ordinal_position`,
+    );
+
+    expect(schemata).toEqual([{ catalog_name: 'main', schema_name: schema }]);
+    expect(tables).toEqual([{ table_catalog: 'main', table_schema: schema, table_name: 't' }]);
+    expect(columns).toEqual([
+      {
+        column_name: 'a',
+        data_type: 'BIGINT',
+        full_data_type: 'bigint',
+        is_nullable: 'NO',
+        numeric_precision: 19,
+        numeric_scale: 0,
+      },
+      {
+        column_name: 'amount',
+        data_type: 'DECIMAL',
+        full_data_type: 'decimal(10,2)',
+        is_nullable: 'YES',
+        numeric_precision: 10,
+        numeric_scale: 2,
+      },
+      {
+        column_name: 'at',
+        data_type: 'TIMESTAMP_NTZ',
+        full_data_type: 'timestamp_ntz',
+        is_nullable: 'YES',
+        numeric_precision: null,
+        numeric_scale: null,
+      },
+    ]);
+  });
+
+  it('returns errors with their SQLSTATE', async () => {
+    await expect(warehouse.query('SELEC 1')).rejects.toMatchObject({ response: { sqlState: '42601' } });
+    await expect(warehouse.query(`SELECT * FROM main.${freshSchema()}.missing`)).rejects.toMatchObject({
+      message: expect.stringContaining('TABLE_OR_VIEW_NOT_FOUND'),
+    });
+  });
+});
+
+describe('local Databricks warehouse: COPY INTO', () => {
+  const table: TableSchema = {
+    name: 'events',
+    columns: {
+      id: { name: 'id', data_type: 'bigint', nullable: false },
+      name: { name: 'name', data_type: 'text' },
+      at: { name: 'at', data_type: 'timestamp' },
+      amount: { name: 'amount', data_type: 'decimal', precision: 10, scale: 2 },
+    },
+  };
+  const rows = (from: number, n: number): NormalizedRow[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: from + i,
+      name: `n${from + i}`,
+      at: 1_704_067_200_000_000 + i,
+      amount: `${from + i}.50`,
+    }));
+
+  async function target(): Promise<string> {
+    const schema = freshSchema();
+    await warehouse.query(`CREATE SCHEMA main.${schema}`);
+    await warehouse.query(
+      `CREATE TABLE main.${schema}.events (id BIGINT NOT NULL, name STRING, at TIMESTAMP, amount DECIMAL(10,2), note STRING)`,
+    );
+    return `main.${schema}.events`;
+  }
+
+  it('loads Parquet with forwarded keys, skips loaded files on a second run and reloads with force', async () => {
+    const t = await target();
+    const prefix = `copy/${Date.now()}/forward`;
+    await stageParquet(`${prefix}/a.parquet`, table, rows(1, 3));
+    await stageParquet(`${prefix}/b.parquet`, table, rows(4, 2));
+    const credential = `WITH (CREDENTIAL (AWS_ACCESS_KEY = '${stack.aws.accessKeyId}', AWS_SECRET_KEY = '${stack.aws.secretAccessKey}', AWS_SESSION_TOKEN = 'session'))`;
+    const copy = (options = '') =>
+      `COPY INTO ${t} FROM 's3://${stack.stagingBucket}/${prefix}' ${credential} FILEFORMAT = PARQUET FILES = ('a.parquet', 'b.parquet') ${options}`;
+
+    const first = await warehouse.query(copy());
+    const second = await warehouse.query(copy());
+    const forced = await warehouse.query(copy("COPY_OPTIONS ('force' = 'true')"));
+
+    expect(first).toEqual([{ num_affected_rows: 5, num_inserted_rows: 5 }]);
+    expect(second).toEqual([{ num_affected_rows: 0, num_inserted_rows: 0 }]);
+    expect(forced).toEqual([{ num_affected_rows: 5, num_inserted_rows: 5 }]);
+    const loaded = await warehouse.query(`SELECT id, name, at, amount, note FROM ${t} WHERE id = 1 LIMIT 1`);
+    expect(loaded).toEqual([{ id: 1, name: 'n1', at: '2024-01-01 00:00:00', amount: 1.5, note: null }]);
+  });
+
+  it('loads with a named storage credential and through an external location, and refuses neither', async () => {
+    const t = await target();
+    const named = await stageParquet(`copy/${Date.now()}/named/a.parquet`, table, rows(1, 2));
+    const external = await stageParquet(`external/${Date.now()}/a.parquet`, table, rows(10, 3));
+    const uncovered = await stageParquet(`elsewhere/${Date.now()}/a.parquet`, table, rows(20, 1));
+
+    await warehouse.query(
+      `COPY INTO ${t} FROM '${named}' WITH (CREDENTIAL ${stack.storageCredential}) FILEFORMAT = PARQUET`,
+    );
+    await warehouse.query(
+      `COPY INTO ${t} FROM '${external.replace(/a\.parquet$/, '')}' FILEFORMAT = PARQUET PATTERN = '*.parquet'`,
+    );
+
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${t}`)).toEqual([{ n: 5 }]);
+    await expect(
+      warehouse.query(
+        `COPY INTO ${t} FROM '${uncovered}' WITH (CREDENTIAL unknown_credential) FILEFORMAT = PARQUET`,
+      ),
+    ).rejects.toThrow(/NO_SUCH_STORAGE_CREDENTIAL/);
+    await expect(warehouse.query(`COPY INTO ${t} FROM '${uncovered}' FILEFORMAT = PARQUET`)).rejects.toThrow(
+      /UNAUTHORIZED_ACCESS/,
+    );
+  });
+
+  it('loads JSON lines, matching columns by name with missing ones null', async () => {
+    const t = await target();
+    const url = await putObject(
+      stack,
+      `copy/${Date.now()}/j/rows.jsonl`,
+      '{"id": 7, "name": "j", "at": "2024-05-01T10:00:00Z"}\n{"id": 8}\n',
+    );
+    await warehouse.query(
+      `COPY INTO ${t} FROM '${url.replace(/rows\.jsonl$/, '')}' WITH (CREDENTIAL ${stack.storageCredential}) FILEFORMAT = JSON FILES = ('rows.jsonl') FORMAT_OPTIONS ('inferTimestamp' = 'true')`,
+    );
+    expect(await warehouse.query(`SELECT id, name, at FROM ${t} ORDER BY id`)).toEqual([
+      { id: 7, name: 'j', at: '2024-05-01 10:00:00' },
+      { id: 8, name: null, at: null },
+    ]);
+  });
+
+  it('fails on a type that cannot be cast and on a missing file, loading nothing', async () => {
+    const t = await target();
+    const wrong: TableSchema = { name: 'events', columns: { id: { name: 'id', data_type: 'text' } } };
+    const bad = await stageParquet(`copy/${Date.now()}/bad/a.parquet`, wrong, [{ id: 'not a number' }]);
+
+    await expect(
+      warehouse.query(
+        `COPY INTO ${t} FROM '${bad}' WITH (CREDENTIAL ${stack.storageCredential}) FILEFORMAT = PARQUET`,
+      ),
+    ).rejects.toThrow(/DELTA_FAILED_TO_MERGE_FIELDS/);
+    await expect(
+      warehouse.query(
+        `COPY INTO ${t} FROM 's3://${stack.stagingBucket}/copy/none' WITH (CREDENTIAL ${stack.storageCredential}) FILEFORMAT = PARQUET FILES = ('missing.parquet')`,
+      ),
+    ).rejects.toThrow(/PATH_NOT_FOUND/);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${t}`)).toEqual([{ n: 0 }]);
+  });
+});

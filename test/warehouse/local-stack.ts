@@ -1,0 +1,125 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { LOCAL_WORKSPACE_HOST, routeLocalWorkspace } from '../support/workspace-dns.js';
+import { startLocalWarehouse } from './local-warehouse.js';
+import { startMoto } from './moto.js';
+import { warehousePython } from './python-tooling.js';
+
+/** What tests and people need to reach the local stack; secrets here are throwaway test values. */
+export interface LocalStackInfo {
+  aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
+  stagingBucket: string;
+  warehouse: {
+    host: string;
+    port: number;
+    httpPath: string;
+    catalog: string;
+    accessToken: string;
+    clientId: string;
+    clientSecret: string;
+    caFile: string;
+    caCert: string;
+    /** The name OAuth clients use (resolved to `host` in-process, see workspace-dns.ts). */
+    workspaceHost: string;
+    oauthAvailable: boolean;
+  };
+  /** A Unity Catalog storage credential the warehouse knows, and a prefix an external location covers. */
+  storageCredential: string;
+  externalLocation: string;
+  sparkStartupSeconds: number;
+  logDir: string;
+}
+
+/** Starts moto and the local Databricks warehouse, and creates the staging bucket. */
+export async function startLocalStack(): Promise<{ info: LocalStackInfo; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-stack-'));
+  const python = await warehousePython();
+  const moto = await startMoto(python, join(dir, 'moto.log'));
+  const stagingBucket = 'sluice-staging';
+  const s3 = new S3Client({
+    endpoint: moto.endpoint,
+    region: moto.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey },
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: stagingBucket }));
+  s3.destroy();
+  const storageCredential = 'sluice_local_storage';
+  const externalLocation = `s3://${stagingBucket}/external/`;
+  const warehouse = await startLocalWarehouse({
+    dir: join(dir, 'warehouse'),
+    python,
+    s3: { endpoint: moto.endpoint, region: moto.region },
+    storageCredentials: {
+      [storageCredential]: {
+        aws_access_key_id: moto.accessKeyId,
+        aws_secret_access_key: moto.secretAccessKey,
+      },
+    },
+    externalLocations: [{ url: externalLocation, credential: storageCredential }],
+  }).catch(async (error) => {
+    await moto.stop();
+    throw error;
+  });
+  routeLocalWorkspace(warehouse.host);
+  const info: LocalStackInfo = {
+    aws: {
+      endpoint: moto.endpoint,
+      region: moto.region,
+      accessKeyId: moto.accessKeyId,
+      secretAccessKey: moto.secretAccessKey,
+    },
+    stagingBucket,
+    warehouse: {
+      host: warehouse.host,
+      port: warehouse.port,
+      httpPath: warehouse.httpPath,
+      catalog: warehouse.catalog,
+      accessToken: warehouse.accessToken,
+      clientId: warehouse.clientId,
+      clientSecret: warehouse.clientSecret,
+      caFile: warehouse.caFile,
+      caCert: warehouse.caCert,
+      workspaceHost: LOCAL_WORKSPACE_HOST,
+      oauthAvailable: warehouse.oauthAvailable,
+    },
+    storageCredential,
+    externalLocation,
+    sparkStartupSeconds: warehouse.sparkStartupSeconds,
+    logDir: dir,
+  };
+  return {
+    info,
+    stop: async () => {
+      await warehouse.stop();
+      await moto.stop();
+    },
+  };
+}
+
+/** The `export` lines of `npm run local-stack`, in the names the CLI and dlt read. */
+export function exportLines(info: LocalStackInfo): string[] {
+  const w = info.warehouse;
+  const vars: Record<string, string | number> = {
+    AWS_ENDPOINT_URL: info.aws.endpoint,
+    AWS_ACCESS_KEY_ID: info.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: info.aws.secretAccessKey,
+    AWS_REGION: info.aws.region,
+    DESTINATION__FILESYSTEM__BUCKET_URL: `s3://${info.stagingBucket}`,
+    DESTINATION__DATABRICKS__CREDENTIALS__SERVER_HOSTNAME: w.host,
+    DESTINATION__DATABRICKS__CREDENTIALS__PORT: w.port,
+    DESTINATION__DATABRICKS__CREDENTIALS__HTTP_PATH: w.httpPath,
+    DESTINATION__DATABRICKS__CREDENTIALS__CATALOG: w.catalog,
+    DESTINATION__DATABRICKS__CREDENTIALS__ACCESS_TOKEN: w.accessToken,
+    DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_ID: w.clientId,
+    DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_SECRET: w.clientSecret,
+    DESTINATION__DATABRICKS__CREDENTIALS__CA_CERT_FILE: w.caFile,
+  };
+  return Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(String(value))}`);
+}
+
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_./:@-]+$/.test(value) ? value : `'${value.replace(/'/g, "'\\''")}'`;
+}
