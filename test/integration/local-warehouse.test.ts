@@ -69,6 +69,26 @@ describe('local Databricks warehouse: authentication', () => {
     },
   );
 
+  it('opens sessions in an initial schema and fetches results in chunks', async () => {
+    const schema = freshSchema();
+    await warehouse.query(`CREATE SCHEMA main.${schema}`);
+    await warehouse.query(`CREATE TABLE main.${schema}.numbers AS SELECT id FROM range(0, 25)`);
+    const scoped = await openWarehouseSession(
+      stack,
+      { token: stack.warehouse.accessToken },
+      { initialCatalog: 'main', initialSchema: schema },
+    );
+
+    const operation = await scoped.session.executeStatement('SELECT id FROM numbers ORDER BY id');
+    const chunks: number[] = [];
+    do chunks.push((await operation.fetchChunk({ maxRows: 10 })).length);
+    while (await operation.hasMoreRows());
+    await operation.close();
+    await scoped.close();
+
+    expect(chunks).toEqual([10, 10, 5]);
+  });
+
   it('fails an unknown catalog like Databricks', async () => {
     await expect(warehouse.query('SELECT * FROM nope.some_schema.t')).rejects.toMatchObject({
       message: expect.stringContaining('[NO_SUCH_CATALOG_EXCEPTION]'),
@@ -263,6 +283,29 @@ describe('local Databricks warehouse: COPY INTO', () => {
     expect(await warehouse.query(`SELECT id, name, at FROM ${t} ORDER BY id`)).toEqual([
       { id: 7, name: 'j', at: '2024-05-01 10:00:00' },
       { id: 8, name: null, at: null },
+    ]);
+  });
+
+  it('loads CSV with a header, and adds new columns with mergeSchema', async () => {
+    const t = await target();
+    const csv = await putObject(stack, `copy/${Date.now()}/c/rows.csv`, 'id,name\n30,c1\n31,c2\n');
+    const wider: TableSchema = {
+      name: 'events',
+      columns: { ...table.columns, brand_new: { name: 'brand_new', data_type: 'text' } },
+    };
+    const parquet = await stageParquet(`copy/${Date.now()}/m/a.parquet`, wider, [{ id: 40, brand_new: 'x' }]);
+
+    await warehouse.query(
+      `COPY INTO ${t} FROM '${csv}' WITH (CREDENTIAL ${stack.storageCredential}) FILEFORMAT = CSV FORMAT_OPTIONS ('header' = 'true')`,
+    );
+    await warehouse.query(
+      `COPY INTO ${t} FROM '${parquet}' WITH (CREDENTIAL ${stack.storageCredential}) FILEFORMAT = PARQUET COPY_OPTIONS ('mergeSchema' = 'true')`,
+    );
+
+    expect(await warehouse.query(`SELECT id, name, brand_new FROM ${t} ORDER BY id`)).toEqual([
+      { id: 30, name: 'c1', brand_new: null },
+      { id: 31, name: 'c2', brand_new: null },
+      { id: 40, name: null, brand_new: 'x' },
     ]);
   });
 

@@ -134,10 +134,16 @@ class CopyExecutor:
             for other in frames[1:]:
                 frame = frame.unionByName(other)
             return frame
-        reader = spark.read.options(**options).option("mode", "FAILFAST").schema(target_schema)
         if copy.file_format == "JSON":
-            return reader.json(paths)
-        return reader.option("header", options.get("header", "true")).csv(paths)
+            # JSON fields are found by name; FAILFAST turns a value of the wrong type into an error
+            return spark.read.options(**options).option("mode", "FAILFAST").schema(target_schema).json(paths)
+        # CSV fields are text: matched by header name, then cast (ANSI: text that does not parse fails)
+        frame = spark.read.options(**options).option("mode", "FAILFAST").option("header", options.get("header", "true")).csv(paths)
+        source = {name.lower(): name for name in frame.columns}
+        return frame.select(*[
+            (F.col(f"`{source[f.name.lower()]}`") if f.name.lower() in source else F.lit(None)).cast(f.dataType).alias(f.name)
+            for f in target_schema.fields
+        ])
 
     def _align(self, frame, target_schema, path):
         """Target columns in order: matched by name (case-insensitive), missing ones null."""

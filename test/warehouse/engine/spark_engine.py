@@ -141,7 +141,10 @@ def error_answer(error):
     sqlstate = getattr(error, "getSqlState", None)
     error_class = condition() if condition else None
     state = sqlstate() if sqlstate else None
-    message = str(error).strip()
+    java = getattr(error, "java_exception", None)
+    # a Java failure carries its JVM stack in str(); its own message is what a client should see
+    message = (java.getMessage() if java is not None else str(error)).strip()
+    message = message.split("\n\tat ")[0][:2000]
     if not error_class:
         match = re.match(r"\[([A-Z0-9_.]+)\]", message)
         error_class = match.group(1) if match else "INTERNAL_ERROR"
