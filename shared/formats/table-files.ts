@@ -100,7 +100,10 @@ export class TableFileWriters implements RowSink {
   }
 
   private openFile(table: string, columns: ColumnSchema[]): NonNullable<OpenTable['file']> {
-    const key = `${this.prefix}${table}.${uniqIdHex(5)}.${this.format}`;
+    // Spark (and so COPY INTO) skips files whose names start with `_` or `.`; dlt prefixes those
+    // names with "valid" for the same reason. jobs.json maps tables to files, so names need not parse.
+    const name = /^[_.]/.test(table) ? `valid${table}` : table;
+    const key = `${this.prefix}${name}.${uniqIdHex(5)}.${this.format}`;
     const writer =
       this.format === 'parquet'
         ? new ParquetFileWriter(columns, this.storage, key, this.limits.bufferRows)

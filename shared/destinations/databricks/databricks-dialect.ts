@@ -1,0 +1,95 @@
+import type { ColumnSchema } from '../../schema/types.js';
+import type { FileLoad, SqlDialect } from '../sql/dialect.js';
+import type { StagingCredentials } from './staging-credentials.js';
+
+const TYPES: Record<NonNullable<ColumnSchema['data_type']>, string> = {
+  text: 'STRING',
+  bigint: 'BIGINT',
+  double: 'DOUBLE',
+  bool: 'BOOLEAN',
+  timestamp: 'TIMESTAMP',
+  date: 'DATE',
+  time: 'STRING',
+  decimal: 'DECIMAL(38,9)',
+  binary: 'BINARY',
+  json: 'STRING',
+  wei: 'DECIMAL(38,0)',
+};
+
+/** A backtick-quoted identifier; a backtick inside is doubled, as Databricks SQL escapes it. */
+export function quoteIdentifier(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+/** A string literal with backslash escapes (Databricks reads `\'`, `\\`, `\n`, `\r`). */
+export function literal(value: string | number | boolean | null): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
+  if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
+  return `'${value.replace(/[\\'\n\r]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r' })[c]!)}'`;
+}
+
+export function columnType(column: ColumnSchema): string {
+  const type = column.data_type ?? 'text';
+  if (type === 'bigint' && column.precision !== undefined) {
+    if (column.precision <= 8) return 'TINYINT';
+    if (column.precision <= 16) return 'SMALLINT';
+    if (column.precision <= 32) return 'INT';
+  }
+  if (type === 'decimal' && (column.precision !== undefined || column.scale !== undefined)) {
+    return `DECIMAL(${column.precision ?? 38},${column.scale ?? 9})`;
+  }
+  if (type === 'timestamp' && column.timezone === false) return 'TIMESTAMP_NTZ';
+  return TYPES[type];
+}
+
+/** The common folder of a table's files and their names relative to it, for FROM and FILES. */
+function folderAndFiles(urls: readonly string[]): { folder: string; files: string[] } {
+  const folder = urls[0]!.slice(0, urls[0]!.lastIndexOf('/') + 1);
+  const outside = urls.find((u) => !u.startsWith(folder) || u.slice(folder.length).includes('/'));
+  if (outside !== undefined)
+    throw new Error(`staged files of one table must share a folder: ${outside} is not in ${folder}`);
+  return { folder, files: urls.map((u) => u.slice(folder.length)) };
+}
+
+/**
+ * Databricks SQL on Unity Catalog: three-part names with the catalog folded to lower case,
+ * and one COPY INTO per table per package that names exactly the package's files.
+ */
+export function databricksDialect(catalog: string, credentials: StagingCredentials): SqlDialect {
+  const catalogName = catalog.toLowerCase();
+  const dialect: SqlDialect = {
+    quoteIdentifier,
+    literal,
+    timestampLiteral: (date) => `TIMESTAMP ${literal(date.toISOString())}`,
+    columnType,
+    qualify: (dataset, table) =>
+      `${quoteIdentifier(catalogName)}.${quoteIdentifier(dataset)}.${quoteIdentifier(table)}`,
+    qualifySchema: (dataset) => `${quoteIdentifier(catalogName)}.${quoteIdentifier(dataset)}`,
+    addColumns: (table, columns) => [
+      `ALTER TABLE ${table} ADD COLUMNS (${columns.map((c) => `${quoteIdentifier(c.name)} ${columnType(c)}`).join(', ')})`,
+    ],
+    loadFiles(load: FileLoad) {
+      const { folder, files } = folderAndFiles(load.urls);
+      const clause = credentials.clause(folder);
+      const format =
+        load.format === 'parquet'
+          ? 'FILEFORMAT = PARQUET'
+          : "FILEFORMAT = JSON FORMAT_OPTIONS ('inferTimestamp' = 'true')";
+      return [
+        [
+          `COPY INTO ${dialect.qualify(load.dataset, load.table)}`,
+          `FROM ${literal(folder)}${clause === '' ? '' : ` ${clause}`}`,
+          format,
+          `FILES = (${files.map(literal).join(', ')})`,
+        ].join('\n'),
+      ];
+    },
+    cloneTable: (target, source) => [
+      `DROP TABLE IF EXISTS ${target}`,
+      `CREATE TABLE ${target} CLONE ${source}`,
+    ],
+    truncate: (table) => `TRUNCATE TABLE ${table}`,
+  };
+  return dialect;
+}
