@@ -143,3 +143,93 @@ describe('Databricks destination on the local warehouse', () => {
     ]);
   });
 });
+
+describe('Databricks destination: merge and replace strategies on the local warehouse', () => {
+  it('upserts by primary key, replacing nested rows', async () => {
+    const p = await pipeline();
+    const hints: ResourceHints = {
+      name: 'acc',
+      writeDisposition: 'merge',
+      mergeStrategy: 'upsert',
+      primaryKey: ['id'],
+    };
+    await p.load(hints, [
+      { id: 1, v: 'a', kids: [{ n: 1 }, { n: 2 }] },
+      { id: 2, v: 'b' },
+    ]);
+    await p.load(hints, [
+      { id: 1, v: 'a2', kids: [{ n: 9 }] },
+      { id: 3, v: 'c' },
+    ]);
+    await p.close();
+    expect(await warehouse.query(`SELECT id, v FROM main.${p.dataset}.acc ORDER BY id`)).toEqual([
+      { id: 1, v: 'a2' },
+      { id: 2, v: 'b' },
+      { id: 3, v: 'c' },
+    ]);
+    expect(await warehouse.query(`SELECT n FROM main.${p.dataset}.acc__kids`)).toEqual([{ n: 9 }]);
+  });
+
+  it('delete-inserts by primary key with deduplication and nested tables', async () => {
+    const p = await pipeline();
+    const hints: ResourceHints = {
+      name: 'docs',
+      writeDisposition: 'merge',
+      primaryKey: ['id'],
+      columns: { seq: { dedup_sort: 'desc' } },
+    };
+    await p.load(hints, [
+      { id: 1, v: 'a', seq: 1, tags: ['x', 'y'] },
+      { id: 2, v: 'b', seq: 1, tags: ['z'] },
+    ]);
+    await p.load(hints, [
+      { id: 1, v: 'old', seq: 2, tags: ['q'] },
+      { id: 1, v: 'new', seq: 3, tags: ['w'] },
+    ]);
+    await p.close();
+    expect(await warehouse.query(`SELECT id, v FROM main.${p.dataset}.docs ORDER BY id`)).toEqual([
+      { id: 1, v: 'new' },
+      { id: 2, v: 'b' },
+    ]);
+    expect(await warehouse.query(`SELECT value FROM main.${p.dataset}.docs__tags ORDER BY value`)).toEqual([
+      { value: 'w' },
+      { value: 'z' },
+    ]);
+  });
+
+  it('keeps history with scd2', async () => {
+    const p = await pipeline();
+    const hints: ResourceHints = { name: 'dim', writeDisposition: 'merge', mergeStrategy: 'scd2' };
+    await p.load(hints, [
+      { id: 1, v: 'a' },
+      { id: 2, v: 'b' },
+    ]);
+    await p.load(hints, [
+      { id: 1, v: 'a' },
+      { id: 2, v: 'B' },
+    ]);
+    await p.close();
+    expect(
+      await warehouse.query(
+        `SELECT id, v, _dlt_valid_to IS NULL AS current FROM main.${p.dataset}.dim ORDER BY id, _dlt_valid_from`,
+      ),
+    ).toEqual([
+      { id: 1, v: 'a', current: true },
+      { id: 2, v: 'b', current: false },
+      { id: 2, v: 'B', current: true },
+    ]);
+  });
+
+  it('replaces through staging with staging-optimized (CLONE)', async () => {
+    const p = await pipeline();
+    const hints: ResourceHints = {
+      name: 'snap',
+      writeDisposition: 'replace',
+      replaceStrategy: 'staging-optimized',
+    };
+    await p.load(hints, [{ id: 1 }, { id: 2 }]);
+    await p.load(hints, [{ id: 3 }]);
+    await p.close();
+    expect(await warehouse.query(`SELECT id FROM main.${p.dataset}.snap`)).toEqual([{ id: 3 }]);
+  });
+});

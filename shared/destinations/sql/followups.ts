@@ -79,6 +79,15 @@ function dedupedRoot(ctx: FollowupContext, root: TableSchema, select: string): s
 }
 
 /**
+ * Deletes the rows of `table` whose `column` is among the `_dlt_id`s that `ids` selects. A MERGE,
+ * not DELETE ... WHERE ... IN (subquery): Delta Lake takes no subqueries in DELETE or UPDATE
+ * conditions, and dlt's Databricks merge job works around it the same way.
+ */
+function deleteByIds(ctx: FollowupContext, table: TableSchema, column: string, ids: string): string {
+  return `MERGE INTO ${final(ctx, table)} AS d USING (${ids}) AS s ON d.${q(ctx, column)} = s.${q(ctx, '_dlt_id')} WHEN MATCHED THEN DELETE`;
+}
+
+/**
  * delete-insert: rows whose primary or merge key appears in staging are deleted (nested tables
  * first, through `_dlt_root_id`), then the deduplicated staging rows are inserted.
  */
@@ -90,14 +99,11 @@ export function deleteInsertSql(ctx: FollowupContext): string[] {
   if (keys.length > 0 || mergeKeys.length > 0) {
     const conditions = [keys, mergeKeys]
       .filter((k) => k.length > 0)
-      .map((k) => `(${keyMatch(ctx, k, 'd', 's')})`);
-    const matches = `EXISTS (SELECT 1 FROM ${staged(ctx, root)} AS s WHERE ${conditions.join(' OR ')})`;
-    for (const table of nested) {
-      statements.push(
-        `DELETE FROM ${final(ctx, table)} WHERE ${q(ctx, '_dlt_root_id')} IN (SELECT d.${q(ctx, '_dlt_id')} FROM ${final(ctx, root)} AS d WHERE ${matches})`,
-      );
-    }
-    statements.push(`DELETE FROM ${final(ctx, root)} AS d WHERE ${matches}`);
+      .map((k) => `(${keyMatch(ctx, k, 'r', 's')})`);
+    const replaced = `SELECT r.${q(ctx, '_dlt_id')} FROM ${final(ctx, root)} AS r WHERE EXISTS (SELECT 1 FROM ${staged(ctx, root)} AS s WHERE ${conditions.join(' OR ')})`;
+    // nested rows first: they are found through the root rows that are about to go
+    for (const table of nested) statements.push(deleteByIds(ctx, table, '_dlt_root_id', replaced));
+    statements.push(deleteByIds(ctx, root, '_dlt_id', replaced));
   }
   const rootColumns = columnList(ctx, typedColumns(root));
   statements.push(
@@ -150,12 +156,17 @@ export function upsertSql(ctx: FollowupContext): string[] {
   const rootId = q(ctx, '_dlt_root_id');
   for (const table of nested) {
     statements.push(mergeStatement(ctx, table, columnsWith(table, 'row_key'), { update: true }));
-    statements.push(
-      `DELETE FROM ${final(ctx, table)} WHERE ${rootId} IN (SELECT ${id} FROM ${staged(ctx, root)}) AND ${id} NOT IN (SELECT ${id} FROM ${staged(ctx, table)})`,
-    );
+    // nested rows of upserted roots that the new data no longer has
+    const orphans = `SELECT n.${id} FROM ${final(ctx, table)} AS n WHERE n.${rootId} IN (SELECT ${id} FROM ${staged(ctx, root)}) AND n.${id} NOT IN (SELECT ${id} FROM ${staged(ctx, table)})`;
+    statements.push(deleteByIds(ctx, table, '_dlt_id', orphans));
     if (deleted !== undefined) {
       statements.push(
-        `DELETE FROM ${final(ctx, table)} WHERE ${rootId} IN (SELECT s.${id} FROM ${staged(ctx, root)} AS s WHERE ${deleted})`,
+        deleteByIds(
+          ctx,
+          table,
+          '_dlt_root_id',
+          `SELECT s.${id} FROM ${staged(ctx, root)} AS s WHERE ${deleted}`,
+        ),
       );
     }
   }
@@ -188,10 +199,12 @@ export function scd2Sql(ctx: FollowupContext): string[] {
   const keyScope =
     mergeKeys.length === 0
       ? ''
-      : ` AND ${keyExpression(ctx, mergeKeys)} IN (SELECT ${keyExpression(ctx, mergeKeys)} FROM ${staged(ctx, root)})`;
+      : ` AND ${keyExpression(ctx, mergeKeys, 'r.')} IN (SELECT ${keyExpression(ctx, mergeKeys)} FROM ${staged(ctx, root)})`;
   const data = typedColumns(root).filter((c) => c.name !== '_dlt_valid_from' && c.name !== '_dlt_valid_to');
+  const retired = `SELECT r.${id} FROM ${final(ctx, root)} AS r WHERE r.${to} IS NULL AND r.${id} NOT IN (SELECT ${id} FROM ${staged(ctx, root)})${keyScope}`;
   const statements = [
-    `UPDATE ${final(ctx, root)} SET ${to} = ${boundary} WHERE ${to} IS NULL AND ${id} NOT IN (SELECT ${id} FROM ${staged(ctx, root)})${keyScope}`,
+    // only current versions are retired: a row hash can recur among retired versions
+    `MERGE INTO ${final(ctx, root)} AS d USING (${retired}) AS s ON d.${id} = s.${id} AND d.${to} IS NULL WHEN MATCHED THEN UPDATE SET ${to} = ${boundary}`,
     `INSERT INTO ${final(ctx, root)} (${columnList(ctx, data)}, ${from}, ${to}) SELECT ${columnList(ctx, data, 's.')}, ${boundary}, NULL FROM ${staged(ctx, root)} AS s WHERE ${notDeleted(ctx, root, 's')} AND s.${id} NOT IN (SELECT ${id} FROM ${final(ctx, root)} WHERE ${to} IS NULL)`,
   ];
   for (const table of nested) {
@@ -203,7 +216,7 @@ export function scd2Sql(ctx: FollowupContext): string[] {
   return statements;
 }
 
-function keyExpression(ctx: FollowupContext, columns: readonly ColumnSchema[]): string {
-  if (columns.length === 1) return q(ctx, columns[0]!.name);
-  return `CONCAT(${columns.map((c) => `CAST(${q(ctx, c.name)} AS STRING)`).join(', ')})`;
+function keyExpression(ctx: FollowupContext, columns: readonly ColumnSchema[], prefix = ''): string {
+  if (columns.length === 1) return `${prefix}${q(ctx, columns[0]!.name)}`;
+  return `CONCAT(${columns.map((c) => `CAST(${prefix}${q(ctx, c.name)} AS STRING)`).join(', ')})`;
 }

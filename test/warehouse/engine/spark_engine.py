@@ -100,6 +100,11 @@ class Engine:
             inserted = self.copier.run(spark, copy, table)
             return {"columns": [{"name": "num_affected_rows", "type": "bigint"}, {"name": "num_inserted_rows", "type": "bigint"}],
                     "rows": [[str(inserted), str(inserted)]]}
+        clone = re.match(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?TABLE\s+(.+?)\s+(?:DEEP\s+)?CLONE\s+(.+?)\s*;?\s*$", rewritten, re.I | re.S)
+        if clone:
+            # OSS Delta clones only shallowly; a deep clone is a full copy of the data
+            spark.sql(f"CREATE {clone.group(1) or ''}TABLE {clone.group(2)} AS SELECT * FROM {clone.group(3)}")
+            return result(None)
         truncate = re.match(r"^\s*TRUNCATE\s+TABLE\s+(.+?)\s*;?\s*$", rewritten, re.I | re.S)
         if truncate:
             # OSS Delta has no TRUNCATE; DELETE gives the same table contents.
