@@ -44,15 +44,18 @@ def numeric_details(spark_type):
     return (precision, 10, 0) if precision is not None else (None, None, None)
 
 
-def register_views(spark, catalog, views):
-    """Builds the requested views as temporary views of this session."""
+def register_views(spark, catalog, views, only_schema=None):
+    """Builds the requested views as temporary views of this session. With `only_schema` (the
+    query filters on one schema) only that schema is scanned: listing every table of every
+    schema per query grows slow as a long test run creates schemas."""
     databases = [db.name for db in spark.catalog.listDatabases()]
+    scanned = [db for db in databases if only_schema is None or db == only_schema]
     if "schemata" in views:
         rows = [(catalog, db, None, None) for db in databases] + [(catalog, "information_schema", None, None)]
         spark.createDataFrame(rows, SCHEMATA).createOrReplaceTempView(VIEW_NAMES["schemata"])
     if views & {"tables", "columns"}:
         tables, columns = [], []
-        for db in databases:
+        for db in scanned:
             for table in spark.catalog.listTables(f"spark_catalog.`{db}`"):
                 if table.isTemporary:
                     continue

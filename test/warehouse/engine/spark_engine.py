@@ -42,7 +42,9 @@ def start_spark(config):
         .config("spark.sql.legacy.createHiveTableByDefault", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.ansi.enabled", "true")
-        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.databricks.delta.snapshotPartitions", "1")
+        .config("spark.sql.adaptive.enabled", "false")
         .config("spark.default.parallelism", "2")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -93,7 +95,8 @@ class Engine:
             return result(None)
         rewritten, views = rewrite(sql, self.catalogs, VIEW_NAMES)
         if views:
-            register_views(spark, state["catalog"], views)
+            only = re.search(r"\b(?:table_schema|schema_name)\s*=\s*'([^'\\]*)'", sql, re.I)
+            register_views(spark, state["catalog"], views, only.group(1) if only else None)
         if is_copy_into(rewritten):
             copy = parse_copy_into(rewritten)
             table = ".".join(f"`{p.replace('`', '``')}`" for p in copy.target)
