@@ -18,45 +18,34 @@ export const databricksConfigSchema = z
     keep_staged_files: z.coerce.boolean().default(true),
     staging_dataset_name_layout: z.string().min(1).default('%s_staging'),
   })
-  .superRefine((config, ctx) => {
-    const oauth = config.client_id !== undefined || config.client_secret !== undefined;
-    if (config.access_token === undefined && !oauth) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['access_token'],
-        message: 'set access_token, or client_id and client_secret for OAuth M2M',
-      });
-    }
-    if (oauth && (config.client_id === undefined || config.client_secret === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [config.client_id === undefined ? 'client_id' : 'client_secret'],
-        message: 'OAuth M2M needs both client_id and client_secret',
-      });
-    }
-    if (config.access_token !== undefined && oauth) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['access_token'],
-        message: 'set either access_token or client_id/client_secret, not both',
-      });
-    }
-    if (config.staging_credentials_mode === 'credential' && config.staging_credentials_name === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['staging_credentials_name'],
-        message: "staging_credentials_mode 'credential' needs the storage credential's name",
-      });
-    }
-  });
+;
+
+/** Settings that are wrong together; checked on the raw input so they are reported with the rest. */
+function contradictions(raw: Record<string, unknown>): string[] {
+  const has = (key: string) => raw[key] !== undefined && raw[key] !== '';
+  const problems: string[] = [];
+  const oauth = has('client_id') || has('client_secret');
+  if (!has('access_token') && !oauth) problems.push('access_token: set access_token, or client_id and client_secret for OAuth M2M');
+  if (oauth && !(has('client_id') && has('client_secret'))) {
+    problems.push(`${has('client_id') ? 'client_secret' : 'client_id'}: OAuth M2M needs both client_id and client_secret`);
+  }
+  if (has('access_token') && oauth) problems.push('access_token: set either access_token or client_id/client_secret, not both');
+  if (raw.staging_credentials_mode === 'credential' && !has('staging_credentials_name')) {
+    problems.push("staging_credentials_name: staging_credentials_mode 'credential' needs the storage credential's name");
+  }
+  return problems;
+}
 
 export type DatabricksConfig = z.infer<typeof databricksConfigSchema>;
 
 /** Validates a config, listing every missing or contradictory setting in one message (never values). */
 export function parseDatabricksConfig(raw: Record<string, unknown>, source: string): DatabricksConfig {
   const result = databricksConfigSchema.safeParse(raw);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`)),
+    ...contradictions(raw),
+  ];
+  if (problems.length > 0 || !result.success) {
     throw new Error(`invalid Databricks configuration from ${source}: ${problems.join('; ')}`);
   }
   return result.data;

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { parseDatabricksConfig } from '../../shared/destinations/databricks/databricks-config.js';
+import { columnType, databricksDialect, literal, quoteIdentifier } from '../../shared/destinations/databricks/databricks-dialect.js';
+import {
+  externalLocation,
+  forwardedKeys,
+  namedCredential,
+  redactCredentials,
+} from '../../shared/destinations/databricks/staging-credentials.js';
+import { createTableSql } from '../../shared/destinations/sql/ddl.js';
+
+const files = (format: 'parquet' | 'jsonl') => ({
+  dataset: 'raw',
+  table: 'users',
+  columns: [],
+  format,
+  urls: ['s3://bucket/p/pkg/normalized/users.aaaa.parquet', 's3://bucket/p/pkg/normalized/users.bbbb.parquet'],
+});
+
+describe('Databricks SQL text', () => {
+  it('quotes identifiers with backticks, doubling backticks inside', () => {
+    expect(quoteIdentifier('plain')).toBe('`plain`');
+    expect(quoteIdentifier('we`ird`')).toBe('`we``ird```');
+    expect(quoteIdentifier('a.b c\nd')).toBe('`a.b c\nd`');
+  });
+
+  it('escapes string literals with backslashes', () => {
+    expect(literal("it's")).toBe("'it\\'s'");
+    expect(literal('back\\slash')).toBe("'back\\\\slash'");
+    expect(literal('line\nbreak\r')).toBe("'line\\nbreak\\r'");
+    expect(literal(null)).toBe('NULL');
+    expect(literal(3)).toBe('3');
+  });
+
+  it('maps dlt types to Databricks types', () => {
+    const type = (c: Parameters<typeof columnType>[0]) => columnType(c);
+    expect(type({ name: 'a', data_type: 'text' })).toBe('STRING');
+    expect(type({ name: 'a', data_type: 'bigint' })).toBe('BIGINT');
+    expect([8, 16, 32, 64].map((precision) => type({ name: 'a', data_type: 'bigint', precision }))).toEqual(['TINYINT', 'SMALLINT', 'INT', 'BIGINT']);
+    expect(type({ name: 'a', data_type: 'decimal' })).toBe('DECIMAL(38,9)');
+    expect(type({ name: 'a', data_type: 'decimal', precision: 10, scale: 2 })).toBe('DECIMAL(10,2)');
+    expect(type({ name: 'a', data_type: 'timestamp' })).toBe('TIMESTAMP');
+    expect(type({ name: 'a', data_type: 'timestamp', timezone: false })).toBe('TIMESTAMP_NTZ');
+    expect(['double', 'bool', 'date', 'binary', 'json', 'time', 'wei'].map((t) => type({ name: 'a', data_type: t as never }))).toEqual([
+      'DOUBLE',
+      'BOOLEAN',
+      'DATE',
+      'BINARY',
+      'STRING',
+      'STRING',
+      'DECIMAL(38,0)',
+    ]);
+  });
+
+  it('qualifies three-part names with the catalog folded to lower case', () => {
+    const dialect = databricksDialect('Main', externalLocation);
+    expect(dialect.qualify('raw', 'user`s')).toBe('`main`.`raw`.`user``s`');
+    expect(dialect.qualifySchema('raw_staging')).toBe('`main`.`raw_staging`');
+  });
+
+  it('creates tables and adds all new columns in one ALTER', () => {
+    const dialect = databricksDialect('main', externalLocation);
+    const columns = [
+      { name: 'id', data_type: 'bigint' as const, nullable: false },
+      { name: "o'dd", data_type: 'text' as const },
+    ];
+    expect(createTableSql(dialect, dialect.qualify('raw', 't'), columns)).toBe(
+      "CREATE TABLE `main`.`raw`.`t` (\n  `id` BIGINT NOT NULL,\n  `o'dd` STRING\n)",
+    );
+    expect(dialect.addColumns('`main`.`raw`.`t`', columns)).toEqual(["ALTER TABLE `main`.`raw`.`t` ADD COLUMNS (`id` BIGINT, `o'dd` STRING)"]);
+  });
+
+  it('names exactly the package files in one COPY INTO per table, in each credential mode', () => {
+    expect(databricksDialect('main', namedCredential('uc cred')).loadFiles(files('parquet'))).toEqual([
+      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/' WITH (CREDENTIAL `uc cred`)\nFILEFORMAT = PARQUET\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')",
+    ]);
+    expect(databricksDialect('main', externalLocation).loadFiles(files('jsonl'))).toEqual([
+      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/'\nFILEFORMAT = JSON FORMAT_OPTIONS ('inferTimestamp' = 'true')\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')",
+    ]);
+    const keys = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: "se'cret\\", sessionToken: 'token' };
+    expect(databricksDialect('main', forwardedKeys(keys)).loadFiles(files('parquet'))[0]).toBe(
+      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/' WITH (CREDENTIAL (AWS_ACCESS_KEY = 'ASIAEXAMPLE', AWS_SECRET_KEY = 'se\\'cret\\\\', AWS_SESSION_TOKEN = 'token'))\nFILEFORMAT = PARQUET\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')",
+    );
+  });
+
+  it('refuses files of one table spread over folders', () => {
+    const spread = { ...files('parquet'), urls: ['s3://b/a/x.parquet', 's3://b/c/y.parquet'] };
+    expect(() => databricksDialect('main', externalLocation).loadFiles(spread)).toThrow(/share a folder/);
+  });
+
+  it('redacts forwarded keys, escaped quotes included', () => {
+    const sql = databricksDialect('main', forwardedKeys({ accessKeyId: 'AKID', secretAccessKey: "s'e\\cret", sessionToken: 'tok' })).loadFiles(
+      files('parquet'),
+    )[0]!;
+    const redacted = redactCredentials(`failed: ${sql}`);
+    expect(redacted).not.toMatch(/AKID|cret|tok'/);
+    expect(redacted).toContain("AWS_ACCESS_KEY = '***', AWS_SECRET_KEY = '***', AWS_SESSION_TOKEN = '***'");
+  });
+});
+
+describe('Databricks configuration', () => {
+  const base = { server_hostname: 'h', http_path: '/sql/1.0/warehouses/x', catalog: 'main' };
+
+  it('takes a token or an OAuth pair, with dlt defaults', () => {
+    const config = parseDatabricksConfig({ ...base, access_token: 'dapi1' }, 'test');
+    expect(config).toMatchObject({ port: 443, staging_credentials_mode: 'forward', keep_staged_files: true, staging_dataset_name_layout: '%s_staging' });
+    expect(parseDatabricksConfig({ ...base, client_id: 'id', client_secret: 's' }, 'test').client_id).toBe('id');
+  });
+
+  it('lists every missing or contradictory setting in one message, without values', () => {
+    const attempt = () => parseDatabricksConfig({ http_path: 'p', client_id: 'id', access_token: 'dapiSECRET', staging_credentials_mode: 'credential' }, 'env');
+    expect(attempt).toThrow(/server_hostname.*catalog|catalog.*server_hostname/);
+    expect(attempt).toThrow(/client_secret/);
+    expect(attempt).toThrow(/staging_credentials_name/);
+    expect(attempt).not.toThrow(/dapiSECRET/);
+  });
+});
