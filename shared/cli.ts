@@ -4,13 +4,13 @@ import { describePipeline } from './cli/info.js';
 import { expandInputs, tableNameOf } from './cli/inputs.js';
 import { Progress } from './cli/progress.js';
 import { formatSummary } from './cli/summary.js';
+import { type DestinationName, openDestination, packageStorage } from './cli/targets.js';
 import { DuckDbDestination } from './destinations/duckdb/duckdb-destination.js';
 import type { FileFormat } from './formats/file-writer.js';
 import type { ResourceHints } from './normalize/resource.js';
 import type { ResourceInput } from './pipeline/extract.js';
 import { run } from './pipeline/run.js';
 import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES } from './schema/types.js';
-import { LocalFileStorage } from './storage/local-storage.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -83,16 +83,11 @@ program
   .option('--workdir <path>', 'where load packages, schemas and state are kept', '.sluice')
   .option('--load-id <id>', 'reuse a load id (a loaded package is not loaded again)')
   .action(async (inputs: string[], flags: RunFlags) => {
-    if (flags.destination === 'databricks')
-      throw new Error(
-        'the databricks destination is not available in this build yet; use --destination duckdb',
-      );
     const files = await expandInputs(inputs);
     const resources = groupByTable(files, flags);
-    const storage = new LocalFileStorage(flags.workdir);
-    const duckdbFile = resolve(flags.duckdbFile ?? join(flags.workdir, `${flags.pipeline}.duckdb`));
+    const storage = packageStorage(flags.destination, flags.workdir);
     const dataset = flags.dataset ?? `${flags.pipeline}_dataset`;
-    const destination = await DuckDbDestination.open(duckdbFile);
+    const { destination, duckdbFile } = await openDestination(flags.destination, flags);
     const progress = new Progress();
     try {
       const info = await run({
@@ -118,8 +113,13 @@ program
   .description('show the stored schema and the last loads of a pipeline')
   .requiredOption('--pipeline <name>', 'pipeline name', name)
   .option('--workdir <path>', 'where load packages, schemas and state are kept', '.sluice')
-  .action(async (flags: { pipeline: string; workdir: string }) => {
-    console.log(await describePipeline(new LocalFileStorage(flags.workdir), flags.pipeline));
+  .addOption(
+    new Option('--destination <name>', 'whose packages to read (databricks: the S3 staging bucket)')
+      .choices(['duckdb', 'databricks'])
+      .default('duckdb'),
+  )
+  .action(async (flags: { pipeline: string; workdir: string; destination: DestinationName }) => {
+    console.log(await describePipeline(packageStorage(flags.destination, flags.workdir), flags.pipeline));
   });
 
 program

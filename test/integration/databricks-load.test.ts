@@ -233,3 +233,50 @@ describe('Databricks destination: merge and replace strategies on the local ware
     expect(await warehouse.query(`SELECT id FROM main.${p.dataset}.snap`)).toEqual([{ id: 3 }]);
   });
 });
+
+describe('sluice CLI with --destination databricks', () => {
+  it('loads files through S3 staging on moto into the local warehouse with the local-stack exports, and info shows the tables', async () => {
+    const { execFile } = await import('node:child_process');
+    const { promisify } = await import('node:util');
+    const { exportVariables } = await import('../warehouse/local-stack.js');
+    const exec = promisify(execFile);
+    const env = {
+      ...process.env,
+      ...exportVariables(stack),
+      DESTINATION__FILESYSTEM__BUCKET_URL: `s3://${stack.stagingBucket}/cli/${randomUUID()}`,
+    };
+    const cli = new URL('../../bin/sluice.js', import.meta.url).pathname;
+    const dataset = `cli_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+
+    const ran = await exec(
+      process.execPath,
+      [
+        cli,
+        'run',
+        'test/fixtures/sample/orders.jsonl',
+        '--pipeline',
+        'cli_pipeline',
+        '--dataset',
+        dataset,
+        '--destination',
+        'databricks',
+      ],
+      { env },
+    );
+    const info = await exec(
+      process.execPath,
+      [cli, 'info', '--pipeline', 'cli_pipeline', '--destination', 'databricks'],
+      { env },
+    );
+
+    expect(ran.stdout).toMatch(/: loaded/);
+    expect(info.stdout).toMatch(/orders__items \(nested in orders\)/);
+    expect(info.stdout).toMatch(/\d+\.\d{6}\s+loaded\s+orders=40/);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM main.${dataset}.orders__items`)).toEqual([
+      { n: 73 },
+    ]);
+    expect(`${ran.stdout}${ran.stderr}${info.stdout}${info.stderr}`).not.toContain(
+      stack.warehouse.accessToken,
+    );
+  });
+});

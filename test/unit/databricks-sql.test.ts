@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseDatabricksConfig } from '../../shared/destinations/databricks/databricks-config.js';
-import { columnType, databricksDialect, literal, quoteIdentifier } from '../../shared/destinations/databricks/databricks-dialect.js';
+import {
+  columnType,
+  databricksDialect,
+  literal,
+  quoteIdentifier,
+} from '../../shared/destinations/databricks/databricks-dialect.js';
 import {
   externalLocation,
   forwardedKeys,
@@ -14,7 +19,10 @@ const files = (format: 'parquet' | 'jsonl') => ({
   table: 'users',
   columns: [],
   format,
-  urls: ['s3://bucket/p/pkg/normalized/users.aaaa.parquet', 's3://bucket/p/pkg/normalized/users.bbbb.parquet'],
+  urls: [
+    's3://bucket/p/pkg/normalized/users.aaaa.parquet',
+    's3://bucket/p/pkg/normalized/users.bbbb.parquet',
+  ],
 });
 
 describe('Databricks SQL text', () => {
@@ -36,20 +44,21 @@ describe('Databricks SQL text', () => {
     const type = (c: Parameters<typeof columnType>[0]) => columnType(c);
     expect(type({ name: 'a', data_type: 'text' })).toBe('STRING');
     expect(type({ name: 'a', data_type: 'bigint' })).toBe('BIGINT');
-    expect([8, 16, 32, 64].map((precision) => type({ name: 'a', data_type: 'bigint', precision }))).toEqual(['TINYINT', 'SMALLINT', 'INT', 'BIGINT']);
+    expect([8, 16, 32, 64].map((precision) => type({ name: 'a', data_type: 'bigint', precision }))).toEqual([
+      'TINYINT',
+      'SMALLINT',
+      'INT',
+      'BIGINT',
+    ]);
     expect(type({ name: 'a', data_type: 'decimal' })).toBe('DECIMAL(38,9)');
     expect(type({ name: 'a', data_type: 'decimal', precision: 10, scale: 2 })).toBe('DECIMAL(10,2)');
     expect(type({ name: 'a', data_type: 'timestamp' })).toBe('TIMESTAMP');
     expect(type({ name: 'a', data_type: 'timestamp', timezone: false })).toBe('TIMESTAMP_NTZ');
-    expect(['double', 'bool', 'date', 'binary', 'json', 'time', 'wei'].map((t) => type({ name: 'a', data_type: t as never }))).toEqual([
-      'DOUBLE',
-      'BOOLEAN',
-      'DATE',
-      'BINARY',
-      'STRING',
-      'STRING',
-      'DECIMAL(38,0)',
-    ]);
+    expect(
+      ['double', 'bool', 'date', 'binary', 'json', 'time', 'wei'].map((t) =>
+        type({ name: 'a', data_type: t as never }),
+      ),
+    ).toEqual(['DOUBLE', 'BOOLEAN', 'DATE', 'BINARY', 'STRING', 'STRING', 'DECIMAL(38,0)']);
   });
 
   it('qualifies three-part names with the catalog folded to lower case', () => {
@@ -67,7 +76,9 @@ describe('Databricks SQL text', () => {
     expect(createTableSql(dialect, dialect.qualify('raw', 't'), columns)).toBe(
       "CREATE TABLE `main`.`raw`.`t` (\n  `id` BIGINT NOT NULL,\n  `o'dd` STRING\n)",
     );
-    expect(dialect.addColumns('`main`.`raw`.`t`', columns)).toEqual(["ALTER TABLE `main`.`raw`.`t` ADD COLUMNS (`id` BIGINT, `o'dd` STRING)"]);
+    expect(dialect.addColumns('`main`.`raw`.`t`', columns)).toEqual([
+      "ALTER TABLE `main`.`raw`.`t` ADD COLUMNS (`id` BIGINT, `o'dd` STRING)",
+    ]);
   });
 
   it('names exactly the package files in one COPY INTO per table, in each credential mode', () => {
@@ -89,9 +100,10 @@ describe('Databricks SQL text', () => {
   });
 
   it('redacts forwarded keys, escaped quotes included', () => {
-    const sql = databricksDialect('main', forwardedKeys({ accessKeyId: 'AKID', secretAccessKey: "s'e\\cret", sessionToken: 'tok' })).loadFiles(
-      files('parquet'),
-    )[0]!;
+    const sql = databricksDialect(
+      'main',
+      forwardedKeys({ accessKeyId: 'AKID', secretAccessKey: "s'e\\cret", sessionToken: 'tok' }),
+    ).loadFiles(files('parquet'))[0]!;
     const redacted = redactCredentials(`failed: ${sql}`);
     expect(redacted).not.toMatch(/AKID|cret|tok'/);
     expect(redacted).toContain("AWS_ACCESS_KEY = '***', AWS_SECRET_KEY = '***', AWS_SESSION_TOKEN = '***'");
@@ -103,12 +115,28 @@ describe('Databricks configuration', () => {
 
   it('takes a token or an OAuth pair, with dlt defaults', () => {
     const config = parseDatabricksConfig({ ...base, access_token: 'dapi1' }, 'test');
-    expect(config).toMatchObject({ port: 443, staging_credentials_mode: 'forward', keep_staged_files: true, staging_dataset_name_layout: '%s_staging' });
-    expect(parseDatabricksConfig({ ...base, client_id: 'id', client_secret: 's' }, 'test').client_id).toBe('id');
+    expect(config).toMatchObject({
+      port: 443,
+      staging_credentials_mode: 'forward',
+      keep_staged_files: true,
+      staging_dataset_name_layout: '%s_staging',
+    });
+    expect(parseDatabricksConfig({ ...base, client_id: 'id', client_secret: 's' }, 'test').client_id).toBe(
+      'id',
+    );
   });
 
   it('lists every missing or contradictory setting in one message, without values', () => {
-    const attempt = () => parseDatabricksConfig({ http_path: 'p', client_id: 'id', access_token: 'dapiSECRET', staging_credentials_mode: 'credential' }, 'env');
+    const attempt = () =>
+      parseDatabricksConfig(
+        {
+          http_path: 'p',
+          client_id: 'id',
+          access_token: 'dapiSECRET',
+          staging_credentials_mode: 'credential',
+        },
+        'env',
+      );
     expect(attempt).toThrow(/server_hostname.*catalog|catalog.*server_hostname/);
     expect(attempt).toThrow(/client_secret/);
     expect(attempt).toThrow(/staging_credentials_name/);

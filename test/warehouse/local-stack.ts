@@ -102,6 +102,18 @@ export async function startLocalStack(): Promise<{ info: LocalStackInfo; stop: (
 /** The `export` lines of `npm run local-stack`, in the names the CLI and dlt read. */
 export function exportLines(info: LocalStackInfo): string[] {
   const w = info.warehouse;
+  return [
+    ...Object.entries(exportVariables(info)).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    '# OAuth M2M instead of the token (a token and an OAuth pair together are refused, as the Databricks SDK does;',
+    `# the driver does OAuth only for Databricks host names, so use ${w.workspaceHost} resolved to ${w.host}):`,
+    `# export DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_ID=${shellQuote(w.clientId)}`,
+    `# export DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_SECRET=${shellQuote(w.clientSecret)}`,
+  ];
+}
+
+/** The settings (token auth) as an environment, for child processes in tests. */
+export function exportVariables(info: LocalStackInfo): Record<string, string> {
+  const w = info.warehouse;
   const vars: Record<string, string | number> = {
     AWS_ENDPOINT_URL: info.aws.endpoint,
     AWS_ACCESS_KEY_ID: info.aws.accessKeyId,
@@ -113,11 +125,12 @@ export function exportLines(info: LocalStackInfo): string[] {
     DESTINATION__DATABRICKS__CREDENTIALS__HTTP_PATH: w.httpPath,
     DESTINATION__DATABRICKS__CREDENTIALS__CATALOG: w.catalog,
     DESTINATION__DATABRICKS__CREDENTIALS__ACCESS_TOKEN: w.accessToken,
-    DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_ID: w.clientId,
-    DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_SECRET: w.clientSecret,
     DESTINATION__DATABRICKS__CREDENTIALS__CA_CERT_FILE: w.caFile,
+    // COPY INTO reads the staging bucket with the warehouse's named storage credential
+    DESTINATION__DATABRICKS__STAGING_CREDENTIALS_MODE: 'credential',
+    DESTINATION__DATABRICKS__STAGING_CREDENTIALS_NAME: info.storageCredential,
   };
-  return Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(String(value))}`);
+  return Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, String(value)]));
 }
 
 function shellQuote(value: string): string {

@@ -1,0 +1,47 @@
+import { join, resolve } from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
+import { databricksConfigFromEnv } from '../destinations/databricks/databricks-config.js';
+import { DatabricksDestination } from '../destinations/databricks/databricks-destination.js';
+import type { Destination } from '../destinations/destination.js';
+import { DuckDbDestination } from '../destinations/duckdb/duckdb-destination.js';
+import type { FileStorage } from '../storage/file-storage.js';
+import { LocalFileStorage } from '../storage/local-storage.js';
+import { S3FileStorage } from '../storage/s3-storage.js';
+
+export type DestinationName = 'duckdb' | 'databricks';
+
+/**
+ * Where packages live for a destination: a local folder for DuckDB; for Databricks the S3
+ * staging bucket of DESTINATION__FILESYSTEM__BUCKET_URL (dlt's name), which COPY INTO reads.
+ */
+export function packageStorage(
+  destination: DestinationName,
+  workdir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): FileStorage {
+  if (destination === 'duckdb') return new LocalFileStorage(workdir);
+  const url = env.DESTINATION__FILESYSTEM__BUCKET_URL;
+  const match = url === undefined ? null : /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
+  if (match === null) {
+    throw new Error(
+      'the databricks destination stages through S3: set DESTINATION__FILESYSTEM__BUCKET_URL to s3://bucket[/prefix]',
+    );
+  }
+  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  // a custom endpoint (moto, MinIO) serves buckets by path, not by host name
+  const client = new S3Client({
+    ...(endpoint && { endpoint, forcePathStyle: true }),
+    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+  });
+  return new S3FileStorage(client, match[1]!, match[2] ?? '');
+}
+
+export async function openDestination(
+  destination: DestinationName,
+  options: { workdir: string; pipeline: string; duckdbFile?: string },
+): Promise<{ destination: Destination; duckdbFile?: string }> {
+  if (destination === 'databricks')
+    return { destination: await DatabricksDestination.open(databricksConfigFromEnv(process.env)) };
+  const duckdbFile = resolve(options.duckdbFile ?? join(options.workdir, `${options.pipeline}.duckdb`));
+  return { destination: await DuckDbDestination.open(duckdbFile), duckdbFile };
+}
