@@ -53,7 +53,7 @@ async function pipeline(
 ) {
   const dataset = `ds_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
   const storage = new S3FileStorage(localS3(stack), stack.stagingBucket, prefix);
-  const destination = await DatabricksDestination.open(config, credentials);
+  const destination = await DatabricksDestination.open(config, { credentials });
   return {
     dataset,
     storage,
@@ -278,5 +278,41 @@ describe('sluice CLI with --destination databricks', () => {
     expect(`${ran.stdout}${ran.stderr}${info.stdout}${info.stderr}`).not.toContain(
       stack.warehouse.accessToken,
     );
+  });
+});
+
+describe('Databricks destination: forwarded credentials', () => {
+  it('assumes the read-only role for each package and loads with the temporary keys', async () => {
+    const { STSClient } = await import('@aws-sdk/client-sts');
+    const sts = new STSClient({
+      endpoint: stack.aws.endpoint,
+      region: stack.aws.region,
+      credentials: { accessKeyId: stack.aws.accessKeyId, secretAccessKey: stack.aws.secretAccessKey },
+    });
+    const forward = parseDatabricksConfig(
+      {
+        ...config,
+        staging_credentials_mode: 'forward',
+        staging_credentials_name: undefined,
+        staging_role_arn: 'arn:aws:iam::123456789012:role/sluice-copy-reader',
+      },
+      'test',
+    );
+    const dataset = `fw_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    const storage = new S3FileStorage(localS3(stack), stack.stagingBucket, `runs/${randomUUID()}`);
+    const destination = await DatabricksDestination.open(forward, { sts });
+
+    await run({
+      storage,
+      pipeline: 'fw',
+      dataset,
+      destination,
+      resources: [{ hints: { name: 'users' }, items: users }],
+    });
+    await destination.close();
+
+    expect(await warehouse.query(`SELECT count(*) AS n FROM main.${dataset}.users__pets`)).toEqual([
+      { n: 3 },
+    ]);
   });
 });

@@ -111,7 +111,12 @@ describe('Databricks SQL text', () => {
 });
 
 describe('Databricks configuration', () => {
-  const base = { server_hostname: 'h', http_path: '/sql/1.0/warehouses/x', catalog: 'main' };
+  const base = {
+    server_hostname: 'h',
+    http_path: '/sql/1.0/warehouses/x',
+    catalog: 'main',
+    staging_role_arn: 'arn:aws:iam::1:role/r',
+  };
 
   it('takes a token or an OAuth pair, with dlt defaults', () => {
     const config = parseDatabricksConfig({ ...base, access_token: 'dapi1' }, 'test');
@@ -140,6 +145,9 @@ describe('Databricks configuration', () => {
     expect(attempt).toThrow(/server_hostname.*catalog|catalog.*server_hostname/);
     expect(attempt).toThrow(/client_secret/);
     expect(attempt).toThrow(/staging_credentials_name/);
+    expect(() =>
+      parseDatabricksConfig({ ...base, staging_role_arn: undefined, access_token: 't' }, 'env'),
+    ).toThrow(/staging_role_arn/);
     expect(attempt).not.toThrow(/dapiSECRET/);
   });
 });

@@ -14,6 +14,9 @@ export const databricksConfigSchema = z.object({
   ca_cert_file: z.string().min(1).optional(),
   staging_credentials_mode: z.enum(STAGING_CREDENTIAL_MODES).default('forward'),
   staging_credentials_name: z.string().min(1).optional(),
+  /** forward mode: the read-only role whose temporary keys COPY INTO gets, narrowed per package */
+  staging_role_arn: z.string().min(1).optional(),
+  staging_credentials_seconds: z.coerce.number().int().min(900).max(43_200).default(900),
   keep_staged_files: z.coerce.boolean().default(true),
   staging_dataset_name_layout: z.string().min(1).default('%s_staging'),
 });
@@ -32,6 +35,11 @@ function contradictions(raw: Record<string, unknown>): string[] {
   }
   if (has('access_token') && oauth)
     problems.push('access_token: set either access_token or client_id/client_secret, not both');
+  if ((raw.staging_credentials_mode ?? 'forward') === 'forward' && !has('staging_role_arn')) {
+    problems.push(
+      "staging_role_arn: staging_credentials_mode 'forward' (the default) needs the read-only role to assume",
+    );
+  }
   if (raw.staging_credentials_mode === 'credential' && !has('staging_credentials_name')) {
     problems.push(
       "staging_credentials_name: staging_credentials_mode 'credential' needs the storage credential's name",

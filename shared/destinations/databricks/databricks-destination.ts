@@ -1,9 +1,16 @@
+import { STSClient } from '@aws-sdk/client-sts';
 import type { Destination, DestinationCapabilities, LoadOutcome, PackageToLoad } from '../destination.js';
 import { SqlLoader } from '../sql/sql-loader.js';
 import { DatabricksClient } from './databricks-client.js';
 import type { DatabricksConfig } from './databricks-config.js';
 import { databricksDialect, literal, quoteIdentifier } from './databricks-dialect.js';
-import { externalLocation, namedCredential, type StagingCredentials } from './staging-credentials.js';
+import { assumeReadOnlyRole } from './forward-credentials.js';
+import {
+  externalLocation,
+  forwardedKeys,
+  namedCredential,
+  type StagingCredentials,
+} from './staging-credentials.js';
 
 export const databricksCapabilities: DestinationCapabilities = {
   name: 'databricks',
@@ -15,48 +22,60 @@ export const databricksCapabilities: DestinationCapabilities = {
   supportsTransactions: false,
 };
 
+type CredentialsFor = (pkg: PackageToLoad) => Promise<StagingCredentials>;
+
 /**
  * Databricks on Unity Catalog: COPY INTO from the S3 staging prefix, dlt's statement sequence,
  * `_dlt_loads` written last as the commit marker (Databricks has no multi-statement transactions).
  */
 export class DatabricksDestination implements Destination {
   readonly capabilities = databricksCapabilities;
-  private readonly loader: SqlLoader;
 
   private constructor(
     readonly client: DatabricksClient,
     private readonly config: DatabricksConfig,
-    credentials: StagingCredentials,
-  ) {
-    const dialect = databricksDialect(config.catalog, credentials);
-    this.loader = new SqlLoader({
-      dialect,
-      client,
-      transactions: false,
-      stagingLayout: config.staging_dataset_name_layout,
-      existingColumns: (dataset, tables) => this.existingColumns(dataset, tables),
-    });
-  }
+    private readonly credentialsFor: CredentialsFor,
+  ) {}
 
-  /** Connects; `forward` mode needs keys per load and arrives with the STS session policy work. */
+  /**
+   * Connects. Staging credentials follow the config's mode unless given: `forward` assumes the
+   * read-only role for each package (through `sts`); the other modes are fixed clauses.
+   */
   static async open(
     config: DatabricksConfig,
-    credentials?: StagingCredentials,
+    options: { credentials?: StagingCredentials; sts?: STSClient } = {},
   ): Promise<DatabricksDestination> {
-    const chosen =
-      credentials ??
+    const fixed =
+      options.credentials ??
       (config.staging_credentials_mode === 'credential'
         ? namedCredential(config.staging_credentials_name!)
         : config.staging_credentials_mode === 'external_location'
           ? externalLocation
           : undefined);
-    if (chosen === undefined)
-      throw new Error("staging_credentials_mode 'forward' needs forwarded keys for each load");
-    return new DatabricksDestination(await DatabricksClient.connect(config), config, chosen);
+    const sts = options.sts ?? (fixed === undefined ? new STSClient({}) : undefined);
+    const credentialsFor: CredentialsFor = async (pkg) =>
+      fixed ??
+      forwardedKeys(
+        await assumeReadOnlyRole(sts!, {
+          roleArn: config.staging_role_arn!,
+          folderUrl: packageFolder(pkg),
+          durationSeconds: config.staging_credentials_seconds,
+          sessionName: `sluice-load-${pkg.loadId}`,
+        }),
+      );
+    return new DatabricksDestination(await DatabricksClient.connect(config), config, credentialsFor);
   }
 
-  loadPackage(pkg: PackageToLoad): Promise<LoadOutcome> {
-    return this.loader.load(pkg);
+  /** Each load gets its own dialect: in `forward` mode its keys cover only this package. */
+  async loadPackage(pkg: PackageToLoad): Promise<LoadOutcome> {
+    const loader = new SqlLoader({
+      dialect: databricksDialect(this.config.catalog, await this.credentialsFor(pkg)),
+      client: this.client,
+      transactions: false,
+      stagingLayout: this.config.staging_dataset_name_layout,
+      existingColumns: (dataset, tables) => this.existingColumns(dataset, tables),
+    });
+    return loader.load(pkg);
   }
 
   /** Existing columns from information_schema, so tables made outside the loader are migrated. */
@@ -80,4 +99,14 @@ export class DatabricksDestination implements Destination {
   close(): Promise<void> {
     return this.client.close();
   }
+}
+
+/** The folder all of a package's staged files share (its normalized/ prefix). */
+function packageFolder(pkg: PackageToLoad): string {
+  const urls = Object.values(pkg.jobs.tables).flatMap((t) => t.files.map((f) => pkg.fileUrl(f.key)));
+  if (urls.length === 0) return pkg.fileUrl('');
+  let folder = urls[0]!.slice(0, urls[0]!.lastIndexOf('/') + 1);
+  for (const url of urls)
+    while (!url.startsWith(folder)) folder = folder.slice(0, folder.slice(0, -1).lastIndexOf('/') + 1);
+  return folder;
 }
