@@ -1,6 +1,6 @@
 import type { FileFormat } from '../formats/file-writer.js';
 import type { Jobs } from '../package/jobs.js';
-import type { MergeStrategy, ReplaceStrategy, StoredSchema } from '../schema/types.js';
+import type { ColumnSchema, MergeStrategy, ReplaceStrategy, StoredSchema } from '../schema/types.js';
 
 /** What a destination can do; the pipeline reads it to normalize names and pick formats. */
 export interface DestinationCapabilities {
@@ -13,6 +13,8 @@ export interface DestinationCapabilities {
   replaceStrategies: readonly ReplaceStrategy[];
   /** True when a whole package can load in one transaction (DuckDB); false on Databricks. */
   supportsTransactions: boolean;
+  /** Why a column cannot be loaded from this file format, or undefined when it can. */
+  refusesColumn?(format: FileFormat, column: ColumnSchema): string | undefined;
 }
 
 /** A normalized package as the load stage hands it to a destination. */

@@ -17,6 +17,14 @@ export interface FileLimits {
 
 export const DEFAULT_FILE_LIMITS: FileLimits = { bufferRows: 20_000 };
 
+/** Refuses a column the destination cannot load from this format (reason), before it is written. */
+export type ColumnCheck = (format: FileFormat, column: ColumnSchema) => string | undefined;
+
+/** Raised when a table has a column its destination cannot load from the staging format. */
+export class UnloadableColumnError extends Error {
+  override name = 'UnloadableColumnError';
+}
+
 /** A finished data file of one table. */
 export interface WrittenFile {
   table: string;
@@ -47,6 +55,7 @@ export class TableFileWriters implements RowSink {
     private readonly prefix: string,
     private readonly format: FileFormat,
     private readonly limits: FileLimits = DEFAULT_FILE_LIMITS,
+    private readonly checkColumn?: ColumnCheck,
   ) {}
 
   write(table: TableSchema, row: NormalizedRow): void {
@@ -84,6 +93,10 @@ export class TableFileWriters implements RowSink {
     const rows = entry.buffer;
     entry.buffer = [];
     const columns = completeColumns(entry.table);
+    for (const column of columns) {
+      const reason = this.checkColumn?.(this.format, column);
+      if (reason !== undefined) throw new UnloadableColumnError(`column ${column.name} of table ${entry.table.name}: ${reason}`);
+    }
     if (entry.file !== undefined && (!entry.file.writer.accepts(columns) || this.full(entry.file)))
       await this.closeFile(entry);
     entry.file ??= this.openFile(entry.table.name, columns);

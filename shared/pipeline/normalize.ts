@@ -2,6 +2,7 @@ import { createGunzip } from 'node:zlib';
 import type { FileFormat } from '../formats/file-writer.js';
 import { parseJson } from '../formats/json-parse.js';
 import {
+  type ColumnCheck,
   DEFAULT_FILE_LIMITS,
   type FileLimits,
   TableFileWriters,
@@ -31,7 +32,7 @@ export interface NormalizeOptions {
   maxIdentifierLength?: number;
   limits?: FileLimits;
   /** Refuses data types the destination cannot load from this format, before anything is staged. */
-  checkTypes?: (schema: Schema, tables: readonly string[]) => void;
+  checkColumn?: ColumnCheck;
   onProgress?: (items: number) => void;
 }
 
@@ -63,6 +64,7 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
     packageKeys.normalizedPrefix(pkg),
     options.format,
     options.limits ?? DEFAULT_FILE_LIMITS,
+    options.checkColumn,
   );
   const normalizer = new RelationalNormalizer(schema, writers, loadId);
   let items = 0;
@@ -86,7 +88,6 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
   }
   const written = await writers.close();
   const stored = schema.toStored();
-  options.checkTypes?.(schema, [...new Set(written.map((f) => f.table))]);
   const jobs = jobsOf(written, options.format, stored.version_hash);
   await storage.put(packageKeys.schema(pkg), JSON.stringify(stored, null, 2));
   await storage.put(packageKeys.jobs(pkg), JSON.stringify(jobs, null, 2));
