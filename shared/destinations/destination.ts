@@ -40,6 +40,8 @@ export interface LoadOutcome {
 
 export interface Destination {
   readonly capabilities: DestinationCapabilities;
+  /** False: the load stage removes the package's staged data files once the load is committed. */
+  readonly keepStagedFiles?: boolean;
   /** Loads a package and records it in `_dlt_loads` last; a package found there loads nothing. */
   loadPackage(pkg: PackageToLoad): Promise<LoadOutcome>;
   close(): Promise<void>;

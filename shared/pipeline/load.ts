@@ -32,5 +32,9 @@ export async function load(options: LoadOptions): Promise<LoadOutcome> {
     fileUrl: (key) => storage.url(key),
   });
   await markStage(storage, pkg, 'loaded', { status: outcome.status });
+  // only after the commit: a retry before it must still find every file
+  if (destination.keepStagedFiles === false) {
+    await storage.delete(Object.values(jobs.tables).flatMap((table) => table.files.map((file) => file.key)));
+  }
   return outcome;
 }

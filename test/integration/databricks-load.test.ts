@@ -104,6 +104,21 @@ describe('Databricks destination on the local warehouse', () => {
     ]);
   });
 
+  it('removes the staged files after the commit when keep_staged_files is false', async () => {
+    const prefix = `runs/${randomUUID()}`;
+    const storage = new S3FileStorage(localS3(stack), stack.stagingBucket, prefix);
+    const destination = await DatabricksDestination.open({ ...config, keep_staged_files: false });
+    const dataset = `ks_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+
+    const info = await run({ storage, pipeline: 'keep', dataset, destination, resources: [{ hints: { name: 'users' }, items: users }] });
+    await destination.close();
+
+    expect(await warehouse.query(`SELECT count(*) AS n FROM main.${dataset}.users`)).toEqual([{ n: 2 }]);
+    const left = (await storage.list(`keep/packages/${info.loadId}/`)).map((o) => o.key);
+    expect(left.filter((k) => k.endsWith('.parquet'))).toEqual([]);
+    expect(left).toContain(`keep/packages/${info.loadId}/_stage/loaded`);
+  });
+
   it('loads through an external location with no credential clause', async () => {
     const p = await pipeline(`external/${randomUUID()}`, externalLocation);
     await p.load({ name: 'users' }, users);

@@ -40,6 +40,10 @@ type CredentialsFor = (pkg: PackageToLoad) => Promise<StagingCredentials>;
 export class DatabricksDestination implements Destination {
   readonly capabilities = databricksCapabilities;
 
+  get keepStagedFiles(): boolean {
+    return this.config.keep_staged_files;
+  }
+
   private constructor(
     readonly client: DatabricksClient,
     private readonly config: DatabricksConfig,
