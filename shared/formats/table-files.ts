@@ -95,7 +95,8 @@ export class TableFileWriters implements RowSink {
     const columns = completeColumns(entry.table);
     for (const column of columns) {
       const reason = this.checkColumn?.(this.format, column);
-      if (reason !== undefined) throw new UnloadableColumnError(`column ${column.name} of table ${entry.table.name}: ${reason}`);
+      if (reason !== undefined)
+        throw new UnloadableColumnError(`column ${column.name} of table ${entry.table.name}: ${reason}`);
     }
     if (entry.file !== undefined && (!entry.file.writer.accepts(columns) || this.full(entry.file)))
       await this.closeFile(entry);

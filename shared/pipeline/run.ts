@@ -61,7 +61,7 @@ export async function run(options: RunOptions): Promise<RunInfo> {
       loadId: extracted.loadId,
       format,
       maxIdentifierLength: destination.capabilities.maxIdentifierLength,
-    checkColumn: destination.capabilities.refusesColumn,
+      checkColumn: destination.capabilities.refusesColumn,
       limits: options.limits,
       onProgress: (items) => options.onStage?.('normalize', { items }),
     }),

@@ -110,7 +110,13 @@ describe('Databricks destination on the local warehouse', () => {
     const destination = await DatabricksDestination.open({ ...config, keep_staged_files: false });
     const dataset = `ks_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
 
-    const info = await run({ storage, pipeline: 'keep', dataset, destination, resources: [{ hints: { name: 'users' }, items: users }] });
+    const info = await run({
+      storage,
+      pipeline: 'keep',
+      dataset,
+      destination,
+      resources: [{ hints: { name: 'users' }, items: users }],
+    });
     await destination.close();
 
     expect(await warehouse.query(`SELECT count(*) AS n FROM main.${dataset}.users`)).toEqual([{ n: 2 }]);

@@ -154,29 +154,56 @@ describe('Databricks configuration', () => {
 
 describe('Databricks staging formats', () => {
   it('refuses the types Databricks cannot read from JSONL, and time from Parquet', async () => {
-    const { databricksCapabilities } = await import('../../shared/destinations/databricks/databricks-destination.js');
-    const refuses = (format: 'jsonl' | 'parquet', column: Parameters<NonNullable<typeof databricksCapabilities.refusesColumn>>[1]) =>
-      databricksCapabilities.refusesColumn!(format, column);
+    const { databricksCapabilities } = await import(
+      '../../shared/destinations/databricks/databricks-destination.js'
+    );
+    const refuses = (
+      format: 'jsonl' | 'parquet',
+      column: Parameters<NonNullable<typeof databricksCapabilities.refusesColumn>>[1],
+    ) => databricksCapabilities.refusesColumn!(format, column);
     for (const data_type of ['decimal', 'wei', 'binary', 'json', 'date'] as const) {
       expect(refuses('jsonl', { name: 'c', data_type })).toMatch(/cannot be loaded from JSONL/);
     }
-    expect(refuses('jsonl', { name: 'c', data_type: 'timestamp', timezone: false })).toMatch(/naive timestamps/);
+    expect(refuses('jsonl', { name: 'c', data_type: 'timestamp', timezone: false })).toMatch(
+      /naive timestamps/,
+    );
     expect(refuses('jsonl', { name: 'c', data_type: 'timestamp' })).toBeUndefined();
-    expect(refuses('parquet', { name: 'c', data_type: 'time' })).toMatch(/time cannot be loaded from Parquet/);
+    expect(refuses('parquet', { name: 'c', data_type: 'time' })).toMatch(
+      /time cannot be loaded from Parquet/,
+    );
     expect(refuses('parquet', { name: 'c', data_type: 'decimal' })).toBeUndefined();
   });
 
   it('stops normalize before a refused column is written, naming table and column', async () => {
     const { TableFileWriters, UnloadableColumnError } = await import('../../shared/formats/table-files.js');
     const { LocalFileStorage } = await import('../../shared/storage/local-storage.js');
-    const { databricksCapabilities } = await import('../../shared/destinations/databricks/databricks-destination.js');
+    const { databricksCapabilities } = await import(
+      '../../shared/destinations/databricks/databricks-destination.js'
+    );
     const { tempDir } = await import('../support/temp-dir.js');
     const storage = new LocalFileStorage(await tempDir());
-    const writers = new TableFileWriters(storage, 'n/', 'jsonl', { bufferRows: 10 }, databricksCapabilities.refusesColumn);
-    writers.write({ name: 'orders', columns: { amount: { name: 'amount', data_type: 'decimal' } } }, { amount: '1.5' });
+    const writers = new TableFileWriters(
+      storage,
+      'n/',
+      'jsonl',
+      { bufferRows: 10 },
+      databricksCapabilities.refusesColumn,
+    );
+    writers.write(
+      { name: 'orders', columns: { amount: { name: 'amount', data_type: 'decimal' } } },
+      { amount: '1.5' },
+    );
 
     await expect(writers.close()).rejects.toThrow(UnloadableColumnError);
-    await expect(new TableFileWriters(storage, 'm/', 'jsonl', { bufferRows: 10 }, databricksCapabilities.refusesColumn).close()).resolves.toEqual([]);
+    await expect(
+      new TableFileWriters(
+        storage,
+        'm/',
+        'jsonl',
+        { bufferRows: 10 },
+        databricksCapabilities.refusesColumn,
+      ).close(),
+    ).resolves.toEqual([]);
     expect(await storage.list('n/')).toEqual([]);
   });
 });

@@ -23,10 +23,13 @@ export const databricksCapabilities: DestinationCapabilities = {
   refusesColumn(format, column) {
     // what Databricks cannot read from JSON (dlt refuses the same), and Spark cannot from Parquet
     if (format === 'jsonl') {
-      if (['decimal', 'wei', 'binary', 'json', 'date'].includes(column.data_type ?? '')) return `${column.data_type} cannot be loaded from JSONL; use parquet`;
-      if (column.data_type === 'timestamp' && column.timezone === false) return 'naive timestamps cannot be loaded from JSONL; use parquet';
+      if (['decimal', 'wei', 'binary', 'json', 'date'].includes(column.data_type ?? ''))
+        return `${column.data_type} cannot be loaded from JSONL; use parquet`;
+      if (column.data_type === 'timestamp' && column.timezone === false)
+        return 'naive timestamps cannot be loaded from JSONL; use parquet';
     }
-    if (format === 'parquet' && column.data_type === 'time') return 'time cannot be loaded from Parquet by Spark; use jsonl or a text column';
+    if (format === 'parquet' && column.data_type === 'time')
+      return 'time cannot be loaded from Parquet by Spark; use jsonl or a text column';
     return undefined;
   },
 };
