@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
+import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { assumeReadOnlyRole } from '../../shared/destinations/databricks/forward-credentials.js';
 import { TableFileWriters } from '../../shared/formats/table-files.js';
 import type { NormalizedRow } from '../../shared/normalize/relational.js';
 import type { TableSchema } from '../../shared/schema/types.js';
@@ -231,7 +233,19 @@ describe('local Databricks warehouse: COPY INTO', () => {
     const prefix = `copy/${Date.now()}/forward`;
     await stageParquet(`${prefix}/a.parquet`, table, rows(1, 3));
     await stageParquet(`${prefix}/b.parquet`, table, rows(4, 2));
-    const credential = `WITH (CREDENTIAL (AWS_ACCESS_KEY = '${stack.aws.accessKeyId}', AWS_SECRET_KEY = '${stack.aws.secretAccessKey}', AWS_SESSION_TOKEN = 'session'))`;
+    // temporary keys from STS, as the loader forwards them
+    const sts = new STSClient({
+      endpoint: stack.aws.endpoint,
+      region: stack.aws.region,
+      credentials: stack.aws,
+    });
+    const keys = await assumeReadOnlyRole(sts, {
+      roleArn: stack.copyRoleArn,
+      folderUrl: `s3://${stack.stagingBucket}/${prefix}/`,
+      durationSeconds: 900,
+      sessionName: 'test',
+    });
+    const credential = `WITH (CREDENTIAL (AWS_ACCESS_KEY = '${keys.accessKeyId}', AWS_SECRET_KEY = '${keys.secretAccessKey}', AWS_SESSION_TOKEN = '${keys.sessionToken}'))`;
     const copy = (options = '') =>
       `COPY INTO ${t} FROM 's3://${stack.stagingBucket}/${prefix}' ${credential} FILEFORMAT = PARQUET FILES = ('a.parquet', 'b.parquet') ${options}`;
 
@@ -244,6 +258,17 @@ describe('local Databricks warehouse: COPY INTO', () => {
     expect(forced).toEqual([{ num_affected_rows: 5, num_inserted_rows: 5 }]);
     const loaded = await warehouse.query(`SELECT id, name, at, amount, note FROM ${t} WHERE id = 1 LIMIT 1`);
     expect(loaded).toEqual([{ id: 1, name: 'n1', at: '2024-01-01 00:00:00', amount: 1.5, note: null }]);
+  });
+
+  it('refuses forwarded keys that the storage does not know', async () => {
+    const t = await target();
+    const url = await stageParquet(`copy/${Date.now()}/wrong/a.parquet`, table, rows(1, 1));
+    const wrong =
+      "WITH (CREDENTIAL (AWS_ACCESS_KEY = 'AKIAUNKNOWNKEY000000', AWS_SECRET_KEY = 'wrong', AWS_SESSION_TOKEN = 'wrong'))";
+    await expect(
+      warehouse.query(`COPY INTO ${t} FROM '${url}' ${wrong} FILEFORMAT = PARQUET`),
+    ).rejects.toThrow(/UNAUTHORIZED_ACCESS.*denied/);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${t}`)).toEqual([{ n: 0 }]);
   });
 
   it('loads with a named storage credential and through an external location, and refuses neither', async () => {

@@ -1,6 +1,14 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  CreateAccessKeyCommand,
+  CreateRoleCommand,
+  CreateUserCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+  PutUserPolicyCommand,
+} from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_WORKSPACE_HOST, routeLocalWorkspace } from '../support/workspace-dns.js';
 import { startLocalWarehouse } from './local-warehouse.js';
@@ -11,6 +19,8 @@ import { warehousePython } from './python-tooling.js';
 export interface LocalStackInfo {
   aws: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   stagingBucket: string;
+  /** A read-only role in moto's IAM that forward mode assumes for COPY INTO. */
+  copyRoleArn: string;
   warehouse: {
     host: string;
     port: number;
@@ -32,20 +42,81 @@ export interface LocalStackInfo {
   logDir: string;
 }
 
+const BOOTSTRAP_CALLS = 3;
+
+/** Creates the test user's admin keys in moto's IAM: exactly BOOTSTRAP_CALLS unsigned-key calls. */
+async function bootstrapIam(
+  endpoint: string,
+  region: string,
+): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const iam = new IAMClient({
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'bootstrap', secretAccessKey: 'bootstrap' },
+  });
+  const allowAll = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+  });
+  await iam.send(new CreateUserCommand({ UserName: 'sluice-tests' }));
+  await iam.send(
+    new PutUserPolicyCommand({ UserName: 'sluice-tests', PolicyName: 'admin', PolicyDocument: allowAll }),
+  );
+  const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: 'sluice-tests' }));
+  iam.destroy();
+  return { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+}
+
+async function createCopyReaderRole(
+  endpoint: string,
+  region: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+): Promise<string> {
+  const iam = new IAMClient({ endpoint, region, credentials });
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' }],
+  };
+  const read = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', 's3:ListBucket'], Resource: '*' }],
+  };
+  const { Role } = await iam.send(
+    new CreateRoleCommand({
+      RoleName: 'sluice-copy-reader',
+      AssumeRolePolicyDocument: JSON.stringify(trust),
+    }),
+  );
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: 'sluice-copy-reader',
+      PolicyName: 'read',
+      PolicyDocument: JSON.stringify(read),
+    }),
+  );
+  iam.destroy();
+  return Role!.Arn!;
+}
+
 /** Starts moto and the local Databricks warehouse, and creates the staging bucket. */
 export async function startLocalStack(): Promise<{ info: LocalStackInfo; stop: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-stack-'));
   const python = await warehousePython();
-  const moto = await startMoto(python, join(dir, 'moto.log'));
+  // IAM is enforced after the bootstrap calls, so wrong or unknown keys are refused like on AWS
+  const moto = await startMoto(python, join(dir, 'moto.log'), {
+    INITIAL_NO_AUTH_ACTION_COUNT: String(BOOTSTRAP_CALLS),
+  });
+  const keys = await bootstrapIam(moto.endpoint, moto.region);
   const stagingBucket = 'sluice-staging';
   const s3 = new S3Client({
     endpoint: moto.endpoint,
     region: moto.region,
     forcePathStyle: true,
-    credentials: { accessKeyId: moto.accessKeyId, secretAccessKey: moto.secretAccessKey },
+    credentials: keys,
   });
   await s3.send(new CreateBucketCommand({ Bucket: stagingBucket }));
   s3.destroy();
+  const copyRoleArn = await createCopyReaderRole(moto.endpoint, moto.region, keys);
   const storageCredential = 'sluice_local_storage';
   const externalLocation = `s3://${stagingBucket}/external/`;
   const warehouse = await startLocalWarehouse({
@@ -54,8 +125,8 @@ export async function startLocalStack(): Promise<{ info: LocalStackInfo; stop: (
     s3: { endpoint: moto.endpoint, region: moto.region },
     storageCredentials: {
       [storageCredential]: {
-        aws_access_key_id: moto.accessKeyId,
-        aws_secret_access_key: moto.secretAccessKey,
+        aws_access_key_id: keys.accessKeyId,
+        aws_secret_access_key: keys.secretAccessKey,
       },
     },
     externalLocations: [{ url: externalLocation, credential: storageCredential }],
@@ -68,10 +139,11 @@ export async function startLocalStack(): Promise<{ info: LocalStackInfo; stop: (
     aws: {
       endpoint: moto.endpoint,
       region: moto.region,
-      accessKeyId: moto.accessKeyId,
-      secretAccessKey: moto.secretAccessKey,
+      accessKeyId: keys.accessKeyId,
+      secretAccessKey: keys.secretAccessKey,
     },
     stagingBucket,
+    copyRoleArn,
     warehouse: {
       host: warehouse.host,
       port: warehouse.port,
@@ -129,6 +201,8 @@ export function exportVariables(info: LocalStackInfo): Record<string, string> {
     // COPY INTO reads the staging bucket with the warehouse's named storage credential
     DESTINATION__DATABRICKS__STAGING_CREDENTIALS_MODE: 'credential',
     DESTINATION__DATABRICKS__STAGING_CREDENTIALS_NAME: info.storageCredential,
+    // for staging_credentials_mode=forward: the read-only role COPY INTO's keys come from
+    DESTINATION__DATABRICKS__STAGING_ROLE_ARN: info.copyRoleArn,
   };
   return Object.fromEntries(Object.entries(vars).map(([name, value]) => [name, String(value)]));
 }

@@ -6,9 +6,6 @@ import { freePort, waitFor } from '../support/ports.js';
 export interface MotoServer {
   endpoint: string;
   region: string;
-  /** Any key pair works while IAM enforcement is off (moto's default). */
-  accessKeyId: string;
-  secretAccessKey: string;
   stop(): Promise<void>;
 }
 
@@ -41,8 +38,6 @@ export async function startMoto(
   return {
     endpoint,
     region: 'us-east-1',
-    accessKeyId: 'testing',
-    secretAccessKey: 'testing',
     async stop() {
       if (child.exitCode !== null) return;
       const done = new Promise((resolve) => child.once('exit', resolve));
