@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DBSQLClient } from '@databricks/sql';
 import type { SqlClient } from '../sql/sql-client.js';
 import type { DatabricksConfig } from './databricks-config.js';
+import { type ClassifiableError, classify, type Disposition, errorClassOf } from './error-classification.js';
 import { redactCredentials } from './staging-credentials.js';
 
 export const USER_AGENT_ENTRY = 'sluice';
@@ -11,14 +12,23 @@ type Session = Awaited<ReturnType<DBSQLClient['openSession']>>;
 /** A statement Databricks refused; the message is redacted, the SQLSTATE kept for classification. */
 export class DatabricksSqlError extends Error {
   override name = 'DatabricksSqlError';
+  readonly disposition: Disposition;
   constructor(
     message: string,
-    readonly sqlState: string | undefined,
-    options?: { cause?: unknown },
+    readonly details: ClassifiableError,
   ) {
-    super(message, options);
+    super(message);
+    this.disposition = classify(details);
+  }
+
+  get sqlState(): string | undefined {
+    return this.details.sqlState;
   }
 }
+
+const RETRIES = 4;
+const RETRY_BASE_MS = 500;
+const RETRY_MAX_MS = 20_000;
 
 /** SqlClient over @databricks/sql: one connection and session, PAT or OAuth M2M. */
 export class DatabricksClient implements SqlClient {
@@ -62,17 +72,31 @@ export class DatabricksClient implements SqlClient {
     await this.query(sql);
   }
 
+  /**
+   * Runs one statement. Transient failures are retried with exponential backoff and jitter: the
+   * driver never retries ExecuteStatement itself, and a package's statements are safe to repeat
+   * (COPY INTO skips loaded files; merges run from the staging tables).
+   */
   async query(sql: string): Promise<Record<string, unknown>[]> {
-    try {
-      const operation = await this.session.executeStatement(sql);
+    for (let attempt = 0; ; attempt++) {
       try {
-        await operation.finished();
-        return (await operation.fetchAll()) as Record<string, unknown>[];
-      } finally {
-        await operation.close().catch(() => undefined);
+        return await this.once(sql);
+      } catch (error) {
+        const wrapped = wrap(error);
+        if (wrapped.disposition === 'terminal' || attempt >= RETRIES) throw wrapped;
+        const delay = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+        await new Promise((resolve) => setTimeout(resolve, delay / 2 + Math.random() * (delay / 2)));
       }
-    } catch (error) {
-      throw wrap(error);
+    }
+  }
+
+  private async once(sql: string): Promise<Record<string, unknown>[]> {
+    const operation = await this.session.executeStatement(sql);
+    try {
+      await operation.finished();
+      return (await operation.fetchAll()) as Record<string, unknown>[];
+    } finally {
+      await operation.close().catch(() => undefined);
     }
   }
 
@@ -84,7 +108,18 @@ export class DatabricksClient implements SqlClient {
 
 /** Driver errors become DatabricksSqlError with forwarded keys removed from the message. */
 function wrap(error: unknown): DatabricksSqlError {
-  const e = error as { message?: string; response?: { sqlState?: string; displayMessage?: string } };
+  if (error instanceof DatabricksSqlError) return error;
+  const e = error as {
+    message?: string;
+    code?: unknown;
+    statusCode?: number;
+    response?: { sqlState?: string; displayMessage?: string };
+  };
   const message = redactCredentials(e.response?.displayMessage ?? e.message ?? String(error));
-  return new DatabricksSqlError(message, e.response?.sqlState);
+  return new DatabricksSqlError(message, {
+    sqlState: e.response?.sqlState,
+    errorClass: errorClassOf(message),
+    httpStatus: typeof e.statusCode === 'number' ? e.statusCode : undefined,
+    networkCode: typeof e.code === 'string' && e.code.startsWith('E') ? e.code : undefined,
+  });
 }
