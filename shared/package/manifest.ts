@@ -1,23 +1,17 @@
 import { z } from 'zod';
-import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES, WRITE_DISPOSITIONS } from '../schema/types.js';
+import {
+  CONTRACT_MODES,
+  DATA_TYPES,
+  MERGE_STRATEGIES,
+  REPLACE_STRATEGIES,
+  WRITE_DISPOSITIONS,
+} from '../schema/types.js';
 
 const contractMode = z.enum(CONTRACT_MODES);
 
 const columnHints = z
   .object({
-    data_type: z.enum([
-      'text',
-      'bigint',
-      'double',
-      'bool',
-      'timestamp',
-      'date',
-      'time',
-      'decimal',
-      'binary',
-      'json',
-      'wei',
-    ]),
+    data_type: z.enum(DATA_TYPES),
     nullable: z.boolean(),
     precision: z.number().int().positive(),
     scale: z.number().int().nonnegative(),

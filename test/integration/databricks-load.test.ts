@@ -10,6 +10,7 @@ import {
 import type { ResourceHints } from '../../shared/normalize/resource.js';
 import { run } from '../../shared/pipeline/run.js';
 import { S3FileStorage } from '../../shared/storage/s3-storage.js';
+import { USERS } from '../support/fixtures.js';
 import { localS3 } from '../support/local-s3.js';
 import { openWarehouseSession } from '../support/warehouse-client.js';
 
@@ -34,17 +35,7 @@ beforeAll(async () => {
 });
 afterAll(async () => warehouse?.close());
 
-const users = [
-  {
-    id: 1,
-    name: 'Alice',
-    pets: [
-      { id: 1, name: 'Fluffy', type: 'cat' },
-      { id: 2, name: 'Spot', type: 'dog' },
-    ],
-  },
-  { id: 2, name: 'Bob', pets: [{ id: 3, name: 'Fido', type: 'dog' }] },
-];
+const users = USERS;
 
 /** A pipeline staging on moto under `prefix` and loading into a fresh dataset of the local warehouse. */
 async function pipeline(

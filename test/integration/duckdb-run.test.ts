@@ -1,19 +1,10 @@
 import { inflateSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { USERS } from '../support/fixtures.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
-const users = [
-  {
-    id: 1,
-    name: 'Alice',
-    pets: [
-      { id: 1, name: 'Fluffy', type: 'cat' },
-      { id: 2, name: 'Spot', type: 'dog' },
-    ],
-  },
-  { id: 2, name: 'Bob', pets: [{ id: 3, name: 'Fido', type: 'dog' }] },
-];
+const users = USERS;
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {

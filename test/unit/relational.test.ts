@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseJson } from '../../shared/formats/json-parse.js';
+import { USERS } from '../support/fixtures.js';
 import { columnsOf, normalizeItems } from './normalize-helpers.js';
 
-const users = [
-  {
-    id: 1,
-    name: 'Alice',
-    pets: [
-      { id: 1, name: 'Fluffy', type: 'cat' },
-      { id: 2, name: 'Spot', type: 'dog' },
-    ],
-  },
-  { id: 2, name: 'Bob', pets: [{ id: 3, name: 'Fido', type: 'dog' }] },
-];
+const users = USERS;
 
 describe('relational normalizer (dlt users/pets example)', () => {
   it('gives users and users__pets with dlt columns and linkage', () => {
