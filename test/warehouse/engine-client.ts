@@ -35,6 +35,8 @@ export interface EngineConfig {
     { aws_access_key_id: string; aws_secret_access_key: string; aws_session_token?: string }
   >;
   external_locations: { url: string; credential: string }[];
+  /** Local Delta jars; without them Spark resolves the jars itself. */
+  delta_jars?: string[];
 }
 
 type Answer = {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { freePort } from '../support/ports.js';
 import { LOCAL_WORKSPACE_HOST } from '../support/workspace-dns.js';
 import { makeCertificates } from './certificates.js';
+import { fetchDeltaJarsWithMaven } from './delta-jars.js';
 import { EngineClient, type EngineConfig } from './engine-client.js';
 import { warehouseServer } from './https-server.js';
 import { OAuthServer } from './oauth.js';
@@ -58,7 +59,15 @@ export async function startLocalWarehouse(options: LocalWarehouseOptions): Promi
   };
   const configFile = join(options.dir, 'engine.json');
   await writeFile(configFile, JSON.stringify(config));
-  const engine = await EngineClient.start(options.python, configFile, join(options.dir, 'spark-engine.log'));
+  const logFile = join(options.dir, 'spark-engine.log');
+  // Spark resolves the Delta jars itself (Ivy); when that fails, Maven fetches them instead.
+  const engine = await (process.env.SLUICE_DELTA_JARS === 'maven'
+    ? Promise.reject(new Error('Maven requested'))
+    : EngineClient.start(options.python, configFile, logFile)
+  ).catch(async () => {
+    await writeFile(configFile, JSON.stringify({ ...config, delta_jars: await fetchDeltaJarsWithMaven() }));
+    return EngineClient.start(options.python, configFile, logFile);
+  });
 
   const accessToken = `dapi${randomBytes(16).toString('hex')}`;
   const clientId = `local-sp-${randomBytes(4).toString('hex')}`;
