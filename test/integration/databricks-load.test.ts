@@ -232,6 +232,25 @@ describe('Databricks destination: merge and replace strategies on the local ware
     ]);
   });
 
+  it('creates tables with partitioning, comment and table properties', async () => {
+    const p = await pipeline();
+    await p.load(
+      {
+        name: 'events',
+        tableOptions: {
+          partition_by: ['kind'],
+          comment: 'raw events',
+          properties: { 'delta.enableChangeDataFeed': true },
+        },
+      },
+      [{ id: 1, kind: 'click' }],
+    );
+    await p.close();
+    const [detail] = await warehouse.query(`DESCRIBE DETAIL main.${p.dataset}.events`);
+    expect(detail).toMatchObject({ partitionColumns: ['kind'], description: 'raw events' });
+    expect(detail!.properties).toMatchObject({ 'delta.enableChangeDataFeed': 'true' });
+  });
+
   it('replaces through staging with staging-optimized (CLONE)', async () => {
     const p = await pipeline();
     const hints: ResourceHints = {

@@ -207,3 +207,40 @@ describe('Databricks staging formats', () => {
     expect(await storage.list('n/')).toEqual([]);
   });
 });
+
+describe('Databricks table options', () => {
+  const dialect = databricksDialect('main', externalLocation);
+  const columns = [
+    { name: 'id', data_type: 'bigint' as const },
+    { name: 'day', data_type: 'date' as const, partition: true },
+  ];
+
+  it('adds partitioning, comment and properties after the column list', () => {
+    const clauses = dialect.tableOptions!({
+      name: 't',
+      columns,
+      options: {
+        comment: "orders' table",
+        properties: { 'delta.enableChangeDataFeed': true, 'delta.logRetentionDuration': 'interval 30 days' },
+      },
+    });
+    expect(clauses).toBe(
+      "PARTITIONED BY (`day`) COMMENT 'orders\\' table' TBLPROPERTIES ('delta.enableChangeDataFeed' = true, 'delta.logRetentionDuration' = 'interval 30 days')",
+    );
+  });
+
+  it('clusters by columns or automatically, never together with partitioning', () => {
+    expect(
+      dialect.tableOptions!({ name: 't', columns: [columns[0]!], options: { cluster_by: ['id'] } }),
+    ).toBe('CLUSTER BY (`id`)');
+    expect(
+      dialect.tableOptions!({ name: 't', columns: [columns[0]!], options: { cluster_by: 'AUTO' } }),
+    ).toBe('CLUSTER BY AUTO');
+    expect(() => dialect.tableOptions!({ name: 't', columns, options: { cluster_by: ['id'] } })).toThrow(
+      /both partitioned and clustered/,
+    );
+    expect(() => dialect.tableOptions!({ name: 't', columns, options: { clusterBy: ['id'] } })).toThrow(
+      /invalid Databricks table options for table t/,
+    );
+  });
+});

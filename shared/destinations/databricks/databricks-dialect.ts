@@ -1,6 +1,7 @@
 import type { ColumnSchema } from '../../schema/types.js';
 import type { FileLoad, SqlDialect } from '../sql/dialect.js';
 import type { StagingCredentials } from './staging-credentials.js';
+import { tableClauses } from './table-options.js';
 
 const TYPES: Record<NonNullable<ColumnSchema['data_type']>, string> = {
   text: 'STRING',
@@ -90,6 +91,7 @@ export function databricksDialect(catalog: string, credentials: StagingCredentia
       `CREATE TABLE ${target} CLONE ${source}`,
     ],
     truncate: (table) => `TRUNCATE TABLE ${table}`,
+    tableOptions: (table) => tableClauses(table, quoteIdentifier, literal),
   };
   return dialect;
 }

@@ -103,6 +103,8 @@ class Engine:
             inserted = self.copier.run(spark, copy, table)
             return {"columns": [{"name": "num_affected_rows", "type": "bigint"}, {"name": "num_inserted_rows", "type": "bigint"}],
                     "rows": [[str(inserted), str(inserted)]]}
+        # automatic liquid clustering is Databricks-only; OSS Delta tables simply stay unclustered
+        rewritten = re.sub(r"\bCLUSTER\s+BY\s+AUTO\b", "", rewritten, flags=re.I)
         clone = re.match(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?TABLE\s+(.+?)\s+(?:DEEP\s+)?CLONE\s+(.+?)\s*;?\s*$", rewritten, re.I | re.S)
         if clone:
             # OSS Delta clones only shallowly; a deep clone is a full copy of the data
@@ -139,6 +141,13 @@ def to_json(value):
         return value.isoformat()
     if isinstance(value, (bytes, bytearray)):
         return base64.b64encode(bytes(value)).decode()
+    # arrays, maps and structs travel as JSON text, which the driver parses
+    if isinstance(value, (list, tuple)):
+        return json.dumps([to_json(v) for v in value])
+    if isinstance(value, dict):
+        return json.dumps({str(k): to_json(v) for k, v in value.items()})
+    if hasattr(value, "asDict"):
+        return json.dumps({k: to_json(v) for k, v in value.asDict().items()})
     return str(value)
 
 
