@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { captureLog } from './test/support/log-scan.js';
 
 export default defineConfig({
   test: {
@@ -8,5 +9,10 @@ export default defineConfig({
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/support/worker-setup.ts'],
+    // every console line goes on to the output and is kept for the secret scan at teardown
+    onConsoleLog: (log) => {
+      captureLog(log);
+      return undefined;
+    },
   },
 });
