@@ -112,14 +112,7 @@ export class Schema {
    */
   allowsNewRoot(tableName: string, contract: SchemaContract | undefined): ContractMode {
     const mode = expandContract(contract ?? this.stored.settings.schema_contract).tables;
-    if (mode === 'freeze') {
-      throw new DataValidationError(
-        tableName,
-        undefined,
-        'tables',
-        `frozen schema contract: data adds new table ${tableName}`,
-      );
-    }
+    if (mode === 'freeze') throw frozenNewTable(tableName);
     if (mode !== 'evolve') this.discardedTables.add(tableName);
     return mode;
   }
@@ -131,14 +124,7 @@ export class Schema {
   /** The contract's answer to a new nested table, whose contract is its parent's. */
   allowsNested(tableName: string, parentName: string): ContractMode {
     const mode = this.contract(parentName).tables;
-    if (mode === 'freeze') {
-      throw new DataValidationError(
-        tableName,
-        undefined,
-        'tables',
-        `frozen schema contract: data adds new table ${tableName}`,
-      );
-    }
+    if (mode === 'freeze') throw frozenNewTable(tableName);
     return mode;
   }
 
@@ -167,4 +153,13 @@ export class Schema {
   toStored(): StoredSchema {
     return bumpVersionIfModified(structuredClone(this.stored));
   }
+}
+
+function frozenNewTable(tableName: string): DataValidationError {
+  return new DataValidationError(
+    tableName,
+    undefined,
+    'tables',
+    `frozen schema contract: data adds new table ${tableName}`,
+  );
 }
