@@ -1,0 +1,56 @@
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  type DatabricksConfig,
+  parseDatabricksConfig,
+} from '../destinations/databricks/databricks-config.js';
+
+/** Secrets Manager's own extension caches for 300 s; we keep the same default. */
+export const SECRET_TTL_MS = 300_000;
+
+/**
+ * The Databricks configuration from one Secrets Manager secret (JSON with dlt's key names, flat
+ * or under `credentials`), fetched once and kept for a TTL across warm invocations. `refresh()`
+ * drops the cached value, e.g. after an authentication failure when the token was rotated.
+ */
+export class DatabricksSecret {
+  private cached: { config: DatabricksConfig; at: number } | undefined;
+
+  constructor(
+    private readonly client: SecretsManagerClient,
+    readonly secretId: string,
+    private readonly ttlMs = SECRET_TTL_MS,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async get(): Promise<DatabricksConfig> {
+    if (this.cached !== undefined && this.now() - this.cached.at < this.ttlMs) return this.cached.config;
+    const response = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
+    const text =
+      response.SecretString ??
+      (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : '');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(text);
+    } catch {
+      throw new Error(
+        `secret ${this.secretId} is not JSON: fill it with the Databricks settings as a JSON object`,
+      );
+    }
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+      throw new Error(`secret ${this.secretId} must hold a JSON object`);
+    const { credentials, ...rest } = raw as Record<string, unknown>;
+    const flat = {
+      ...rest,
+      ...(credentials !== null && typeof credentials === 'object'
+        ? (credentials as Record<string, unknown>)
+        : {}),
+    };
+    const config = parseDatabricksConfig(flat, `Secrets Manager secret ${this.secretId}`);
+    this.cached = { config, at: this.now() };
+    return config;
+  }
+
+  refresh(): void {
+    this.cached = undefined;
+  }
+}
