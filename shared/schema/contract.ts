@@ -25,10 +25,3 @@ export class DataValidationError extends Error {
     super(message);
   }
 }
-
-export function contractMode(
-  contract: Required<SchemaContractSettings>,
-  entity: ContractEntity,
-): ContractMode {
-  return contract[entity];
-}

@@ -18,15 +18,3 @@ export const VERSION_COLUMNS: readonly ColumnSchema[] = [
   { name: 'version_hash', data_type: 'text', nullable: false },
   { name: 'schema', data_type: 'text', nullable: false },
 ];
-
-/** The columns of dlt's `_dlt_pipeline_state`. */
-export const PIPELINE_STATE_COLUMNS: readonly ColumnSchema[] = [
-  { name: 'version', data_type: 'bigint', nullable: false },
-  { name: 'engine_version', data_type: 'bigint', nullable: false },
-  { name: 'pipeline_name', data_type: 'text', nullable: false },
-  { name: 'state', data_type: 'text', nullable: false },
-  { name: 'created_at', data_type: 'timestamp', nullable: false },
-  { name: 'version_hash', data_type: 'text', nullable: true },
-  { name: '_dlt_load_id', data_type: 'text', nullable: false },
-  { name: '_dlt_id', data_type: 'text', nullable: false, unique: true, row_key: true },
-];
