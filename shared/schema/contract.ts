@@ -1,4 +1,4 @@
-import type { ContractMode, SchemaContract, SchemaContractSettings } from './types.js';
+import type { SchemaContract, SchemaContractSettings } from './types.js';
 
 export type ContractEntity = 'tables' | 'columns' | 'data_type';
 
