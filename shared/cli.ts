@@ -1,10 +1,9 @@
-import { join, resolve } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describePipeline } from './cli/info.js';
 import { expandInputs, tableNameOf } from './cli/inputs.js';
 import { Progress } from './cli/progress.js';
 import { formatSummary } from './cli/summary.js';
-import { type DestinationName, openDestination, packageStorage } from './cli/targets.js';
+import { type DestinationName, duckdbFilePath, openDestination, packageStorage } from './cli/targets.js';
 import { DuckDbDestination } from './destinations/duckdb/duckdb-destination.js';
 import type { FileFormat } from './formats/file-writer.js';
 import type { ResourceHints } from './normalize/resource.js';
@@ -130,9 +129,7 @@ program
   .option('--workdir <path>', 'where load packages, schemas and state are kept', '.sluice')
   .option('--duckdb-file <path>', 'DuckDB database file (default: <workdir>/<pipeline>.duckdb)')
   .action(async (sql: string, flags: { pipeline: string; workdir: string; duckdbFile?: string }) => {
-    const destination = await DuckDbDestination.open(
-      resolve(flags.duckdbFile ?? join(flags.workdir, `${flags.pipeline}.duckdb`)),
-    );
+    const destination = await DuckDbDestination.open(duckdbFilePath(flags));
     try {
       console.table(await destination.client.query(sql));
     } finally {

@@ -42,6 +42,11 @@ export async function openDestination(
 ): Promise<{ destination: Destination; duckdbFile?: string }> {
   if (destination === 'databricks')
     return { destination: await DatabricksDestination.open(databricksConfigFromEnv(process.env)) };
-  const duckdbFile = resolve(options.duckdbFile ?? join(options.workdir, `${options.pipeline}.duckdb`));
+  const duckdbFile = duckdbFilePath(options);
   return { destination: await DuckDbDestination.open(duckdbFile), duckdbFile };
+}
+
+/** The DuckDB file of a pipeline: --duckdb-file, or <workdir>/<pipeline>.duckdb. */
+export function duckdbFilePath(options: { workdir: string; pipeline: string; duckdbFile?: string }): string {
+  return resolve(options.duckdbFile ?? join(options.workdir, `${options.pipeline}.duckdb`));
 }

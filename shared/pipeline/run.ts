@@ -7,7 +7,7 @@ import type { FileStorage } from '../storage/file-storage.js';
 import { extract, type ResourceInput } from './extract.js';
 import { load } from './load.js';
 import { type NormalizeResult, normalize } from './normalize.js';
-import { commitState, nextState, type PipelineState, readState, stateResource } from './state.js';
+import { commitState, nextState, pipelineStateSchema, readState, stateResource } from './state.js';
 
 export interface RunOptions {
   storage: FileStorage;
@@ -72,7 +72,7 @@ export async function run(options: RunOptions): Promise<RunInfo> {
   );
   // the state (and so any cursor in it) moves on only once its package is loaded
   if (extracted.manifest.state !== undefined) {
-    await commitState(storage, pipeline, extracted.manifest.state as unknown as PipelineState);
+    await commitState(storage, pipeline, pipelineStateSchema.parse(extracted.manifest.state));
   }
   const t3 = clock();
   const seconds = (a: bigint, b: bigint) => Number(b - a) / 1e9;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
+import { z } from 'zod';
 import { pipelineKeys } from '../package/layout.js';
 import { DLT_TABLES } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
@@ -10,16 +11,18 @@ import type { ResourceInput } from './extract.js';
 const STATE_ENGINE_VERSION = 4;
 
 /** The pipeline state dlt keeps: identity of the pipeline plus per-source areas (incremental cursors). */
-export interface PipelineState {
-  _state_version: number;
-  _state_engine_version: number;
-  _version_hash: string;
-  pipeline_name: string;
-  dataset_name: string;
-  default_schema_name: string;
-  schema_names: string[];
-  sources: Record<string, unknown>;
-}
+export const pipelineStateSchema = z.object({
+  _state_version: z.number().int().positive(),
+  _state_engine_version: z.number().int(),
+  _version_hash: z.string(),
+  pipeline_name: z.string(),
+  dataset_name: z.string(),
+  default_schema_name: z.string(),
+  schema_names: z.array(z.string()),
+  sources: z.record(z.string(), z.unknown()),
+});
+
+export type PipelineState = z.infer<typeof pipelineStateSchema>;
 
 export async function readState(
   storage: FileStorage,
@@ -27,7 +30,7 @@ export async function readState(
 ): Promise<{ state?: PipelineState; etag?: string }> {
   const stored = await storage.get(pipelineKeys.state(pipeline));
   if (stored === undefined) return {};
-  return { state: JSON.parse(stored.body.toString('utf8')) as PipelineState, etag: stored.etag };
+  return { state: pipelineStateSchema.parse(JSON.parse(stored.body.toString('utf8'))), etag: stored.etag };
 }
 
 /** The state after this run, or undefined when nothing in it changed (dlt then writes no state row). */

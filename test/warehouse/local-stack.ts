@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { LOCAL_WORKSPACE_HOST, routeLocalWorkspace } from '../support/workspace-dns.js';
-import { startLocalWarehouse } from './local-warehouse.js';
+import { startLocalWarehouse, type WarehouseEndpoint } from './local-warehouse.js';
 import { startMoto } from './moto.js';
 import { warehousePython } from './python-tooling.js';
 
@@ -21,20 +21,8 @@ export interface LocalStackInfo {
   stagingBucket: string;
   /** A read-only role in moto's IAM that forward mode assumes for COPY INTO. */
   copyRoleArn: string;
-  warehouse: {
-    host: string;
-    port: number;
-    httpPath: string;
-    catalog: string;
-    accessToken: string;
-    clientId: string;
-    clientSecret: string;
-    caFile: string;
-    caCert: string;
-    /** The name OAuth clients use (resolved to `host` in-process, see workspace-dns.ts). */
-    workspaceHost: string;
-    oauthAvailable: boolean;
-  };
+  /** The warehouse, plus the name OAuth clients use (resolved to `host` in-process, see workspace-dns.ts). */
+  warehouse: WarehouseEndpoint & { workspaceHost: string };
   /** A Unity Catalog storage credential the warehouse knows, and a prefix an external location covers. */
   storageCredential: string;
   externalLocation: string;
@@ -135,6 +123,8 @@ export async function startLocalStack(): Promise<{ info: LocalStackInfo; stop: (
     throw error;
   });
   routeLocalWorkspace(warehouse.host);
+  // the stack's description travels to test workers, so it holds data only
+  const { stop: stopWarehouse, sparkStartupSeconds, ...endpoint } = warehouse;
   const info: LocalStackInfo = {
     aws: {
       endpoint: moto.endpoint,
@@ -144,28 +134,16 @@ export async function startLocalStack(): Promise<{ info: LocalStackInfo; stop: (
     },
     stagingBucket,
     copyRoleArn,
-    warehouse: {
-      host: warehouse.host,
-      port: warehouse.port,
-      httpPath: warehouse.httpPath,
-      catalog: warehouse.catalog,
-      accessToken: warehouse.accessToken,
-      clientId: warehouse.clientId,
-      clientSecret: warehouse.clientSecret,
-      caFile: warehouse.caFile,
-      caCert: warehouse.caCert,
-      workspaceHost: LOCAL_WORKSPACE_HOST,
-      oauthAvailable: warehouse.oauthAvailable,
-    },
+    warehouse: { ...endpoint, workspaceHost: LOCAL_WORKSPACE_HOST },
     storageCredential,
     externalLocation,
-    sparkStartupSeconds: warehouse.sparkStartupSeconds,
+    sparkStartupSeconds,
     logDir: dir,
   };
   return {
     info,
     stop: async () => {
-      await warehouse.stop();
+      await stopWarehouse();
       await moto.stop();
     },
   };

@@ -23,7 +23,7 @@ export interface LocalWarehouseOptions {
 }
 
 /** Everything a client needs to reach the warehouse, in the names the loader's config uses. */
-export interface LocalWarehouse {
+export interface WarehouseEndpoint {
   host: string;
   port: number;
   httpPath: string;
@@ -35,6 +35,9 @@ export interface LocalWarehouse {
   caFile: string;
   /** False when port 443 could not be bound: OAuth M2M needs its endpoints there. */
   oauthAvailable: boolean;
+}
+
+export interface LocalWarehouse extends WarehouseEndpoint {
   sparkStartupSeconds: number;
   stop(): Promise<void>;
 }

@@ -41,7 +41,7 @@ export function splitS3Url(url: string): { bucket: string; prefix: string } {
 export async function assumeReadOnlyRole(
   sts: STSClient,
   options: { roleArn: string; folderUrl: string; durationSeconds: number; sessionName: string },
-): Promise<ForwardedKeys> {
+): Promise<ForwardedKeys & { expiration?: Date }> {
   const { bucket, prefix } = splitS3Url(options.folderUrl);
   const response = await sts.send(
     new AssumeRoleCommand({
@@ -63,5 +63,6 @@ export async function assumeReadOnlyRole(
     accessKeyId: keys.AccessKeyId,
     secretAccessKey: keys.SecretAccessKey,
     sessionToken: keys.SessionToken,
+    expiration: keys.Expiration,
   };
 }

@@ -70,6 +70,7 @@ export class SqlLoader {
     );
     const stagedChains = plans.filter((p) => p.staging).flatMap((p) => p.chain);
     if (stagedChains.length > 0) {
+      await client.execute(`CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(staging)}`);
       await this.migrate(staging, stagedChains);
       for (const table of stagedChains)
         await client.execute(dialect.truncate(dialect.qualify(staging, table.name)));
@@ -183,10 +184,9 @@ export class SqlLoader {
     if (found.length === 0) await client.execute(insertVersionSql(dialect, table, pkg.schema, now));
   }
 
-  /** Creates missing tables and adds missing columns; never drops or retypes. */
+  /** Creates missing tables and adds missing columns in an existing dataset; never drops or retypes. */
   private async migrate(dataset: string, tables: readonly TableSchema[]): Promise<void> {
     const { dialect, client } = this.options;
-    await client.execute(`CREATE SCHEMA IF NOT EXISTS ${dialect.qualifySchema(dataset)}`);
     const existing = await this.options.existingColumns(
       dataset,
       tables.map((t) => t.name),
