@@ -1,11 +1,11 @@
 import { join, resolve } from 'node:path';
-import { S3Client } from '@aws-sdk/client-s3';
 import { databricksConfigFromEnv } from '../destinations/databricks/databricks-config.js';
 import { DatabricksDestination } from '../destinations/databricks/databricks-destination.js';
 import type { Destination } from '../destinations/destination.js';
 import { DuckDbDestination } from '../destinations/duckdb/duckdb-destination.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { LocalFileStorage } from '../storage/local-storage.js';
+import { s3ClientFromEnv } from '../storage/s3-client.js';
 import { S3FileStorage } from '../storage/s3-storage.js';
 
 export type DestinationName = 'duckdb' | 'databricks';
@@ -27,13 +27,7 @@ export function packageStorage(
       'the databricks destination stages through S3: set DESTINATION__FILESYSTEM__BUCKET_URL to s3://bucket[/prefix]',
     );
   }
-  const endpoint = env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
-  // a custom endpoint (moto, MinIO) serves buckets by path, not by host name
-  const client = new S3Client({
-    ...(endpoint && { endpoint, forcePathStyle: true }),
-    region: env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
-  });
-  return new S3FileStorage(client, match[1]!, match[2] ?? '');
+  return new S3FileStorage(s3ClientFromEnv(env), match[1]!, match[2] ?? '');
 }
 
 export async function openDestination(

@@ -20,4 +20,6 @@ export const pipelineKeys = {
   packages: (pipeline: string) => `${pipeline}/packages/`,
   schema: (pipeline: string, schemaName: string) => `${pipeline}/schemas/${schemaName}.json`,
   state: (pipeline: string) => `${pipeline}/state.json`,
+  /** Which package took a dropped object (one claim per bucket, key and ETag). */
+  dropClaim: (pipeline: string, id: string) => `${pipeline}/drops/${id}.json`,
 };

@@ -6,7 +6,12 @@ import { packageKeys, packagePrefix } from '../package/layout.js';
 import { newLoadId } from '../package/load-id.js';
 import { type ExtractedFile, type Manifest, manifestSchema, parseManifest } from '../package/manifest.js';
 import { hasStage, markStage } from '../package/markers.js';
-import { readFileRecords, type SourceRecord } from '../sources/file-items.js';
+import {
+  readFileRecords,
+  readObjectRecords,
+  type SourceObject,
+  type SourceRecord,
+} from '../sources/file-items.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { toJsonLine } from '../util/json-line.js';
 
@@ -15,6 +20,8 @@ export interface ResourceInput {
   hints: ResourceHints;
   /** Local files, each streamed into its own extracted file. */
   files?: string[];
+  /** Objects (S3 drops), each streamed into its own extracted file. */
+  objects?: SourceObject[];
   /** Items handed in from code. */
   items?: Iterable<unknown> | AsyncIterable<unknown>;
 }
@@ -39,6 +46,12 @@ export interface ExtractResult {
   skipped: boolean;
 }
 
+/** A source of items: its name for errors, its records, and whether record n is line n. */
+type ExtractSource = [string, AsyncIterable<SourceRecord>, ExtractedFile['unit']];
+
+const unitOf = (name: string): ExtractedFile['unit'] =>
+  /\.(jsonl|ndjson)(\.gz)?$/i.test(name) ? 'line' : 'record';
+
 /**
  * Turns sources into a load package: every file or item stream becomes one gzipped JSONL file
  * under `extracted/`, then the manifest is written and the package marked extracted.
@@ -56,13 +69,12 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   let total = 0;
   for (const resource of options.resources) {
     const name = resource.hints.name;
-    const sources: [string, AsyncIterable<SourceRecord>, ExtractedFile['unit']][] = (
-      resource.files ?? []
-    ).map((path) => [
-      path,
-      readFileRecords(path),
-      /\.(jsonl|ndjson)(\.gz)?$/i.test(path) ? 'line' : 'record',
-    ]);
+    const sources: ExtractSource[] = [
+      ...(resource.files ?? []).map((path): ExtractSource => [path, readFileRecords(path), unitOf(path)]),
+      ...(resource.objects ?? []).map(
+        (object): ExtractSource => [object.name, readObjectRecords(object), unitOf(object.name)],
+      ),
+    ];
     if (resource.items !== undefined)
       sources.push([`items of resource ${name}`, itemRecords(resource.items), 'record']);
     for (const [source, records, unit] of sources) {

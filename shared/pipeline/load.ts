@@ -3,6 +3,7 @@ import { packagePrefix } from '../package/layout.js';
 import { hasStage, markStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { readJobs, readManifest, readPackageSchema } from './package-io.js';
+import { commitState, pipelineStateSchema } from './state.js';
 
 export interface LoadOptions {
   storage: FileStorage;
@@ -32,6 +33,9 @@ export async function load(options: LoadOptions): Promise<LoadOutcome> {
     fileUrl: (key) => storage.url(key),
   });
   await markStage(storage, pkg, 'loaded', { status: outcome.status });
+  // the state (and so any cursor in it) moves on only once its package is loaded
+  if (manifest.state !== undefined)
+    await commitState(storage, pipeline, pipelineStateSchema.parse(manifest.state));
   // only after the commit: a retry before it must still find every file
   if (destination.keepStagedFiles === false) {
     await storage.delete(Object.values(jobs.tables).flatMap((table) => table.files.map((file) => file.key)));

@@ -4,10 +4,10 @@ import type { FileLimits } from '../formats/table-files.js';
 import { packagePrefix } from '../package/layout.js';
 import { markStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
-import { extract, type ResourceInput } from './extract.js';
+import type { ResourceInput } from './extract.js';
 import { load } from './load.js';
 import { type NormalizeResult, normalize } from './normalize.js';
-import { commitState, nextState, pipelineStateSchema, readState, stateResource } from './state.js';
+import { extractWithState } from './state.js';
 
 export interface RunOptions {
   storage: FileStorage;
@@ -38,16 +38,11 @@ export async function run(options: RunOptions): Promise<RunInfo> {
   }
   const clock = process.hrtime.bigint;
   const t0 = clock();
-  const { state: current } = await readState(storage, pipeline);
-  const state = nextState(current, { pipeline, dataset: options.dataset, schemaName: pipeline });
-  const resources =
-    state === undefined ? options.resources : [...options.resources, stateResource(state, new Date())];
-  const extracted = await extract({
+  const extracted = await extractWithState({
     storage,
     pipeline,
     dataset: options.dataset,
-    resources,
-    ...(state && { state: { ...state } }),
+    resources: options.resources,
     trigger: { kind: 'cli' },
     loadId: options.loadId,
     onProgress: (items) => options.onStage?.('extract', { items }),
@@ -70,10 +65,6 @@ export async function run(options: RunOptions): Promise<RunInfo> {
   const outcome = await failOnError(storage, pkg, () =>
     load({ storage, pipeline, loadId: extracted.loadId, destination }),
   );
-  // the state (and so any cursor in it) moves on only once its package is loaded
-  if (extracted.manifest.state !== undefined) {
-    await commitState(storage, pipeline, pipelineStateSchema.parse(extracted.manifest.state));
-  }
   const t3 = clock();
   const seconds = (a: bigint, b: bigint) => Number(b - a) / 1e9;
   return {

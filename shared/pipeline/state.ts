@@ -5,7 +5,7 @@ import { pipelineKeys } from '../package/layout.js';
 import { DLT_TABLES } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { canonicalJson } from '../util/canonical-json.js';
-import type { ResourceInput } from './extract.js';
+import { type ExtractOptions, type ExtractResult, extract, type ResourceInput } from './extract.js';
 
 /** dlt's PIPELINE_STATE_ENGINE_VERSION. */
 const STATE_ENGINE_VERSION = 4;
@@ -101,4 +101,20 @@ export async function commitState(
     if (stored !== undefined && stored._state_version >= state._state_version) return;
     if (await storage.putIfMatch(pipelineKeys.state(pipeline), JSON.stringify(state, null, 2), etag)) return;
   }
+}
+
+/**
+ * Extracts a package that carries the pipeline's next state as its `_dlt_pipeline_state` row and
+ * in its manifest; `load()` commits that state once the package is loaded.
+ */
+export async function extractWithState(
+  options: Omit<ExtractOptions, 'state'> & { sources?: Record<string, unknown> },
+): Promise<ExtractResult> {
+  const { storage, pipeline, dataset } = options;
+  const { state: current } = await readState(storage, pipeline);
+  const schemaName = options.schemaName ?? pipeline;
+  const state = nextState(current, { pipeline, dataset, schemaName, sources: options.sources });
+  const resources =
+    state === undefined ? options.resources : [...options.resources, stateResource(state, new Date())];
+  return extract({ ...options, resources, ...(state && { state: { ...state } }) });
 }

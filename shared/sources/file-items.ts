@@ -1,5 +1,9 @@
-import { openAsBlob } from 'node:fs';
+import { createWriteStream, openAsBlob } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as arrow from 'apache-arrow';
 import { parse as parseCsv } from 'csv-parse';
 import * as parquet from 'parquet-wasm';
@@ -7,7 +11,7 @@ import streamArray from 'stream-json/streamers/stream-array.js';
 import streamValues from 'stream-json/streamers/stream-values.js';
 import { scaledToText } from '../formats/decimal.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
-import { openSourceStream } from './file-reader.js';
+import { decodeSourceStream, openSourceStream } from './file-reader.js';
 import { splitLines } from './lines.js';
 import { SourceError } from './source-error.js';
 
@@ -18,22 +22,57 @@ export type SourceRecord = { n: number; raw: string } | { n: number; item: unkno
 export async function* readFileRecords(path: string): AsyncIterable<SourceRecord> {
   const { format, gzip } = detectFormat(path);
   if (format === 'parquet') {
-    yield* readParquetRecords(path);
+    yield* readParquetRecords(path, path);
     return;
   }
-  const stream = await openSourceStream(path, gzip);
+  yield* readStreamRecords(path, format, await openSourceStream(path, gzip));
+}
+
+/** An object to read records from (an S3 drop): its name for formats and errors, and its bytes. */
+export interface SourceObject {
+  name: string;
+  open(): Promise<Readable>;
+}
+
+/**
+ * Streams the records of an object. Parquet needs random access to its footer, so it is first
+ * spooled to a temporary file (Lambda's /tmp), read by row groups, and removed.
+ */
+export async function* readObjectRecords(object: SourceObject): AsyncIterable<SourceRecord> {
+  const { format, gzip } = detectFormat(object.name);
+  if (format !== 'parquet') {
+    yield* readStreamRecords(
+      object.name,
+      format,
+      await decodeSourceStream(object.name, await object.open(), gzip),
+    );
+    return;
+  }
+  const folder = await mkdtemp(join(tmpdir(), 'sluice-object-'));
   try {
-    yield* readers[format](stream, path);
+    const path = join(folder, 'object.parquet');
+    await pipeline(await object.open(), createWriteStream(path));
+    yield* readParquetRecords(path, object.name);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
+}
+
+async function* readStreamRecords(
+  name: string,
+  format: Exclude<SourceFormat, 'parquet'>,
+  stream: Readable,
+): AsyncIterable<SourceRecord> {
+  try {
+    yield* readers[format](stream, name);
   } catch (error) {
     if (error instanceof SourceError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new SourceError(
-      path,
+      name,
       message.includes('incorrect header') ? 'content is not valid gzip' : message,
       undefined,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   } finally {
     stream.destroy();
@@ -110,12 +149,12 @@ function castCsvValue(value: string, context: { header: boolean; quoting: boolea
 }
 
 /** Parquet files are read one record batch at a time from a file-backed Blob. */
-async function* readParquetRecords(path: string): AsyncIterable<SourceRecord> {
+async function* readParquetRecords(path: string, name: string): AsyncIterable<SourceRecord> {
   let file: parquet.ParquetFile;
   try {
     file = await parquet.ParquetFile.fromFile(await openAsBlob(path));
   } catch (error) {
-    throw new SourceError(path, `not a readable Parquet file: ${String(error)}`, undefined, { cause: error });
+    throw new SourceError(name, `not a readable Parquet file: ${String(error)}`, undefined, { cause: error });
   }
   const batches = await file.stream({ batchSize: 10_000 });
   let n = 0;

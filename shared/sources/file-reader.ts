@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { SourceError } from './source-error.js';
 
@@ -32,4 +32,29 @@ export async function openSourceStream(path: string, gzip: boolean): Promise<Rea
   stream.on('error', (error) => gunzip.destroy(error));
   gunzip.on('error', () => stream.destroy());
   return stream.pipe(gunzip);
+}
+
+/**
+ * Checks and decodes a stream that is not a local file (an S3 object): refuses an empty body
+ * and a `.gz` name whose bytes are not gzip, naming the object.
+ */
+export async function decodeSourceStream(name: string, raw: Readable, gzip: boolean): Promise<Readable> {
+  const chunks = raw[Symbol.asyncIterator]();
+  const first = await chunks.next();
+  if (first.done) throw new SourceError(name, 'file is empty');
+  const head = first.value as Buffer;
+  if (gzip && (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1])) {
+    raw.destroy();
+    throw new SourceError(name, 'file name ends in .gz but the content is not gzip');
+  }
+  const replay = Readable.from(
+    (async function* () {
+      yield head;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
+    })(),
+  );
+  if (!gzip) return replay;
+  const gunzip = createGunzip();
+  replay.on('error', (error) => gunzip.destroy(error));
+  return replay.pipe(gunzip);
 }

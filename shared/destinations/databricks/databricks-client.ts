@@ -24,6 +24,12 @@ export class DatabricksSqlError extends Error {
   get sqlState(): string | undefined {
     return this.details.sqlState;
   }
+
+  /** The workspace refused the token or OAuth client: a rotated secret is worth re-reading. */
+  get isAuthFailure(): boolean {
+    const { httpStatus, sqlState } = this.details;
+    return httpStatus === 401 || httpStatus === 403 || sqlState?.startsWith('28') === true;
+  }
 }
 
 const RETRIES = 4;

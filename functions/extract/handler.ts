@@ -1,0 +1,243 @@
+import type { Readable } from 'node:stream';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
+import {
+  type PipelineConfig,
+  pipelineNamed,
+  resourceForKey,
+  type SluiceConfig,
+} from '../../shared/config/pipelines.js';
+import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
+import { type DroppedObject, extractDrops } from '../../shared/pipeline/extract-drops.js';
+import { extractWithState } from '../../shared/pipeline/state.js';
+import type { PackageQueue } from '../../shared/queues/package-queue.js';
+import type { FileStorage } from '../../shared/storage/file-storage.js';
+import {
+  type DirectInvocation,
+  decodeS3Key,
+  directInvocationSchema,
+  type S3Notification,
+  s3NotificationSchema,
+  scheduledEventSchema,
+  sqsEventSchema,
+} from './events.js';
+
+export interface ExtractDependencies {
+  config: SluiceConfig;
+  /** Where packages are written (the staging bucket). */
+  storage: FileStorage;
+  /** Reads dropped objects from the inbox bucket. */
+  s3: S3Client;
+  normalizeQueue: PackageQueue;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface ExtractReply {
+  pipeline: string;
+  loadIds: string[];
+  items: number;
+}
+
+/**
+ * The extract stage's Lambda entry. Three event shapes: S3 notifications delivered by SQS (each
+ * batch becomes one package per pipeline, partial failures reported per message), EventBridge
+ * schedules and direct invocations.
+ */
+export function createExtractHandler(deps: ExtractDependencies) {
+  return async (event: unknown, context: Context): Promise<SQSBatchResponse | ExtractReply> => {
+    const deadline = Date.now() + context.getRemainingTimeInMillis();
+    try {
+      const sqs = sqsEventSchema.safeParse(event);
+      if (sqs.success) return await extractDropBatch(deps, sqs.data.Records, deadline);
+      const scheduled = scheduledEventSchema.safeParse(event);
+      if (scheduled.success) {
+        const pipeline = pipelineNamed(deps.config, scheduled.data.detail.pipeline);
+        // one package per firing: a redelivered event finds its package extracted already
+        const loadId = `${Math.floor(Date.parse(scheduled.data.time) / 1000)}.000000`;
+        return await extractDirect(deps, pipeline, {}, loadId, {
+          kind: 'schedule',
+          detail: scheduled.data.time,
+        });
+      }
+      const direct = directInvocationSchema.safeParse(event);
+      if (direct.success) {
+        const pipeline = pipelineNamed(deps.config, direct.data.pipeline);
+        if (direct.data.objects !== undefined)
+          return await extractObjects(deps, pipeline, direct.data, deadline);
+        return await extractDirect(deps, pipeline, direct.data.items ?? {}, undefined, { kind: 'direct' });
+      }
+      throw new Error(
+        `unrecognised event: expected an SQS batch of S3 notifications, a scheduled event or {"pipeline": ...}: ${direct.error.issues[0]?.message}`,
+      );
+    } finally {
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** Groups a batch's drops by pipeline; a pipeline whose package fails fails only its own messages. */
+async function extractDropBatch(
+  deps: ExtractDependencies,
+  records: { messageId: string; body: string }[],
+  deadline: number,
+): Promise<SQSBatchResponse> {
+  const failed = new Set<string>();
+  const groups = new Map<
+    string,
+    { pipeline: PipelineConfig; objects: DroppedObject[]; messages: string[] }
+  >();
+  for (const record of records) {
+    let notification: S3Notification;
+    try {
+      notification = s3NotificationSchema.parse(JSON.parse(record.body));
+    } catch (error) {
+      deps.logger.error('message is not an S3 event notification', { messageId: record.messageId, error });
+      failed.add(record.messageId);
+      continue;
+    }
+    if (!('Records' in notification)) continue;
+    for (const entry of notification.Records) {
+      if (!entry.eventName.startsWith('ObjectCreated:')) continue;
+      const key = decodeS3Key(entry.s3.object.key);
+      const match = resourceForKey(deps.config, key);
+      if (match === undefined) {
+        deps.logger.warn('dropped object matches no resource; ignored', {
+          bucket: entry.s3.bucket.name,
+          key,
+        });
+        continue;
+      }
+      const group = groups.get(match.pipeline.name) ?? {
+        pipeline: match.pipeline,
+        objects: [],
+        messages: [],
+      };
+      groups.set(match.pipeline.name, group);
+      group.objects.push({
+        bucket: entry.s3.bucket.name,
+        key,
+        etag: entry.s3.object.eTag ?? '',
+        ...(entry.s3.object.versionId && { versionId: entry.s3.object.versionId }),
+        resource: match.resource.name,
+      });
+      group.messages.push(record.messageId);
+    }
+  }
+  for (const { pipeline, objects, messages } of groups.values()) {
+    try {
+      await extractObjectList(deps, pipeline, objects, deadline);
+    } catch (error) {
+      deps.logger.error('extract failed', { pipeline: pipeline.name, objects: objects.length, error });
+      for (const id of messages) failed.add(id);
+    }
+  }
+  return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
+}
+
+async function extractObjects(
+  deps: ExtractDependencies,
+  pipeline: PipelineConfig,
+  invocation: DirectInvocation,
+  deadline: number,
+): Promise<ExtractReply> {
+  const objects: DroppedObject[] = [];
+  for (const { bucket, key } of invocation.objects ?? []) {
+    const match = resourceForKey(deps.config, key);
+    if (match === undefined || match.pipeline !== pipeline)
+      throw new Error(`s3://${bucket}/${key} is under no drop prefix of pipeline ${pipeline.name}`);
+    const head = await deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+    objects.push({ bucket, key, etag: (head.ETag ?? '').replaceAll('"', ''), resource: match.resource.name });
+  }
+  return extractObjectList(deps, pipeline, objects, deadline);
+}
+
+async function extractObjectList(
+  deps: ExtractDependencies,
+  pipeline: PipelineConfig,
+  objects: DroppedObject[],
+  deadline: number,
+): Promise<ExtractReply> {
+  const started = performance.now();
+  const result = await extractDrops({
+    storage: deps.storage,
+    pipeline,
+    objects,
+    deadline,
+    open: async (object) => {
+      const response = await deps.s3.send(
+        new GetObjectCommand({
+          Bucket: object.bucket,
+          Key: object.key,
+          // read exactly the version the event announced; a newer one comes with its own event
+          ...(object.versionId
+            ? { VersionId: object.versionId }
+            : object.etag
+              ? { IfMatch: `"${object.etag}"` }
+              : {}),
+        }),
+      );
+      // in Node the SDK's body is an http.IncomingMessage, a Readable
+      return response.Body as Readable;
+    },
+  });
+  await announce(deps, pipeline, result.loadIds);
+  if (result.loadId !== undefined) {
+    deps.logger.info('extracted dropped objects', {
+      pipeline: pipeline.name,
+      loadId: result.loadId,
+      items: result.items,
+    });
+    recordStageMetrics(deps.metrics, 'extract', pipeline.name, {
+      items: result.items,
+      seconds: (performance.now() - started) / 1000,
+    });
+  }
+  return { pipeline: pipeline.name, loadIds: result.loadIds, items: result.items };
+}
+
+async function extractDirect(
+  deps: ExtractDependencies,
+  pipeline: PipelineConfig,
+  items: Record<string, unknown[]>,
+  loadId: string | undefined,
+  trigger: { kind: 'schedule' | 'direct'; detail?: string },
+): Promise<ExtractReply> {
+  const started = performance.now();
+  const resources = Object.entries(items).map(([name, list]) => {
+    const config = pipeline.resources.find((r) => r.name === name);
+    if (config === undefined) throw new Error(`pipeline ${pipeline.name} has no resource named '${name}'`);
+    const { drop: _drop, ...hints } = config;
+    return { hints, items: list };
+  });
+  if (resources.length === 0)
+    throw new Error(
+      `pipeline ${pipeline.name} has no source to pull; hand items in or drop files under its prefixes`,
+    );
+  const result = await extractWithState({
+    storage: deps.storage,
+    pipeline: pipeline.name,
+    dataset: pipeline.dataset,
+    resources,
+    trigger,
+    ...(loadId && { loadId }),
+  });
+  await announce(deps, pipeline, [result.loadId]);
+  deps.logger.info('extracted', { pipeline: pipeline.name, loadId: result.loadId, items: result.items });
+  recordStageMetrics(deps.metrics, 'extract', pipeline.name, {
+    items: result.items,
+    seconds: (performance.now() - started) / 1000,
+  });
+  return { pipeline: pipeline.name, loadIds: [result.loadId], items: result.items };
+}
+
+async function announce(
+  deps: ExtractDependencies,
+  pipeline: PipelineConfig,
+  loadIds: string[],
+): Promise<void> {
+  for (const loadId of loadIds)
+    await deps.normalizeQueue.send({ pipeline: pipeline.name, dataset: pipeline.dataset, loadId });
+}

@@ -1,0 +1,3 @@
+import { loadHandlerFromEnv } from './wiring.js';
+
+export const handler = loadHandlerFromEnv(process.env);

@@ -1,0 +1,34 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DatabricksSecret } from '../../shared/config/databricks-secret.js';
+import { parseRuntimeEnv } from '../../shared/config/runtime-env.js';
+import { DatabricksSqlError } from '../../shared/destinations/databricks/databricks-client.js';
+import { DatabricksDestination } from '../../shared/destinations/databricks/databricks-destination.js';
+import { ReusableDestination } from '../../shared/destinations/reusable-destination.js';
+import { s3ClientFromEnv } from '../../shared/storage/s3-client.js';
+import { S3FileStorage } from '../../shared/storage/s3-storage.js';
+import { createLoadHandler } from './handler.js';
+
+/**
+ * The load handler on the function's environment: Databricks settings from the Secrets Manager
+ * secret (cached with a TTL, re-read when the workspace refuses them), one connection per container.
+ */
+export function loadHandlerFromEnv(env: NodeJS.ProcessEnv) {
+  const settings = parseRuntimeEnv(env, ['DATABRICKS_SECRET_ID']);
+  const secret = new DatabricksSecret(new SecretsManagerClient({}), settings.DATABRICKS_SECRET_ID!);
+  const destination = new ReusableDestination(
+    async ({ rereadSettings }) => {
+      if (rereadSettings) secret.refresh();
+      return DatabricksDestination.open(await secret.get());
+    },
+    (error) => error instanceof DatabricksSqlError && error.isAuthFailure,
+  );
+  return createLoadHandler({
+    storage: new S3FileStorage(s3ClientFromEnv(env), settings.STAGING_BUCKET, settings.STAGING_PREFIX),
+    destination,
+    maxReceiveCount: settings.MAX_RECEIVE_COUNT,
+    logger: new Logger({ serviceName: 'sluice-load' }),
+    metrics: new Metrics({ namespace: 'Sluice', serviceName: 'sluice-load' }),
+  });
+}

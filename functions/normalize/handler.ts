@@ -1,0 +1,83 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import { pipelineNamed, type SluiceConfig } from '../../shared/config/pipelines.js';
+import type { DestinationCapabilities } from '../../shared/destinations/destination.js';
+import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
+import { packagePrefix } from '../../shared/package/layout.js';
+import { markStage } from '../../shared/package/markers.js';
+import { parsePackageMessage } from '../../shared/package/package-message.js';
+import { normalize } from '../../shared/pipeline/normalize.js';
+import type { PackageQueue } from '../../shared/queues/package-queue.js';
+import type { FileStorage } from '../../shared/storage/file-storage.js';
+
+export interface NormalizeDependencies {
+  config: SluiceConfig;
+  storage: FileStorage;
+  /** The destination the files are written for: its identifier limit and what it refuses. */
+  capabilities: DestinationCapabilities;
+  loadQueue: PackageQueue;
+  /** The queue's maxReceiveCount: on the last delivery a failing package is marked failed. */
+  maxReceiveCount: number;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** The normalize stage's Lambda entry: each SQS message names a package; failures are per message. */
+export function createNormalizeHandler(deps: NormalizeDependencies) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const normalizeOne = async (record: SQSRecord): Promise<void> => {
+    const message = parsePackageMessage(record.body);
+    const pipeline = pipelineNamed(deps.config, message.pipeline);
+    deps.logger.appendKeys({ pipeline: message.pipeline, loadId: message.loadId });
+    const started = performance.now();
+    try {
+      const result = await normalize({
+        storage: deps.storage,
+        pipeline: pipeline.name,
+        loadId: message.loadId,
+        format: pipeline.format,
+        maxIdentifierLength: deps.capabilities.maxIdentifierLength,
+        checkColumn: deps.capabilities.refusesColumn,
+      });
+      await deps.loadQueue.send(message);
+      deps.logger.info(result.skipped ? 'package was normalized already; handed on again' : 'normalized', {
+        items: result.items,
+        tables: Object.keys(result.jobs.tables).length,
+      });
+      if (!result.skipped) {
+        recordStageMetrics(deps.metrics, 'normalize', pipeline.name, {
+          items: result.items,
+          seconds: (performance.now() - started) / 1000,
+          jobs: result.jobs,
+        });
+      }
+    } catch (error) {
+      await markFailedOnLastDelivery(deps, record, packagePrefix(pipeline.name, message.loadId), error);
+      throw error;
+    } finally {
+      deps.logger.removeKeys(['pipeline', 'loadId']);
+    }
+  };
+  return async (event: SQSEvent, context: Context) => {
+    try {
+      return await processPartialResponse(event, normalizeOne, processor, { context });
+    } finally {
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** The last delivery before the dead-letter queue records why the package failed. */
+async function markFailedOnLastDelivery(
+  deps: NormalizeDependencies,
+  record: SQSRecord,
+  pkg: string,
+  error: unknown,
+): Promise<void> {
+  const reason = error instanceof Error ? error.message : String(error);
+  deps.logger.error('normalize failed', { error, receiveCount: record.attributes.ApproximateReceiveCount });
+  if (Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount)
+    await markStage(deps.storage, pkg, 'failed', { stage: 'normalize', error: reason }).catch(() => false);
+}

@@ -1,0 +1,128 @@
+import { z } from 'zod';
+import { resourceHintsSchema } from '../package/manifest.js';
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+const name = z.string().regex(NAME, 'use lower-case letters, digits and _, starting with a letter');
+
+/** A resource of a pipeline: the table it fills, and where its S3 drops land. */
+const resourceConfig = resourceHintsSchema.extend({
+  /** Objects created under this inbox key prefix become items of this resource. */
+  drop: z
+    .object({ prefix: z.string().min(1).regex(/\/$/, 'a key prefix ends in /') })
+    .strict()
+    .optional(),
+});
+
+/** rate(5 minutes) | cron(0 3 * * ? *), as EventBridge takes them. */
+const scheduleExpression = z
+  .string()
+  .regex(
+    /^(rate\(\d+ (minute|minutes|hour|hours|day|days)\)|cron\((\S+ ){5}\S+\))$/,
+    'use rate(N minutes|hours|days) or cron(min hour day month weekday year)',
+  );
+
+const pipelineConfig = z
+  .object({
+    name,
+    dataset: name,
+    format: z.enum(['parquet', 'jsonl']).default('parquet'),
+    resources: z.array(resourceConfig).min(1),
+    schedules: z.array(z.object({ expression: scheduleExpression }).strict()).default([]),
+  })
+  .strict();
+
+export const sluiceConfigSchema = z
+  .object({
+    pipelines: z.array(pipelineConfig).min(1),
+    /** Days after which extracted items (and, if set, staged data files) are removed from the staging bucket. */
+    retention: z
+      .object({
+        extractedDays: z.number().int().positive().default(14),
+        normalizedDays: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({ extractedDays: 14 }),
+    /** The Databricks secret: an existing one by name or ARN, else the stack creates it empty. */
+    databricksSecret: z.string().min(1).optional(),
+    /** Concurrent loads; Databricks SQL warehouses queue beyond their concurrent-query limit. */
+    loadConcurrency: z.number().int().min(2).default(5),
+  })
+  .strict();
+
+export type SluiceConfig = z.infer<typeof sluiceConfigSchema>;
+export type PipelineConfig = z.infer<typeof pipelineConfig>;
+export type ResourceConfig = z.infer<typeof resourceConfig>;
+export type SluiceConfigInput = z.input<typeof sluiceConfigSchema>;
+
+/** Rules across fields that the field schemas cannot say. */
+function crossFieldProblems(config: SluiceConfig): string[] {
+  const problems: string[] = [];
+  const pipelines = new Map<string, number>();
+  const drops: [string, string][] = [];
+  config.pipelines.forEach((pipeline, p) => {
+    if (pipelines.has(pipeline.name))
+      problems.push(
+        `pipelines[${p}].name: '${pipeline.name}' is already pipelines[${pipelines.get(pipeline.name)}]`,
+      );
+    pipelines.set(pipeline.name, p);
+    const resources = new Set<string>();
+    pipeline.resources.forEach((resource, r) => {
+      const at = `pipelines[${p}].resources[${r}]`;
+      if (resources.has(resource.name)) problems.push(`${at}.name: '${resource.name}' is declared twice`);
+      resources.add(resource.name);
+      if (resource.drop === undefined) return;
+      for (const [other, where] of drops) {
+        if (other.startsWith(resource.drop.prefix) || resource.drop.prefix.startsWith(other))
+          problems.push(`${at}.drop.prefix: '${resource.drop.prefix}' overlaps '${other}' of ${where}`);
+      }
+      drops.push([resource.drop.prefix, at]);
+    });
+    if (pipeline.schedules.length > 0 && pipeline.resources.every((r) => r.drop !== undefined))
+      problems.push(`pipelines[${p}].schedules: the pipeline has no resource to pull, only drops`);
+  });
+  return problems;
+}
+
+/** Validates a configuration; the error names every offending field by its path. */
+export function parseSluiceConfig(raw: unknown, source = 'the Sluice configuration'): SluiceConfig {
+  const result = sluiceConfigSchema.safeParse(raw);
+  const problems = result.success
+    ? crossFieldProblems(result.data)
+    : result.error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  if (!result.success || problems.length > 0) {
+    throw new Error(`invalid ${source}: ${problems.join('; ')}`);
+  }
+  return result.data;
+}
+
+/** `pipelines[0].resources[1].drop.prefix`, the way a user finds the field in the file. */
+function formatPath(path: readonly PropertyKey[]): string {
+  let text = '';
+  for (const part of path)
+    text += typeof part === 'number' ? `[${part}]` : `${text ? '.' : ''}${String(part)}`;
+  return text || '(config)';
+}
+
+/** Typed helper for the configuration file; validation happens where it is read. */
+export function defineConfig(config: SluiceConfigInput): SluiceConfigInput {
+  return config;
+}
+
+/** The pipeline and resource a dropped object belongs to (drop prefixes never overlap). */
+export function resourceForKey(
+  config: SluiceConfig,
+  key: string,
+): { pipeline: PipelineConfig; resource: ResourceConfig } | undefined {
+  for (const pipeline of config.pipelines) {
+    for (const resource of pipeline.resources) {
+      if (resource.drop !== undefined && key.startsWith(resource.drop.prefix)) return { pipeline, resource };
+    }
+  }
+  return undefined;
+}
+
+export function pipelineNamed(config: SluiceConfig, name: string): PipelineConfig {
+  const pipeline = config.pipelines.find((p) => p.name === name);
+  if (pipeline === undefined) throw new Error(`no pipeline named '${name}' in the Sluice configuration`);
+  return pipeline;
+}

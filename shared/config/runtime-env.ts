@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** What the stage functions read from their environment (set by the CDK stack). */
+const runtimeEnvSchema = z.object({
+  STAGING_BUCKET: z.string().min(1),
+  /** Key prefix of the packages inside the staging bucket. */
+  STAGING_PREFIX: z.string().default(''),
+  NORMALIZE_QUEUE_URL: z.string().min(1).optional(),
+  LOAD_QUEUE_URL: z.string().min(1).optional(),
+  /** Name or ARN of the Secrets Manager secret with the Databricks settings. */
+  DATABRICKS_SECRET_ID: z.string().min(1).optional(),
+  /** The queue's maxReceiveCount: the delivery after which a message goes to the dead-letter queue. */
+  MAX_RECEIVE_COUNT: z.coerce.number().int().positive().default(3),
+});
+
+export type RuntimeEnv = z.infer<typeof runtimeEnvSchema>;
+
+/** Validates the environment, naming every missing or invalid variable (never its value). */
+export function parseRuntimeEnv(
+  env: NodeJS.ProcessEnv,
+  required: readonly (keyof RuntimeEnv)[] = [],
+): RuntimeEnv {
+  const result = runtimeEnvSchema.safeParse(env);
+  const problems = result.success
+    ? required.filter((name) => result.data[name] === undefined).map((name) => `${name}: required`)
+    : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (!result.success || problems.length > 0)
+    throw new Error(`invalid function environment: ${problems.join('; ')}`);
+  return result.data;
+}
