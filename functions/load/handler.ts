@@ -28,13 +28,16 @@ export function createLoadHandler(deps: LoadDependencies) {
   const processor = new SqsFifoPartialProcessorAsync();
   const loadOne = async (record: SQSRecord): Promise<void> => {
     const message = parsePackageMessage(record.body);
-    deps.logger.appendKeys({ pipeline: message.pipeline, loadId: message.loadId });
+    // a child logger per package: records of one batch must not share keys
+    const log = deps.logger.createChild({
+      persistentKeys: { pipeline: message.pipeline, loadId: message.loadId },
+    });
     const started = performance.now();
     try {
       const outcome = await deps.destination.use((destination) =>
         load({ storage: deps.storage, pipeline: message.pipeline, loadId: message.loadId, destination }),
       );
-      deps.logger.info(outcome.status === 'loaded' ? 'loaded' : 'package was loaded already', {
+      log.info(outcome.status === 'loaded' ? 'loaded' : 'package was loaded already', {
         status: outcome.status,
         tables: outcome.tables,
       });
@@ -47,7 +50,7 @@ export function createLoadHandler(deps: LoadDependencies) {
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      deps.logger.error('load failed', { error, receiveCount: record.attributes.ApproximateReceiveCount });
+      log.error('load failed', { error, receiveCount: record.attributes.ApproximateReceiveCount });
       if (Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount) {
         await markStage(deps.storage, packagePrefix(message.pipeline, message.loadId), 'failed', {
           stage: 'load',
@@ -55,8 +58,6 @@ export function createLoadHandler(deps: LoadDependencies) {
         }).catch(() => false);
       }
       throw error;
-    } finally {
-      deps.logger.removeKeys(['pipeline', 'loadId']);
     }
   };
   return async (event: SQSEvent, context: Context) => {

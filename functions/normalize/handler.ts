@@ -30,7 +30,10 @@ export function createNormalizeHandler(deps: NormalizeDependencies) {
   const normalizeOne = async (record: SQSRecord): Promise<void> => {
     const message = parsePackageMessage(record.body);
     const pipeline = pipelineNamed(deps.config, message.pipeline);
-    deps.logger.appendKeys({ pipeline: message.pipeline, loadId: message.loadId });
+    // a child logger per package: records of one batch must not share keys
+    const log = deps.logger.createChild({
+      persistentKeys: { pipeline: message.pipeline, loadId: message.loadId },
+    });
     const started = performance.now();
     try {
       const result = await normalize({
@@ -42,7 +45,7 @@ export function createNormalizeHandler(deps: NormalizeDependencies) {
         checkColumn: deps.capabilities.refusesColumn,
       });
       await deps.loadQueue.send(message);
-      deps.logger.info(result.skipped ? 'package was normalized already; handed on again' : 'normalized', {
+      log.info(result.skipped ? 'package was normalized already; handed on again' : 'normalized', {
         items: result.items,
         tables: Object.keys(result.jobs.tables).length,
       });
@@ -54,15 +57,18 @@ export function createNormalizeHandler(deps: NormalizeDependencies) {
         });
       }
     } catch (error) {
+      log.error('normalize failed', { error, receiveCount: record.attributes.ApproximateReceiveCount });
       await markFailedOnLastDelivery(deps, record, packagePrefix(pipeline.name, message.loadId), error);
       throw error;
-    } finally {
-      deps.logger.removeKeys(['pipeline', 'loadId']);
     }
   };
   return async (event: SQSEvent, context: Context) => {
     try {
-      return await processPartialResponse(event, normalizeOne, processor, { context });
+      // one package at a time: memory stays that of one package's writers
+      return await processPartialResponse(event, normalizeOne, processor, {
+        context,
+        processInParallel: false,
+      });
     } finally {
       deps.metrics.publishStoredMetrics();
     }
@@ -77,7 +83,6 @@ async function markFailedOnLastDelivery(
   error: unknown,
 ): Promise<void> {
   const reason = error instanceof Error ? error.message : String(error);
-  deps.logger.error('normalize failed', { error, receiveCount: record.attributes.ApproximateReceiveCount });
   if (Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount)
     await markStage(deps.storage, pkg, 'failed', { stage: 'normalize', error: reason }).catch(() => false);
 }

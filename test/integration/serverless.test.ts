@@ -1,0 +1,280 @@
+import { spawn } from 'node:child_process';
+import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { Context, SQSEvent } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { extractHandlerFromEnv } from '../../functions/extract/wiring.js';
+import { loadHandlerFromEnv } from '../../functions/load/wiring.js';
+import { normalizeHandlerFromEnv } from '../../functions/normalize/wiring.js';
+import { parseSluiceConfig, type SluiceConfigInput } from '../../shared/config/pipelines.js';
+import { invocationContext } from '../support/event-source-runner.js';
+import {
+  createServerlessStack,
+  FUNCTION_TIMEOUT_MS,
+  MAX_RECEIVE_COUNT,
+  type ServerlessStack,
+  VISIBILITY_TIMEOUT_SECONDS,
+} from '../support/serverless-stack.js';
+import { openWarehouseSession } from '../support/warehouse-client.js';
+
+const stack = inject('localStack');
+const dataset = `serverless_${Date.now().toString(36)}`;
+const configInput: SluiceConfigInput = {
+  pipelines: [
+    {
+      name: 'shop',
+      dataset,
+      resources: [
+        { name: 'events', writeDisposition: 'append', drop: { prefix: 'inbox/events/' } },
+        { name: 'orders', writeDisposition: 'merge', primaryKey: ['id'], drop: { prefix: 'inbox/orders/' } },
+      ],
+    },
+  ],
+};
+const config = parseSluiceConfig(configInput);
+
+let aws: ServerlessStack;
+let warehouse: Awaited<ReturnType<typeof openWarehouseSession>>;
+let handlers: {
+  extract: ReturnType<typeof extractHandlerFromEnv>;
+  normalize: ReturnType<typeof normalizeHandlerFromEnv>;
+  load: ReturnType<typeof loadHandlerFromEnv>;
+};
+
+beforeAll(async () => {
+  aws = await createServerlessStack(stack);
+  // the SDK clients inside the functions read their endpoint and keys from the environment
+  Object.assign(process.env, aws.awsEnv, { POWERTOOLS_LOG_LEVEL: 'WARN' });
+  const env = { ...process.env, ...aws.functionEnv };
+  handlers = {
+    extract: extractHandlerFromEnv(config, env),
+    normalize: normalizeHandlerFromEnv(config, env),
+    load: loadHandlerFromEnv(env),
+  };
+  warehouse = await openWarehouseSession(stack);
+});
+afterAll(async () => {
+  await warehouse?.close();
+  aws?.close();
+});
+
+const invoke =
+  (handler: (event: never, context: Context) => Promise<unknown>) => (event: SQSEvent, context: Context) =>
+    handler(event as never, context);
+
+/** Lets every stage's event source poll until all three queues are empty. */
+async function drainAll(): Promise<void> {
+  for (let round = 0; round < 10; round++) {
+    const polled = [
+      ...(await aws.runners.extract.drain(invoke(handlers.extract))),
+      ...(await aws.runners.normalize.drain(invoke(handlers.normalize))),
+      ...(await aws.runners.load.drain(invoke(handlers.load))),
+    ];
+    if (polled.length === 0) return;
+  }
+}
+
+async function drop(key: string, body: string): Promise<void> {
+  await aws.s3.send(new PutObjectCommand({ Bucket: aws.inboxBucket, Key: key, Body: body }));
+}
+
+const lines = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+const table = (name: string) => `main.${dataset}.${name}`;
+
+describe('the three stages on moto, polled like Lambda event sources, loading into the local warehouse', () => {
+  it('loads a file dropped in the inbox', async () => {
+    await drop(
+      'inbox/events/2026/a.jsonl',
+      lines([
+        { id: 1, kind: 'view', tags: ['x', 'y'] },
+        { id: 2, kind: 'buy' },
+      ]),
+    );
+    await drainAll();
+    expect(await warehouse.query(`SELECT id, kind FROM ${table('events')} ORDER BY id`)).toEqual([
+      { id: 1, kind: 'view' },
+      { id: 2, kind: 'buy' },
+    ]);
+    expect(
+      await warehouse.query(`SELECT value FROM ${table('events__tags')} ORDER BY _dlt_list_idx`),
+    ).toEqual([{ value: 'x' }, { value: 'y' }]);
+    const loads = await warehouse.query(`SELECT status FROM ${table('_dlt_loads')}`);
+    expect(loads).toEqual([{ status: 0 }]);
+  });
+
+  it('groups a batch of drops into one package', async () => {
+    await drop('inbox/orders/o1.jsonl', lines([{ id: 10, total: 5 }]));
+    await drop('inbox/orders/o2.json', JSON.stringify([{ id: 11, total: 7 }]));
+    await drop('inbox/events/b.csv', 'id,kind\n3,view\n');
+    const before = await loadCount();
+    await drainAll();
+    expect(await loadCount()).toBe(before + 1);
+    expect(await warehouse.query(`SELECT id, total FROM ${table('orders')} ORDER BY id`)).toEqual([
+      { id: 10, total: 5 },
+      { id: 11, total: 7 },
+    ]);
+  });
+
+  it('loads each row once when every message is delivered twice', async () => {
+    await drop('inbox/events/c.jsonl', lines([{ id: 100, kind: 'twice' }]));
+    // the S3 notification twice, as SQS may deliver it
+    const notification = await takeMessage(aws.queues.extract.url);
+    await sendTwice(aws.queues.extract.url, notification);
+    await aws.runners.extract.drain(invoke(handlers.extract));
+    // the normalize message twice, and the load message under a fresh deduplication id
+    const normalizeMessages = await takeAll(aws.queues.normalize.url);
+    for (const body of normalizeMessages) await sendTwice(aws.queues.normalize.url, body);
+    await aws.runners.normalize.drain(invoke(handlers.normalize));
+    const loadMessages = await takeAll(aws.queues.load.url);
+    for (const body of loadMessages) {
+      for (const n of [1, 2]) {
+        await aws.sqs.send(
+          new SendMessageCommand({
+            QueueUrl: aws.queues.load.url,
+            MessageBody: body,
+            MessageGroupId: dataset,
+            MessageDeduplicationId: `redelivery-${n}-${Date.now()}`,
+          }),
+        );
+      }
+    }
+    await drainAll();
+    expect(
+      await warehouse.query(`SELECT count(*) AS n FROM ${table('events')} WHERE kind = 'twice'`),
+    ).toEqual([{ n: 1 }]);
+  });
+
+  it('loads each row once when extract, normalize and load are each killed half-way and retried', async () => {
+    await drop(
+      'inbox/events/d.jsonl',
+      lines(Array.from({ length: 3000 }, (_, i) => ({ id: 1000 + i, kind: 'killed' }))),
+    );
+    // extract is killed as soon as its package has an extracted file, before it is marked extracted
+    const extractEvent = await receiveAsEvent('extract');
+    await runKilled('extract', extractEvent, { afterPut: /\/extracted\/events\.0\.jsonl\.gz$/ });
+    await waitForRetry();
+    await aws.runners.extract.drain(invoke(handlers.extract));
+    // normalize is killed once it has written a data file, before jobs.json and its marker
+    const normalizeEvent = await receiveAsEvent('normalize');
+    await runKilled('normalize', normalizeEvent, { afterPut: /\/normalized\/events\.[0-9a-f]+\.parquet$/ });
+    await waitForRetry();
+    await aws.runners.normalize.drain(invoke(handlers.normalize));
+    // load is killed after the package is committed to _dlt_loads, before its loaded marker
+    const loadEvent = await receiveAsEvent('load');
+    await runKilled('load', loadEvent, { beforePut: /\/_stage\/loaded$/ });
+    await waitForRetry();
+    await drainAll();
+    expect(
+      await warehouse.query(
+        `SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ${table('events')} WHERE kind = 'killed'`,
+      ),
+    ).toEqual([{ n: 3000, ids: 3000 }]);
+  });
+
+  it('sends a poison package to the dead-letter queue after the configured receives while the next one loads', async () => {
+    await drop('inbox/events/poison.jsonl', '{"id": 1, "kind": "ok"}\n{"id": 2, "kind": \n');
+    await aws.runners.extract.drain(invoke(handlers.extract));
+    await drop('inbox/orders/after-poison.jsonl', lines([{ id: 20, total: 1 }]));
+    for (let receive = 0; receive <= MAX_RECEIVE_COUNT; receive++) {
+      await drainAll();
+      await waitForRetry();
+    }
+    const dead = await takeAll(aws.queues.normalize.dlqUrl);
+    expect(dead).toHaveLength(1);
+    const { loadId } = JSON.parse(dead[0]!) as { loadId: string };
+    const failed = await aws.s3.send(
+      new ListObjectsV2Command({
+        Bucket: stack.stagingBucket,
+        Prefix: `${aws.functionEnv.STAGING_PREFIX}/shop/packages/${loadId}/_stage/failed`,
+      }),
+    );
+    expect(failed.KeyCount).toBe(1);
+    expect(await warehouse.query(`SELECT id FROM ${table('orders')} WHERE id = 20`)).toEqual([{ id: 20 }]);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${table('events')} WHERE kind = 'ok'`)).toEqual([
+      { n: 0 },
+    ]);
+  });
+
+  it('extracts items handed in by a direct invocation', async () => {
+    const reply = (await handlers.extract(
+      { pipeline: 'shop', items: { orders: [{ id: 30, total: 9 }] } } as never,
+      invocationContext(FUNCTION_TIMEOUT_MS),
+    )) as { loadIds: string[]; items: number };
+    expect(reply.items).toBe(1);
+    await drainAll();
+    expect(await warehouse.query(`SELECT total FROM ${table('orders')} WHERE id = 30`)).toEqual([
+      { total: 9 },
+    ]);
+  });
+});
+
+async function loadCount(): Promise<number> {
+  const rows = await warehouse.query(`SELECT count(*) AS n FROM ${table('_dlt_loads')}`);
+  return Number(rows[0]!.n);
+}
+
+/** Receives and deletes every message of a queue, returning their bodies. */
+async function takeAll(url: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const { Messages = [] } = await aws.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 60 }),
+    );
+    if (Messages.length === 0) return bodies;
+    bodies.push(...Messages.map((m) => m.Body!));
+    for (const m of Messages)
+      await aws.sqs.send(new DeleteMessageCommand({ QueueUrl: url, ReceiptHandle: m.ReceiptHandle! }));
+  }
+}
+
+async function takeMessage(url: string): Promise<string> {
+  const [body] = await takeAll(url);
+  if (body === undefined) throw new Error(`no message on ${url}`);
+  return body;
+}
+
+async function sendTwice(url: string, body: string): Promise<void> {
+  for (let n = 0; n < 2; n++)
+    await aws.sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: body }));
+}
+
+/** The next batch of a queue as the event Lambda would get (left on the queue to reappear). */
+async function receiveAsEvent(stage: 'extract' | 'normalize' | 'load'): Promise<SQSEvent> {
+  let captured: SQSEvent | undefined;
+  await aws.runners[stage].pollOnce(async (event) => {
+    captured = event;
+    throw new Error('only capturing the event');
+  });
+  if (captured === undefined) throw new Error(`no message on the ${stage} queue`);
+  return captured;
+}
+
+function waitForRetry(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, VISIBILITY_TIMEOUT_SECONDS * 1000 + 500));
+}
+
+/** Runs a handler in its own process, killed (SIGKILL) just before or after it writes a matching key. */
+async function runKilled(
+  stage: 'extract' | 'normalize' | 'load',
+  event: SQSEvent,
+  crash: { beforePut?: RegExp; afterPut?: RegExp },
+): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', './test/support/crash-on-put.ts', 'test/support/handler-process.ts'],
+    {
+      env: {
+        ...process.env,
+        ...aws.functionEnv,
+        ...(crash.beforePut && { SLUICE_CRASH_BEFORE_PUT: crash.beforePut.source }),
+        ...(crash.afterPut && { SLUICE_CRASH_AFTER_PUT: crash.afterPut.source }),
+      },
+      stdio: ['pipe', 'ignore', 'inherit'],
+    },
+  );
+  const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (_code, signal) => resolve(signal)),
+  );
+  child.stdin.end(JSON.stringify({ stage, config: configInput, event, timeoutMs: FUNCTION_TIMEOUT_MS }));
+  expect(await exited, `${stage} was to be killed half-way`).toBe('SIGKILL');
+}

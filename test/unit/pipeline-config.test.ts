@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { parseSluiceConfig, resourceForKey } from '../../shared/config/pipelines.js';
+import shipped from '../../sluice.config.js';
+
+const pipeline = (resources: object[], extra: object = {}) => ({
+  pipelines: [{ name: 'shop', dataset: 'shop', resources, ...extra }],
+});
+
+describe('the pipeline configuration', () => {
+  it('accepts the shipped configuration', () => {
+    expect(parseSluiceConfig(shipped).pipelines.map((p) => p.name)).toEqual(['shop']);
+  });
+
+  it('names the offending field by its path', () => {
+    expect(() =>
+      parseSluiceConfig(
+        pipeline([{ name: 'orders', writeDisposition: 'upsert', drop: { prefix: 'inbox/o/' } }]),
+      ),
+    ).toThrow(/pipelines\[0\]\.resources\[0\]\.writeDisposition: /);
+    expect(() => parseSluiceConfig(pipeline([{ name: 'orders', drop: { prefix: 'inbox/o' } }]))).toThrow(
+      /pipelines\[0\]\.resources\[0\]\.drop\.prefix: a key prefix ends in \//,
+    );
+    expect(() =>
+      parseSluiceConfig({ pipelines: [{ name: 'Shop', dataset: 'shop', resources: [] }] }),
+    ).toThrow(/pipelines\[0\]\.name: use lower-case.*pipelines\[0\]\.resources: /);
+    expect(() => parseSluiceConfig({ pipelines: [], extra: 1 })).toThrow(
+      /\(config\): Unrecognized key.*extra/,
+    );
+  });
+
+  it('refuses overlapping drop prefixes, twice-declared names and schedules without a pull', () => {
+    expect(() =>
+      parseSluiceConfig(
+        pipeline([
+          { name: 'a', drop: { prefix: 'inbox/a/' } },
+          { name: 'b', drop: { prefix: 'inbox/a/b/' } },
+        ]),
+      ),
+    ).toThrow(/pipelines\[0\]\.resources\[1\]\.drop\.prefix: 'inbox\/a\/b\/' overlaps 'inbox\/a\/'/);
+    expect(() => parseSluiceConfig(pipeline([{ name: 'a' }, { name: 'a' }]))).toThrow(
+      /resources\[1\]\.name: 'a' is declared twice/,
+    );
+    expect(() =>
+      parseSluiceConfig(
+        pipeline([{ name: 'a', drop: { prefix: 'inbox/a/' } }], {
+          schedules: [{ expression: 'rate(1 hour)' }],
+        }),
+      ),
+    ).toThrow(/pipelines\[0\]\.schedules: the pipeline has no resource to pull/);
+    expect(() =>
+      parseSluiceConfig(pipeline([{ name: 'a' }], { schedules: [{ expression: 'every hour' }] })),
+    ).toThrow(/schedules\[0\]\.expression: use rate/);
+  });
+
+  it('maps a dropped key to its pipeline and resource', () => {
+    const config = parseSluiceConfig(shipped);
+    expect(resourceForKey(config, 'inbox/orders/2026/11/a.jsonl')?.resource.name).toBe('orders');
+    expect(resourceForKey(config, 'inbox/unknown/a.jsonl')).toBeUndefined();
+  });
+});
