@@ -3,7 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SluiceConfig } from '../../shared/config/pipelines.js';
 import { parseRuntimeEnv } from '../../shared/config/runtime-env.js';
-import { databricksCapabilities } from '../../shared/destinations/databricks/databricks-destination.js';
+import { databricksCapabilities } from '../../shared/destinations/databricks/databricks-capabilities.js';
 import { PackageQueue } from '../../shared/queues/package-queue.js';
 import { s3ClientFromEnv } from '../../shared/storage/s3-client.js';
 import { S3FileStorage } from '../../shared/storage/s3-storage.js';

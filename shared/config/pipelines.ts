@@ -34,16 +34,25 @@ const pipelineConfig = z
 export const sluiceConfigSchema = z
   .object({
     pipelines: z.array(pipelineConfig).min(1),
-    /** Days after which extracted items (and, if set, staged data files) are removed from the staging bucket. */
+    /** Days load packages (extracted items, staged files, markers) and inbox drops are kept. */
     retention: z
       .object({
-        extractedDays: z.number().int().positive().default(14),
-        normalizedDays: z.number().int().positive().optional(),
+        packageDays: z.number().int().positive().default(30),
+        inboxDays: z.number().int().positive().optional(),
       })
       .strict()
-      .default({ extractedDays: 14 }),
-    /** The Databricks secret: an existing one by name or ARN, else the stack creates it empty. */
+      .default({ packageDays: 30 }),
+    /** The Databricks secret: an existing one by name or ARN, else the stack creates it for you to fill. */
     databricksSecret: z.string().min(1).optional(),
+    /** Deliveries of a failing message before it goes to its dead-letter queue. */
+    maxReceiveCount: z.number().int().min(1).max(1000).default(3),
+    /** Where alarms are e-mailed (optional; they always go to the stack's SNS topic). */
+    alarmEmail: z.email().optional(),
+    /**
+     * For staging_credentials_mode credential / external_location: the external id of your Unity
+     * Catalog storage credential; the stack then creates the IAM role it assumes to read staging.
+     */
+    unityCatalogExternalId: z.string().min(1).optional(),
     /** Concurrent loads; Databricks SQL warehouses queue beyond their concurrent-query limit. */
     loadConcurrency: z.number().int().min(2).default(5),
   })

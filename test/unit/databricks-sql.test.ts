@@ -155,7 +155,7 @@ describe('Databricks configuration', () => {
 describe('Databricks staging formats', () => {
   it('refuses the types Databricks cannot read from JSONL, and time from Parquet', async () => {
     const { databricksCapabilities } = await import(
-      '../../shared/destinations/databricks/databricks-destination.js'
+      '../../shared/destinations/databricks/databricks-capabilities.js'
     );
     const refuses = (
       format: 'jsonl' | 'parquet',
@@ -178,7 +178,7 @@ describe('Databricks staging formats', () => {
     const { TableFileWriters, UnloadableColumnError } = await import('../../shared/formats/table-files.js');
     const { LocalFileStorage } = await import('../../shared/storage/local-storage.js');
     const { databricksCapabilities } = await import(
-      '../../shared/destinations/databricks/databricks-destination.js'
+      '../../shared/destinations/databricks/databricks-capabilities.js'
     );
     const { tempDir } = await import('../support/temp-dir.js');
     const storage = new LocalFileStorage(await tempDir());

@@ -1,6 +1,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import type { Destination, DestinationCapabilities, LoadOutcome, PackageToLoad } from '../destination.js';
+import type { Destination, LoadOutcome, PackageToLoad } from '../destination.js';
 import { SqlLoader } from '../sql/sql-loader.js';
+import { databricksCapabilities } from './databricks-capabilities.js';
 import { DatabricksClient } from './databricks-client.js';
 import type { DatabricksConfig } from './databricks-config.js';
 import { databricksDialect, literal, quoteIdentifier } from './databricks-dialect.js';
@@ -11,28 +12,6 @@ import {
   namedCredential,
   type StagingCredentials,
 } from './staging-credentials.js';
-
-export const databricksCapabilities: DestinationCapabilities = {
-  name: 'databricks',
-  maxIdentifierLength: 255,
-  preferredFormat: 'parquet',
-  supportedFormats: ['parquet', 'jsonl'],
-  mergeStrategies: ['delete-insert', 'upsert', 'insert-only', 'scd2'],
-  replaceStrategies: ['truncate-and-insert', 'insert-from-staging', 'staging-optimized'],
-  supportsTransactions: false,
-  refusesColumn(format, column) {
-    // what Databricks cannot read from JSON (dlt refuses the same), and Spark cannot from Parquet
-    if (format === 'jsonl') {
-      if (['decimal', 'wei', 'binary', 'json', 'date'].includes(column.data_type ?? ''))
-        return `${column.data_type} cannot be loaded from JSONL; use parquet`;
-      if (column.data_type === 'timestamp' && column.timezone === false)
-        return 'naive timestamps cannot be loaded from JSONL; use parquet';
-    }
-    if (format === 'parquet' && column.data_type === 'time')
-      return 'time cannot be loaded from Parquet by Spark; use jsonl or a text column';
-    return undefined;
-  },
-};
 
 type CredentialsFor = (pkg: PackageToLoad) => Promise<StagingCredentials>;
 
