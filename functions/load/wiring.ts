@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DatabricksSecret } from '../../shared/config/databricks-secret.js';
+import { DatabricksSecret, SECRET_TTL_MS } from '../../shared/config/databricks-secret.js';
 import { parseRuntimeEnv } from '../../shared/config/runtime-env.js';
 import { DatabricksSqlError } from '../../shared/destinations/databricks/databricks-client.js';
 import { DatabricksDestination } from '../../shared/destinations/databricks/databricks-destination.js';
@@ -16,7 +16,13 @@ import { createLoadHandler } from './handler.js';
  */
 export function loadHandlerFromEnv(env: NodeJS.ProcessEnv) {
   const settings = parseRuntimeEnv(env, ['DATABRICKS_SECRET_ID']);
-  const secret = new DatabricksSecret(new SecretsManagerClient({}), settings.DATABRICKS_SECRET_ID!);
+  const secret = new DatabricksSecret(
+    new SecretsManagerClient({}),
+    settings.DATABRICKS_SECRET_ID!,
+    SECRET_TTL_MS,
+    Date.now,
+    settings.STAGING_ROLE_ARN ? { staging_role_arn: settings.STAGING_ROLE_ARN } : {},
+  );
   const destination = new ReusableDestination(
     async ({ rereadSettings }) => {
       if (rereadSettings) secret.refresh();

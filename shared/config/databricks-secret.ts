@@ -20,6 +20,8 @@ export class DatabricksSecret {
     readonly secretId: string,
     private readonly ttlMs = SECRET_TTL_MS,
     private readonly now: () => number = Date.now,
+    /** Settings the secret may leave out (the stack's read-only role for forward mode). */
+    private readonly defaults: Record<string, unknown> = {},
   ) {}
 
   async get(): Promise<DatabricksConfig> {
@@ -40,6 +42,7 @@ export class DatabricksSecret {
       throw new Error(`secret ${this.secretId} must hold a JSON object`);
     const { credentials, ...rest } = raw as Record<string, unknown>;
     const flat = {
+      ...this.defaults,
       ...rest,
       ...(credentials !== null && typeof credentials === 'object'
         ? (credentials as Record<string, unknown>)

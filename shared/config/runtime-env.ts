@@ -9,6 +9,8 @@ const runtimeEnvSchema = z.object({
   LOAD_QUEUE_URL: z.string().min(1).optional(),
   /** Name or ARN of the Secrets Manager secret with the Databricks settings. */
   DATABRICKS_SECRET_ID: z.string().min(1).optional(),
+  /** The read-only role the load stage forwards keys of (mode forward), unless the secret names one. */
+  STAGING_ROLE_ARN: z.string().min(1).optional(),
   /** The queue's maxReceiveCount: the delivery after which a message goes to the dead-letter queue. */
   MAX_RECEIVE_COUNT: z.coerce.number().int().positive().default(3),
 });
