@@ -29,7 +29,7 @@ export class PipelineSchedules extends Construct {
               account: events.EventField.account,
               time: events.EventField.time,
               region: events.EventField.region,
-              resources: [rule.ruleArn],
+              resources: events.EventField.fromPath('$.resources'),
               detail: { pipeline: pipeline.name },
             }),
             retryAttempts: 2,

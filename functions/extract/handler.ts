@@ -49,32 +49,28 @@ export interface ExtractReply {
 export function createExtractHandler(deps: ExtractDependencies) {
   return async (event: unknown, context: Context): Promise<SQSBatchResponse | ExtractReply> => {
     const deadline = Date.now() + context.getRemainingTimeInMillis();
-    try {
-      const sqs = sqsEventSchema.safeParse(event);
-      if (sqs.success) return await extractDropBatch(deps, sqs.data.Records, deadline);
-      const scheduled = scheduledEventSchema.safeParse(event);
-      if (scheduled.success) {
-        const pipeline = pipelineNamed(deps.config, scheduled.data.detail.pipeline);
-        // one package per firing: a redelivered event finds its package extracted already
-        const loadId = `${Math.floor(Date.parse(scheduled.data.time) / 1000)}.000000`;
-        return await extractDirect(deps, pipeline, {}, loadId, {
-          kind: 'schedule',
-          detail: scheduled.data.time,
-        });
-      }
-      const direct = directInvocationSchema.safeParse(event);
-      if (direct.success) {
-        const pipeline = pipelineNamed(deps.config, direct.data.pipeline);
-        if (direct.data.objects !== undefined)
-          return await extractObjects(deps, pipeline, direct.data, deadline);
-        return await extractDirect(deps, pipeline, direct.data.items ?? {}, undefined, { kind: 'direct' });
-      }
-      throw new Error(
-        `unrecognised event: expected an SQS batch of S3 notifications, a scheduled event or {"pipeline": ...}: ${direct.error.issues[0]?.message}`,
-      );
-    } finally {
-      deps.metrics.publishStoredMetrics();
+    const sqs = sqsEventSchema.safeParse(event);
+    if (sqs.success) return await extractDropBatch(deps, sqs.data.Records, deadline);
+    const scheduled = scheduledEventSchema.safeParse(event);
+    if (scheduled.success) {
+      const pipeline = pipelineNamed(deps.config, scheduled.data.detail.pipeline);
+      // one package per firing: a redelivered event finds its package extracted already
+      const loadId = `${Math.floor(Date.parse(scheduled.data.time) / 1000)}.000000`;
+      return await extractDirect(deps, pipeline, {}, loadId, {
+        kind: 'schedule',
+        detail: scheduled.data.time,
+      });
     }
+    const direct = directInvocationSchema.safeParse(event);
+    if (direct.success) {
+      const pipeline = pipelineNamed(deps.config, direct.data.pipeline);
+      if (direct.data.objects !== undefined)
+        return await extractObjects(deps, pipeline, direct.data, deadline);
+      return await extractDirect(deps, pipeline, direct.data.items ?? {}, undefined, { kind: 'direct' });
+    }
+    throw new Error(
+      `unrecognised event: expected an SQS batch of S3 notifications, a scheduled event or {"pipeline": ...}: ${direct.error.issues[0]?.message}`,
+    );
   };
 }
 

@@ -61,10 +61,6 @@ export function createLoadHandler(deps: LoadDependencies) {
     }
   };
   return async (event: SQSEvent, context: Context) => {
-    try {
-      return await processPartialResponse(event, loadOne, processor, { context, skipGroupOnError: true });
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
+    return processPartialResponse(event, loadOne, processor, { context, skipGroupOnError: true });
   };
 }

@@ -63,15 +63,11 @@ export function createNormalizeHandler(deps: NormalizeDependencies) {
     }
   };
   return async (event: SQSEvent, context: Context) => {
-    try {
-      // one package at a time: memory stays that of one package's writers
-      return await processPartialResponse(event, normalizeOne, processor, {
-        context,
-        processInParallel: false,
-      });
-    } finally {
-      deps.metrics.publishStoredMetrics();
-    }
+    // one package at a time: memory stays that of one package's writers
+    return processPartialResponse(event, normalizeOne, processor, {
+      context,
+      processInParallel: false,
+    });
   };
 }
 

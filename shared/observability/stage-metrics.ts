@@ -13,20 +13,25 @@ export function recordStageMetrics(
   pipeline: string,
   figures: { items?: number; seconds: number; jobs?: Jobs },
 ): void {
-  const perPipeline = metrics.singleMetric();
-  perPipeline.addDimensions({ stage, pipeline });
-  perPipeline.addMetric('Packages', MetricUnit.Count, 1);
-  perPipeline.addMetric('Seconds', MetricUnit.Seconds, figures.seconds);
-  if (figures.items !== undefined) perPipeline.addMetric('Items', MetricUnit.Count, figures.items);
+  emit(metrics, { stage, pipeline }, [
+    ['Packages', MetricUnit.Count, 1],
+    ['Seconds', MetricUnit.Seconds, figures.seconds],
+    ...(figures.items === undefined ? [] : [['Items', MetricUnit.Count, figures.items] as const]),
+  ]);
   for (const [table, entry] of Object.entries(figures.jobs?.tables ?? {})) {
-    const perTable = metrics.singleMetric();
-    perTable.addDimensions({ stage, pipeline, table });
-    perTable.addMetric('Rows', MetricUnit.Count, entry.rows);
-    perTable.addMetric('Files', MetricUnit.Count, entry.files.length);
-    perTable.addMetric(
-      'Bytes',
-      MetricUnit.Bytes,
-      entry.files.reduce((n, f) => n + f.bytes, 0),
-    );
+    emit(metrics, { stage, pipeline, table }, [
+      ['Rows', MetricUnit.Count, entry.rows],
+      ['Files', MetricUnit.Count, entry.files.length],
+      ['Bytes', MetricUnit.Bytes, entry.files.reduce((n, f) => n + f.bytes, 0)],
+    ]);
   }
+}
+
+type Figure = readonly [string, (typeof MetricUnit)[keyof typeof MetricUnit], number];
+
+/** One EMF record per dimension set: its metrics share exactly these dimensions. */
+function emit(metrics: Metrics, dimensions: Record<string, string>, figures: readonly Figure[]): void {
+  metrics.addDimensions(dimensions);
+  for (const [name, unit, value] of figures) metrics.addMetric(name, unit, value);
+  metrics.publishStoredMetrics();
 }

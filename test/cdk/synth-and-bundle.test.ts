@@ -1,0 +1,157 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { localS3 } from '../support/local-s3.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const run = promisify(execFile);
+const stack = inject('localStack');
+const STAGES = ['extract', 'normalize', 'load'] as const;
+
+let outDir: string;
+let bundles: Record<(typeof STAGES)[number], string>;
+
+/** `cdk synth` as a user runs it: offline, bundling each function locally with esbuild. */
+beforeAll(async () => {
+  outDir = await tempDir('sluice-cdk-');
+  await run('npx', ['cdk', 'synth', '--quiet', '--output', outDir], { timeout: 240_000 });
+  const template = JSON.parse(readFileSync(join(outDir, 'Sluice.template.json'), 'utf8')) as {
+    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+  };
+  const assetOf = (stage: string) => {
+    const fn = Object.values(template.Resources).find(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        r.Metadata?.['aws:cdk:path']?.includes(`/${capitalize(stage)}/`),
+    );
+    return join(outDir, fn!.Metadata!['aws:asset:path']!);
+  };
+  bundles = { extract: assetOf('extract'), normalize: assetOf('normalize'), load: assetOf('load') };
+}, 300_000);
+
+const sqs = new SQSClient({
+  endpoint: stack.aws.endpoint,
+  region: stack.aws.region,
+  credentials: { accessKeyId: stack.aws.accessKeyId, secretAccessKey: stack.aws.secretAccessKey },
+});
+const s3 = localS3(stack);
+afterAll(() => {
+  sqs.destroy();
+  s3.destroy();
+});
+
+/** Invokes a bundled handler in a fresh Node process, the way the Lambda runtime loads it. */
+async function invokeBundle(dir: string, env: Record<string, string>, event: unknown): Promise<unknown> {
+  const script = `
+    const { handler } = require('./index.js');
+    const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bundle-test', functionName: 'bundle-test' };
+    handler(${JSON.stringify(event)}, context).then((r) => process.stdout.write('\\nREPLY ' + JSON.stringify(r ?? null) + '\\n'), (e) => { console.error(e); process.exit(1); });
+  `;
+  const { stdout } = await run(process.execPath, ['-e', script], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      AWS_ENDPOINT_URL: stack.aws.endpoint,
+      AWS_REGION: stack.aws.region,
+      AWS_ACCESS_KEY_ID: stack.aws.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: stack.aws.secretAccessKey,
+      POWERTOOLS_LOG_LEVEL: 'WARN',
+      ...env,
+    },
+    timeout: 60_000,
+  });
+  // stdout also carries the EMF metric lines; the reply is the marked line
+  const reply = stdout.split('\n').find((line) => line.startsWith('REPLY '));
+  return JSON.parse(reply!.slice('REPLY '.length));
+}
+
+describe('cdk synth and the bundles it builds', () => {
+  it('bundles each function into one file with parquet-wasm beside it, and the bundles run', async () => {
+    for (const stage of STAGES) {
+      expect(existsSync(join(bundles[stage], 'index.js')), `${stage} bundle`).toBe(true);
+      expect(existsSync(join(bundles[stage], 'parquet_wasm_bg.wasm')), `${stage} wasm`).toBe(true);
+    }
+    const prefix = `bundle-${Date.now()}`;
+    const normalizeQueue = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-normalize` }));
+    const loadQueue = await sqs.send(
+      new CreateQueueCommand({ QueueName: `${prefix}-load.fifo`, Attributes: { FifoQueue: 'true' } }),
+    );
+    const env = {
+      STAGING_BUCKET: stack.stagingBucket,
+      STAGING_PREFIX: `${prefix}/`,
+      NORMALIZE_QUEUE_URL: normalizeQueue.QueueUrl!,
+      LOAD_QUEUE_URL: loadQueue.QueueUrl!,
+    };
+    // the shipped sluice.config.ts is bundled in: pipeline shop, resource orders
+    const extracted = (await invokeBundle(bundles.extract, env, {
+      pipeline: 'shop',
+      items: { orders: [{ id: 1, total: 9.5, lines: [{ sku: 'a' }] }] },
+    })) as { loadIds: string[] };
+    expect(extracted.loadIds).toHaveLength(1);
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: normalizeQueue.QueueUrl! }),
+    );
+    const reply = (await invokeBundle(bundles.normalize, env, {
+      Records: Messages.map((m) => ({
+        messageId: m.MessageId,
+        receiptHandle: m.ReceiptHandle,
+        body: m.Body,
+        attributes: { ApproximateReceiveCount: '1' },
+        messageAttributes: {},
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:normalize',
+        awsRegion: 'us-east-1',
+      })),
+    })) as { batchItemFailures: unknown[] };
+    expect(reply.batchItemFailures).toEqual([]);
+    const listed = await s3.send(
+      new ListObjectsV2Command({
+        Bucket: stack.stagingBucket,
+        Prefix: `${prefix}/shop/packages/${extracted.loadIds[0]}/normalized/`,
+      }),
+    );
+    const names = (listed.Contents ?? []).map((o) => o.Key!.split('/').pop());
+    // Parquet written by the wasm module the bundle ships
+    expect(names).toEqual(expect.arrayContaining([expect.stringMatching(/^orders\.[0-9a-f]{10}\.parquet$/)]));
+    expect(names).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^orders__lines\.[0-9a-f]{10}\.parquet$/)]),
+    );
+    // load needs the warehouse's secret to do work; loading it proves the driver bundled
+    const load = await run(process.execPath, ['-e', "console.log(typeof require('./index.js').handler)"], {
+      cwd: bundles.load,
+      env: { PATH: process.env.PATH, STAGING_BUCKET: 'b', DATABRICKS_SECRET_ID: 'sluice/databricks' },
+    });
+    expect(load.stdout.trim()).toBe('function');
+  });
+
+  it('fails `cdk synth` on a bad configuration with a message naming the field', async () => {
+    const dir = await tempDir('sluice-bad-config-');
+    const file = join(dir, 'bad.config.mjs');
+    await writeFile(
+      file,
+      'export default { pipelines: [{ name: "shop", dataset: "shop", resources: [{ name: "orders", writeDisposition: "upsert" }] }] };\n',
+    );
+    const failed = await run(
+      'npx',
+      ['cdk', 'synth', '--quiet', '-c', `config=${file}`, '--output', join(dir, 'out')],
+      {
+        timeout: 120_000,
+      },
+    ).then(
+      () => undefined,
+      (error: { stderr: string }) => error,
+    );
+    expect(failed?.stderr).toMatch(
+      /invalid .*bad\.config\.mjs: pipelines\[0\]\.resources\[0\]\.writeDisposition/,
+    );
+  });
+});
+
+function capitalize(word: string): string {
+  return word[0]!.toUpperCase() + word.slice(1);
+}
