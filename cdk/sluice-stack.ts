@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { SluiceConfig } from '../shared/config/pipelines.js';
 import { SluiceBuckets } from './constructs/buckets.js';
@@ -114,6 +115,12 @@ export class SluiceStack extends Stack {
       packageWork,
     );
     queues.normalize.queue.grantSendMessages(extract);
+    sourceSecretIds(config).forEach((secretId, n) => {
+      const secret = secretId.startsWith('arn:')
+        ? secretsmanager.Secret.fromSecretCompleteArn(this, `SourceSecret${n}`, secretId)
+        : secretsmanager.Secret.fromSecretNameV2(this, `SourceSecret${n}`, secretId);
+      secret.grantRead(extract);
+    });
     queues.load.queue.grantSendMessages(normalize);
     databricks.secret.grantRead(load);
     load.addToRolePolicy(
@@ -192,4 +199,19 @@ export class SluiceStack extends Stack {
     });
     new CfnOutput(this, 'AlarmTopic', { value: monitoring.topic.topicArn });
   }
+}
+
+/** The Secrets Manager secrets that pulled sources authenticate with (the extract stage reads them). */
+function sourceSecretIds(config: SluiceConfig): string[] {
+  const ids = new Set<string>();
+  for (const pipeline of config.pipelines) {
+    for (const resource of pipeline.resources) {
+      const auth = resource.source?.auth;
+      if (auth === undefined) continue;
+      for (const value of Object.values(auth)) {
+        if (typeof value === 'object' && value !== null && 'secretId' in value) ids.add(value.secretId);
+      }
+    }
+  }
+  return [...ids];
 }

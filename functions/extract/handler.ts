@@ -9,10 +9,12 @@ import {
   resourceForKey,
   type SluiceConfig,
 } from '../../shared/config/pipelines.js';
+import type { SecretResolver } from '../../shared/config/secret-values.js';
 import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
 import { type DroppedObject, extractDrops } from '../../shared/pipeline/extract-drops.js';
-import { extractWithState } from '../../shared/pipeline/state.js';
+import { extractWithState, readSourcesState } from '../../shared/pipeline/state.js';
 import type { PackageQueue } from '../../shared/queues/package-queue.js';
+import { planPull } from '../../shared/sources/pull.js';
 import type { FileStorage } from '../../shared/storage/file-storage.js';
 import {
   type DirectInvocation,
@@ -31,6 +33,8 @@ export interface ExtractDependencies {
   /** Reads dropped objects from the inbox bucket. */
   s3: S3Client;
   normalizeQueue: PackageQueue;
+  /** Resolves the secrets a pulled source's authentication names. */
+  secrets: SecretResolver;
   logger: Logger;
   metrics: Metrics;
 }
@@ -56,7 +60,7 @@ export function createExtractHandler(deps: ExtractDependencies) {
       const pipeline = pipelineNamed(deps.config, scheduled.data.detail.pipeline);
       // one package per firing: a redelivered event finds its package extracted already
       const loadId = `${Math.floor(Date.parse(scheduled.data.time) / 1000)}.000000`;
-      return await extractDirect(deps, pipeline, {}, loadId, {
+      return await extractDirect(deps, pipeline, undefined, loadId, {
         kind: 'schedule',
         detail: scheduled.data.time,
       });
@@ -66,7 +70,7 @@ export function createExtractHandler(deps: ExtractDependencies) {
       const pipeline = pipelineNamed(deps.config, direct.data.pipeline);
       if (direct.data.objects !== undefined)
         return await extractObjects(deps, pipeline, direct.data, deadline);
-      return await extractDirect(deps, pipeline, direct.data.items ?? {}, undefined, { kind: 'direct' });
+      return await extractDirect(deps, pipeline, direct.data.items, undefined, { kind: 'direct' });
     }
     throw new Error(
       `unrecognised event: expected an SQS batch of S3 notifications, a scheduled event or {"pipeline": ...}: ${direct.error.issues[0]?.message}`,
@@ -194,20 +198,27 @@ async function extractObjectList(
   return { pipeline: pipeline.name, loadIds: result.loadIds, items: result.items };
 }
 
+/** Items handed in, or (without items) a pull of the pipeline's sources, into one package. */
 async function extractDirect(
   deps: ExtractDependencies,
   pipeline: PipelineConfig,
-  items: Record<string, unknown[]>,
+  items: Record<string, unknown[]> | undefined,
   loadId: string | undefined,
   trigger: { kind: 'schedule' | 'direct'; detail?: string },
 ): Promise<ExtractReply> {
   const started = performance.now();
-  const resources = Object.entries(items).map(([name, list]) => {
-    const config = pipeline.resources.find((r) => r.name === name);
-    if (config === undefined) throw new Error(`pipeline ${pipeline.name} has no resource named '${name}'`);
-    const { drop: _drop, ...hints } = config;
-    return { hints, items: list };
-  });
+  const pull =
+    items === undefined
+      ? planPull(pipeline, await readSourcesState(deps.storage, pipeline.name), deps.secrets)
+      : undefined;
+  const resources =
+    pull?.resources ??
+    Object.entries(items ?? {}).map(([name, list]) => {
+      const config = pipeline.resources.find((r) => r.name === name);
+      if (config === undefined) throw new Error(`pipeline ${pipeline.name} has no resource named '${name}'`);
+      const { drop: _drop, source: _source, ...hints } = config;
+      return { hints, items: list };
+    });
   if (resources.length === 0)
     throw new Error(
       `pipeline ${pipeline.name} has no source to pull; hand items in or drop files under its prefixes`,
@@ -218,14 +229,21 @@ async function extractDirect(
     dataset: pipeline.dataset,
     resources,
     trigger,
+    ...(pull && { sources: pull.sources }),
     ...(loadId && { loadId }),
   });
   await announce(deps, pipeline, [result.loadId]);
-  deps.logger.info('extracted', { pipeline: pipeline.name, loadId: result.loadId, items: result.items });
-  recordStageMetrics(deps.metrics, 'extract', pipeline.name, {
+  deps.logger.info(result.skipped ? 'package was extracted already; handed on again' : 'extracted', {
+    pipeline: pipeline.name,
+    loadId: result.loadId,
     items: result.items,
-    seconds: (performance.now() - started) / 1000,
   });
+  if (!result.skipped) {
+    recordStageMetrics(deps.metrics, 'extract', pipeline.name, {
+      items: result.items,
+      seconds: (performance.now() - started) / 1000,
+    });
+  }
   return { pipeline: pipeline.name, loadIds: [result.loadId], items: result.items };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { resourceHintsSchema } from '../package/manifest.js';
+import { restSourceSchema } from '../sources/rest/rest-config.js';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 const name = z.string().regex(NAME, 'use lower-case letters, digits and _, starting with a letter');
@@ -11,6 +12,8 @@ const resourceConfig = resourceHintsSchema.extend({
     .object({ prefix: z.string().min(1).regex(/\/$/, 'a key prefix ends in /') })
     .strict()
     .optional(),
+  /** Where a scheduled run pulls this resource from. */
+  source: restSourceSchema.optional(),
 });
 
 /** rate(5 minutes) | cron(0 3 * * ? *), as EventBridge takes them. */
@@ -79,6 +82,14 @@ function crossFieldProblems(config: SluiceConfig): string[] {
       const at = `pipelines[${p}].resources[${r}]`;
       if (resources.has(resource.name)) problems.push(`${at}.name: '${resource.name}' is declared twice`);
       resources.add(resource.name);
+      if (resource.drop !== undefined && resource.source !== undefined)
+        problems.push(`${at}: a resource is either dropped (drop) or pulled (source), not both`);
+      const parent = resource.source?.parent;
+      if (
+        parent !== undefined &&
+        !pipeline.resources.some((r) => r.name === parent && r.source !== undefined)
+      )
+        problems.push(`${at}.source.parent: no pulled resource named '${parent}' in this pipeline`);
       if (resource.drop === undefined) return;
       for (const [other, where] of drops) {
         if (other.startsWith(resource.drop.prefix) || resource.drop.prefix.startsWith(other))
@@ -86,8 +97,8 @@ function crossFieldProblems(config: SluiceConfig): string[] {
       }
       drops.push([resource.drop.prefix, at]);
     });
-    if (pipeline.schedules.length > 0 && pipeline.resources.every((r) => r.drop !== undefined))
-      problems.push(`pipelines[${p}].schedules: the pipeline has no resource to pull, only drops`);
+    if (pipeline.schedules.length > 0 && pipeline.resources.every((r) => r.source === undefined))
+      problems.push(`pipelines[${p}].schedules: the pipeline has no resource with a source to pull`);
   });
   return problems;
 }

@@ -101,7 +101,7 @@ function resourcesOf(
 ): ResourceInput[] {
   return pipeline.resources
     .map((config) => {
-      const { drop: _drop, ...hints } = config;
+      const { drop: _drop, source: _source, ...hints } = config;
       const mine = objects.filter((object) => object.resource === config.name);
       return {
         hints,

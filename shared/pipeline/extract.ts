@@ -35,7 +35,11 @@ export interface ExtractOptions {
   trigger?: Manifest['trigger'];
   /** Reuse a load id (an extracted package with this id is not extracted again). */
   loadId?: string;
-  state?: Record<string, unknown>;
+  /**
+   * The pipeline state this package carries, decided once every resource is extracted (a pull's
+   * cursors are known only then), with the resource that writes it to the destination.
+   */
+  finalState?: () => { state: Record<string, unknown>; resource: ResourceInput } | undefined;
   onProgress?: (items: number, bytes: number) => void;
 }
 
@@ -67,7 +71,15 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   }
   const files: ExtractedFile[] = [];
   let total = 0;
-  for (const resource of options.resources) {
+  let final: ReturnType<NonNullable<ExtractOptions['finalState']>>;
+  const resources = async function* () {
+    yield* options.resources;
+    final = options.finalState?.();
+    if (final !== undefined) yield final.resource;
+  };
+  const hints: ResourceInput['hints'][] = [];
+  for await (const resource of resources()) {
+    hints.push(resource.hints);
     const name = resource.hints.name;
     const sources: ExtractSource[] = [
       ...(resource.files ?? []).map((path): ExtractSource => [path, readFileRecords(path), unitOf(path)]),
@@ -104,9 +116,9 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     loadId,
     createdAt: new Date(Number(loadId) * 1000).toISOString(),
     trigger: options.trigger ?? { kind: 'direct' },
-    resources: options.resources.map((r) => r.hints),
+    resources: hints,
     files,
-    ...(options.state === undefined ? {} : { state: options.state }),
+    ...(final === undefined ? {} : { state: final.state }),
   });
   await storage.put(packageKeys.manifest(pkg), JSON.stringify(manifest, null, 2));
   await markStage(storage, pkg, 'extracted');

@@ -105,16 +105,30 @@ export async function commitState(
 
 /**
  * Extracts a package that carries the pipeline's next state as its `_dlt_pipeline_state` row and
- * in its manifest; `load()` commits that state once the package is loaded.
+ * in its manifest; `load()` commits that state once the package is loaded. `sources` is read after
+ * the resources are extracted, so a pull can report the cursors it reached.
  */
 export async function extractWithState(
-  options: Omit<ExtractOptions, 'state'> & { sources?: Record<string, unknown> },
+  options: Omit<ExtractOptions, 'finalState'> & { sources?: () => Record<string, unknown> },
 ): Promise<ExtractResult> {
   const { storage, pipeline, dataset } = options;
   const { state: current } = await readState(storage, pipeline);
   const schemaName = options.schemaName ?? pipeline;
-  const state = nextState(current, { pipeline, dataset, schemaName, sources: options.sources });
-  const resources =
-    state === undefined ? options.resources : [...options.resources, stateResource(state, new Date())];
-  return extract({ ...options, resources, ...(state && { state: { ...state } }) });
+  return extract({
+    ...options,
+    finalState: () => {
+      const state = nextState(current, { pipeline, dataset, schemaName, sources: options.sources?.() });
+      return state === undefined
+        ? undefined
+        : { state: { ...state }, resource: stateResource(state, new Date()) };
+    },
+  });
+}
+
+/** The state areas of a pipeline's sources (where pulls keep their cursors). */
+export async function readSourcesState(
+  storage: FileStorage,
+  pipeline: string,
+): Promise<Record<string, unknown>> {
+  return (await readState(storage, pipeline)).state?.sources ?? {};
 }

@@ -20,7 +20,17 @@ const input: SluiceConfigInput = {
     {
       name: 'rates',
       dataset: 'finance',
-      resources: [{ name: 'fx_rates' }],
+      resources: [
+        {
+          name: 'fx_rates',
+          source: {
+            kind: 'rest_api',
+            baseUrl: 'https://api.example.com/',
+            path: 'rates',
+            auth: { type: 'bearer', token: { secretId: 'rates/api-token' } },
+          },
+        },
+      ],
       schedules: [{ expression: 'rate(1 hour)' }, { expression: 'cron(0 3 * * ? *)' }],
     },
   ],
@@ -186,7 +196,9 @@ describe('the CDK stack', () => {
     expect(extract).toContain('/inbox/orders/*');
     expect(extract).toContain('s3:GetObjectVersion');
     expect(extract).not.toContain('s3:DeleteObject');
-    expect(extract).not.toContain('secretsmanager');
+    // only the pulled source's secret, never the Databricks one
+    expect(extract).toContain('secret:rates/api-token-??????');
+    expect(extract).not.toContain('DatabricksSecret');
     const normalize = statements('Normalize');
     expect(normalize).not.toContain('/inbox/');
     expect(normalize).not.toContain('sts:AssumeRole');

@@ -7,6 +7,7 @@ import { extractHandlerFromEnv } from '../../functions/extract/wiring.js';
 import { loadHandlerFromEnv } from '../../functions/load/wiring.js';
 import { normalizeHandlerFromEnv } from '../../functions/normalize/wiring.js';
 import { parseSluiceConfig, type SluiceConfigInput } from '../../shared/config/pipelines.js';
+import { startApiServer } from '../support/api-server.js';
 import { invocationContext } from '../support/event-source-runner.js';
 import {
   createServerlessStack,
@@ -19,19 +20,13 @@ import { openWarehouseSession } from '../support/warehouse-client.js';
 
 const stack = inject('localStack');
 const dataset = `serverless_${Date.now().toString(36)}`;
-const configInput: SluiceConfigInput = {
-  pipelines: [
-    {
-      name: 'shop',
-      dataset,
-      resources: [
-        { name: 'events', writeDisposition: 'append', drop: { prefix: 'inbox/events/' } },
-        { name: 'orders', writeDisposition: 'merge', primaryKey: ['id'], drop: { prefix: 'inbox/orders/' } },
-      ],
-    },
-  ],
-};
-const config = parseSluiceConfig(configInput);
+let configInput: SluiceConfigInput;
+let config: ReturnType<typeof parseSluiceConfig>;
+const rates = [
+  { currency: 'EUR', rate: 1.08, day: '2026-11-20' },
+  { currency: 'GBP', rate: 1.27, day: '2026-11-20' },
+];
+let api: Awaited<ReturnType<typeof startApiServer>>;
 
 let aws: ServerlessStack;
 let warehouse: Awaited<ReturnType<typeof openWarehouseSession>>;
@@ -42,6 +37,37 @@ let handlers: {
 };
 
 beforeAll(async () => {
+  api = await startApiServer({ '/rates': () => ({ body: { rates } }) });
+  configInput = {
+    pipelines: [
+      {
+        name: 'shop',
+        dataset,
+        resources: [
+          { name: 'events', writeDisposition: 'append', drop: { prefix: 'inbox/events/' } },
+          {
+            name: 'orders',
+            writeDisposition: 'merge',
+            primaryKey: ['id'],
+            drop: { prefix: 'inbox/orders/' },
+          },
+        ],
+      },
+      {
+        name: 'fx',
+        dataset,
+        resources: [
+          {
+            name: 'rates',
+            writeDisposition: 'append',
+            source: { kind: 'rest_api', baseUrl: api.url, path: 'rates', dataSelector: 'rates' },
+          },
+        ],
+        schedules: [{ expression: 'rate(1 day)' }],
+      },
+    ],
+  };
+  config = parseSluiceConfig(configInput);
   aws = await createServerlessStack(stack);
   // the SDK clients inside the functions read their endpoint and keys from the environment
   Object.assign(process.env, aws.awsEnv, { POWERTOOLS_LOG_LEVEL: 'WARN' });
@@ -54,6 +80,7 @@ beforeAll(async () => {
   warehouse = await openWarehouseSession(stack);
 });
 afterAll(async () => {
+  await api?.close();
   await warehouse?.close();
   aws?.close();
 });
@@ -175,10 +202,22 @@ describe('the three stages on moto, polled like Lambda event sources, loading in
     await drop('inbox/events/poison.jsonl', '{"id": 1, "kind": "ok"}\n{"id": 2, "kind": \n');
     await aws.runners.extract.drain(invoke(handlers.extract));
     await drop('inbox/orders/after-poison.jsonl', lines([{ id: 20, total: 1 }]));
-    for (let receive = 0; receive <= MAX_RECEIVE_COUNT; receive++) {
-      await drainAll();
-      await waitForRetry();
-    }
+    const logged = await captureOutput(async () => {
+      for (let receive = 0; receive <= MAX_RECEIVE_COUNT; receive++) {
+        await drainAll();
+        await waitForRetry();
+      }
+    });
+    // structured JSON logs, the load id on every line of a package
+    const failures = logged.filter((line) => line.message === 'normalize failed');
+    expect(failures).toHaveLength(MAX_RECEIVE_COUNT);
+    expect(failures[0]).toMatchObject({
+      level: 'ERROR',
+      service: 'sluice-normalize',
+      pipeline: 'shop',
+      loadId: expect.stringMatching(/^\d+\.\d+$/),
+      error: { name: 'SourceError', line: 2, file: expect.stringMatching(/poison\.jsonl$/) },
+    });
     const dead = await takeAll(aws.queues.normalize.dlqUrl);
     expect(dead).toHaveLength(1);
     const { loadId } = JSON.parse(dead[0]!) as { loadId: string };
@@ -190,9 +229,36 @@ describe('the three stages on moto, polled like Lambda event sources, loading in
     );
     expect(failed.KeyCount).toBe(1);
     expect(await warehouse.query(`SELECT id FROM ${table('orders')} WHERE id = 20`)).toEqual([{ id: 20 }]);
-    expect(await warehouse.query(`SELECT count(*) AS n FROM ${table('events')} WHERE kind = 'ok'`)).toEqual([
-      { n: 0 },
+    // nothing of the poison package loaded: it has no _dlt_loads row
+    expect(
+      await warehouse.query(`SELECT count(*) AS n FROM ${table('_dlt_loads')} WHERE load_id = '${loadId}'`),
+    ).toEqual([{ n: 0 }]);
+  });
+
+  it('pulls a REST API on a scheduled event, once even when the event comes twice', async () => {
+    const scheduled = {
+      version: '0',
+      id: 'c4f3b8c2-0000-4000-8000-000000000001',
+      'detail-type': 'Scheduled Event',
+      source: 'aws.events',
+      account: '123456789012',
+      time: '2026-11-21T06:00:00Z',
+      region: 'us-east-1',
+      resources: ['arn:aws:events:us-east-1:123456789012:rule/sluice-fx-0'],
+      detail: { pipeline: 'fx' },
+    };
+    for (let delivery = 0; delivery < 2; delivery++) {
+      const reply = (await handlers.extract(scheduled as never, invocationContext(FUNCTION_TIMEOUT_MS))) as {
+        loadIds: string[];
+      };
+      expect(reply.loadIds).toEqual(['1795240800.000000']);
+    }
+    await drainAll();
+    expect(await warehouse.query(`SELECT currency, rate FROM ${table('rates')} ORDER BY currency`)).toEqual([
+      { currency: 'EUR', rate: 1.08 },
+      { currency: 'GBP', rate: 1.27 },
     ]);
+    expect(api.requests.filter((r) => r.path === '/rates')).toHaveLength(1);
   });
 
   it('extracts items handed in by a direct invocation', async () => {
@@ -247,6 +313,29 @@ async function receiveAsEvent(stage: 'extract' | 'normalize' | 'load'): Promise<
   });
   if (captured === undefined) throw new Error(`no message on the ${stage} queue`);
   return captured;
+}
+
+/** Runs `work` with stdout and stderr captured (errors log to stderr), returning the JSON log lines. */
+async function captureOutput(work: () => Promise<void>): Promise<Record<string, unknown>[]> {
+  const lines: string[] = [];
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((stream) => stream.write.bind(stream));
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array) => {
+      lines.push(...String(chunk).split('\n'));
+      return true;
+    }) as typeof stream.write;
+  }
+  try {
+    await work();
+  } finally {
+    streams.forEach((stream, i) => {
+      stream.write = writes[i]!;
+    });
+  }
+  return lines
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 function waitForRetry(): Promise<void> {

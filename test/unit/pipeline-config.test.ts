@@ -46,7 +46,7 @@ describe('the pipeline configuration', () => {
           schedules: [{ expression: 'rate(1 hour)' }],
         }),
       ),
-    ).toThrow(/pipelines\[0\]\.schedules: the pipeline has no resource to pull/);
+    ).toThrow(/pipelines\[0\]\.schedules: the pipeline has no resource with a source to pull/);
     expect(() =>
       parseSluiceConfig(pipeline([{ name: 'a' }], { schedules: [{ expression: 'every hour' }] })),
     ).toThrow(/schedules\[0\]\.expression: use rate/);

@@ -1,0 +1,91 @@
+import type { PipelineConfig, ResourceConfig } from '../config/pipelines.js';
+import type { SecretResolver } from '../config/secret-values.js';
+import type { ResourceInput } from '../pipeline/extract.js';
+import { Authenticator } from './rest/auth.js';
+import { readPath } from './rest/json-path.js';
+import type { RestSourceConfig } from './rest/rest-config.js';
+import { type IncrementalState, pullRestRecords } from './rest/rest-resource.js';
+
+export interface PullPlan {
+  resources: ResourceInput[];
+  /** The pipeline's source state after the pull (cursors reached); read once the items are extracted. */
+  sources(): Record<string, unknown>;
+}
+
+type SourceArea = { resources?: Record<string, { incremental?: Record<string, IncrementalState> }> };
+
+/**
+ * The pulled resources of a pipeline as item streams for extract. A child resource makes one
+ * request per record of its parent, so the parent's records leave behind just the fields the
+ * child needs. Cursors are kept where dlt keeps them:
+ * `sources.<pipeline>.resources.<resource>.incremental.<cursor_path>`.
+ */
+export function planPull(
+  pipeline: PipelineConfig,
+  sourcesState: Record<string, unknown>,
+  secrets: SecretResolver,
+): PullPlan {
+  const area = structuredClone((sourcesState[pipeline.name] ?? {}) as SourceArea);
+  area.resources ??= {};
+  const pulled = pipeline.resources.filter(
+    (r): r is ResourceConfig & { source: RestSourceConfig } => r.source !== undefined,
+  );
+  const parentValues = new Map<string, Record<string, unknown>[]>();
+  for (const resource of pulled) if (resource.source.parent) parentValues.set(resource.source.parent, []);
+
+  const resources = pulled.map((resource): ResourceInput => {
+    const { drop: _drop, source, ...hints } = resource;
+    const auth = new Authenticator(source.auth, secrets);
+    const cursorPath = source.incremental?.cursorPath;
+    const stateOf = () =>
+      cursorPath ? area.resources?.[resource.name]?.incremental?.[cursorPath] : undefined;
+    const keep = (state: IncrementalState) => {
+      const entry = (area.resources![resource.name] ??= {});
+      (entry.incremental ??= {})[cursorPath!] = state;
+    };
+    const children = pulled.filter((r) => r.source.parent === resource.name).map((r) => r.source);
+    const wanted = [
+      ...new Set(children.flatMap((child) => [...placeholders(child.path), ...child.includeFromParent])),
+    ];
+    const collected = parentValues.get(resource.name);
+
+    async function* items(): AsyncIterable<unknown> {
+      const parents = source.parent ? parentValues.get(source.parent)! : [{}];
+      // each child request starts from the cursor the run began with; the furthest value is kept
+      const begin = stateOf();
+      for (const values of parents) {
+        const records = pullRestRecords({
+          source,
+          auth,
+          pathValues: values,
+          ...(begin && { incremental: begin }),
+          onIncremental: (reached) => {
+            const kept = stateOf();
+            if (kept === undefined || kept === begin || reached.last_value > kept.last_value) keep(reached);
+          },
+        });
+        for await (const record of records) {
+          if (collected)
+            collected.push(Object.fromEntries(wanted.map((field) => [field, readPath(record, field)])));
+          yield source.parent ? { ...(record as object), ...fromParent(source, values) } : record;
+        }
+      }
+    }
+    return { hints, items: items() };
+  });
+  return {
+    resources,
+    sources: () => (Object.keys(area.resources ?? {}).length === 0 ? {} : { [pipeline.name]: area }),
+  };
+}
+
+function placeholders(path: string): string[] {
+  return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+}
+
+/** Parent fields in a child record, named as dlt's rest_api names them: `_<parent>_<field>`. */
+function fromParent(source: RestSourceConfig, values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    source.includeFromParent.map((field) => [`_${source.parent}_${field}`, values[field]]),
+  );
+}

@@ -1,0 +1,100 @@
+import { z } from 'zod';
+
+/** A secret value: a Secrets Manager secret (a JSON field of it, or all of it), or an environment variable. */
+export const secretRefSchema = z.union([
+  z.object({ secretId: z.string().min(1), key: z.string().min(1).optional() }).strict(),
+  z.object({ env: z.string().min(1) }).strict(),
+]);
+export type SecretRef = z.infer<typeof secretRefSchema>;
+
+export const restAuthSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('bearer'), token: secretRefSchema }).strict(),
+  z
+    .object({
+      type: z.literal('api_key'),
+      name: z.string().min(1),
+      location: z.enum(['header', 'query']).default('header'),
+      apiKey: secretRefSchema,
+    })
+    .strict(),
+  z
+    .object({ type: z.literal('http_basic'), username: z.string().min(1), password: secretRefSchema })
+    .strict(),
+  z
+    .object({
+      type: z.literal('oauth2_client_credentials'),
+      tokenUrl: z.url(),
+      clientId: z.string().min(1),
+      clientSecret: secretRefSchema,
+      scope: z.string().optional(),
+    })
+    .strict(),
+]);
+export type RestAuth = z.infer<typeof restAuthSchema>;
+
+/** How the next page is found (dlt's paginator names). */
+export const paginatorSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('page_number'),
+      pageParam: z.string().default('page'),
+      basePage: z.number().int().default(1),
+      /** Where the response says how many pages there are; without it, paging stops at an empty page. */
+      totalPath: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('offset'),
+      limit: z.number().int().positive(),
+      offsetParam: z.string().default('offset'),
+      limitParam: z.string().default('limit'),
+      /** Where the response says how many records there are; without it, paging stops at a short page. */
+      totalPath: z.string().optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('cursor'),
+      /** Where the response carries the next cursor; paging stops when it is missing or null. */
+      cursorPath: z.string().min(1),
+      cursorParam: z.string().min(1),
+    })
+    .strict(),
+  z.object({ type: z.literal('header_link') }).strict(),
+  z.object({ type: z.literal('json_link'), nextUrlPath: z.string().min(1) }).strict(),
+  z.object({ type: z.literal('single_page') }).strict(),
+]);
+export type PaginatorConfig = z.infer<typeof paginatorSchema>;
+
+/** A resource pulled from a REST API (in the spirit of dlt's rest_api source). */
+export const restSourceSchema = z
+  .object({
+    kind: z.literal('rest_api'),
+    baseUrl: z.url(),
+    /** Relative to baseUrl; `{field}` is filled from each record of the parent resource. */
+    path: z.string().min(1),
+    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    headers: z.record(z.string(), z.string()).default({}),
+    /** A JSON path to the records in each response; by default the body if it is a list. */
+    dataSelector: z.string().optional(),
+    paginator: paginatorSchema.default({ type: 'single_page' }),
+    auth: restAuthSchema.optional(),
+    /** One request per record of this resource of the same pipeline. */
+    parent: z.string().min(1).optional(),
+    /** Parent fields copied into each child record as `_<parent>_<field>`. */
+    includeFromParent: z.array(z.string().min(1)).default([]),
+    incremental: z
+      .object({
+        cursorPath: z.string().min(1),
+        /** The query parameter that receives the last value seen. */
+        param: z.string().min(1),
+        initialValue: z.union([z.string(), z.number()]),
+      })
+      .strict()
+      .optional(),
+    maxAttempts: z.number().int().min(1).max(20).default(5),
+    timeoutSeconds: z.number().positive().default(60),
+  })
+  .strict();
+export type RestSourceConfig = z.infer<typeof restSourceSchema>;

@@ -1,0 +1,101 @@
+import { canonicalJson } from '../../util/canonical-json.js';
+import { digest128 } from '../../util/digest.js';
+import type { Authenticator } from './auth.js';
+import { request } from './http-client.js';
+import { readPath } from './json-path.js';
+import { type Page, paginator } from './paginators.js';
+import type { RestSourceConfig } from './rest-config.js';
+
+/** dlt's incremental state of one cursor: the last value reached and the rows seen at it. */
+export interface IncrementalState {
+  initial_value: string | number;
+  last_value: string | number;
+  unique_hashes: string[];
+}
+
+export interface RestPull {
+  source: RestSourceConfig;
+  auth: Authenticator;
+  /** Values for `{name}` in the path (from a parent record). */
+  pathValues?: Record<string, unknown>;
+  incremental?: IncrementalState;
+  onIncremental?: (state: IncrementalState) => void;
+}
+
+/**
+ * Streams the records of one endpoint page by page. With an incremental cursor the request asks
+ * from the last value reached, and records before it, or at it and seen already, are dropped;
+ * the new last value is reported once the pages are read.
+ */
+export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
+  const { source } = pull;
+  const pages = paginator(source.paginator);
+  const cursor = source.incremental;
+  const start = cursor === undefined ? undefined : (pull.incremental?.last_value ?? cursor.initialValue);
+  const seenAtStart = new Set(pull.incremental?.unique_hashes ?? []);
+  let last = start;
+  let atLast = new Set<string>(start === pull.incremental?.last_value ? seenAtStart : []);
+
+  const url = new URL(fillPath(source.path, pull.pathValues ?? {}), withSlash(source.baseUrl));
+  for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, String(value));
+  if (cursor !== undefined) url.searchParams.set(cursor.param, String(start));
+  let next: URL | undefined = pages.first(url);
+  while (next !== undefined) {
+    const credentials = await pull.auth.credentials();
+    const requestUrl = new URL(next);
+    for (const [name, value] of Object.entries(credentials.query)) requestUrl.searchParams.set(name, value);
+    const response = await request(requestUrl.href, {
+      headers: { accept: 'application/json', ...source.headers, ...credentials.headers },
+      maxAttempts: source.maxAttempts,
+      timeoutMs: source.timeoutSeconds * 1000,
+    });
+    const body: unknown = await response.json();
+    const records = selectRecords(body, source.dataSelector, requestUrl);
+    for (const record of records) {
+      if (cursor !== undefined) {
+        const value = readPath(record, cursor.cursorPath) as string | number | undefined;
+        if (value === undefined || value === null) {
+          throw new Error(`record from ${source.path} has no cursor field ${cursor.cursorPath}`);
+        }
+        const hash = digest128(canonicalJson(record));
+        if (value < start!) continue;
+        if (value === start && seenAtStart.has(hash)) continue;
+        if (value > last!) {
+          last = value;
+          atLast = new Set();
+        }
+        if (value === last) atLast.add(hash);
+      }
+      yield record;
+    }
+    next = pages.next({ url: next, headers: response.headers, body, records } satisfies Page);
+  }
+  if (cursor !== undefined) {
+    pull.onIncremental?.({
+      initial_value: cursor.initialValue,
+      last_value: last!,
+      unique_hashes: [...atLast],
+    });
+  }
+}
+
+/** The records of a response: at the data selector, else the body if it is a list, else the body. */
+function selectRecords(body: unknown, selector: string | undefined, url: URL): unknown[] {
+  const selected = selector === undefined ? body : readPath(body, selector);
+  if (Array.isArray(selected)) return selected;
+  if (selected === undefined || selected === null) {
+    if (selector !== undefined) return [];
+    throw new Error(`response of ${url.origin}${url.pathname} is empty`);
+  }
+  return [selected];
+}
+
+function fillPath(path: string, values: Record<string, unknown>): string {
+  return path.replace(/\{([^}]+)\}/g, (_, name: string) => {
+    const value = values[name];
+    if (value === undefined || value === null) throw new Error(`no value for {${name}} in path ${path}`);
+    return encodeURIComponent(String(value));
+  });
+}
+
+const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);

@@ -1,0 +1,356 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  type PipelineConfig,
+  parseSluiceConfig,
+  type SluiceConfigInput,
+} from '../../shared/config/pipelines.js';
+import { SecretValues } from '../../shared/config/secret-values.js';
+import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
+import { load } from '../../shared/pipeline/load.js';
+import { normalize } from '../../shared/pipeline/normalize.js';
+import { extractWithState, readSourcesState } from '../../shared/pipeline/state.js';
+import { planPull } from '../../shared/sources/pull.js';
+import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { type ApiRequest, type Route, startApiServer } from '../support/api-server.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+const secrets = new SecretValues(undefined, {
+  API_TOKEN: 'tok-123',
+  API_PASSWORD: 'pw-456',
+  CLIENT_SECRET: 'cs-789',
+});
+
+type Resource = NonNullable<SluiceConfigInput['pipelines'][number]['resources'][number]>;
+
+/** A pipeline pulling from the local API into DuckDB, run the way the extract/normalize/load stages run. */
+async function pullPipeline(resources: Resource[]) {
+  const dir = await tempDir('sluice-rest-');
+  const storage = new LocalFileStorage(join(dir, 'storage'));
+  const config = parseSluiceConfig({ pipelines: [{ name: 'api', dataset: 'api_data', resources }] });
+  const pipeline = config.pipelines[0]! as PipelineConfig;
+  const destination = await DuckDbDestination.open(join(dir, 'api.duckdb'));
+  cleanups.push(() => destination.close());
+  return {
+    storage,
+    /** One scheduled run; `target` replaces the destination (a closed one makes the load fail). */
+    async run(target: DuckDbDestination = destination) {
+      const plan = planPull(pipeline, await readSourcesState(storage, 'api'), secrets);
+      const extracted = await extractWithState({
+        storage,
+        pipeline: 'api',
+        dataset: 'api_data',
+        resources: plan.resources,
+        sources: plan.sources,
+        trigger: { kind: 'schedule' },
+      });
+      await normalize({ storage, pipeline: 'api', loadId: extracted.loadId, format: 'parquet' });
+      await load({ storage, pipeline: 'api', loadId: extracted.loadId, destination: target });
+      return extracted;
+    },
+    query: (sql: string) => destination.client.query(sql),
+  };
+}
+
+async function api(routes: Record<string, Route>) {
+  const server = await startApiServer(routes);
+  cleanups.push(server.close);
+  return server;
+}
+
+const people = Array.from({ length: 7 }, (_, i) => ({ id: i + 1, name: `p${i + 1}` }));
+const ids = async (p: { query(sql: string): Promise<Record<string, unknown>[]> }, table: string) =>
+  (await p.query(`SELECT id FROM api_data.${table} ORDER BY id`)).map((r) => Number(r.id));
+
+describe('the REST API source', () => {
+  it('follows each paginator to the last page', async () => {
+    const page = (items: unknown[], n: number, size: number) => items.slice(n * size, n * size + size);
+    const server = await api({
+      '/by-page': (r) => ({
+        body: { data: page(people, Number(r.query.get('page')) - 1, 3), total_pages: 3 },
+      }),
+      '/by-offset': (r) => ({
+        body: people.slice(
+          Number(r.query.get('offset')),
+          Number(r.query.get('offset')) + Number(r.query.get('limit')),
+        ),
+      }),
+      '/by-cursor': (r) => {
+        const at = Number(r.query.get('after') ?? 0);
+        return {
+          body: { items: people.slice(at, at + 4), next: at + 4 < people.length ? String(at + 4) : null },
+        };
+      },
+      '/by-link': (r) => {
+        const n = Number(r.query.get('p') ?? 0);
+        const next =
+          n < 2 ? { link: `<${'/by-link'}?p=${n + 1}>; rel="next", </by-link?p=0>; rel="first"` } : undefined;
+        return { headers: next, body: page(people, n, 3) };
+      },
+      '/by-json-link': (r) => {
+        const n = Number(r.query.get('p') ?? 0);
+        return {
+          body: { results: page(people, n, 3), links: { next: n < 2 ? `/by-json-link?p=${n + 1}` : null } },
+        };
+      },
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const p = await pullPipeline([
+      {
+        name: 'paged',
+        source: {
+          ...base,
+          path: 'by-page',
+          dataSelector: 'data',
+          paginator: { type: 'page_number', totalPath: 'total_pages' },
+        },
+      },
+      { name: 'offsets', source: { ...base, path: 'by-offset', paginator: { type: 'offset', limit: 3 } } },
+      {
+        name: 'cursors',
+        source: {
+          ...base,
+          path: 'by-cursor',
+          dataSelector: 'items',
+          paginator: { type: 'cursor', cursorPath: 'next', cursorParam: 'after' },
+        },
+      },
+      { name: 'linked', source: { ...base, path: 'by-link', paginator: { type: 'header_link' } } },
+      {
+        name: 'json_linked',
+        source: {
+          ...base,
+          path: 'by-json-link',
+          dataSelector: 'results',
+          paginator: { type: 'json_link', nextUrlPath: 'links.next' },
+        },
+      },
+    ]);
+    await p.run();
+    for (const table of ['paged', 'offsets', 'cursors', 'linked', 'json_linked']) {
+      expect(await ids(p, table), table).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    }
+    const calls = (path: string) => server.requests.filter((r) => r.path === path).length;
+    expect([
+      calls('/by-page'),
+      calls('/by-offset'),
+      calls('/by-cursor'),
+      calls('/by-link'),
+      calls('/by-json-link'),
+    ]).toEqual([3, 3, 2, 3, 3]);
+  });
+
+  it('authenticates with a bearer token, an API key in a header or the query, HTTP basic and OAuth2 client credentials', async () => {
+    const seen: Record<string, ApiRequest> = {};
+    const record = (name: string) => (r: ApiRequest) => {
+      seen[name] = r;
+      return { body: [{ id: 1 }] };
+    };
+    let tokens = 0;
+    const server = await api({
+      '/bearer': record('bearer'),
+      '/key-header': record('key-header'),
+      '/key-query': record('key-query'),
+      '/basic': record('basic'),
+      '/oauth': record('oauth'),
+      '/token': (r) => {
+        tokens++;
+        const form = new URLSearchParams(r.body);
+        return form.get('client_secret') === 'cs-789' && form.get('grant_type') === 'client_credentials'
+          ? { body: { access_token: 'oauth-token', expires_in: 3600 } }
+          : { status: 401, body: { error: 'invalid_client' } };
+      },
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const p = await pullPipeline([
+      {
+        name: 'a',
+        source: { ...base, path: 'bearer', auth: { type: 'bearer', token: { env: 'API_TOKEN' } } },
+      },
+      {
+        name: 'b',
+        source: {
+          ...base,
+          path: 'key-header',
+          auth: { type: 'api_key', name: 'x-api-key', apiKey: { env: 'API_TOKEN' } },
+        },
+      },
+      {
+        name: 'c',
+        source: {
+          ...base,
+          path: 'key-query',
+          auth: { type: 'api_key', name: 'api_key', location: 'query', apiKey: { env: 'API_TOKEN' } },
+        },
+      },
+      {
+        name: 'd',
+        source: {
+          ...base,
+          path: 'basic',
+          auth: { type: 'http_basic', username: 'me', password: { env: 'API_PASSWORD' } },
+        },
+      },
+      {
+        name: 'e',
+        source: {
+          ...base,
+          path: 'oauth',
+          auth: {
+            type: 'oauth2_client_credentials',
+            tokenUrl: `${server.url}token`,
+            clientId: 'cid',
+            clientSecret: { env: 'CLIENT_SECRET' },
+          },
+        },
+      },
+    ]);
+    await p.run();
+    expect(seen.bearer!.headers.authorization).toBe('Bearer tok-123');
+    expect(seen['key-header']!.headers['x-api-key']).toBe('tok-123');
+    expect(seen['key-query']!.query.get('api_key')).toBe('tok-123');
+    expect(seen.basic!.headers.authorization).toBe(`Basic ${Buffer.from('me:pw-456').toString('base64')}`);
+    expect(seen.oauth!.headers.authorization).toBe('Bearer oauth-token');
+    expect(tokens).toBe(1);
+  });
+
+  it('waits as Retry-After asks on 429, retries a 500, and fails on a 404 naming the URL without its query', async () => {
+    let attempts = 0;
+    const times: number[] = [];
+    const server = await api({
+      '/busy': () => {
+        times.push(Date.now());
+        attempts++;
+        if (attempts === 1)
+          return { status: 429, headers: { 'retry-after': '1' }, body: { error: 'slow down' } };
+        if (attempts === 2) return { status: 500, body: { error: 'oops' } };
+        return { body: [{ id: 1 }, { id: 2 }] };
+      },
+    });
+    const p = await pullPipeline([
+      { name: 'busy', source: { kind: 'rest_api', baseUrl: server.url, path: 'busy' } },
+    ]);
+    await p.run();
+    expect(await ids(p, 'busy')).toEqual([1, 2]);
+    expect(attempts).toBe(3);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1000);
+
+    const missing = await pullPipeline([
+      {
+        name: 'gone',
+        source: {
+          kind: 'rest_api',
+          baseUrl: server.url,
+          path: 'gone',
+          auth: { type: 'api_key', name: 'key', location: 'query', apiKey: { env: 'API_TOKEN' } },
+        },
+      },
+    ]);
+    const failure = missing.run();
+    await expect(failure).rejects.toThrow(/HTTP 404 from http:\/\/127\.0\.0\.1:\d+\/gone\?…/);
+    await expect(failure).rejects.not.toThrow(/tok-123/);
+  });
+
+  it('pulls only new records on the next run and keeps the cursor in the pipeline state', async () => {
+    const events = [
+      { id: 1, updated_at: '2026-01-01T00:00:00Z' },
+      { id: 2, updated_at: '2026-01-02T00:00:00Z' },
+      { id: 3, updated_at: '2026-01-02T00:00:00Z' },
+    ];
+    const server = await api({
+      // like most APIs, `since` is inclusive: the last records come again and must not load twice
+      '/events': (r) => ({ body: events.filter((e) => e.updated_at >= (r.query.get('since') ?? '')) }),
+    });
+    const resource: Resource = {
+      name: 'events',
+      source: {
+        kind: 'rest_api',
+        baseUrl: server.url,
+        path: 'events',
+        incremental: { cursorPath: 'updated_at', param: 'since', initialValue: '2025-12-01T00:00:00Z' },
+      },
+    };
+    const p = await pullPipeline([resource]);
+    const first = await p.run();
+    expect(first.items).toBe(4); // three events and the state row
+    events.push({ id: 4, updated_at: '2026-01-03T00:00:00Z' });
+    await p.run();
+    expect(await ids(p, 'events')).toEqual([1, 2, 3, 4]);
+    const sinces = server.requests.map((r) => r.query.get('since'));
+    expect(sinces).toEqual(['2025-12-01T00:00:00Z', '2026-01-02T00:00:00Z']);
+    const state = (await readSourcesState(p.storage, 'api')) as Record<string, any>;
+    expect(state.api.resources.events.incremental.updated_at).toMatchObject({
+      last_value: '2026-01-03T00:00:00Z',
+    });
+  });
+
+  it('does not advance the cursor when the load fails, so the next run pulls the same records again', async () => {
+    const events = [{ id: 1, updated_at: '2026-01-01T00:00:00Z' }];
+    const server = await api({
+      '/events': (r) => ({ body: events.filter((e) => e.updated_at > (r.query.get('since') ?? '')) }),
+    });
+    const p = await pullPipeline([
+      {
+        name: 'events',
+        source: {
+          kind: 'rest_api',
+          baseUrl: server.url,
+          path: 'events',
+          incremental: { cursorPath: 'updated_at', param: 'since', initialValue: '2025-12-01T00:00:00Z' },
+        },
+      },
+    ]);
+    const closed = await DuckDbDestination.open(join(await tempDir(), 'closed.duckdb'));
+    await closed.close();
+    await expect(p.run(closed)).rejects.toThrow();
+    expect(await readSourcesState(p.storage, 'api')).toEqual({});
+    await p.run();
+    expect(server.requests.map((r) => r.query.get('since'))).toEqual([
+      '2025-12-01T00:00:00Z',
+      '2025-12-01T00:00:00Z',
+    ]);
+    expect(await ids(p, 'events')).toEqual([1]);
+  });
+
+  it('requests a child endpoint once per parent record and links the child rows to their parent', async () => {
+    const server = await api({
+      '/issues': () => ({
+        body: [
+          { number: 7, title: 'a' },
+          { number: 9, title: 'b' },
+        ],
+      }),
+      '/issues/7/comments': () => ({
+        body: [
+          { id: 70, text: 'x' },
+          { id: 71, text: 'y' },
+        ],
+      }),
+      '/issues/9/comments': () => ({ body: [{ id: 90, text: 'z' }] }),
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const p = await pullPipeline([
+      { name: 'issues', source: { ...base, path: 'issues' } },
+      {
+        name: 'comments',
+        source: {
+          ...base,
+          path: 'issues/{number}/comments',
+          parent: 'issues',
+          includeFromParent: ['number'],
+        },
+      },
+    ]);
+    await p.run();
+    expect(await p.query('SELECT id, _issues_number FROM api_data.comments ORDER BY id')).toEqual([
+      { id: '70', _issues_number: '7' },
+      { id: '71', _issues_number: '7' },
+      { id: '90', _issues_number: '9' },
+    ]);
+  });
+});
