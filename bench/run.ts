@@ -1,12 +1,15 @@
 // `npm run bench`: generates a nested JSONL dataset and prints, for our normalize and for dlt's
 // on the same file and machine, items/s, rows/s, MB/s and peak RSS, plus the ratio. Our normalize
 // also runs on a quarter of the data to show whether peak memory grows with input size.
-// Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt.
+// Then the serverless figures (bench/serverless.ts): bundle sizes, cold starts, drop-to-loaded latency.
+// Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt,
+// --skip-serverless, --only-serverless.
 import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateDataset } from './generate.js';
+import { serverlessBench } from './serverless.js';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -14,6 +17,7 @@ const dataDir = join(root, '.sluice', 'bench');
 const args = process.argv.slice(2);
 const rows = Number(args[args.indexOf('--rows') + 1] ?? 0) || 1_000_000;
 const skipDlt = args.includes('--skip-dlt');
+const onlyServerless = args.includes('--only-serverless');
 
 interface Figures {
   items: number;
@@ -61,27 +65,32 @@ function line(name: string, f: Figures, bytes: number): string {
   return `${name.padEnd(26)} ${String(f.items).padStart(9)} ${String(f.rows).padStart(9)} ${f.seconds.toFixed(2).padStart(8)} ${perSecond(f.items)} ${perSecond(f.rows)} ${(bytes / 1e6 / f.seconds).toFixed(1).padStart(7)} ${f.peakRssMB.toFixed(0).padStart(9)}`;
 }
 
-await mkdir(dataDir, { recursive: true });
-const small = await dataset(Math.floor(rows / 4));
-const full = await dataset(rows);
-console.log(
-  `normalize, JSONL in -> Parquet out (${(full.bytes / 1e6).toFixed(0)} MB, ${rows} root rows with child lists)`,
-);
-console.log(
-  `${'run'.padEnd(26)} ${'items'.padStart(9)} ${'rows'.padStart(9)} ${'seconds'.padStart(8)} ${'items/s'.padStart(11)} ${'rows/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'peak RSS MB'.padStart(9)}`,
-);
-const oursSmall = await ours(small.path);
-console.log(line(`sluice (${small.path.match(/\d+/g)!.pop()} rows)`, oursSmall, small.bytes));
-const oursFull = await ours(full.path);
-console.log(line(`sluice (${rows} rows)`, oursFull, full.bytes));
-if (skipDlt) {
-  console.log('dlt: skipped (--skip-dlt)');
-} else {
-  const dltFull = await dlt(full.path);
-  console.log(line(`dlt 1.26.0 (${rows} rows)`, dltFull, full.bytes));
-  const ratio = oursFull.rows / oursFull.seconds / (dltFull.rows / dltFull.seconds);
-  console.log(`sluice / dlt rows/s: ${ratio.toFixed(2)}x`);
+if (!onlyServerless) await normalizeBench();
+if (!args.includes('--skip-serverless')) await serverlessBench();
+
+async function normalizeBench(): Promise<void> {
+  await mkdir(dataDir, { recursive: true });
+  const small = await dataset(Math.floor(rows / 4));
+  const full = await dataset(rows);
+  console.log(
+    `normalize, JSONL in -> Parquet out (${(full.bytes / 1e6).toFixed(0)} MB, ${rows} root rows with child lists)`,
+  );
+  console.log(
+    `${'run'.padEnd(26)} ${'items'.padStart(9)} ${'rows'.padStart(9)} ${'seconds'.padStart(8)} ${'items/s'.padStart(11)} ${'rows/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'peak RSS MB'.padStart(9)}`,
+  );
+  const oursSmall = await ours(small.path);
+  console.log(line(`sluice (${small.path.match(/\d+/g)!.pop()} rows)`, oursSmall, small.bytes));
+  const oursFull = await ours(full.path);
+  console.log(line(`sluice (${rows} rows)`, oursFull, full.bytes));
+  if (skipDlt) {
+    console.log('dlt: skipped (--skip-dlt)');
+  } else {
+    const dltFull = await dlt(full.path);
+    console.log(line(`dlt 1.26.0 (${rows} rows)`, dltFull, full.bytes));
+    const ratio = oursFull.rows / oursFull.seconds / (dltFull.rows / dltFull.seconds);
+    console.log(`sluice / dlt rows/s: ${ratio.toFixed(2)}x`);
+  }
+  console.log(
+    `peak RSS at 1/4 and full size: ${oursSmall.peakRssMB.toFixed(0)} MB vs ${oursFull.peakRssMB.toFixed(0)} MB`,
+  );
 }
-console.log(
-  `peak RSS at 1/4 and full size: ${oursSmall.peakRssMB.toFixed(0)} MB vs ${oursFull.peakRssMB.toFixed(0)} MB`,
-);

@@ -61,14 +61,21 @@ export class SluiceStack extends Stack {
     const extract = new StageFunction(this, 'Extract', {
       stage: 'extract',
       ...SIZES.extract,
+      readsOrWritesParquet: true,
       environment: { ...common, NORMALIZE_QUEUE_URL: queues.normalize.queue.queueUrl },
     }).fn;
     const normalize = new StageFunction(this, 'Normalize', {
       stage: 'normalize',
       ...SIZES.normalize,
+      readsOrWritesParquet: true,
       environment: { ...common, LOAD_QUEUE_URL: queues.load.queue.queueUrl },
     }).fn;
-    const load = new StageFunction(this, 'Load', { stage: 'load', ...SIZES.load, environment: common }).fn;
+    const load = new StageFunction(this, 'Load', {
+      stage: 'load',
+      ...SIZES.load,
+      readsOrWritesParquet: false,
+      environment: common,
+    }).fn;
     const databricks = new DatabricksAccess(this, 'Databricks', {
       config,
       staging: buckets.staging,

@@ -14,6 +14,8 @@ export interface StageFunctionProps {
   timeout: Duration;
   environment: Record<string, string>;
   ephemeralStorageMiB?: number;
+  /** Extract (Parquet drops) and normalize (Parquet output) need parquet-wasm's .wasm file. */
+  readsOrWritesParquet: boolean;
 }
 
 /**
@@ -47,7 +49,7 @@ export class StageFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'Sluice',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: stageBundling,
+      bundling: stageBundling(props.readsOrWritesParquet),
     });
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -56,21 +58,24 @@ export class StageFunction extends Construct {
   }
 }
 
-/** Shared by the stack and the bundle benchmark, so both measure what is deployed. */
-export const stageBundling: nodejs.BundlingOptions = {
-  format: nodejs.OutputFormat.CJS,
-  target: 'node22',
-  minify: true,
-  sourceMap: true,
-  forceDockerBundling: false,
-  // optional native parts of @databricks/sql: LZ4 result decoding and its native kernel backend
-  externalModules: ['lz4-napi', '../../native/kernel'],
-  commandHooks: {
-    beforeBundling: () => [],
-    beforeInstall: () => [],
-    // parquet-wasm's Node build reads its .wasm from beside the bundle (__dirname)
-    afterBundling: (inputDir: string, outputDir: string) => [
-      `cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/"`,
-    ],
-  },
-};
+/** One CommonJS file per function, with parquet-wasm's .wasm beside it where the stage uses Parquet. */
+export function stageBundling(withParquetWasm: boolean): nodejs.BundlingOptions {
+  return {
+    format: nodejs.OutputFormat.CJS,
+    target: 'node22',
+    minify: true,
+    sourceMap: true,
+    forceDockerBundling: false,
+    // optional native parts of @databricks/sql: LZ4 result decoding and its native kernel backend
+    externalModules: ['lz4-napi', '../../native/kernel'],
+    commandHooks: {
+      beforeBundling: () => [],
+      beforeInstall: () => [],
+      // parquet-wasm's Node build reads its .wasm from beside the bundle (__dirname)
+      afterBundling: (inputDir: string, outputDir: string) =>
+        withParquetWasm
+          ? [`cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/"`]
+          : [],
+    },
+  };
+}

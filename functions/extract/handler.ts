@@ -12,7 +12,8 @@ import {
 import type { SecretResolver } from '../../shared/config/secret-values.js';
 import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
 import { type DroppedObject, extractDrops } from '../../shared/pipeline/extract-drops.js';
-import { extractWithState, readSourcesState } from '../../shared/pipeline/state.js';
+import { extractWithState } from '../../shared/pipeline/extract-with-state.js';
+import { readSourcesState } from '../../shared/pipeline/state.js';
 import type { PackageQueue } from '../../shared/queues/package-queue.js';
 import { planPull } from '../../shared/sources/pull.js';
 import type { FileStorage } from '../../shared/storage/file-storage.js';

@@ -7,7 +7,7 @@ import { newLoadId } from '../package/load-id.js';
 import { hasStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import type { ResourceInput } from './extract.js';
-import { extractWithState } from './state.js';
+import { extractWithState } from './extract-with-state.js';
 
 /** An object created in the inbox, as its event names it. */
 export interface DroppedObject {

@@ -5,9 +5,9 @@ import { packagePrefix } from '../package/layout.js';
 import { markStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import type { ResourceInput } from './extract.js';
+import { extractWithState } from './extract-with-state.js';
 import { load } from './load.js';
 import { type NormalizeResult, normalize } from './normalize.js';
-import { extractWithState } from './state.js';
 
 export interface RunOptions {
   storage: FileStorage;

@@ -5,7 +5,7 @@ import { pipelineKeys } from '../package/layout.js';
 import { DLT_TABLES } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { canonicalJson } from '../util/canonical-json.js';
-import { type ExtractOptions, type ExtractResult, extract, type ResourceInput } from './extract.js';
+import type { ResourceInput } from './extract.js';
 
 /** dlt's PIPELINE_STATE_ENGINE_VERSION. */
 const STATE_ENGINE_VERSION = 4;
@@ -101,28 +101,6 @@ export async function commitState(
     if (stored !== undefined && stored._state_version >= state._state_version) return;
     if (await storage.putIfMatch(pipelineKeys.state(pipeline), JSON.stringify(state, null, 2), etag)) return;
   }
-}
-
-/**
- * Extracts a package that carries the pipeline's next state as its `_dlt_pipeline_state` row and
- * in its manifest; `load()` commits that state once the package is loaded. `sources` is read after
- * the resources are extracted, so a pull can report the cursors it reached.
- */
-export async function extractWithState(
-  options: Omit<ExtractOptions, 'finalState'> & { sources?: () => Record<string, unknown> },
-): Promise<ExtractResult> {
-  const { storage, pipeline, dataset } = options;
-  const { state: current } = await readState(storage, pipeline);
-  const schemaName = options.schemaName ?? pipeline;
-  return extract({
-    ...options,
-    finalState: () => {
-      const state = nextState(current, { pipeline, dataset, schemaName, sources: options.sources?.() });
-      return state === undefined
-        ? undefined
-        : { state: { ...state }, resource: stateResource(state, new Date()) };
-    },
-  });
 }
 
 /** The state areas of a pipeline's sources (where pulls keep their cursors). */

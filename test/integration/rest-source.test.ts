@@ -7,9 +7,10 @@ import {
 } from '../../shared/config/pipelines.js';
 import { SecretValues } from '../../shared/config/secret-values.js';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
+import { extractWithState } from '../../shared/pipeline/extract-with-state.js';
 import { load } from '../../shared/pipeline/load.js';
 import { normalize } from '../../shared/pipeline/normalize.js';
-import { extractWithState, readSourcesState } from '../../shared/pipeline/state.js';
+import { readSourcesState } from '../../shared/pipeline/state.js';
 import { planPull } from '../../shared/sources/pull.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { type ApiRequest, type Route, startApiServer } from '../support/api-server.js';
