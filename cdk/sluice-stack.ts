@@ -75,6 +75,8 @@ export class SluiceStack extends Stack {
       ...SIZES.load,
       readsOrWritesParquet: false,
       environment: common,
+      // the warehouse's concurrent-query limit bounds concurrent loads
+      reservedConcurrency: config.loadConcurrency,
     }).fn;
     const databricks = new DatabricksAccess(this, 'Databricks', {
       config,
@@ -153,7 +155,6 @@ export class SluiceStack extends Stack {
     normalize.addEventSource(
       new SqsEventSource(queues.normalize.queue, { batchSize: 1, reportBatchItemFailures: true }),
     );
-    // the warehouse's concurrent-query limit bounds concurrent loads
     load.addEventSource(
       new SqsEventSource(queues.load.queue, {
         batchSize: 10,

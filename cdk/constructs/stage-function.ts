@@ -16,6 +16,7 @@ export interface StageFunctionProps {
   ephemeralStorageMiB?: number;
   /** Extract (Parquet drops) and normalize (Parquet output) need parquet-wasm's .wasm file. */
   readsOrWritesParquet: boolean;
+  reservedConcurrency?: number;
 }
 
 /**
@@ -42,6 +43,7 @@ export class StageFunction extends Construct {
       timeout: props.timeout,
       ...(props.ephemeralStorageMiB && { ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMiB) }),
       logGroup,
+      ...(props.reservedConcurrency && { reservedConcurrentExecutions: props.reservedConcurrency }),
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
         ...props.environment,

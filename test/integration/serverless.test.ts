@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -259,6 +260,32 @@ describe('the three stages on moto, polled like Lambda event sources, loading in
       { currency: 'GBP', rate: 1.27 },
     ]);
     expect(api.requests.filter((r) => r.path === '/rates')).toHaveLength(1);
+  });
+
+  it('re-reads the Databricks secret when the warehouse refuses a rotated-away token', async () => {
+    const { SecretString } = await aws.secrets.send(new GetSecretValueCommand({ SecretId: aws.secretArn }));
+    const good = JSON.parse(SecretString!) as { credentials: Record<string, unknown> };
+    const revoked = { ...good, credentials: { ...good.credentials, access_token: 'dapi-revoked' } };
+    await aws.secrets.send(
+      new PutSecretValueCommand({ SecretId: aws.secretArn, SecretString: JSON.stringify(revoked) }),
+    );
+    // a fresh load container caches the revoked token
+    const load = loadHandlerFromEnv({ ...process.env, ...aws.functionEnv });
+    await drop('inbox/events/rotated.jsonl', lines([{ id: 500, kind: 'rotated' }]));
+    await aws.runners.extract.drain(invoke(handlers.extract));
+    await aws.runners.normalize.drain(invoke(handlers.normalize));
+    const first = await aws.runners.load.pollOnce(invoke(load));
+    expect(first.crashed || first.failed > 0).toBe(true);
+    // the token is rotated in the secret; the container still holds the old one for its TTL
+    await aws.secrets.send(
+      new PutSecretValueCommand({ SecretId: aws.secretArn, SecretString: JSON.stringify(good) }),
+    );
+    await waitForRetry();
+    const second = await aws.runners.load.pollOnce(invoke(load));
+    expect(second).toMatchObject({ received: 1, failed: 0, crashed: false });
+    expect(await warehouse.query(`SELECT id FROM ${table('events')} WHERE kind = 'rotated'`)).toEqual([
+      { id: 500 },
+    ]);
   });
 
   it('extracts items handed in by a direct invocation', async () => {

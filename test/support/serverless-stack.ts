@@ -92,8 +92,8 @@ export async function createServerlessStack(stack: LocalStackInfo) {
           access_token: w.accessToken,
         },
         ca_cert_file: w.caFile,
-        staging_credentials_mode: 'credential',
-        staging_credentials_name: stack.storageCredential,
+        // forward: the load stage assumes the read-only role (STAGING_ROLE_ARN below) on moto's STS
+        staging_credentials_mode: 'forward',
       }),
     }),
   );
@@ -105,6 +105,7 @@ export async function createServerlessStack(stack: LocalStackInfo) {
     NORMALIZE_QUEUE_URL: queues.normalize.url,
     LOAD_QUEUE_URL: queues.load.url,
     DATABRICKS_SECRET_ID: secret.ARN!,
+    STAGING_ROLE_ARN: stack.copyRoleArn,
     MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
   };
   /** What the AWS SDK in a function reads: moto's endpoint and the test keys. */
@@ -136,6 +137,8 @@ export async function createServerlessStack(stack: LocalStackInfo) {
       normalize: runner(queues.normalize, 5),
       load: runner(queues.load, 5),
     },
+    secretArn: secret.ARN!,
+    secrets,
     close() {
       sqs.destroy();
       s3.destroy();
