@@ -63,6 +63,32 @@ async function pipeline(
 }
 
 describe('Databricks destination on the local warehouse', () => {
+  it('authenticates with OAuth M2M on any host and port, preferring a complete OAuth pair over a token', async () => {
+    const oauth = parseDatabricksConfig(
+      {
+        ...config,
+        access_token: 'dapi-not-valid',
+        client_id: stack.warehouse.clientId,
+        client_secret: stack.warehouse.clientSecret,
+      },
+      'test',
+    );
+    const destination = await DatabricksDestination.open(oauth, {
+      credentials: namedCredential(stack.storageCredential),
+    });
+    try {
+      expect(await destination.client.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await destination.close();
+    }
+    const wrong = parseDatabricksConfig({ ...oauth, client_secret: 'wrong' }, 'test');
+    const refused = DatabricksDestination.open(wrong, {
+      credentials: namedCredential(stack.storageCredential),
+    });
+    await expect(refused).rejects.toMatchObject({ isAuthFailure: true });
+    await expect(refused).rejects.not.toThrow(/wrong/);
+  });
+
   it('loads dlt users/pets with a named storage credential, evolves the schema and appends', async () => {
     const p = await pipeline();
     const first = await p.load({ name: 'users' }, users);
@@ -269,11 +295,19 @@ describe('sluice CLI with --destination databricks', () => {
   it('loads files through S3 staging on moto into the local warehouse with the local-stack exports, and info shows the tables', async () => {
     const { execFile } = await import('node:child_process');
     const { promisify } = await import('node:util');
-    const { exportVariables } = await import('../warehouse/local-stack.js');
+    const { exportLines } = await import('../warehouse/local-stack.js');
     const exec = promisify(execFile);
+    // exactly what `npm run local-stack` prints: a token and an OAuth pair (the pair is used)
+    const exported = Object.fromEntries(
+      exportLines(stack)
+        .map((line) => /^export ([A-Z0-9_]+)=(.*)$/.exec(line))
+        .filter((match) => match !== null)
+        .map((match) => [match[1]!, match[2]!.replace(/^'(.*)'$/, '$1')]),
+    );
+    expect(exported).toHaveProperty('DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_SECRET');
     const env = {
       ...process.env,
-      ...exportVariables(stack),
+      ...exported,
       DESTINATION__FILESYSTEM__BUCKET_URL: `s3://${stack.stagingBucket}/cli/${randomUUID()}`,
     };
     const cli = new URL('../../bin/sluice.js', import.meta.url).pathname;

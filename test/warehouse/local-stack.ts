@@ -154,10 +154,9 @@ export function exportLines(info: LocalStackInfo): string[] {
   const w = info.warehouse;
   return [
     ...Object.entries(exportVariables(info)).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
-    '# OAuth M2M instead of the token (a token and an OAuth pair together are refused, as the Databricks SDK does;',
-    `# the driver does OAuth only for Databricks host names, so use ${w.workspaceHost} resolved to ${w.host}):`,
-    `# export DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_ID=${shellQuote(w.clientId)}`,
-    `# export DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_SECRET=${shellQuote(w.clientSecret)}`,
+    '# OAuth M2M: with both set, the OAuth pair is used over the token (as dlt does)',
+    `export DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_ID=${shellQuote(w.clientId)}`,
+    `export DESTINATION__DATABRICKS__CREDENTIALS__CLIENT_SECRET=${shellQuote(w.clientSecret)}`,
   ];
 }
 

@@ -3,6 +3,7 @@ import { DBSQLClient } from '@databricks/sql';
 import type { SqlClient } from '../sql/sql-client.js';
 import type { DatabricksConfig } from './databricks-config.js';
 import { type ClassifiableError, classify, type Disposition, errorClassOf } from './error-classification.js';
+import { OAuthM2MToken } from './oauth-m2m.js';
 import { redactCredentials } from './staging-credentials.js';
 
 export const USER_AGENT_ENTRY = 'sluice';
@@ -53,14 +54,20 @@ export class DatabricksClient implements SqlClient {
       telemetryEnabled: false,
       ...(config.ca_cert_file && { customCaCert: readFileSync(config.ca_cert_file) }),
     };
-    const auth =
-      config.client_id !== undefined
-        ? {
-            authType: 'databricks-oauth' as const,
-            oauthClientId: config.client_id,
-            oauthClientSecret: config.client_secret,
-          }
-        : { token: config.access_token! };
+    // dlt's rule: an OAuth pair, when complete, is used over a token
+    const oauth =
+      config.client_id !== undefined && config.client_secret !== undefined
+        ? new OAuthM2MToken({
+            host: config.server_hostname,
+            port: config.port,
+            clientId: config.client_id,
+            clientSecret: config.client_secret,
+            ...(common.customCaCert && { ca: common.customCaCert }),
+          })
+        : undefined;
+    const auth = oauth
+      ? { authType: 'external-token' as const, getToken: () => oauth.get() }
+      : { token: config.access_token! };
     try {
       await client.connect({ ...common, ...auth } as Parameters<DBSQLClient['connect']>[0]);
       const session = await client.openSession({

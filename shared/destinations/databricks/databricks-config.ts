@@ -33,8 +33,6 @@ function contradictions(raw: Record<string, unknown>): string[] {
       `${has('client_id') ? 'client_secret' : 'client_id'}: OAuth M2M needs both client_id and client_secret`,
     );
   }
-  if (has('access_token') && oauth)
-    problems.push('access_token: set either access_token or client_id/client_secret, not both');
   if ((raw.staging_credentials_mode ?? 'forward') === 'forward' && !has('staging_role_arn')) {
     problems.push(
       "staging_role_arn: staging_credentials_mode 'forward' (the default) needs the read-only role to assume",
