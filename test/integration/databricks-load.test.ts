@@ -380,4 +380,68 @@ describe('Databricks destination: forwarded credentials', () => {
       { n: 3 },
     ]);
   });
+
+  it('forwarded keys read their own package and are refused for another prefix, and once expired', async () => {
+    const { STSClient, AssumeRoleCommand } = await import('@aws-sdk/client-sts');
+    const { assumeReadOnlyRole, readOnlySessionPolicy, splitS3Url } = await import(
+      '../../shared/destinations/databricks/forward-credentials.js'
+    );
+    const { forwardedKeys } = await import('../../shared/destinations/databricks/staging-credentials.js');
+    const { extract } = await import('../../shared/pipeline/extract.js');
+    const { normalize } = await import('../../shared/pipeline/normalize.js');
+    const sts = new STSClient({
+      endpoint: stack.aws.endpoint,
+      region: stack.aws.region,
+      credentials: { accessKeyId: stack.aws.accessKeyId, secretAccessKey: stack.aws.secretAccessKey },
+    });
+    const storage = new S3FileStorage(localS3(stack), stack.stagingBucket, `runs/${randomUUID()}`);
+    const { loadId } = await extract({
+      storage,
+      pipeline: 'keys',
+      dataset: 'keys',
+      resources: [{ hints: { name: 'users' }, items: [{ id: 1, name: 'Alice' }] }],
+    });
+    const { jobs } = await normalize({ storage, pipeline: 'keys', loadId, format: 'parquet' });
+    const url = storage.url(jobs.tables.users!.files[0]!.key);
+    const folder = url.slice(0, url.lastIndexOf('/') + 1);
+    const dataset = `keys_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
+    await warehouse.query(`CREATE SCHEMA main.${dataset}`);
+    await warehouse.query(`CREATE TABLE main.${dataset}.users (id BIGINT, name STRING)`);
+    const copy = (keys: Parameters<typeof forwardedKeys>[0]) =>
+      warehouse.query(
+        `COPY INTO main.${dataset}.users FROM '${folder}' ${forwardedKeys(keys).clause(folder)} FILEFORMAT = PARQUET FILES = ('${url.slice(folder.length)}') COPY_OPTIONS ('force' = 'true')`,
+      );
+    const roleArn = stack.copyRoleArn;
+    const session = { roleArn, durationSeconds: 900, sessionName: 'keys-test' };
+    const other = await assumeReadOnlyRole(sts, {
+      ...session,
+      folderUrl: `s3://${stack.stagingBucket}/runs/other/`,
+    });
+    await expect(copy(other)).rejects.toThrow(/UNAUTHORIZED_ACCESS/);
+
+    const own = await assumeReadOnlyRole(sts, { ...session, folderUrl: folder });
+    await copy(own);
+    expect(await warehouse.query(`SELECT id, name FROM main.${dataset}.users`)).toEqual([
+      { id: 1, name: 'Alice' },
+    ]);
+
+    // AWS's shortest session is 900 s; moto issues a 1 s one, which the test lets run out
+    const { bucket, prefix } = splitS3Url(folder);
+    const short = await sts.send(
+      new AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: 'keys-expiring',
+        DurationSeconds: 1,
+        Policy: JSON.stringify(readOnlySessionPolicy(bucket, prefix)),
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const expired = {
+      accessKeyId: short.Credentials!.AccessKeyId!,
+      secretAccessKey: short.Credentials!.SecretAccessKey!,
+      sessionToken: short.Credentials!.SessionToken!,
+    };
+    await expect(copy(expired)).rejects.toThrow(/UNAUTHORIZED_ACCESS/);
+    sts.destroy();
+  });
 });

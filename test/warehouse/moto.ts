@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { freePort, waitFor } from '../support/ports.js';
 
 export interface MotoServer {
@@ -9,7 +9,10 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** moto in server mode on a free loopback port (S3, SQS, Secrets Manager, STS, ...). */
+/**
+ * moto in server mode on a free loopback port (S3, SQS, Secrets Manager, STS, ...), launched
+ * through engine/moto_server.py, which adds AWS' expiry and session-policy checks for assumed roles.
+ */
 export async function startMoto(
   python: string,
   logFile: string,
@@ -18,8 +21,8 @@ export async function startMoto(
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
-    join(dirname(python), 'moto_server'),
-    ['-H', '127.0.0.1', '-p', String(port)],
+    python,
+    [join(import.meta.dirname, 'engine', 'moto_server.py'), '-H', '127.0.0.1', '-p', String(port)],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...env },
