@@ -21,7 +21,11 @@ export function loadHandlerFromEnv(env: NodeJS.ProcessEnv) {
     settings.DATABRICKS_SECRET_ID!,
     SECRET_TTL_MS,
     Date.now,
-    settings.STAGING_ROLE_ARN ? { staging_role_arn: settings.STAGING_ROLE_ARN } : {},
+    {
+      // below the function's 15-minute timeout, so a statement ends before the function does
+      query_timeout_seconds: 780,
+      ...(settings.STAGING_ROLE_ARN && { staging_role_arn: settings.STAGING_ROLE_ARN }),
+    },
   );
   const destination = new ReusableDestination(
     async ({ rereadSettings }) => {

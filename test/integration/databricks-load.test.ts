@@ -13,6 +13,7 @@ import { S3FileStorage } from '../../shared/storage/s3-storage.js';
 import { USERS } from '../support/fixtures.js';
 import { localS3 } from '../support/local-s3.js';
 import { openWarehouseSession } from '../support/warehouse-client.js';
+import { injectWarehouseFaults } from '../support/warehouse-faults.js';
 
 const stack = inject('localStack');
 const config: DatabricksConfig = parseDatabricksConfig(
@@ -63,6 +64,40 @@ async function pipeline(
 }
 
 describe('Databricks destination on the local warehouse', () => {
+  it('retries statements the warehouse refuses with 429 or 503, and gives up after its retries', async () => {
+    const destination = await DatabricksDestination.open(config, {
+      credentials: namedCredential(stack.storageCredential),
+    });
+    try {
+      await injectWarehouseFaults(stack, { status: 503, count: 2 });
+      expect(await destination.client.query('SELECT 2 AS two')).toEqual([{ two: 2 }]);
+      await injectWarehouseFaults(stack, { status: 429, count: 1, retryAfter: 1 });
+      expect(await destination.client.query('SELECT 3 AS three')).toEqual([{ three: 3 }]);
+      await injectWarehouseFaults(stack, { status: 503, count: 50 });
+      const refused = destination.client.query('SELECT 4');
+      await expect(refused).rejects.toMatchObject({ disposition: 'transient' });
+      await injectWarehouseFaults(stack, { status: 503, count: 0 });
+    } finally {
+      await destination.close();
+    }
+  });
+
+  it('cancels a statement at the query timeout, as a terminal error naming it', async () => {
+    const destination = await DatabricksDestination.open(
+      parseDatabricksConfig({ ...config, query_timeout_seconds: 1 }, 'test'),
+      { credentials: namedCredential(stack.storageCredential) },
+    );
+    try {
+      const slow = destination.client.query(
+        "SELECT reflect('java.lang.Thread', 'sleep', CAST(2500 AS BIGINT)) AS slept",
+      );
+      await expect(slow).rejects.toThrow(/QUERY_TIMEOUT.*1 seconds/);
+      await expect(slow).rejects.toMatchObject({ disposition: 'terminal' });
+    } finally {
+      await destination.close();
+    }
+  });
+
   it('authenticates with OAuth M2M on any host and port, preferring a complete OAuth pair over a token', async () => {
     const oauth = parseDatabricksConfig(
       {

@@ -19,6 +19,8 @@ export interface HttpsOptions {
  */
 export function warehouseServer(options: HttpsOptions): Server {
   const processor = new sqlThrift.TCLIService.Processor(options.handlers);
+  // failures tests inject: the next `count` ExecuteStatement calls get this HTTP status
+  let fault: { status: number; count: number; retryAfter?: number } | undefined;
   return createServer(
     { key: options.certificates.keyPem, cert: options.certificates.certPem },
     (req, res) => {
@@ -28,7 +30,8 @@ export function warehouseServer(options: HttpsOptions): Server {
         const body = Buffer.concat(chunks);
         const origin = `https://${req.headers.host}`;
         if (options.oauth.handle(req, body, res, origin)) return;
-        if (req.method !== 'POST' || (req.url ?? '').split('?')[0] !== options.httpPath) {
+        const path = (req.url ?? '').split('?')[0];
+        if (req.method !== 'POST' || (path !== options.httpPath && path !== `${options.httpPath}/faults`)) {
           res.writeHead(404, { 'Content-Type': 'text/plain' });
           res.end(`no warehouse at ${req.url}`);
           return;
@@ -41,6 +44,22 @@ export function warehouseServer(options: HttpsOptions): Server {
             'x-thriftserver-error-message': 'Invalid access token.',
           });
           res.end('Invalid access token.');
+          return;
+        }
+        if ((req.url ?? '') === `${options.httpPath}/faults`) {
+          fault = JSON.parse(body.toString('utf8'));
+          res.writeHead(204).end();
+          return;
+        }
+        if (fault !== undefined && fault.count > 0 && body.includes('ExecuteStatement')) {
+          fault.count--;
+          res.writeHead(fault.status, {
+            'Content-Type': 'text/plain',
+            ...(fault.retryAfter !== undefined && { 'Retry-After': String(fault.retryAfter) }),
+          });
+          res.end(
+            fault.status === 429 ? 'Too many requests' : 'Service unavailable: the warehouse is starting',
+          );
           return;
         }
         thrift.TBufferedTransport.receiver((transport) => {

@@ -118,6 +118,7 @@ export function thriftHandlers(engine: EngineClient, defaultCatalog: string) {
       sessionHandle: { sessionId: Handle };
       statement: string;
       getDirectResults?: { maxRows?: { toNumber(): number } };
+      queryTimeout?: { toNumber(): number } | number;
     }) {
       const session = handleId(req.sessionHandle);
       if (!sessions.has(session)) {
@@ -132,16 +133,33 @@ export function thriftHandlers(engine: EngineClient, defaultCatalog: string) {
       const op: Operation = { state: T.TOperationState.RUNNING_STATE, cursor: 0, done: Promise.resolve() };
       op.done = engine.execute(session, req.statement).then(
         (result) => {
+          if (op.state !== T.TOperationState.RUNNING_STATE) return;
           op.result = result;
           op.state = T.TOperationState.FINISHED_STATE;
         },
         (error: Error) => {
+          if (op.state !== T.TOperationState.RUNNING_STATE) return;
           op.error =
             error instanceof EngineError ? error : new EngineError(error.message, 'INTERNAL_ERROR', 'XX000');
           op.state = T.TOperationState.ERROR_STATE;
         },
       );
       operations.set(handle.guid.toString('hex'), op);
+      // queryTimeout (seconds): the statement ends in TIMEDOUT_STATE, as Databricks cancels it
+      const timeout =
+        typeof req.queryTimeout === 'number' ? req.queryTimeout : (req.queryTimeout?.toNumber() ?? 0);
+      if (timeout > 0) {
+        const timer = setTimeout(() => {
+          if (op.state !== T.TOperationState.RUNNING_STATE) return;
+          op.state = T.TOperationState.TIMEDOUT_STATE;
+          op.error = new EngineError(
+            `[QUERY_TIMEOUT] The statement was cancelled after the query timeout of ${timeout} seconds.`,
+            'QUERY_TIMEOUT',
+            'HYT00',
+          );
+        }, timeout * 1000);
+        op.done.finally(() => clearTimeout(timer));
+      }
       const operationHandle = new T.TOperationHandle({
         operationId: new T.THandleIdentifier(handle),
         operationType: T.TOperationType.EXECUTE_STATEMENT,

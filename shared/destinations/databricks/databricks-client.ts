@@ -42,6 +42,7 @@ export class DatabricksClient implements SqlClient {
   private constructor(
     private readonly client: DBSQLClient,
     private readonly session: Session,
+    private readonly queryTimeoutSeconds: number | undefined,
   ) {}
 
   static async connect(config: DatabricksConfig, schema?: string): Promise<DatabricksClient> {
@@ -74,7 +75,7 @@ export class DatabricksClient implements SqlClient {
         initialCatalog: config.catalog,
         ...(schema && { initialSchema: schema }),
       });
-      return new DatabricksClient(client, session);
+      return new DatabricksClient(client, session, config.query_timeout_seconds);
     } catch (error) {
       await client.close().catch(() => undefined);
       throw wrap(error);
@@ -104,7 +105,10 @@ export class DatabricksClient implements SqlClient {
   }
 
   private async once(sql: string): Promise<Record<string, unknown>[]> {
-    const operation = await this.session.executeStatement(sql);
+    const operation = await this.session.executeStatement(
+      sql,
+      this.queryTimeoutSeconds === undefined ? {} : { queryTimeout: this.queryTimeoutSeconds },
+    );
     try {
       await operation.finished();
       return (await operation.fetchAll()) as Record<string, unknown>[];

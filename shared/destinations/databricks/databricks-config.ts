@@ -19,6 +19,8 @@ export const databricksConfigSchema = z.object({
   staging_credentials_seconds: z.coerce.number().int().min(900).max(43_200).default(900),
   keep_staged_files: z.coerce.boolean().default(true),
   staging_dataset_name_layout: z.string().min(1).default('%s_staging'),
+  /** Seconds a statement may run before the warehouse cancels it (none when unset). */
+  query_timeout_seconds: z.coerce.number().int().positive().optional(),
 });
 
 /** Settings that are wrong together; checked on the raw input so they are reported with the rest. */
