@@ -270,6 +270,69 @@ describe('Databricks destination: merge and replace strategies on the local ware
     ]);
   });
 
+  it('deletes rows flagged by hard_delete, in upsert and in delete-insert', async () => {
+    for (const mergeStrategy of ['upsert', 'delete-insert'] as const) {
+      const p = await pipeline();
+      const hints: ResourceHints = {
+        name: 'acc',
+        writeDisposition: 'merge',
+        mergeStrategy,
+        primaryKey: ['id'],
+        columns: { deleted: { hard_delete: true, data_type: 'bool' } },
+      };
+      await p.load(hints, [
+        { id: 1, v: 'a', kids: [{ n: 1 }] },
+        { id: 2, v: 'b', kids: [{ n: 2 }] },
+      ]);
+      await p.load(hints, [
+        { id: 1, deleted: true },
+        { id: 2, v: 'b2', deleted: false },
+      ]);
+      await p.close();
+      expect(
+        await warehouse.query(`SELECT id, v FROM main.${p.dataset}.acc ORDER BY id`),
+        mergeStrategy,
+      ).toEqual([{ id: 2, v: 'b2' }]);
+      // the deleted row's nested rows go with it; the updated row came without kids, so has none
+      expect(
+        await warehouse.query(`SELECT count(*) AS n FROM main.${p.dataset}.acc__kids`),
+        mergeStrategy,
+      ).toEqual([{ n: 0 }]);
+    }
+  });
+
+  it('inserts only new keys with insert-only, and replaces through staging with insert-from-staging', async () => {
+    const p = await pipeline();
+    const insertOnly: ResourceHints = {
+      name: 'once',
+      writeDisposition: 'merge',
+      mergeStrategy: 'insert-only',
+      primaryKey: ['id'],
+    };
+    await p.load(insertOnly, [{ id: 1, v: 'first' }]);
+    await p.load(insertOnly, [
+      { id: 1, v: 'changed' },
+      { id: 2, v: 'new' },
+    ]);
+    const fromStaging: ResourceHints = {
+      name: 'snap',
+      writeDisposition: 'replace',
+      replaceStrategy: 'insert-from-staging',
+    };
+    await p.load(fromStaging, [{ id: 1, tags: ['a'] }]);
+    await p.load(fromStaging, [{ id: 2, tags: ['b', 'c'] }]);
+    await p.close();
+    expect(await warehouse.query(`SELECT id, v FROM main.${p.dataset}.once ORDER BY id`)).toEqual([
+      { id: 1, v: 'first' },
+      { id: 2, v: 'new' },
+    ]);
+    expect(await warehouse.query(`SELECT id FROM main.${p.dataset}.snap`)).toEqual([{ id: 2 }]);
+    expect(await warehouse.query(`SELECT value FROM main.${p.dataset}.snap__tags ORDER BY value`)).toEqual([
+      { value: 'b' },
+      { value: 'c' },
+    ]);
+  });
+
   it('keeps history with scd2', async () => {
     const p = await pipeline();
     const hints: ResourceHints = { name: 'dim', writeDisposition: 'merge', mergeStrategy: 'scd2' };
