@@ -9,7 +9,19 @@ const name = z.string().regex(NAME, 'use lower-case letters, digits and _, start
 const resourceConfig = resourceHintsSchema.extend({
   /** Objects created under this inbox key prefix become items of this resource. */
   drop: z
-    .object({ prefix: z.string().min(1).regex(/\/$/, 'a key prefix ends in /') })
+    .object({
+      prefix: z.string().min(1).regex(/\/$/, 'a key prefix ends in /'),
+      /** JSON files: the records are the array at this path (`data.items`), not the document. */
+      jsonPath: z.string().min(1).optional(),
+      csv: z
+        .object({
+          delimiter: z.string().length(1).default(','),
+          quote: z.string().length(1).default('"'),
+          escape: z.string().length(1).default('"'),
+        })
+        .strict()
+        .optional(),
+    })
     .strict()
     .optional(),
   /** Where a scheduled run pulls this resource from. */

@@ -22,6 +22,8 @@ export interface ResourceHints {
   schemaContract?: SchemaContract;
   maxTableNesting?: number;
   tableOptions?: Record<string, unknown>;
+  /** Malformed records: fail the file (default), or set them aside in the package's quarantine. */
+  onBadRecord?: 'fail' | 'quarantine';
 }
 
 /**

@@ -8,6 +8,8 @@ export const jobsSchema = z.object({
   format: z.enum(FILE_FORMATS),
   schemaVersionHash: z.string(),
   tables: z.record(z.string(), z.object({ files: z.array(jobFile), rows: z.number().int() })),
+  /** Malformed records set aside (resources with onBadRecord: quarantine), with where they came from. */
+  quarantine: z.array(z.object({ key: z.string(), records: z.number().int() })).optional(),
 });
 
 export type Jobs = z.infer<typeof jobsSchema>;

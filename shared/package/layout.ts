@@ -11,6 +11,8 @@ export const packageKeys = {
   extracted: (pkg: string, resource: string, n: number) =>
     `${pkg}extracted/${resource.replace(/[^A-Za-z0-9_-]/g, '_')}.${n}.jsonl.gz`,
   normalizedPrefix: (pkg: string) => `${pkg}normalized/`,
+  quarantine: (pkg: string, stage: 'extract' | 'normalize', n: number) =>
+    `${pkg}quarantine/${stage}.${n}.jsonl`,
   schema: (pkg: string) => `${pkg}normalized/schema.json`,
   jobs: (pkg: string) => `${pkg}normalized/jobs.json`,
   stage: (pkg: string, stage: Stage) => `${pkg}_stage/${stage}`,

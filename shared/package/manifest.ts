@@ -46,6 +46,8 @@ export const resourceHintsSchema = z
       .optional(),
     maxTableNesting: z.number().int().nonnegative().optional(),
     tableOptions: z.record(z.string(), z.unknown()).optional(),
+    /** Malformed records: fail the file (default), or set them aside in the package's quarantine. */
+    onBadRecord: z.enum(['fail', 'quarantine']).optional(),
   })
   .strict();
 
@@ -69,6 +71,8 @@ export const manifestSchema = z
     trigger: z.object({ kind: z.enum(['cli', 's3', 'schedule', 'direct']), detail: z.string().optional() }),
     resources: z.array(resourceHintsSchema),
     files: z.array(extractedFile),
+    /** Malformed records extract set aside (CSV rows), for resources with onBadRecord: quarantine. */
+    quarantine: z.array(z.object({ key: z.string(), records: z.number().int() })).optional(),
     /** Pipeline state to commit with this package (written to _dlt_pipeline_state). */
     state: z.record(z.string(), z.unknown()).optional(),
   })

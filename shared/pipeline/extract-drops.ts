@@ -101,10 +101,11 @@ function resourcesOf(
 ): ResourceInput[] {
   return pipeline.resources
     .map((config) => {
-      const { drop: _drop, source: _source, ...hints } = config;
+      const { drop, source: _source, ...hints } = config;
       const mine = objects.filter((object) => object.resource === config.name);
       return {
         hints,
+        read: { ...(drop?.jsonPath && { jsonPath: drop.jsonPath }), ...(drop?.csv && { csv: drop.csv }) },
         objects: mine.map((object) => ({
           name: `s3://${object.bucket}/${object.key}`,
           open: () => open(object),

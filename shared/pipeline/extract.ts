@@ -6,7 +6,9 @@ import { packageKeys, packagePrefix } from '../package/layout.js';
 import { newLoadId } from '../package/load-id.js';
 import { type ExtractedFile, type Manifest, manifestSchema, parseManifest } from '../package/manifest.js';
 import { hasStage, markStage } from '../package/markers.js';
+import { QuarantineWriter } from '../package/quarantine.js';
 import {
+  type ReadOptions,
   readFileRecords,
   readObjectRecords,
   type SourceObject,
@@ -20,6 +22,8 @@ export interface ResourceInput {
   hints: ResourceHints;
   /** Local files, each streamed into its own extracted file. */
   files?: string[];
+  /** How files and objects are read (JSON path, CSV dialect). */
+  read?: Omit<ReadOptions, 'onBadRecord'>;
   /** Objects (S3 drops), each streamed into its own extracted file. */
   objects?: SourceObject[];
   /** Items handed in from code. */
@@ -78,13 +82,26 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     if (final !== undefined) yield final.resource;
   };
   const hints: ResourceInput['hints'][] = [];
+  const quarantine = new QuarantineWriter(storage, packageKeys.quarantine(pkg, 'extract', 0));
   for await (const resource of resources()) {
     hints.push(resource.hints);
     const name = resource.hints.name;
+    const read = (source: string): ReadOptions => ({
+      ...resource.read,
+      ...(resource.hints.onBadRecord === 'quarantine' && {
+        onBadRecord: (bad) => quarantine.add({ source, ...bad }),
+      }),
+    });
     const sources: ExtractSource[] = [
-      ...(resource.files ?? []).map((path): ExtractSource => [path, readFileRecords(path), unitOf(path)]),
+      ...(resource.files ?? []).map(
+        (path): ExtractSource => [path, readFileRecords(path, read(path)), unitOf(path)],
+      ),
       ...(resource.objects ?? []).map(
-        (object): ExtractSource => [object.name, readObjectRecords(object), unitOf(object.name)],
+        (object): ExtractSource => [
+          object.name,
+          readObjectRecords(object, read(object.name)),
+          unitOf(object.name),
+        ],
       ),
     ];
     if (resource.items !== undefined)
@@ -109,6 +126,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
       options.onProgress?.(total, 0);
     }
   }
+  const quarantined = await quarantine.close();
   const manifest = manifestSchema.parse({
     pipeline,
     dataset: options.dataset,
@@ -118,6 +136,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     trigger: options.trigger ?? { kind: 'direct' },
     resources: hints,
     files,
+    ...(quarantined && { quarantine: [quarantined] }),
     ...(final === undefined ? {} : { state: final.state }),
   });
   await storage.put(packageKeys.manifest(pkg), JSON.stringify(manifest, null, 2));

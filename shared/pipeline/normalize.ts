@@ -15,6 +15,7 @@ import type { Jobs } from '../package/jobs.js';
 import { packageKeys, packagePrefix } from '../package/layout.js';
 import type { ExtractedFile } from '../package/manifest.js';
 import { hasStage, markStage } from '../package/markers.js';
+import { QuarantineWriter } from '../package/quarantine.js';
 import { DataValidationError } from '../schema/contract.js';
 import { Schema } from '../schema/schema.js';
 import { splitLines } from '../sources/lines.js';
@@ -67,6 +68,10 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
     options.checkColumn,
   );
   const normalizer = new RelationalNormalizer(schema, writers, loadId);
+  const quarantine = new QuarantineWriter(storage, packageKeys.quarantine(pkg, 'normalize', 0));
+  const quarantines = new Set(
+    manifest.resources.filter((hints) => hints.onBadRecord === 'quarantine').map((hints) => hints.name),
+  );
   let items = 0;
   for (const file of manifest.files) {
     const table = tables.get(file.resource);
@@ -74,8 +79,23 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
       throw new Error(`manifest of ${pkg} has a file for unknown resource ${file.resource}`);
     for await (const [n, line] of numberedLines(storage, file)) {
       if (line.trim() === '') continue;
+      let item: unknown;
       try {
-        normalizer.normalize(parseJson(line), table);
+        item = parseJson(line);
+      } catch (error) {
+        // a malformed record of a quarantining resource is set aside; the rest of the file loads
+        if (!(error instanceof SyntaxError && quarantines.has(file.resource)))
+          throw describeItemError(error, file, n);
+        quarantine.add({
+          source: file.source,
+          ...(file.unit === 'line' && { line: n }),
+          reason: `invalid JSON: ${error.message}`,
+          raw: line,
+        });
+        continue;
+      }
+      try {
+        normalizer.normalize(item, table);
       } catch (error) {
         throw describeItemError(error, file, n);
       }
@@ -87,8 +107,15 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
     }
   }
   const written = await writers.close();
+  const quarantined = [
+    ...(manifest.quarantine ?? []),
+    ...[await quarantine.close()].filter((q) => q !== undefined),
+  ];
   const stored = schema.toStored();
-  const jobs = jobsOf(written, options.format, stored.version_hash);
+  const jobs = {
+    ...jobsOf(written, options.format, stored.version_hash),
+    ...(quarantined.length > 0 && { quarantine: quarantined }),
+  };
   await storage.put(packageKeys.schema(pkg), JSON.stringify(stored, null, 2));
   await storage.put(packageKeys.jobs(pkg), JSON.stringify(jobs, null, 2));
   await commitPipelineSchema(storage, pipeline, stored);

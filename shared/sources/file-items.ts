@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import * as arrow from 'apache-arrow';
 import { parse as parseCsv } from 'csv-parse';
 import * as parquet from 'parquet-wasm';
+import pick from 'stream-json/filters/pick.js';
 import streamArray from 'stream-json/streamers/stream-array.js';
 import streamValues from 'stream-json/streamers/stream-values.js';
 import { scaledToText } from '../formats/decimal.js';
@@ -15,17 +16,26 @@ import { decodeSourceStream, openSourceStream } from './file-reader.js';
 import { splitLines } from './lines.js';
 import { SourceError } from './source-error.js';
 
+/** How a file is read: where a JSON file's records are, CSV dialect, what to do with bad records. */
+export interface ReadOptions {
+  /** The array of records at this path of a JSON document (`data.items`). */
+  jsonPath?: string;
+  csv?: { delimiter?: string; quote?: string; escape?: string };
+  /** Receives a malformed record instead of the read failing (quarantine). */
+  onBadRecord?: (bad: { line?: number; reason: string; raw: string }) => void;
+}
+
 /** One record of a source file: a raw JSON line (JSONL), or a parsed item, with its position. */
 export type SourceRecord = { n: number; raw: string } | { n: number; item: unknown };
 
 /** Streams the records of a local file in any supported format. */
-export async function* readFileRecords(path: string): AsyncIterable<SourceRecord> {
+export async function* readFileRecords(path: string, options: ReadOptions = {}): AsyncIterable<SourceRecord> {
   const { format, gzip } = detectFormat(path);
   if (format === 'parquet') {
     yield* readParquetRecords(path, path);
     return;
   }
-  yield* readStreamRecords(path, format, await openSourceStream(path, gzip));
+  yield* readStreamRecords(path, format, await openSourceStream(path, gzip), options);
 }
 
 /** An object to read records from (an S3 drop): its name for formats and errors, and its bytes. */
@@ -38,13 +48,17 @@ export interface SourceObject {
  * Streams the records of an object. Parquet needs random access to its footer, so it is first
  * spooled to a temporary file (Lambda's /tmp), read by row groups, and removed.
  */
-export async function* readObjectRecords(object: SourceObject): AsyncIterable<SourceRecord> {
+export async function* readObjectRecords(
+  object: SourceObject,
+  options: ReadOptions = {},
+): AsyncIterable<SourceRecord> {
   const { format, gzip } = detectFormat(object.name);
   if (format !== 'parquet') {
     yield* readStreamRecords(
       object.name,
       format,
       await decodeSourceStream(object.name, await object.open(), gzip),
+      options,
     );
     return;
   }
@@ -62,9 +76,10 @@ async function* readStreamRecords(
   name: string,
   format: Exclude<SourceFormat, 'parquet'>,
   stream: Readable,
+  options: ReadOptions,
 ): AsyncIterable<SourceRecord> {
   try {
-    yield* readers[format](stream, name);
+    yield* readers[format](stream, name, options);
   } catch (error) {
     if (error instanceof SourceError) throw error;
     const message = error instanceof Error ? error.message : String(error);
@@ -81,7 +96,7 @@ async function* readStreamRecords(
 
 const readers: Record<
   Exclude<SourceFormat, 'parquet'>,
-  (s: NodeJS.ReadableStream, path: string) => AsyncIterable<SourceRecord>
+  (s: NodeJS.ReadableStream, path: string, options: ReadOptions) => AsyncIterable<SourceRecord>
 > = {
   jsonl: readJsonlRecords,
   json: readJsonRecords,
@@ -93,8 +108,15 @@ async function* readJsonlRecords(stream: NodeJS.ReadableStream): AsyncIterable<S
   for await (const line of splitLines(stream as AsyncIterable<Buffer>)) yield { n: ++n, raw: line };
 }
 
-/** A top-level array streams element by element; any other document is one item. */
-async function* readJsonRecords(stream: NodeJS.ReadableStream, path: string): AsyncIterable<SourceRecord> {
+/**
+ * A top-level array streams element by element; any other document is one item; with a
+ * `jsonPath`, the array at that path streams and the rest of the document is skipped.
+ */
+async function* readJsonRecords(
+  stream: NodeJS.ReadableStream,
+  path: string,
+  options: ReadOptions,
+): AsyncIterable<SourceRecord> {
   const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await chunks.next();
   if (first.done) throw new SourceError(path, 'file is empty');
@@ -103,9 +125,14 @@ async function* readJsonRecords(stream: NodeJS.ReadableStream, path: string): As
     yield first.value;
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
   };
-  const values = Readable.from(replay()).pipe(
-    isArray ? streamArray.withParserAsStream() : streamValues.withParserAsStream(),
-  );
+  const values =
+    options.jsonPath !== undefined
+      ? Readable.from(replay())
+          .pipe(pick.withParserAsStream({ filter: options.jsonPath }))
+          .pipe(streamArray.asStream())
+      : Readable.from(replay()).pipe(
+          isArray ? streamArray.withParserAsStream() : streamValues.withParserAsStream(),
+        );
   let n = 0;
   try {
     for await (const { value } of values as AsyncIterable<{ value: unknown }>) yield { n: ++n, item: value };
@@ -114,8 +141,16 @@ async function* readJsonRecords(stream: NodeJS.ReadableStream, path: string): As
   }
 }
 
-/** CSV with a header row; numbers and booleans are typed, empty fields are null. */
-async function* readCsvRecords(stream: NodeJS.ReadableStream, path: string): AsyncIterable<SourceRecord> {
+/**
+ * CSV with a header row; numbers and booleans are typed, empty fields are null. A malformed row
+ * fails the file, or goes to `onBadRecord` with its line when one is given.
+ */
+async function* readCsvRecords(
+  stream: NodeJS.ReadableStream,
+  path: string,
+  options: ReadOptions,
+): AsyncIterable<SourceRecord> {
+  const { onBadRecord } = options;
   const parser = stream.pipe(
     parseCsv({
       columns: true,
@@ -124,6 +159,17 @@ async function* readCsvRecords(stream: NodeJS.ReadableStream, path: string): Asy
       info: true,
       cast: castCsvValue,
       relax_column_count: false,
+      delimiter: options.csv?.delimiter ?? ',',
+      quote: options.csv?.quote ?? '"',
+      escape: options.csv?.escape ?? '"',
+      ...(onBadRecord && {
+        skip_records_with_error: true,
+        raw: true,
+        on_skip: (error: (Error & { lines?: number }) | undefined, raw: string | undefined) => {
+          onBadRecord({ line: error?.lines, reason: `invalid CSV: ${error?.message}`, raw: raw ?? '' });
+          return undefined;
+        },
+      }),
     }),
   );
   try {
