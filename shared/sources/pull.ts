@@ -1,10 +1,11 @@
 import type { PipelineConfig, ResourceConfig } from '../config/pipelines.js';
 import type { SecretResolver } from '../config/secret-values.js';
 import type { ResourceInput } from '../pipeline/extract.js';
+import type { IncrementalState } from './incremental.js';
 import { Authenticator } from './rest/auth.js';
 import { readPath } from './rest/json-path.js';
 import type { RestSourceConfig } from './rest/rest-config.js';
-import { type IncrementalState, pullRestRecords } from './rest/rest-resource.js';
+import { pullRestRecords } from './rest/rest-resource.js';
 
 export interface PullPlan {
   resources: ResourceInput[];

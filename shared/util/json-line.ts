@@ -4,12 +4,14 @@
  */
 export function toJsonLine(item: unknown): string {
   let hasBigint = false;
-  const text = JSON.stringify(item, (_key, value: unknown) => {
+  // `this[key]` is the value before toJSON: a Buffer would otherwise arrive as {type, data}
+  const text = JSON.stringify(item, function (this: Record<string, unknown>, key, value: unknown) {
+    const original = this[key];
     if (typeof value === 'bigint') {
       hasBigint = true;
       return `\u0000${value}`;
     }
-    if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+    if (original instanceof Uint8Array) return Buffer.from(original).toString('base64');
     return value;
   });
   return hasBigint ? text.replace(/"\\u0000(-?\d+)"/g, '$1') : text;

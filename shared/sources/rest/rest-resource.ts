@@ -1,17 +1,9 @@
-import { canonicalJson } from '../../util/canonical-json.js';
-import { digest128 } from '../../util/digest.js';
+import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import type { Authenticator } from './auth.js';
 import { request } from './http-client.js';
 import { readPath } from './json-path.js';
 import { type Page, paginator } from './paginators.js';
 import type { RestSourceConfig } from './rest-config.js';
-
-/** dlt's incremental state of one cursor: the last value reached and the rows seen at it. */
-export interface IncrementalState {
-  initial_value: string | number;
-  last_value: string | number;
-  unique_hashes: string[];
-}
 
 export interface RestPull {
   source: RestSourceConfig;
@@ -31,14 +23,12 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const { source } = pull;
   const pages = paginator(source.paginator);
   const cursor = source.incremental;
-  const start = cursor === undefined ? undefined : (pull.incremental?.last_value ?? cursor.initialValue);
-  const seenAtStart = new Set(pull.incremental?.unique_hashes ?? []);
-  let last = start;
-  let atLast = new Set<string>(start === pull.incremental?.last_value ? seenAtStart : []);
+  const tracker =
+    cursor === undefined ? undefined : new IncrementalCursor(cursor.initialValue, pull.incremental);
 
   const url = new URL(fillPath(source.path, pull.pathValues ?? {}), withSlash(source.baseUrl));
   for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, String(value));
-  if (cursor !== undefined) url.searchParams.set(cursor.param, String(start));
+  if (cursor !== undefined) url.searchParams.set(cursor.param, String(tracker!.start));
   let next: URL | undefined = pages.first(url);
   while (next !== undefined) {
     const credentials = await pull.auth.credentials();
@@ -53,30 +43,17 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
     const records = selectRecords(body, source.dataSelector, requestUrl);
     for (const record of records) {
       if (cursor !== undefined) {
-        const value = readPath(record, cursor.cursorPath) as string | number | undefined;
+        const value = readPath(record, cursor.cursorPath);
         if (value === undefined || value === null) {
           throw new Error(`record from ${source.path} has no cursor field ${cursor.cursorPath}`);
         }
-        const hash = digest128(canonicalJson(record));
-        if (value < start!) continue;
-        if (value === start && seenAtStart.has(hash)) continue;
-        if (value > last!) {
-          last = value;
-          atLast = new Set();
-        }
-        if (value === last) atLast.add(hash);
+        if (!tracker!.accept(cursorValue(value, cursor.cursorPath), record)) continue;
       }
       yield record;
     }
     next = pages.next({ url: next, headers: response.headers, body, records } satisfies Page);
   }
-  if (cursor !== undefined) {
-    pull.onIncremental?.({
-      initial_value: cursor.initialValue,
-      last_value: last!,
-      unique_hashes: [...atLast],
-    });
-  }
+  if (tracker !== undefined) pull.onIncremental?.(tracker.state());
 }
 
 /** The records of a response: at the data selector, else the body if it is a list, else the body. */
