@@ -214,10 +214,11 @@ function sourceSecretIds(config: SluiceConfig): string[] {
   const ids = new Set<string>();
   for (const pipeline of config.pipelines) {
     for (const resource of pipeline.resources) {
-      const auth = resource.source?.auth;
-      if (auth === undefined) continue;
-      for (const value of Object.values(auth)) {
-        if (typeof value === 'object' && value !== null && 'secretId' in value) ids.add(value.secretId);
+      const source = resource.source;
+      const refs = source?.kind === 'postgres' ? [source.connection] : Object.values(source?.auth ?? {});
+      for (const value of refs) {
+        if (typeof value === 'object' && value !== null && 'secretId' in value)
+          ids.add(String(value.secretId));
       }
     }
   }

@@ -210,7 +210,7 @@ async function extractDirect(
   const started = performance.now();
   const pull =
     items === undefined
-      ? planPull(pipeline, await readSourcesState(deps.storage, pipeline.name), deps.secrets)
+      ? await planPull(pipeline, await readSourcesState(deps.storage, pipeline.name), deps.secrets)
       : undefined;
   const resources =
     pull?.resources ??

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { resourceHintsSchema } from '../package/manifest.js';
 import { restSourceSchema } from '../sources/rest/rest-config.js';
+import { postgresSourceSchema } from '../sources/sql/sql-config.js';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 const name = z.string().regex(NAME, 'use lower-case letters, digits and _, starting with a letter');
@@ -25,7 +26,7 @@ const resourceConfig = resourceHintsSchema.extend({
     .strict()
     .optional(),
   /** Where a scheduled run pulls this resource from. */
-  source: restSourceSchema.optional(),
+  source: z.union([restSourceSchema, postgresSourceSchema]).optional(),
 });
 
 /** rate(5 minutes) | cron(0 3 * * ? *), as EventBridge takes them. */
@@ -96,12 +97,9 @@ function crossFieldProblems(config: SluiceConfig): string[] {
       resources.add(resource.name);
       if (resource.drop !== undefined && resource.source !== undefined)
         problems.push(`${at}: a resource is either dropped (drop) or pulled (source), not both`);
-      const parent = resource.source?.parent;
-      if (
-        parent !== undefined &&
-        !pipeline.resources.some((r) => r.name === parent && r.source !== undefined)
-      )
-        problems.push(`${at}.source.parent: no pulled resource named '${parent}' in this pipeline`);
+      const parent = resource.source?.kind === 'rest_api' ? resource.source.parent : undefined;
+      if (parent !== undefined && !pipeline.resources.slice(0, r).some((o) => o.name === parent && o.source))
+        problems.push(`${at}.source.parent: no pulled resource named '${parent}' declared before it`);
       if (resource.drop === undefined) return;
       for (const [other, where] of drops) {
         if (other.startsWith(resource.drop.prefix) || resource.drop.prefix.startsWith(other))

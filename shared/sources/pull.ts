@@ -6,6 +6,7 @@ import { Authenticator } from './rest/auth.js';
 import { readPath } from './rest/json-path.js';
 import type { RestSourceConfig } from './rest/rest-config.js';
 import { pullRestRecords } from './rest/rest-resource.js';
+import { describePostgres, pullPostgresRecords } from './sql/postgres-source.js';
 
 export interface PullPlan {
   resources: ResourceInput[];
@@ -21,29 +22,59 @@ type SourceArea = { resources?: Record<string, { incremental?: Record<string, In
  * child needs. Cursors are kept where dlt keeps them:
  * `sources.<pipeline>.resources.<resource>.incremental.<cursor_path>`.
  */
-export function planPull(
+export async function planPull(
   pipeline: PipelineConfig,
   sourcesState: Record<string, unknown>,
   secrets: SecretResolver,
-): PullPlan {
+): Promise<PullPlan> {
   const area = structuredClone((sourcesState[pipeline.name] ?? {}) as SourceArea);
   area.resources ??= {};
   const pulled = pipeline.resources.filter(
-    (r): r is ResourceConfig & { source: RestSourceConfig } => r.source !== undefined,
+    (r): r is ResourceConfig & { source: RestSourceConfig } => r.source?.kind === 'rest_api',
   );
   const parentValues = new Map<string, Record<string, unknown>[]>();
   for (const resource of pulled) if (resource.source.parent) parentValues.set(resource.source.parent, []);
+  const stateOf = (resource: string, cursorPath: string | undefined) =>
+    cursorPath ? area.resources?.[resource]?.incremental?.[cursorPath] : undefined;
+  const keep = (resource: string, cursorPath: string, state: IncrementalState) => {
+    const entry = (area.resources![resource] ??= {});
+    (entry.incremental ??= {})[cursorPath] = state;
+  };
 
-  const resources = pulled.map((resource): ResourceInput => {
+  const resources: ResourceInput[] = [];
+  for (const resource of pipeline.resources) {
+    if (resource.source?.kind === 'rest_api')
+      resources.push(restResource(resource as ResourceConfig & { source: RestSourceConfig }));
+    if (resource.source?.kind === 'postgres') {
+      const { drop: _drop, source, ...hints } = resource;
+      const shape = await describePostgres(source, secrets);
+      const cursorColumn = source.incremental?.cursorColumn;
+      resources.push({
+        hints: {
+          ...hints,
+          columns: { ...shape.columns, ...hints.columns },
+          ...(hints.primaryKey === undefined && shape.primaryKey && { primaryKey: shape.primaryKey }),
+        },
+        items: pullPostgresRecords({
+          source,
+          secrets,
+          shape,
+          ...(stateOf(resource.name, cursorColumn) && { incremental: stateOf(resource.name, cursorColumn)! }),
+          onIncremental: (state) => keep(resource.name, cursorColumn!, state),
+        }),
+      });
+    }
+  }
+  return {
+    resources,
+    sources: () => (Object.keys(area.resources ?? {}).length === 0 ? {} : { [pipeline.name]: area }),
+  };
+
+  function restResource(resource: ResourceConfig & { source: RestSourceConfig }): ResourceInput {
     const { drop: _drop, source, ...hints } = resource;
     const auth = new Authenticator(source.auth, secrets);
     const cursorPath = source.incremental?.cursorPath;
-    const stateOf = () =>
-      cursorPath ? area.resources?.[resource.name]?.incremental?.[cursorPath] : undefined;
-    const keep = (state: IncrementalState) => {
-      const entry = (area.resources![resource.name] ??= {});
-      (entry.incremental ??= {})[cursorPath!] = state;
-    };
+    const current = () => stateOf(resource.name, cursorPath);
     const children = pulled.filter((r) => r.source.parent === resource.name).map((r) => r.source);
     const wanted = [
       ...new Set(children.flatMap((child) => [...placeholders(child.path), ...child.includeFromParent])),
@@ -53,7 +84,7 @@ export function planPull(
     async function* items(): AsyncIterable<unknown> {
       const parents = source.parent ? parentValues.get(source.parent)! : [{}];
       // each child request starts from the cursor the run began with; the furthest value is kept
-      const begin = stateOf();
+      const begin = current();
       for (const values of parents) {
         const records = pullRestRecords({
           source,
@@ -61,8 +92,9 @@ export function planPull(
           pathValues: values,
           ...(begin && { incremental: begin }),
           onIncremental: (reached) => {
-            const kept = stateOf();
-            if (kept === undefined || kept === begin || reached.last_value > kept.last_value) keep(reached);
+            const kept = current();
+            if (kept === undefined || kept === begin || reached.last_value > kept.last_value)
+              keep(resource.name, cursorPath!, reached);
           },
         });
         for await (const record of records) {
@@ -73,11 +105,7 @@ export function planPull(
       }
     }
     return { hints, items: items() };
-  });
-  return {
-    resources,
-    sources: () => (Object.keys(area.resources ?? {}).length === 0 ? {} : { [pipeline.name]: area }),
-  };
+  }
 }
 
 function placeholders(path: string): string[] {

@@ -41,7 +41,7 @@ async function pullPipeline(resources: Resource[]) {
     storage,
     /** One scheduled run; `target` replaces the destination (a closed one makes the load fail). */
     async run(target: DuckDbDestination = destination) {
-      const plan = planPull(pipeline, await readSourcesState(storage, 'api'), secrets);
+      const plan = await planPull(pipeline, await readSourcesState(storage, 'api'), secrets);
       const extracted = await extractWithState({
         storage,
         pipeline: 'api',

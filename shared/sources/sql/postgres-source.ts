@@ -1,0 +1,132 @@
+import pg from 'pg';
+import Cursor from 'pg-cursor';
+import type { SecretResolver } from '../../config/secret-values.js';
+import type { ColumnHints } from '../../schema/types.js';
+import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
+import { columnHintsFor, exactParsers, loaderValue } from './postgres-types.js';
+import type { PostgresSourceConfig } from './sql-config.js';
+
+export interface PostgresShape {
+  columns: Record<string, ColumnHints>;
+  /** The table's primary key from the catalog (tables only). */
+  primaryKey?: string[];
+}
+
+async function connect(source: PostgresSourceConfig, secrets: SecretResolver): Promise<pg.Client> {
+  const client = new pg.Client({
+    connectionString: await secrets.resolve(source.connection),
+    options: '-c TimeZone=UTC',
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        exactParsers[oid] ?? pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    // the connection string carries a password: the message names only what failed
+    throw new Error(`cannot connect to PostgreSQL for ${describe(source)}: ${(error as Error).message}`);
+  }
+  return client;
+}
+
+/** The columns of the table or query with their loader types, and the table's primary key. */
+export async function describePostgres(
+  source: PostgresSourceConfig,
+  secrets: SecretResolver,
+): Promise<PostgresShape> {
+  const client = await connect(source, secrets);
+  try {
+    const { fields } = await client.query(`SELECT * FROM (${baseQuery(source)}) AS described LIMIT 0`);
+    const arrays = new Set(
+      (
+        await client.query<{ oid: number }>(
+          "SELECT oid::int AS oid FROM pg_type WHERE typcategory = 'A' AND oid = ANY($1::oid[])",
+          [fields.map((f) => f.dataTypeID)],
+        )
+      ).rows.map((r) => r.oid),
+    );
+    const columns = Object.fromEntries(
+      fields.map((f) => [f.name, columnHintsFor(f.dataTypeID, f.dataTypeModifier, arrays)]),
+    );
+    if (source.table === undefined) return { columns };
+    const catalog = await client.query<{ attname: string; attnotnull: boolean; primary: boolean }>(
+      `SELECT a.attname, a.attnotnull,
+              coalesce(a.attnum = ANY(i.indkey), false) AS primary
+         FROM pg_attribute a
+         LEFT JOIN pg_index i ON i.indrelid = a.attrelid AND i.indisprimary
+        WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY a.attnum`,
+      [quoteTable(source.table)],
+    );
+    for (const row of catalog.rows) {
+      const column = columns[row.attname];
+      if (column !== undefined) column.nullable = !row.attnotnull;
+    }
+    const primaryKey = catalog.rows.filter((r) => r.primary).map((r) => r.attname);
+    return { columns, ...(primaryKey.length > 0 && { primaryKey }) };
+  } finally {
+    await client.end();
+  }
+}
+
+export interface PostgresPull {
+  source: PostgresSourceConfig;
+  secrets: SecretResolver;
+  shape: PostgresShape;
+  incremental?: IncrementalState;
+  onIncremental?: (state: IncrementalState) => void;
+}
+
+/**
+ * Streams the rows of a table or query through a server-side cursor, one chunk in memory at a
+ * time. Incremental runs ask for rows from the last cursor value reached, in cursor order.
+ */
+export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<unknown> {
+  const { source } = pull;
+  const cursor = source.incremental;
+  const tracker = cursor && new IncrementalCursor(cursor.initialValue, pull.incremental);
+  const column = cursor && quoteIdentifier(cursor.cursorColumn);
+  const sql = cursor
+    ? `SELECT * FROM (${baseQuery(source)}) AS pulled WHERE ${column} >= $1 ORDER BY ${column}`
+    : baseQuery(source);
+  const client = await connect(source, pull.secrets);
+  const rows = client.query(new Cursor<Record<string, unknown>>(sql, tracker ? [tracker.start] : []));
+  try {
+    for (
+      let chunk = await rows.read(source.chunkSize);
+      chunk.length > 0;
+      chunk = await rows.read(source.chunkSize)
+    ) {
+      for (const row of chunk) {
+        const record: Record<string, unknown> = {};
+        for (const [name, value] of Object.entries(row)) {
+          record[name] = loaderValue(value, pull.shape.columns[name] ?? {});
+        }
+        if (cursor && !tracker!.accept(cursorValue(record[cursor.cursorColumn], cursor.cursorColumn), record))
+          continue;
+        yield record;
+      }
+    }
+  } finally {
+    await rows.close().catch(() => undefined);
+    await client.end();
+  }
+  if (tracker) pull.onIncremental?.(tracker.state());
+}
+
+function baseQuery(source: PostgresSourceConfig): string {
+  return source.query ?? `SELECT * FROM ${quoteTable(source.table!)}`;
+}
+
+function quoteTable(table: string): string {
+  return table.split('.').map(quoteIdentifier).join('.');
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function describe(source: PostgresSourceConfig): string {
+  return source.table ? `table ${source.table}` : 'a query';
+}

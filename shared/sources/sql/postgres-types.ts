@@ -1,0 +1,90 @@
+import type { ColumnHints } from '../../schema/types.js';
+
+/** PostgreSQL type OIDs (pg_type) of the types the loader maps. */
+const OID = {
+  bool: 16,
+  bytea: 17,
+  int8: 20,
+  int2: 21,
+  int4: 23,
+  text: 25,
+  json: 114,
+  float4: 700,
+  float8: 701,
+  bpchar: 1042,
+  varchar: 1043,
+  date: 1082,
+  time: 1083,
+  timestamp: 1114,
+  timestamptz: 1184,
+  timetz: 1266,
+  numeric: 1700,
+  uuid: 2950,
+  jsonb: 3802,
+} as const;
+
+/**
+ * The loader's type for a result column, as dlt's sql_database maps Postgres: integers bigint,
+ * numeric(p,s) decimal with its precision and scale, timestamptz a timestamp with time zone and
+ * timestamp one without, json/jsonb and arrays json, bytea binary, uuid and the rest text.
+ */
+export function columnHintsFor(oid: number, typmod: number, arrayTypes: ReadonlySet<number>): ColumnHints {
+  switch (oid) {
+    case OID.bool:
+      return { data_type: 'bool' };
+    case OID.int2:
+    case OID.int4:
+    case OID.int8:
+      return { data_type: 'bigint' };
+    case OID.float4:
+    case OID.float8:
+      return { data_type: 'double' };
+    case OID.numeric: {
+      // typmod is ((precision << 16) | scale) + 4, or -1 for a numeric without them
+      if (typmod < 0) return { data_type: 'decimal' };
+      const packed = typmod - 4;
+      return { data_type: 'decimal', precision: (packed >> 16) & 0xffff, scale: packed & 0xffff };
+    }
+    case OID.timestamptz:
+      return { data_type: 'timestamp', timezone: true };
+    case OID.timestamp:
+      return { data_type: 'timestamp', timezone: false };
+    case OID.date:
+      return { data_type: 'date' };
+    case OID.time:
+    case OID.timetz:
+      return { data_type: 'time' };
+    case OID.json:
+    case OID.jsonb:
+      return { data_type: 'json' };
+    case OID.bytea:
+      return { data_type: 'binary' };
+    default:
+      return arrayTypes.has(oid) ? { data_type: 'json' } : { data_type: 'text' };
+  }
+}
+
+/** Values as the loader takes them: timestamps as ISO text (naive ones without a zone), bytes as base64. */
+export function loaderValue(value: unknown, hints: ColumnHints): unknown {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return hints.timezone === false ? iso.slice(0, -1) : iso;
+  }
+  if (Buffer.isBuffer(value)) return value.toString('base64');
+  return value;
+}
+
+/** Parsers that keep values exact: int8 as bigint when unsafe, numeric as text, dates as text. */
+export const exactParsers: Record<number, (text: string) => unknown> = {
+  [OID.int8]: (text) => {
+    const n = Number(text);
+    return Number.isSafeInteger(n) ? n : BigInt(text);
+  },
+  [OID.numeric]: (text) => text,
+  [OID.date]: (text) => text,
+  // a naive timestamp is wall-clock time: keep its text, never shift it through the local zone
+  [OID.timestamp]: (text) => text.replace(' ', 'T'),
+  // the session runs in UTC, so every timestamptz ends in +00; text keeps the microseconds
+  [OID.timestamptz]: (text) => text.replace(' ', 'T').replace(/\+00$/, 'Z'),
+};

@@ -1,0 +1,203 @@
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PipelineConfig,
+  parseSluiceConfig,
+  type SluiceConfigInput,
+} from '../../shared/config/pipelines.js';
+import { SecretValues } from '../../shared/config/secret-values.js';
+import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
+import { packagePrefix } from '../../shared/package/layout.js';
+import { extractWithState } from '../../shared/pipeline/extract-with-state.js';
+import { load } from '../../shared/pipeline/load.js';
+import { normalize } from '../../shared/pipeline/normalize.js';
+import { readPackageSchema } from '../../shared/pipeline/package-io.js';
+import { readSourcesState } from '../../shared/pipeline/state.js';
+import { planPull } from '../../shared/sources/pull.js';
+import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { type LocalPostgres, startPostgres } from '../support/postgres.js';
+import { tempDir } from '../support/temp-dir.js';
+
+let server: LocalPostgres;
+let db: pg.Client;
+beforeAll(async () => {
+  server = await startPostgres();
+  db = new pg.Client({ connectionString: server.url });
+  await db.connect();
+  await db.query(`
+    CREATE SCHEMA shop;
+    CREATE TABLE shop.items (
+      id bigint PRIMARY KEY, small smallint, qty integer, big bigint, price numeric(12,3), anynum numeric,
+      ratio real, score double precision, flag boolean, name varchar(20) NOT NULL, note text, code char(3),
+      uid uuid, created timestamptz, local_at timestamp, day date, at time, doc jsonb, raw json,
+      tags text[], blob bytea, updated_at timestamptz NOT NULL
+    );
+    INSERT INTO shop.items VALUES
+      (1, 7, 70000, 9007199254740993, 123456789.125, 1.5, 0.25, 2.5, true, 'Ann', 'a note', 'AB',
+       'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2026-01-02 03:04:05.123456+02', '2026-01-02 03:04:05.654321',
+       '2026-01-02', '13:14:15', '{"k": [1, 2]}', '{"j": true}', ARRAY['x', 'y'], '\\x00ff10', '2026-01-01 00:00:00+00'),
+      (2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 'Bo', NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, '2026-01-02 00:00:00+00');
+    CREATE TABLE shop.events (id integer PRIMARY KEY, kind text, seq integer);
+    INSERT INTO shop.events SELECT n, 'kind-' || (n % 3), n FROM generate_series(1, 1050) AS n;
+  `);
+}, 300_000);
+afterAll(async () => {
+  await db?.end();
+  await server?.stop();
+});
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+type Resource = SluiceConfigInput['pipelines'][number]['resources'][number];
+
+async function pgPipeline(resources: Resource[]) {
+  const dir = await tempDir('sluice-pg-run-');
+  const storage = new LocalFileStorage(join(dir, 'storage'));
+  const config = parseSluiceConfig({ pipelines: [{ name: 'neon', dataset: 'neon_data', resources }] });
+  const pipeline = config.pipelines[0]! as PipelineConfig;
+  const destination = await DuckDbDestination.open(join(dir, 'neon.duckdb'));
+  cleanups.push(() => destination.close());
+  const secrets = new SecretValues(undefined, { PG_URL: server.url });
+  return {
+    storage,
+    async run() {
+      const plan = await planPull(pipeline, await readSourcesState(storage, 'neon'), secrets);
+      const extracted = await extractWithState({
+        storage,
+        pipeline: 'neon',
+        dataset: 'neon_data',
+        resources: plan.resources,
+        sources: plan.sources,
+        trigger: { kind: 'schedule' },
+      });
+      await normalize({ storage, pipeline: 'neon', loadId: extracted.loadId, format: 'parquet' });
+      await load({ storage, pipeline: 'neon', loadId: extracted.loadId, destination });
+      return extracted;
+    },
+    query: (sql: string) => destination.client.query(sql),
+  };
+}
+
+const connection = { env: 'PG_URL' };
+
+describe('the PostgreSQL source', () => {
+  it('maps every Postgres type to the loader type and keeps values exact', async () => {
+    const p = await pgPipeline([
+      { name: 'items', source: { kind: 'postgres', connection, table: 'shop.items' } },
+    ]);
+    const { loadId } = await p.run();
+    const schema = await readPackageSchema(p.storage, packagePrefix('neon', loadId));
+    const columns = schema.tables.items!.columns;
+    const typeOf = (name: string) => {
+      const { data_type, precision, scale, timezone, nullable, primary_key } = columns[name]!;
+      return { data_type, precision, scale, timezone, nullable, primary_key };
+    };
+    expect(typeOf('id')).toMatchObject({ data_type: 'bigint', nullable: false, primary_key: true });
+    expect(typeOf('name')).toMatchObject({ data_type: 'text', nullable: false });
+    for (const name of ['small', 'qty', 'big']) expect(typeOf(name).data_type, name).toBe('bigint');
+    expect(typeOf('price')).toMatchObject({ data_type: 'decimal', precision: 12, scale: 3 });
+    expect(typeOf('anynum').data_type).toBe('decimal');
+    for (const name of ['ratio', 'score']) expect(typeOf(name).data_type, name).toBe('double');
+    expect(typeOf('flag').data_type).toBe('bool');
+    for (const name of ['note', 'code', 'uid']) expect(typeOf(name).data_type, name).toBe('text');
+    expect(typeOf('created')).toMatchObject({ data_type: 'timestamp', timezone: true });
+    expect(typeOf('local_at')).toMatchObject({ data_type: 'timestamp', timezone: false });
+    expect(typeOf('day').data_type).toBe('date');
+    expect(typeOf('at').data_type).toBe('time');
+    for (const name of ['doc', 'raw', 'tags']) expect(typeOf(name).data_type, name).toBe('json');
+    expect(typeOf('blob').data_type).toBe('binary');
+
+    const [row] = await p.query(`
+      SELECT big::VARCHAR AS big, price::VARCHAR AS price, uid, code, strftime(created, '%Y-%m-%dT%H:%M:%S.%f') AS created,
+             strftime(local_at, '%Y-%m-%dT%H:%M:%S.%f') AS local_at, day::VARCHAR AS day, "at"::VARCHAR AS "at",
+             doc::VARCHAR AS doc, tags::VARCHAR AS tags, hex(blob) AS blob, flag, ratio
+        FROM neon_data.items WHERE id = 1`);
+    expect(row).toEqual({
+      big: '9007199254740993',
+      price: '123456789.125',
+      uid: 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11',
+      code: 'AB ',
+      created: '2026-01-02T01:04:05.123456',
+      local_at: '2026-01-02T03:04:05.654321',
+      day: '2026-01-02',
+      at: '13:14:15',
+      doc: '{"k":[1,2]}',
+      tags: '["x","y"]',
+      blob: '00FF10',
+      flag: true,
+      ratio: 0.25,
+    });
+    expect(await p.query('SELECT count(*) AS n FROM neon_data.items WHERE price IS NULL')).toEqual([
+      { n: '1' },
+    ]);
+  });
+
+  it('reads a table larger than the chunk size, and a query', async () => {
+    const p = await pgPipeline([
+      { name: 'events', source: { kind: 'postgres', connection, table: 'shop.events', chunkSize: 100 } },
+      {
+        name: 'kinds',
+        source: {
+          kind: 'postgres',
+          connection,
+          query: 'SELECT kind, count(*) AS n FROM shop.events GROUP BY kind',
+        },
+      },
+    ]);
+    const { items } = await p.run();
+    expect(items).toBe(1050 + 3 + 1); // events, kinds and the state row
+    expect(await p.query('SELECT count(*) AS n, count(DISTINCT id) AS ids FROM neon_data.events')).toEqual([
+      { n: '1050', ids: '1050' },
+    ]);
+    expect(await p.query('SELECT kind, n FROM neon_data.kinds ORDER BY kind')).toEqual([
+      { kind: 'kind-0', n: '350' },
+      { kind: 'kind-1', n: '350' },
+      { kind: 'kind-2', n: '350' },
+    ]);
+  });
+
+  it('pulls incrementally by a cursor column and merges by the primary key from the catalog', async () => {
+    await db.query(`
+      CREATE TABLE shop.accounts (id integer PRIMARY KEY, balance numeric(10,2), updated_at timestamptz NOT NULL);
+      INSERT INTO shop.accounts VALUES (1, 10, '2026-01-01 00:00:00+00'), (2, 20, '2026-01-02 00:00:00+00');
+    `);
+    const p = await pgPipeline([
+      {
+        name: 'accounts',
+        writeDisposition: 'merge',
+        source: {
+          kind: 'postgres',
+          connection,
+          table: 'shop.accounts',
+          incremental: { cursorColumn: 'updated_at', initialValue: '2025-01-01T00:00:00Z' },
+        },
+      },
+    ]);
+    expect((await p.run()).items).toBe(3);
+    await db.query(`
+      UPDATE shop.accounts SET balance = 25, updated_at = '2026-01-03 00:00:00+00' WHERE id = 2;
+      INSERT INTO shop.accounts VALUES (3, 30, '2026-01-03 00:00:00+00');
+    `);
+    const second = await p.run();
+    expect(second.items).toBe(2 + 1); // only the changed and the new row, and the state row
+    expect(
+      await p.query('SELECT id, balance::VARCHAR AS balance FROM neon_data.accounts ORDER BY id'),
+    ).toEqual([
+      { id: '1', balance: '10.00' },
+      { id: '2', balance: '25.00' },
+      { id: '3', balance: '30.00' },
+    ]);
+    expect(await readSourcesState(p.storage, 'neon')).toMatchObject({
+      neon: {
+        resources: { accounts: { incremental: { updated_at: { last_value: '2026-01-03T00:00:00Z' } } } },
+      },
+    });
+    // nothing changed: the rows at the last value are not pulled again
+    expect((await p.run()).items).toBe(0);
+  });
+});
