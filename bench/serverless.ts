@@ -15,6 +15,7 @@ import { extractHandlerFromEnv } from '../functions/extract/wiring.js';
 import { loadHandlerFromEnv } from '../functions/load/wiring.js';
 import { normalizeHandlerFromEnv } from '../functions/normalize/wiring.js';
 import { parseSluiceConfig } from '../shared/config/pipelines.js';
+import { functionAssetDirs, STAGES, type StageName } from '../test/support/cdk-assets.js';
 import { createServerlessStack } from '../test/support/serverless-stack.js';
 import { openWarehouseSession } from '../test/support/warehouse-client.js';
 import { routeLocalWorkspace } from '../test/support/workspace-dns.js';
@@ -22,24 +23,12 @@ import { startLocalStack } from '../test/warehouse/local-stack.js';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
-const STAGES = ['extract', 'normalize', 'load'] as const;
 const COLD_STARTS = 5;
 
-async function bundles(): Promise<Record<(typeof STAGES)[number], string>> {
+async function bundles(): Promise<Record<StageName, string>> {
   const out = await mkdtemp(join(tmpdir(), 'sluice-bench-cdk-'));
   await exec('npx', ['cdk', 'synth', '--quiet', '--output', out], { cwd: root, maxBuffer: 1 << 24 });
-  const template = JSON.parse(readFileSync(join(out, 'Sluice.template.json'), 'utf8')) as {
-    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
-  };
-  const dir = (stage: string) => {
-    const fn = Object.values(template.Resources).find(
-      (r) =>
-        r.Type === 'AWS::Lambda::Function' &&
-        r.Metadata?.['aws:cdk:path']?.toLowerCase().includes(`/${stage}/`),
-    );
-    return join(out, fn!.Metadata!['aws:asset:path']!);
-  };
-  return { extract: dir('extract'), normalize: dir('normalize'), load: dir('load') };
+  return functionAssetDirs(out);
 }
 
 /** Milliseconds for a fresh Node process to load a bundle and build its handler (median of runs). */

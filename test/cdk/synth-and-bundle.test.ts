@@ -1,37 +1,26 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { functionAssetDirs, STAGES, type StageName } from '../support/cdk-assets.js';
 import { localS3 } from '../support/local-s3.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const run = promisify(execFile);
 const stack = inject('localStack');
-const STAGES = ['extract', 'normalize', 'load'] as const;
 
 let outDir: string;
-let bundles: Record<(typeof STAGES)[number], string>;
+let bundles: Record<StageName, string>;
 
 /** `cdk synth` as a user runs it: offline, bundling each function locally with esbuild. */
 beforeAll(async () => {
   outDir = await tempDir('sluice-cdk-');
   await run('npx', ['cdk', 'synth', '--quiet', '--output', outDir], { timeout: 240_000 });
-  const template = JSON.parse(readFileSync(join(outDir, 'Sluice.template.json'), 'utf8')) as {
-    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
-  };
-  const assetOf = (stage: string) => {
-    const fn = Object.values(template.Resources).find(
-      (r) =>
-        r.Type === 'AWS::Lambda::Function' &&
-        r.Metadata?.['aws:cdk:path']?.includes(`/${capitalize(stage)}/`),
-    );
-    return join(outDir, fn!.Metadata!['aws:asset:path']!);
-  };
-  bundles = { extract: assetOf('extract'), normalize: assetOf('normalize'), load: assetOf('load') };
+  bundles = functionAssetDirs(outDir);
 }, 300_000);
 
 const sqs = new SQSClient({
@@ -153,7 +142,3 @@ describe('cdk synth and the bundles it builds', () => {
     );
   });
 });
-
-function capitalize(word: string): string {
-  return word[0]!.toUpperCase() + word.slice(1);
-}

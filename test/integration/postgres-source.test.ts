@@ -1,23 +1,11 @@
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type PipelineConfig,
-  parseSluiceConfig,
-  type SluiceConfigInput,
-} from '../../shared/config/pipelines.js';
 import { SecretValues } from '../../shared/config/secret-values.js';
-import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
 import { packagePrefix } from '../../shared/package/layout.js';
-import { extractWithState } from '../../shared/pipeline/extract-with-state.js';
-import { load } from '../../shared/pipeline/load.js';
-import { normalize } from '../../shared/pipeline/normalize.js';
 import { readPackageSchema } from '../../shared/pipeline/package-io.js';
 import { readSourcesState } from '../../shared/pipeline/state.js';
-import { planPull } from '../../shared/sources/pull.js';
-import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { type LocalPostgres, startPostgres } from '../support/postgres.js';
-import { tempDir } from '../support/temp-dir.js';
+import { pullPipeline, type ResourceInputConfig } from '../support/pull-run.js';
 
 let server: LocalPostgres;
 let db: pg.Client;
@@ -53,34 +41,10 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-type Resource = SluiceConfigInput['pipelines'][number]['resources'][number];
-
-async function pgPipeline(resources: Resource[]) {
-  const dir = await tempDir('sluice-pg-run-');
-  const storage = new LocalFileStorage(join(dir, 'storage'));
-  const config = parseSluiceConfig({ pipelines: [{ name: 'neon', dataset: 'neon_data', resources }] });
-  const pipeline = config.pipelines[0]! as PipelineConfig;
-  const destination = await DuckDbDestination.open(join(dir, 'neon.duckdb'));
-  cleanups.push(() => destination.close());
-  const secrets = new SecretValues(undefined, { PG_URL: server.url });
-  return {
-    storage,
-    async run() {
-      const plan = await planPull(pipeline, await readSourcesState(storage, 'neon'), secrets);
-      const extracted = await extractWithState({
-        storage,
-        pipeline: 'neon',
-        dataset: 'neon_data',
-        resources: plan.resources,
-        sources: plan.sources,
-        trigger: { kind: 'schedule' },
-      });
-      await normalize({ storage, pipeline: 'neon', loadId: extracted.loadId, format: 'parquet' });
-      await load({ storage, pipeline: 'neon', loadId: extracted.loadId, destination });
-      return extracted;
-    },
-    query: (sql: string) => destination.client.query(sql),
-  };
+async function pgPipeline(resources: ResourceInputConfig[]) {
+  const p = await pullPipeline('neon', resources, new SecretValues(undefined, { PG_URL: server.url }));
+  cleanups.push(p.close);
+  return p;
 }
 
 const connection = { env: 'PG_URL' };

@@ -1,19 +1,10 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type PipelineConfig,
-  parseSluiceConfig,
-  type SluiceConfigInput,
-} from '../../shared/config/pipelines.js';
 import { SecretValues } from '../../shared/config/secret-values.js';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
-import { extractWithState } from '../../shared/pipeline/extract-with-state.js';
-import { load } from '../../shared/pipeline/load.js';
-import { normalize } from '../../shared/pipeline/normalize.js';
 import { readSourcesState } from '../../shared/pipeline/state.js';
-import { planPull } from '../../shared/sources/pull.js';
-import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { type ApiRequest, type Route, startApiServer } from '../support/api-server.js';
+import { pullPipeline as pullPipelineOn, type ResourceInputConfig } from '../support/pull-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -27,35 +18,13 @@ const secrets = new SecretValues(undefined, {
   CLIENT_SECRET: 'cs-789',
 });
 
-type Resource = NonNullable<SluiceConfigInput['pipelines'][number]['resources'][number]>;
+type Resource = ResourceInputConfig;
 
-/** A pipeline pulling from the local API into DuckDB, run the way the extract/normalize/load stages run. */
+/** A pipeline pulling from the local API into DuckDB, closed after the test. */
 async function pullPipeline(resources: Resource[]) {
-  const dir = await tempDir('sluice-rest-');
-  const storage = new LocalFileStorage(join(dir, 'storage'));
-  const config = parseSluiceConfig({ pipelines: [{ name: 'api', dataset: 'api_data', resources }] });
-  const pipeline = config.pipelines[0]! as PipelineConfig;
-  const destination = await DuckDbDestination.open(join(dir, 'api.duckdb'));
-  cleanups.push(() => destination.close());
-  return {
-    storage,
-    /** One scheduled run; `target` replaces the destination (a closed one makes the load fail). */
-    async run(target: DuckDbDestination = destination) {
-      const plan = await planPull(pipeline, await readSourcesState(storage, 'api'), secrets);
-      const extracted = await extractWithState({
-        storage,
-        pipeline: 'api',
-        dataset: 'api_data',
-        resources: plan.resources,
-        sources: plan.sources,
-        trigger: { kind: 'schedule' },
-      });
-      await normalize({ storage, pipeline: 'api', loadId: extracted.loadId, format: 'parquet' });
-      await load({ storage, pipeline: 'api', loadId: extracted.loadId, destination: target });
-      return extracted;
-    },
-    query: (sql: string) => destination.client.query(sql),
-  };
+  const p = await pullPipelineOn('api', resources, secrets);
+  cleanups.push(p.close);
+  return p;
 }
 
 async function api(routes: Record<string, Route>) {
