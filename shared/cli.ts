@@ -1,15 +1,22 @@
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { describePipeline } from './cli/info.js';
 import { expandInputs, tableNameOf } from './cli/inputs.js';
 import { Progress } from './cli/progress.js';
 import { formatSummary } from './cli/summary.js';
 import { type DestinationName, duckdbFilePath, openDestination, packageStorage } from './cli/targets.js';
+import { parseSluiceConfig, pipelineNamed } from './config/pipelines.js';
+import { SecretValues } from './config/secret-values.js';
 import { DuckDbDestination } from './destinations/duckdb/duckdb-destination.js';
 import type { FileFormat } from './formats/file-writer.js';
 import type { ResourceHints } from './normalize/resource.js';
 import type { ResourceInput } from './pipeline/extract.js';
 import { run } from './pipeline/run.js';
+import { readSourcesState } from './pipeline/state.js';
 import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES } from './schema/types.js';
+import { planPull } from './sources/pull.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -120,6 +127,55 @@ program
   .action(async (flags: { pipeline: string; workdir: string; destination: DestinationName }) => {
     console.log(await describePipeline(packageStorage(flags.destination, flags.workdir), flags.pipeline));
   });
+
+program
+  .command('pull')
+  .description("pull a configured pipeline's sources (REST API, PostgreSQL) once, as its schedule would")
+  .requiredOption('--pipeline <name>', 'pipeline name in the configuration file', name)
+  .option('--config <file>', 'the pipelines file', 'sluice.config.ts')
+  .addOption(
+    new Option('--destination <name>', 'where to load').choices(['duckdb', 'databricks']).default('duckdb'),
+  )
+  .option('--duckdb-file <path>', 'DuckDB database file (default: <workdir>/<pipeline>.duckdb)')
+  .option('--workdir <path>', 'where load packages, schemas and state are kept', '.sluice')
+  .action(
+    async (flags: {
+      pipeline: string;
+      config: string;
+      destination: DestinationName;
+      duckdbFile?: string;
+      workdir: string;
+    }) => {
+      const file = resolve(flags.config);
+      const { default: settings } = (await import(pathToFileURL(file).href)) as { default: unknown };
+      const pipeline = pipelineNamed(parseSluiceConfig(settings, file), flags.pipeline);
+      const storage = packageStorage(flags.destination, flags.workdir);
+      const secrets = new SecretValues(new SecretsManagerClient({}), process.env);
+      const plan = await planPull(pipeline, await readSourcesState(storage, pipeline.name), secrets);
+      if (plan.resources.length === 0)
+        throw new Error(`pipeline ${pipeline.name} has no resource with a source to pull`);
+      const { destination, duckdbFile } = await openDestination(flags.destination, flags);
+      const progress = new Progress();
+      try {
+        const info = await run({
+          storage,
+          pipeline: pipeline.name,
+          dataset: pipeline.dataset,
+          resources: plan.resources,
+          sources: plan.sources,
+          trigger: 'schedule',
+          destination,
+          format: pipeline.format,
+          onStage: (stage, { items }) => progress.update(stage, items ?? 0),
+        });
+        progress.done();
+        console.log(formatSummary(info, { dataset: pipeline.dataset, duckdbFile, pipeline: pipeline.name }));
+      } finally {
+        progress.done();
+        await destination.close();
+      }
+    },
+  );
 
 program
   .command('query')

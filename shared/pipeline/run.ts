@@ -18,6 +18,9 @@ export interface RunOptions {
   format?: FileFormat;
   loadId?: string;
   limits?: FileLimits;
+  /** The pulled sources' state after extraction (cursors), committed when the package is loaded. */
+  sources?: () => Record<string, unknown>;
+  trigger?: 'cli' | 'schedule';
   onStage?: (stage: 'extract' | 'normalize' | 'load', progress: { items?: number }) => void;
 }
 
@@ -43,7 +46,8 @@ export async function run(options: RunOptions): Promise<RunInfo> {
     pipeline,
     dataset: options.dataset,
     resources: options.resources,
-    trigger: { kind: 'cli' },
+    trigger: { kind: options.trigger ?? 'cli' },
+    ...(options.sources && { sources: options.sources }),
     loadId: options.loadId,
     onProgress: (items) => options.onStage?.('extract', { items }),
   });

@@ -1,4 +1,8 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretValues } from '../../shared/config/secret-values.js';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
@@ -7,6 +11,7 @@ import { type ApiRequest, type Route, startApiServer } from '../support/api-serv
 import { pullPipeline as pullPipelineOn, type ResourceInputConfig } from '../support/pull-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
+const exec = promisify(execFile);
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -332,4 +337,61 @@ describe('the REST API source', () => {
       { id: '90', _issues_number: '9' },
     ]);
   });
+});
+
+describe('sluice pull', () => {
+  it('pulls a configured pipeline into DuckDB from the command line, incrementally', async () => {
+    const events = [{ id: 1, at: 1 }];
+    const server = await api({
+      '/events': (r) => ({ body: events.filter((e) => e.at >= Number(r.query.get('since'))) }),
+    });
+    const dir = await tempDir('sluice-pull-cli-');
+    const config = join(dir, 'pipelines.mjs');
+    await writeFile(
+      config,
+      `export default ${JSON.stringify({
+        pipelines: [
+          {
+            name: 'feed',
+            dataset: 'feed_data',
+            resources: [
+              {
+                name: 'events',
+                source: {
+                  kind: 'rest_api',
+                  baseUrl: server.url,
+                  path: 'events',
+                  incremental: { cursorPath: 'at', param: 'since', initialValue: 0 },
+                },
+              },
+            ],
+            schedules: [{ expression: 'rate(1 hour)' }],
+          },
+        ],
+      })};\n`,
+    );
+    const cli = (...args: string[]) =>
+      exec(process.execPath, [
+        fileURLToPath(new URL('../../bin/sluice.js', import.meta.url)),
+        ...args,
+        '--workdir',
+        dir,
+      ]);
+    const first = await cli('pull', '--pipeline', 'feed', '--config', config);
+    expect(first.stdout).toMatch(/events\s+1\s/);
+    events.push({ id: 2, at: 2 });
+    await cli('pull', '--pipeline', 'feed', '--config', config);
+    const { stdout } = await cli(
+      'query',
+      '--pipeline',
+      'feed',
+      'SELECT list(id ORDER BY id)::VARCHAR AS ids FROM feed_data.events',
+    );
+    expect(stdout).toContain('[1, 2]');
+    expect(server.requests.map((r) => r.query.get('since'))).toEqual(['0', '1']);
+    const unknown = await cli('pull', '--pipeline', 'nope', '--config', config).catch(
+      (error: { stderr: string }) => error,
+    );
+    expect((unknown as { stderr: string }).stderr).toMatch(/sluice: error: no pipeline named 'nope'/);
+  }, 120_000);
 });
