@@ -293,11 +293,29 @@ describe('the three stages on moto, polled like Lambda event sources, loading in
       { pipeline: 'shop', items: { orders: [{ id: 30, total: 9 }] } } as never,
       invocationContext(FUNCTION_TIMEOUT_MS),
     )) as { loadIds: string[]; items: number };
-    expect(reply.items).toBe(1);
+    expect(reply.loadIds).toHaveLength(1);
     await drainAll();
     expect(await warehouse.query(`SELECT total FROM ${table('orders')} WHERE id = 30`)).toEqual([
       { total: 9 },
     ]);
+  });
+
+  it('takes an object named in a direct invocation once, though its notification comes too', async () => {
+    await drop('inbox/events/direct.jsonl', lines([{ id: 700, kind: 'direct' }]));
+    const reply = (await handlers.extract(
+      { pipeline: 'shop', objects: [{ bucket: aws.inboxBucket, key: 'inbox/events/direct.jsonl' }] } as never,
+      invocationContext(FUNCTION_TIMEOUT_MS),
+    )) as { loadIds: string[]; items: number };
+    expect(reply.loadIds).toHaveLength(1);
+    await drainAll(); // the S3 notification of the same object finds it taken
+    expect(
+      await warehouse.query(`SELECT count(*) AS n FROM ${table('events')} WHERE kind = 'direct'`),
+    ).toEqual([{ n: 1 }]);
+    const outside = handlers.extract(
+      { pipeline: 'shop', objects: [{ bucket: aws.inboxBucket, key: 'elsewhere/x.jsonl' }] } as never,
+      invocationContext(FUNCTION_TIMEOUT_MS),
+    );
+    await expect(outside).rejects.toThrow(/elsewhere\/x\.jsonl is under no drop prefix of pipeline shop/);
   });
 });
 
