@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { PipelineConfig, ResourceConfig } from '../config/pipelines.js';
 import type { SecretResolver } from '../config/secret-values.js';
 import type { ResourceInput } from '../pipeline/extract.js';
@@ -14,7 +15,31 @@ export interface PullPlan {
   sources(): Record<string, unknown>;
 }
 
-type SourceArea = { resources?: Record<string, { incremental?: Record<string, IncrementalState> }> };
+/** A pipeline's area of the pipeline state, as dlt lays it out (other keys are kept as they are). */
+const sourceAreaSchema = z
+  .object({
+    resources: z
+      .record(
+        z.string(),
+        z
+          .object({
+            incremental: z
+              .record(
+                z.string(),
+                z.object({
+                  initial_value: z.union([z.string(), z.number()]),
+                  last_value: z.union([z.string(), z.number()]),
+                  unique_hashes: z.array(z.string()),
+                }),
+              )
+              .optional(),
+          })
+          .loose(),
+      )
+      .optional(),
+  })
+  .loose();
+type SourceArea = z.infer<typeof sourceAreaSchema>;
 
 /**
  * The pulled resources of a pipeline as item streams for extract. A child resource makes one
@@ -27,7 +52,13 @@ export async function planPull(
   sourcesState: Record<string, unknown>,
   secrets: SecretResolver,
 ): Promise<PullPlan> {
-  const area = structuredClone((sourcesState[pipeline.name] ?? {}) as SourceArea);
+  const parsed = sourceAreaSchema.safeParse(sourcesState[pipeline.name] ?? {});
+  if (!parsed.success) {
+    throw new Error(
+      `pipeline state of ${pipeline.name} has an unreadable source area: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
+    );
+  }
+  const area: SourceArea = structuredClone(parsed.data);
   area.resources ??= {};
   const pulled = pipeline.resources.filter(
     (r): r is ResourceConfig & { source: RestSourceConfig } => r.source?.kind === 'rest_api',
