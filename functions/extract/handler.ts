@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
@@ -127,12 +128,27 @@ async function extractDropBatch(
       group.messages.push(record.messageId);
     }
   }
+  const attempt = randomUUID();
   for (const { pipeline, objects, messages } of groups.values()) {
     try {
-      await extractObjectList(deps, pipeline, objects, deadline);
+      await extractObjectList(deps, pipeline, objects, deadline, attempt);
     } catch (error) {
       deps.logger.error('extract failed', { pipeline: pipeline.name, objects: objects.length, error });
-      for (const id of messages) failed.add(id);
+      // one bad object must not fail the whole batch: each message then goes into its own package
+      const byMessage = [...new Set(messages)];
+      if (byMessage.length === 1) {
+        failed.add(byMessage[0]!);
+        continue;
+      }
+      for (const id of byMessage) {
+        const own = objects.filter((_, i) => messages[i] === id);
+        try {
+          await extractObjectList(deps, pipeline, own, deadline, attempt);
+        } catch (single) {
+          deps.logger.error('extract failed', { pipeline: pipeline.name, messageId: id, error: single });
+          failed.add(id);
+        }
+      }
     }
   }
   return { batchItemFailures: [...failed].map((itemIdentifier) => ({ itemIdentifier })) };
@@ -160,6 +176,7 @@ async function extractObjectList(
   pipeline: PipelineConfig,
   objects: DroppedObject[],
   deadline: number,
+  attempt?: string,
 ): Promise<ExtractReply> {
   const started = performance.now();
   const result = await extractDrops({
@@ -167,6 +184,7 @@ async function extractObjectList(
     pipeline,
     objects,
     deadline,
+    ...(attempt && { attempt }),
     open: async (object) => {
       const response = await deps.s3.send(
         new GetObjectCommand({

@@ -16,6 +16,8 @@ export const packageKeys = {
   schema: (pkg: string) => `${pkg}normalized/schema.json`,
   jobs: (pkg: string) => `${pkg}normalized/jobs.json`,
   stage: (pkg: string, stage: Stage) => `${pkg}_stage/${stage}`,
+  /** Created only if absent when a load id is chosen, so two extracts never share a package. */
+  reservation: (pkg: string) => `${pkg}_stage/reserved`,
 };
 
 export const pipelineKeys = {

@@ -5,8 +5,8 @@ let last = 0;
  * so packages sort in creation order as strings of equal integer width.
  */
 export function newLoadId(now: () => number = Date.now): string {
-  let micros = Math.max(now() * 1000, last + 1);
-  micros = Math.floor(micros);
+  // the clock gives milliseconds; random microseconds make two processes' ids rarely equal
+  const micros = Math.max(Math.floor(now()) * 1000 + Math.floor(Math.random() * 1000), last + 1);
   last = micros;
   return (micros / 1_000_000).toFixed(6);
 }

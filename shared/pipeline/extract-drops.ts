@@ -3,10 +3,9 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { PipelineConfig } from '../config/pipelines.js';
 import { packagePrefix, pipelineKeys } from '../package/layout.js';
-import { newLoadId } from '../package/load-id.js';
 import { hasStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
-import type { ResourceInput } from './extract.js';
+import { type ResourceInput, reserveLoadId } from './extract.js';
 import { extractWithState } from './extract-with-state.js';
 
 /** An object created in the inbox, as its event names it. */
@@ -25,6 +24,8 @@ export interface ExtractDropsOptions {
   open(object: DroppedObject): Promise<Readable>;
   /** When this attempt is certainly over (the Lambda's timeout); its claims may be taken over after. */
   deadline: number;
+  /** Identifies this invocation: its own claims from a failed try may be taken again at once. */
+  attempt?: string;
   now?: () => number;
 }
 
@@ -41,20 +42,21 @@ export class ClaimBusyError extends Error {
   override name = 'ClaimBusyError';
 }
 
-const claimSchema = z.object({ loadId: z.string(), deadline: z.number() });
+const claimSchema = z.object({ loadId: z.string(), deadline: z.number(), attempt: z.string().optional() });
 
 /**
  * Extracts dropped objects into one package, each object exactly once. An object is claimed for
  * a package (keyed by bucket, key and ETag) before it is read; an object already claimed by an
  * extracted package is not read again, that package is handed on again instead (its message may
  * have been lost with the attempt that made it). A claim of an attempt that died before marking
- * its package extracted is taken over once that attempt's deadline has passed.
+ * its package extracted is taken over once that attempt's deadline has passed, or at once by the
+ * same attempt (which retries a failed batch one message at a time).
  */
 export async function extractDrops(options: ExtractDropsOptions): Promise<ExtractDropsResult> {
   const { storage, pipeline } = options;
   const now = options.now ?? Date.now;
-  const loadId = newLoadId(now);
-  const claim = JSON.stringify({ loadId, deadline: options.deadline });
+  const loadId = await reserveLoadId(storage, pipeline.name, now);
+  const claim = JSON.stringify({ loadId, deadline: options.deadline, attempt: options.attempt });
   const claimed: DroppedObject[] = [];
   const earlier = new Set<string>();
   const seen = new Set<string>();
@@ -70,7 +72,10 @@ export async function extractDrops(options: ExtractDropsOptions): Promise<Extrac
     const holder = claimSchema.parse(JSON.parse(stored!.body.toString('utf8')));
     if (await hasStage(storage, packagePrefix(pipeline.name, holder.loadId), 'extracted')) {
       earlier.add(holder.loadId);
-    } else if (now() <= holder.deadline || !(await storage.putIfMatch(key, claim, stored!.etag))) {
+    } else if (
+      (now() <= holder.deadline && (options.attempt === undefined || holder.attempt !== options.attempt)) ||
+      !(await storage.putIfMatch(key, claim, stored!.etag))
+    ) {
       throw new ClaimBusyError(
         `s3://${object.bucket}/${object.key} is being extracted by another attempt (package ${holder.loadId}); retry later`,
       );

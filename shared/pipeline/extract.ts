@@ -66,7 +66,7 @@ const unitOf = (name: string): ExtractedFile['unit'] =>
  */
 export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const { storage, pipeline } = options;
-  const loadId = options.loadId ?? newLoadId();
+  const loadId = options.loadId ?? (await reserveLoadId(storage, pipeline));
   const pkg = packagePrefix(pipeline, loadId);
   if (await hasStage(storage, pkg, 'extracted')) {
     const stored = await storage.get(packageKeys.manifest(pkg));
@@ -142,6 +142,22 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   await storage.put(packageKeys.manifest(pkg), JSON.stringify(manifest, null, 2));
   await markStage(storage, pkg, 'extracted');
   return { loadId, manifest, items: total, skipped: false };
+}
+
+/**
+ * A new load id whose package prefix nobody else uses: concurrent extracts (other Lambdas) could
+ * pick the same microsecond, so the id is reserved with a create-only-if-absent object.
+ */
+export async function reserveLoadId(
+  storage: FileStorage,
+  pipeline: string,
+  now: () => number = Date.now,
+): Promise<string> {
+  for (;;) {
+    const loadId = newLoadId(now);
+    if (await storage.putIfAbsent(packageKeys.reservation(packagePrefix(pipeline, loadId)), ''))
+      return loadId;
+  }
 }
 
 /** Gzips lines into storage; a failing source surfaces as its own error, not as a broken stream. */

@@ -236,6 +236,31 @@ describe('the three stages on moto, polled like Lambda event sources, loading in
     ).toEqual([{ n: 0 }]);
   });
 
+  it('fails only the message of an unreadable drop; the rest of its batch loads', async () => {
+    await drop('inbox/events/fine.jsonl', lines([{ id: 800, kind: 'fine' }]));
+    await drop('inbox/events/broken.jsonl.gz', 'this is not gzip');
+    const first = await aws.runners.extract.pollOnce(invoke(handlers.extract));
+    // (when this test runs first, the batch also holds S3's test event)
+    expect(first).toMatchObject({ failed: 1, crashed: false });
+    expect(first.received).toBeGreaterThanOrEqual(2);
+    await drainAll();
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${table('events')} WHERE kind = 'fine'`)).toEqual(
+      [{ n: 1 }],
+    );
+    // the broken drop is retried, then lands in the extract dead-letter queue
+    for (let receive = 1; receive < MAX_RECEIVE_COUNT; receive++) {
+      await waitForRetry();
+      await aws.runners.extract.drain(invoke(handlers.extract));
+    }
+    await waitForRetry();
+    await aws.runners.extract.drain(invoke(handlers.extract));
+    const dead = await takeAll(aws.queues.extract.dlqUrl);
+    // notifications carry keys URL-encoded
+    expect(dead.map((body) => decodeURIComponent(JSON.parse(body).Records[0].s3.object.key))).toEqual([
+      'inbox/events/broken.jsonl.gz',
+    ]);
+  });
+
   it('pulls a REST API on a scheduled event, once even when the event comes twice', async () => {
     const scheduled = {
       version: '0',
