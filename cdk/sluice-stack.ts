@@ -3,11 +3,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import type { SluiceConfig } from '../shared/config/pipelines.js';
 import { SluiceBuckets } from './constructs/buckets.js';
 import { DatabricksAccess } from './constructs/databricks-access.js';
+import { existingSecret } from './constructs/existing-secret.js';
 import { allowObjects } from './constructs/least-privilege.js';
 import { Monitoring } from './constructs/monitoring.js';
 import { PipelineSchedules } from './constructs/schedules.js';
@@ -125,10 +125,7 @@ export class SluiceStack extends Stack {
     );
     queues.normalize.queue.grantSendMessages(extract);
     sourceSecretIds(config).forEach((secretId, n) => {
-      const secret = secretId.startsWith('arn:')
-        ? secretsmanager.Secret.fromSecretCompleteArn(this, `SourceSecret${n}`, secretId)
-        : secretsmanager.Secret.fromSecretNameV2(this, `SourceSecret${n}`, secretId);
-      secret.grantRead(extract);
+      existingSecret(this, `SourceSecret${n}`, secretId).grantRead(extract);
     });
     queues.load.queue.grantSendMessages(normalize);
     databricks.secret.grantRead(load);

@@ -13,10 +13,11 @@ import { DuckDbDestination } from './destinations/duckdb/duckdb-destination.js';
 import type { FileFormat } from './formats/file-writer.js';
 import type { ResourceHints } from './normalize/resource.js';
 import type { ResourceInput } from './pipeline/extract.js';
-import { run } from './pipeline/run.js';
+import { type RunOptions, run } from './pipeline/run.js';
 import { readSourcesState } from './pipeline/state.js';
 import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES } from './schema/types.js';
 import { planPull } from './sources/pull.js';
+import type { FileStorage } from './storage/file-storage.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
@@ -56,6 +57,37 @@ interface RunFlags {
   loadId?: string;
 }
 
+const destinationOption = (description = 'where to load') =>
+  new Option('--destination <name>', description).choices(['duckdb', 'databricks']).default('duckdb');
+const duckdbFileOption = () =>
+  new Option('--duckdb-file <path>', 'DuckDB database file (default: <workdir>/<pipeline>.duckdb)');
+const workdirOption = () =>
+  new Option('--workdir <path>', 'where load packages, schemas and state are kept').default('.sluice');
+
+/** Runs the three stages with a progress line, prints the summary, and closes the destination. */
+async function runAndReport(
+  target: { destination: DestinationName; workdir: string; pipeline: string; duckdbFile?: string },
+  storage: FileStorage,
+  options: Omit<RunOptions, 'storage' | 'destination' | 'pipeline' | 'onStage'>,
+): Promise<void> {
+  const { destination, duckdbFile } = await openDestination(target.destination, target);
+  const progress = new Progress();
+  try {
+    const info = await run({
+      ...options,
+      storage,
+      pipeline: target.pipeline,
+      destination,
+      onStage: (stage, { items }) => progress.update(stage, items ?? 0),
+    });
+    progress.done();
+    console.log(formatSummary(info, { dataset: options.dataset, duckdbFile, pipeline: target.pipeline }));
+  } finally {
+    progress.done();
+    await destination.close();
+  }
+}
+
 const program = new Command('sluice')
   .description('Load JSON, CSV and Parquet into DuckDB or Databricks with dlt semantics')
   .showHelpAfterError()
@@ -81,49 +113,27 @@ program
     new Option('--contract <mode>', 'schema contract for tables, columns and types').choices(CONTRACT_MODES),
   )
   .option('--max-nesting <n>', 'nesting levels flattened into tables; deeper data stays json', nonNegativeInt)
-  .addOption(
-    new Option('--destination <name>', 'where to load').choices(['duckdb', 'databricks']).default('duckdb'),
-  )
-  .option('--duckdb-file <path>', 'DuckDB database file (default: <workdir>/<pipeline>.duckdb)')
+  .addOption(destinationOption())
+  .addOption(duckdbFileOption())
   .addOption(new Option('--format <format>', 'staging file format').choices(['parquet', 'jsonl']))
-  .option('--workdir <path>', 'where load packages, schemas and state are kept', '.sluice')
+  .addOption(workdirOption())
   .option('--load-id <id>', 'reuse a load id (a loaded package is not loaded again)')
   .action(async (inputs: string[], flags: RunFlags) => {
-    const files = await expandInputs(inputs);
-    const resources = groupByTable(files, flags);
-    const storage = packageStorage(flags.destination, flags.workdir);
-    const dataset = flags.dataset ?? `${flags.pipeline}_dataset`;
-    const { destination, duckdbFile } = await openDestination(flags.destination, flags);
-    const progress = new Progress();
-    try {
-      const info = await run({
-        storage,
-        pipeline: flags.pipeline,
-        dataset,
-        resources,
-        destination,
-        format: flags.format,
-        loadId: flags.loadId,
-        onStage: (stage, { items }) => progress.update(stage, items ?? 0),
-      });
-      progress.done();
-      console.log(formatSummary(info, { dataset, duckdbFile, pipeline: flags.pipeline }));
-    } finally {
-      progress.done();
-      await destination.close();
-    }
+    const resources = groupByTable(await expandInputs(inputs), flags);
+    await runAndReport(flags, packageStorage(flags.destination, flags.workdir), {
+      dataset: flags.dataset ?? `${flags.pipeline}_dataset`,
+      resources,
+      format: flags.format,
+      loadId: flags.loadId,
+    });
   });
 
 program
   .command('info')
   .description('show the stored schema and the last loads of a pipeline')
   .requiredOption('--pipeline <name>', 'pipeline name', name)
-  .option('--workdir <path>', 'where load packages, schemas and state are kept', '.sluice')
-  .addOption(
-    new Option('--destination <name>', 'whose packages to read (databricks: the S3 staging bucket)')
-      .choices(['duckdb', 'databricks'])
-      .default('duckdb'),
-  )
+  .addOption(workdirOption())
+  .addOption(destinationOption('whose packages to read (databricks: the S3 staging bucket)'))
   .action(async (flags: { pipeline: string; workdir: string; destination: DestinationName }) => {
     console.log(await describePipeline(packageStorage(flags.destination, flags.workdir), flags.pipeline));
   });
@@ -133,11 +143,9 @@ program
   .description("pull a configured pipeline's sources (REST API, PostgreSQL) once, as its schedule would")
   .requiredOption('--pipeline <name>', 'pipeline name in the configuration file', name)
   .option('--config <file>', 'the pipelines file', 'sluice.config.ts')
-  .addOption(
-    new Option('--destination <name>', 'where to load').choices(['duckdb', 'databricks']).default('duckdb'),
-  )
-  .option('--duckdb-file <path>', 'DuckDB database file (default: <workdir>/<pipeline>.duckdb)')
-  .option('--workdir <path>', 'where load packages, schemas and state are kept', '.sluice')
+  .addOption(destinationOption())
+  .addOption(duckdbFileOption())
+  .addOption(workdirOption())
   .action(
     async (flags: {
       pipeline: string;
@@ -154,26 +162,13 @@ program
       const plan = await planPull(pipeline, await readSourcesState(storage, pipeline.name), secrets);
       if (plan.resources.length === 0)
         throw new Error(`pipeline ${pipeline.name} has no resource with a source to pull`);
-      const { destination, duckdbFile } = await openDestination(flags.destination, flags);
-      const progress = new Progress();
-      try {
-        const info = await run({
-          storage,
-          pipeline: pipeline.name,
-          dataset: pipeline.dataset,
-          resources: plan.resources,
-          sources: plan.sources,
-          trigger: 'schedule',
-          destination,
-          format: pipeline.format,
-          onStage: (stage, { items }) => progress.update(stage, items ?? 0),
-        });
-        progress.done();
-        console.log(formatSummary(info, { dataset: pipeline.dataset, duckdbFile, pipeline: pipeline.name }));
-      } finally {
-        progress.done();
-        await destination.close();
-      }
+      await runAndReport(flags, storage, {
+        dataset: pipeline.dataset,
+        resources: plan.resources,
+        sources: plan.sources,
+        trigger: 'schedule',
+        format: pipeline.format,
+      });
     },
   );
 
@@ -182,8 +177,8 @@ program
   .description('run a SQL query on the local DuckDB database of a pipeline')
   .argument('<sql>', 'the query')
   .requiredOption('--pipeline <name>', 'pipeline name', name)
-  .option('--workdir <path>', 'where load packages, schemas and state are kept', '.sluice')
-  .option('--duckdb-file <path>', 'DuckDB database file (default: <workdir>/<pipeline>.duckdb)')
+  .addOption(workdirOption())
+  .addOption(duckdbFileOption())
   .action(async (sql: string, flags: { pipeline: string; workdir: string; duckdbFile?: string }) => {
     const destination = await DuckDbDestination.open(duckdbFilePath(flags));
     try {

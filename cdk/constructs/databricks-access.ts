@@ -4,6 +4,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { SluiceConfig } from '../../shared/config/pipelines.js';
+import { existingSecret } from './existing-secret.js';
 
 /** The role Unity Catalog assumes for storage credentials on AWS (Databricks' documented principal). */
 export const UNITY_CATALOG_MASTER_ROLE =
@@ -49,9 +50,7 @@ export class DatabricksAccess extends Construct {
       });
       this.secret = secret;
     } else {
-      this.secret = config.databricksSecret.startsWith('arn:')
-        ? secretsmanager.Secret.fromSecretCompleteArn(this, 'Secret', config.databricksSecret)
-        : secretsmanager.Secret.fromSecretNameV2(this, 'Secret', config.databricksSecret);
+      this.secret = existingSecret(this, 'Secret', config.databricksSecret);
     }
 
     // forward mode: the load stage assumes this role per package with a session policy that

@@ -71,32 +71,14 @@ export class Monitoring extends Construct {
         label: '',
         period: Duration.minutes(5),
       });
+    const graph = (title: string, metric: cloudwatch.IMetric, width: number) =>
+      new cloudwatch.GraphWidget({ title, left: [metric], width });
     this.dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Rows loaded per table',
-        left: [perTable('Rows', 'load')],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Bytes staged per table',
-        left: [perTable('Bytes', 'normalize')],
-        width: 12,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Packages per stage',
-        left: [perStage('Packages', 'Sum')],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Items extracted and normalized',
-        left: [perStage('Items', 'Sum')],
-        width: 8,
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Seconds per package (p90)',
-        left: [perStage('Seconds', 'p90')],
-        width: 8,
-      }),
+      graph('Rows loaded per table', perTable('Rows', 'load'), 12),
+      graph('Bytes staged per table', perTable('Bytes', 'normalize'), 12),
+      graph('Packages per stage', perStage('Packages', 'Sum'), 8),
+      graph('Items extracted and normalized', perStage('Items', 'Sum'), 8),
+      graph('Seconds per package (p90)', perStage('Seconds', 'p90'), 8),
       new cloudwatch.GraphWidget({
         title: 'Queue depth',
         left: props.stages.map((s) =>

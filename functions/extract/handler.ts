@@ -8,10 +8,13 @@ import {
   type PipelineConfig,
   pipelineNamed,
   resourceForKey,
+  resourceHints,
   type SluiceConfig,
 } from '../../shared/config/pipelines.js';
 import type { SecretResolver } from '../../shared/config/secret-values.js';
 import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
+import { packagePrefix } from '../../shared/package/layout.js';
+import { hasStage } from '../../shared/package/markers.js';
 import { type DroppedObject, extractDrops } from '../../shared/pipeline/extract-drops.js';
 import { extractWithState } from '../../shared/pipeline/extract-with-state.js';
 import { readSourcesState } from '../../shared/pipeline/state.js';
@@ -226,8 +229,11 @@ async function extractDirect(
   trigger: { kind: 'schedule' | 'direct'; detail?: string },
 ): Promise<ExtractReply> {
   const started = performance.now();
+  // a redelivered schedule finds its package extracted: no need to reach the sources again
+  const extracted =
+    loadId !== undefined && (await hasStage(deps.storage, packagePrefix(pipeline.name, loadId), 'extracted'));
   const pull =
-    items === undefined
+    items === undefined && !extracted
       ? await planPull(pipeline, await readSourcesState(deps.storage, pipeline.name), deps.secrets)
       : undefined;
   const resources =
@@ -235,10 +241,9 @@ async function extractDirect(
     Object.entries(items ?? {}).map(([name, list]) => {
       const config = pipeline.resources.find((r) => r.name === name);
       if (config === undefined) throw new Error(`pipeline ${pipeline.name} has no resource named '${name}'`);
-      const { drop: _drop, source: _source, ...hints } = config;
-      return { hints, items: list };
+      return { hints: resourceHints(config), items: list };
     });
-  if (resources.length === 0)
+  if (resources.length === 0 && !extracted)
     throw new Error(
       `pipeline ${pipeline.name} has no source to pull; hand items in or drop files under its prefixes`,
     );

@@ -5,10 +5,9 @@ import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { ReusableDestination } from '../../shared/destinations/reusable-destination.js';
 import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
 import { packagePrefix } from '../../shared/package/layout.js';
-import { markStage } from '../../shared/package/markers.js';
+import { markFailed } from '../../shared/package/markers.js';
 import { parsePackageMessage } from '../../shared/package/package-message.js';
 import { load } from '../../shared/pipeline/load.js';
-import { readJobs } from '../../shared/pipeline/package-io.js';
 import type { FileStorage } from '../../shared/storage/file-storage.js';
 
 export interface LoadDependencies {
@@ -41,22 +40,16 @@ export function createLoadHandler(deps: LoadDependencies) {
         status: outcome.status,
         tables: outcome.tables,
       });
-      if (outcome.status === 'loaded') {
-        const jobs = await readJobs(deps.storage, packagePrefix(message.pipeline, message.loadId));
+      if (outcome.status === 'loaded' && outcome.jobs !== undefined) {
         recordStageMetrics(deps.metrics, 'load', message.pipeline, {
           seconds: (performance.now() - started) / 1000,
-          jobs,
+          jobs: outcome.jobs,
         });
       }
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
       log.error('load failed', { error, receiveCount: record.attributes.ApproximateReceiveCount });
-      if (Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount) {
-        await markStage(deps.storage, packagePrefix(message.pipeline, message.loadId), 'failed', {
-          stage: 'load',
-          error: reason,
-        }).catch(() => false);
-      }
+      if (Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount)
+        await markFailed(deps.storage, packagePrefix(message.pipeline, message.loadId), 'load', error);
       throw error;
     }
   };

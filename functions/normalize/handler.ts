@@ -6,7 +6,7 @@ import { pipelineNamed, type SluiceConfig } from '../../shared/config/pipelines.
 import type { DestinationCapabilities } from '../../shared/destinations/destination.js';
 import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
 import { packagePrefix } from '../../shared/package/layout.js';
-import { markStage } from '../../shared/package/markers.js';
+import { markFailed } from '../../shared/package/markers.js';
 import { parsePackageMessage } from '../../shared/package/package-message.js';
 import { normalize } from '../../shared/pipeline/normalize.js';
 import type { PackageQueue } from '../../shared/queues/package-queue.js';
@@ -58,7 +58,8 @@ export function createNormalizeHandler(deps: NormalizeDependencies) {
       }
     } catch (error) {
       log.error('normalize failed', { error, receiveCount: record.attributes.ApproximateReceiveCount });
-      await markFailedOnLastDelivery(deps, record, packagePrefix(pipeline.name, message.loadId), error);
+      if (Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount)
+        await markFailed(deps.storage, packagePrefix(pipeline.name, message.loadId), 'normalize', error);
       throw error;
     }
   };
@@ -69,16 +70,4 @@ export function createNormalizeHandler(deps: NormalizeDependencies) {
       processInParallel: false,
     });
   };
-}
-
-/** The last delivery before the dead-letter queue records why the package failed. */
-async function markFailedOnLastDelivery(
-  deps: NormalizeDependencies,
-  record: SQSRecord,
-  pkg: string,
-  error: unknown,
-): Promise<void> {
-  const reason = error instanceof Error ? error.message : String(error);
-  if (Number(record.attributes.ApproximateReceiveCount) >= deps.maxReceiveCount)
-    await markStage(deps.storage, pkg, 'failed', { stage: 'normalize', error: reason }).catch(() => false);
 }

@@ -1,8 +1,9 @@
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import {
   type DatabricksConfig,
   parseDatabricksConfig,
 } from '../destinations/databricks/databricks-config.js';
+import { readSecretText } from './secret-values.js';
 
 /** Secrets Manager's own extension caches for 300 s; we keep the same default. */
 export const SECRET_TTL_MS = 300_000;
@@ -26,10 +27,7 @@ export class DatabricksSecret {
 
   async get(): Promise<DatabricksConfig> {
     if (this.cached !== undefined && this.now() - this.cached.at < this.ttlMs) return this.cached.config;
-    const response = await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId }));
-    const text =
-      response.SecretString ??
-      (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : '');
+    const text = await readSecretText(this.client, this.secretId);
     let raw: unknown;
     try {
       raw = JSON.parse(text);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ResourceHints } from '../normalize/resource.js';
 import { resourceHintsSchema } from '../package/manifest.js';
 import { restSourceSchema } from '../sources/rest/rest-config.js';
 import { postgresSourceSchema } from '../sources/sql/sql-config.js';
@@ -149,6 +150,12 @@ export function resourceForKey(
     }
   }
   return undefined;
+}
+
+/** What a resource says about its table (the manifest's hints), without where its data comes from. */
+export function resourceHints(resource: ResourceConfig): ResourceHints {
+  const { drop: _drop, source: _source, ...hints } = resource;
+  return hints;
 }
 
 export function pipelineNamed(config: SluiceConfig, name: string): PipelineConfig {

@@ -1,5 +1,12 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SecretRef } from '../sources/rest/rest-config.js';
+import { z } from 'zod';
+
+/** A secret value: a Secrets Manager secret (a JSON field of it, or all of it), or an environment variable. */
+export const secretRefSchema = z.union([
+  z.object({ secretId: z.string().min(1), key: z.string().min(1).optional() }).strict(),
+  z.object({ env: z.string().min(1) }).strict(),
+]);
+export type SecretRef = z.infer<typeof secretRefSchema>;
 
 /** Turns a secret reference from the configuration into its value. */
 export interface SecretResolver {
@@ -28,7 +35,10 @@ export class SecretValues implements SecretResolver {
       throw new Error(`secret ${ref.secretId}: no Secrets Manager client configured`);
     let text = this.cache.get(ref.secretId);
     if (text === undefined) {
-      text = this.fetch(ref.secretId);
+      text = readSecretText(this.client, ref.secretId).then((value) => {
+        if (value === '') throw new Error(`secret ${ref.secretId} is empty`);
+        return value;
+      });
       this.cache.set(ref.secretId, text);
       text.catch(() => this.cache.delete(ref.secretId));
     }
@@ -44,13 +54,13 @@ export class SecretValues implements SecretResolver {
       throw new Error(`secret ${ref.secretId} has no field ${ref.key}`);
     return field;
   }
+}
 
-  private async fetch(secretId: string): Promise<string> {
-    const response = await this.client!.send(new GetSecretValueCommand({ SecretId: secretId }));
-    const text =
-      response.SecretString ??
-      (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : '');
-    if (text === '') throw new Error(`secret ${secretId} is empty`);
-    return text;
-  }
+/** The text of a secret, stored as a string or as binary ('' when it holds neither). */
+export async function readSecretText(client: SecretsManagerClient, secretId: string): Promise<string> {
+  const response = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+  return (
+    response.SecretString ??
+    (response.SecretBinary ? Buffer.from(response.SecretBinary).toString('utf8') : '')
+  );
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { FILE_FORMATS } from '../formats/file-writer.js';
+import { quarantinedFilesSchema } from './quarantine.js';
 
 const jobFile = z.object({ key: z.string(), rows: z.number().int(), bytes: z.number().int() });
 
@@ -9,7 +10,7 @@ export const jobsSchema = z.object({
   schemaVersionHash: z.string(),
   tables: z.record(z.string(), z.object({ files: z.array(jobFile), rows: z.number().int() })),
   /** Malformed records set aside (resources with onBadRecord: quarantine), with where they came from. */
-  quarantine: z.array(z.object({ key: z.string(), records: z.number().int() })).optional(),
+  quarantine: quarantinedFilesSchema.optional(),
 });
 
 export type Jobs = z.infer<typeof jobsSchema>;

@@ -6,6 +6,7 @@ import {
   REPLACE_STRATEGIES,
   WRITE_DISPOSITIONS,
 } from '../schema/types.js';
+import { quarantinedFilesSchema } from './quarantine.js';
 
 const contractMode = z.enum(CONTRACT_MODES);
 
@@ -72,7 +73,7 @@ export const manifestSchema = z
     resources: z.array(resourceHintsSchema),
     files: z.array(extractedFile),
     /** Malformed records extract set aside (CSV rows), for resources with onBadRecord: quarantine. */
-    quarantine: z.array(z.object({ key: z.string(), records: z.number().int() })).optional(),
+    quarantine: quarantinedFilesSchema.optional(),
     /** Pipeline state to commit with this package (written to _dlt_pipeline_state). */
     state: z.record(z.string(), z.unknown()).optional(),
   })

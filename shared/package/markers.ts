@@ -20,3 +20,17 @@ export async function markStage(
 export async function hasStage(storage: FileStorage, pkg: string, stage: Stage): Promise<boolean> {
   return (await storage.get(packageKeys.stage(pkg, stage))) !== undefined;
 }
+
+/**
+ * Records why a package was given up (its message is on its last delivery before the dead-letter
+ * queue). Best effort: the failure that led here is what the caller reports.
+ */
+export async function markFailed(
+  storage: FileStorage,
+  pkg: string,
+  stage: 'normalize' | 'load',
+  error: unknown,
+): Promise<void> {
+  const reason = error instanceof Error ? error.message : String(error);
+  await markStage(storage, pkg, 'failed', { stage, error: reason }).catch(() => false);
+}

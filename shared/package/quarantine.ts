@@ -1,5 +1,9 @@
 import { PassThrough } from 'node:stream';
+import { z } from 'zod';
 import type { FileStorage } from '../storage/file-storage.js';
+
+/** The quarantine objects of a package and how many records each holds (manifest and jobs.json). */
+export const quarantinedFilesSchema = z.array(z.object({ key: z.string(), records: z.number().int() }));
 
 /** A malformed record set aside: where it came from, why, and its text. */
 export interface QuarantinedRecord {
@@ -34,7 +38,7 @@ export class QuarantineWriter {
   }
 
   /** Finishes the object; undefined when nothing was set aside. */
-  async close(): Promise<{ key: string; records: number } | undefined> {
+  async close(): Promise<z.infer<typeof quarantinedFilesSchema>[number] | undefined> {
     if (this.stream === undefined) return undefined;
     this.stream.end();
     await this.upload;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import type { PipelineConfig } from '../config/pipelines.js';
+import { type PipelineConfig, resourceHints } from '../config/pipelines.js';
 import { packagePrefix, pipelineKeys } from '../package/layout.js';
 import { hasStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
@@ -106,10 +106,10 @@ function resourcesOf(
 ): ResourceInput[] {
   return pipeline.resources
     .map((config) => {
-      const { drop, source: _source, ...hints } = config;
+      const { drop } = config;
       const mine = objects.filter((object) => object.resource === config.name);
       return {
-        hints,
+        hints: resourceHints(config),
         read: { ...(drop?.jsonPath && { jsonPath: drop.jsonPath }), ...(drop?.csv && { csv: drop.csv }) },
         objects: mine.map((object) => ({
           name: `s3://${object.bucket}/${object.key}`,

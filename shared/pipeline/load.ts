@@ -1,4 +1,5 @@
 import type { Destination, LoadOutcome } from '../destinations/destination.js';
+import type { Jobs } from '../package/jobs.js';
 import { packagePrefix } from '../package/layout.js';
 import { hasStage, markStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
@@ -16,7 +17,7 @@ export interface LoadOptions {
  * Loads a normalized package. The destination's `_dlt_loads` row is the commit marker; the
  * `loaded` stage marker only saves work on redelivery, it is never what decides.
  */
-export async function load(options: LoadOptions): Promise<LoadOutcome> {
+export async function load(options: LoadOptions): Promise<LoadOutcome & { jobs?: Jobs }> {
   const { storage, pipeline, loadId, destination } = options;
   const pkg = packagePrefix(pipeline, loadId);
   if (await hasStage(storage, pkg, 'loaded')) return { status: 'already_loaded', tables: [] };
@@ -40,5 +41,5 @@ export async function load(options: LoadOptions): Promise<LoadOutcome> {
   if (destination.keepStagedFiles === false) {
     await storage.delete(Object.values(jobs.tables).flatMap((table) => table.files.map((file) => file.key)));
   }
-  return outcome;
+  return { ...outcome, jobs };
 }

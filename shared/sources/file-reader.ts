@@ -6,8 +6,8 @@ import { SourceError } from './source-error.js';
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
- * Opens a local file as a byte stream, gunzipping it when asked. A file that claims gzip but
- * is not, or an empty file, is refused with an error naming it.
+ * Opens a local file as a byte stream, gunzipping it when asked. A missing file, an empty one,
+ * and one that claims gzip but is not are refused with an error naming it.
  */
 export async function openSourceStream(path: string, gzip: boolean): Promise<Readable> {
   const handle = await open(path).catch((error: NodeJS.ErrnoException) => {
@@ -15,28 +15,12 @@ export async function openSourceStream(path: string, gzip: boolean): Promise<Rea
       cause: error,
     });
   });
-  const { size } = await handle.stat();
-  if (size === 0) {
-    await handle.close();
-    throw new SourceError(path, 'file is empty');
-  }
-  const head = Buffer.alloc(2);
-  await handle.read(head, 0, 2, 0);
-  const stream = handle.createReadStream({ start: 0, autoClose: true });
-  if (!gzip) return stream;
-  if (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1]) {
-    stream.destroy();
-    throw new SourceError(path, 'file name ends in .gz but the content is not gzip');
-  }
-  const gunzip = createGunzip();
-  stream.on('error', (error) => gunzip.destroy(error));
-  gunzip.on('error', () => stream.destroy());
-  return stream.pipe(gunzip);
+  return decodeSourceStream(path, handle.createReadStream({ autoClose: true }), gzip);
 }
 
 /**
- * Checks and decodes a stream that is not a local file (an S3 object): refuses an empty body
- * and a `.gz` name whose bytes are not gzip, naming the object.
+ * Checks and decodes a source's bytes (a local file or an S3 object): refuses an empty body and
+ * a `.gz` name whose bytes are not gzip, naming the source.
  */
 export async function decodeSourceStream(name: string, raw: Readable, gzip: boolean): Promise<Readable> {
   const chunks = raw[Symbol.asyncIterator]();

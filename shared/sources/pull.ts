@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { PipelineConfig, ResourceConfig } from '../config/pipelines.js';
+import { type PipelineConfig, type ResourceConfig, resourceHints } from '../config/pipelines.js';
 import type { SecretResolver } from '../config/secret-values.js';
 import type { ResourceInput } from '../pipeline/extract.js';
-import type { IncrementalState } from './incremental.js';
+import { type IncrementalState, incrementalStateSchema } from './incremental.js';
 import { Authenticator } from './rest/auth.js';
 import { readPath } from './rest/json-path.js';
 import type { RestSourceConfig } from './rest/rest-config.js';
@@ -23,16 +23,7 @@ const sourceAreaSchema = z
         z.string(),
         z
           .object({
-            incremental: z
-              .record(
-                z.string(),
-                z.object({
-                  initial_value: z.union([z.string(), z.number()]),
-                  last_value: z.union([z.string(), z.number()]),
-                  unique_hashes: z.array(z.string()),
-                }),
-              )
-              .optional(),
+            incremental: z.record(z.string(), incrementalStateSchema).optional(),
           })
           .loose(),
       )
@@ -77,9 +68,11 @@ export async function planPull(
     if (resource.source?.kind === 'rest_api')
       resources.push(restResource(resource as ResourceConfig & { source: RestSourceConfig }));
     if (resource.source?.kind === 'postgres') {
-      const { drop: _drop, source, ...hints } = resource;
+      const { source } = resource;
+      const hints = resourceHints(resource);
       const shape = await describePostgres(source, secrets);
       const cursorColumn = source.incremental?.cursorColumn;
+      const begin = stateOf(resource.name, cursorColumn);
       resources.push({
         hints: {
           ...hints,
@@ -89,8 +82,7 @@ export async function planPull(
         items: pullPostgresRecords({
           source,
           secrets,
-          shape,
-          ...(stateOf(resource.name, cursorColumn) && { incremental: stateOf(resource.name, cursorColumn)! }),
+          ...(begin && { incremental: begin }),
           onIncremental: (state) => keep(resource.name, cursorColumn!, state),
         }),
       });
@@ -102,7 +94,8 @@ export async function planPull(
   };
 
   function restResource(resource: ResourceConfig & { source: RestSourceConfig }): ResourceInput {
-    const { drop: _drop, source, ...hints } = resource;
+    const { source } = resource;
+    const hints = resourceHints(resource);
     const auth = new Authenticator(source.auth, secrets);
     const cursorPath = source.incremental?.cursorPath;
     const current = () => stateOf(resource.name, cursorPath);

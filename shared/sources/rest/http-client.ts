@@ -1,3 +1,5 @@
+import { setTimeout } from 'node:timers/promises';
+
 /** A failed request, with the status and URL (never headers, which carry credentials). */
 export class HttpError extends Error {
   override name = 'HttpError';
@@ -20,8 +22,6 @@ export interface RequestOptions {
   body?: string;
   maxAttempts: number;
   timeoutMs: number;
-  /** For tests and the Lambda clock: how to wait. */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -29,7 +29,6 @@ export interface RequestOptions {
  * backoff and jitter, waiting at least what `Retry-After` asks; other statuses fail at once.
  */
 export async function request(url: string, options: RequestOptions): Promise<Response> {
-  const sleep = options.sleep ?? ((ms: number) => new Promise((resolve) => setTimeout(resolve, ms)));
   for (let attempt = 1; ; attempt++) {
     let response: Response | undefined;
     let failure: unknown;
@@ -55,7 +54,7 @@ export async function request(url: string, options: RequestOptions): Promise<Res
     const backoff = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
     const asked = retryAfterMs(response?.headers.get('retry-after') ?? null);
     await response?.body?.cancel();
-    await sleep(Math.max(asked ?? 0, backoff / 2 + Math.random() * (backoff / 2)));
+    await setTimeout(Math.max(asked ?? 0, backoff / 2 + Math.random() * (backoff / 2)));
   }
 }
 

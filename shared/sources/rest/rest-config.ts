@@ -1,11 +1,5 @@
 import { z } from 'zod';
-
-/** A secret value: a Secrets Manager secret (a JSON field of it, or all of it), or an environment variable. */
-export const secretRefSchema = z.union([
-  z.object({ secretId: z.string().min(1), key: z.string().min(1).optional() }).strict(),
-  z.object({ env: z.string().min(1) }).strict(),
-]);
-export type SecretRef = z.infer<typeof secretRefSchema>;
+import { secretRefSchema } from '../../config/secret-values.js';
 
 export const restAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bearer'), token: secretRefSchema }).strict(),

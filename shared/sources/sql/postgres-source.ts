@@ -3,7 +3,7 @@ import Cursor from 'pg-cursor';
 import type { SecretResolver } from '../../config/secret-values.js';
 import type { ColumnHints } from '../../schema/types.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
-import { columnHintsFor, exactParsers, loaderValue } from './postgres-types.js';
+import { columnHintsFor, exactParsers } from './postgres-types.js';
 import type { PostgresSourceConfig } from './sql-config.js';
 
 export interface PostgresShape {
@@ -73,7 +73,6 @@ export async function describePostgres(
 export interface PostgresPull {
   source: PostgresSourceConfig;
   secrets: SecretResolver;
-  shape: PostgresShape;
   incremental?: IncrementalState;
   onIncremental?: (state: IncrementalState) => void;
 }
@@ -98,11 +97,9 @@ export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<un
       chunk.length > 0;
       chunk = await rows.read(source.chunkSize)
     ) {
-      for (const row of chunk) {
-        const record: Record<string, unknown> = {};
-        for (const [name, value] of Object.entries(row)) {
-          record[name] = loaderValue(value, pull.shape.columns[name] ?? {});
-        }
+      // rows go on as pg parsed them: temporal types and numerics as exact text, bytea as a
+      // Buffer (JSON lines carry it as base64)
+      for (const record of chunk) {
         if (cursor && !tracker!.accept(cursorValue(record[cursor.cursorColumn], cursor.cursorColumn), record))
           continue;
         yield record;

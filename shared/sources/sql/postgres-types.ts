@@ -64,17 +64,6 @@ export function columnHintsFor(oid: number, typmod: number, arrayTypes: Readonly
   }
 }
 
-/** Values as the loader takes them: timestamps as ISO text (naive ones without a zone), bytes as base64. */
-export function loaderValue(value: unknown, hints: ColumnHints): unknown {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) {
-    const iso = value.toISOString();
-    return hints.timezone === false ? iso.slice(0, -1) : iso;
-  }
-  if (Buffer.isBuffer(value)) return value.toString('base64');
-  return value;
-}
-
 /** Parsers that keep values exact: int8 as bigint when unsafe, numeric as text, dates as text. */
 export const exactParsers: Record<number, (text: string) => unknown> = {
   [OID.int8]: (text) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { secretRefSchema } from '../rest/rest-config.js';
+import { secretRefSchema } from '../../config/secret-values.js';
 
 /** A resource pulled from a PostgreSQL table or query (in the spirit of dlt's sql_database). */
 export const postgresSourceSchema = z
