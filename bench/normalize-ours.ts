@@ -2,6 +2,7 @@
 // package; `normalize FILE WORKDIR` times our normalize stage (JSONL in, Parquet out) in a fresh
 // process and prints items, rows, seconds and peak RSS as JSON.
 import { readFile, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { extract } from '../shared/pipeline/extract.js';
 import { normalize } from '../shared/pipeline/normalize.js';
@@ -25,7 +26,13 @@ if (mode === 'extract') {
   await rm(join(pkg, 'normalized'), { recursive: true, force: true });
   await rm(join(pkg, '_stage', 'normalized'), { force: true });
   const started = process.hrtime.bigint();
-  const { jobs, items } = await normalize({ storage, pipeline: 'bench', loadId, format: 'parquet' });
+  const { jobs, items } = await normalize({
+    storage,
+    pipeline: 'bench',
+    loadId,
+    format: 'parquet',
+    workers: Number(process.env.SLUICE_BENCH_WORKERS ?? availableParallelism()),
+  });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rows = Object.values(jobs.tables).reduce((n, t) => n + t.rows, 0);
   const bytesOut = Object.values(jobs.tables).reduce(

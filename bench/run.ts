@@ -1,11 +1,13 @@
 // `npm run bench`: generates a nested JSONL dataset and prints, for our normalize and for dlt's
 // on the same file and machine, items/s, rows/s, MB/s and peak RSS, plus the ratio. Our normalize
-// also runs on a quarter of the data to show whether peak memory grows with input size.
+// also runs on a quarter of the data to show whether peak memory grows with input size, and on
+// the full data in one thread and in one worker thread per core.
 // Then the serverless figures (bench/serverless.ts): bundle sizes, cold starts, drop-to-loaded latency.
 // Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt,
 // --skip-serverless, --only-serverless.
 import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateDataset } from './generate.js';
@@ -34,12 +36,13 @@ async function dataset(n: number): Promise<{ path: string; bytes: number }> {
   return { path, bytes: await generateDataset(path, n) };
 }
 
-async function ours(path: string): Promise<Figures> {
+async function ours(path: string, workers: number): Promise<Figures> {
   const work = join(dataDir, 'ours');
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'extract', path, work], { maxBuffer: 1 << 24 });
   const { stdout } = await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'normalize', path, work], {
     maxBuffer: 1 << 24,
+    env: { ...process.env, SLUICE_BENCH_WORKERS: String(workers) },
   });
   return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
 }
@@ -78,17 +81,24 @@ async function normalizeBench(): Promise<void> {
   console.log(
     `${'run'.padEnd(26)} ${'items'.padStart(9)} ${'rows'.padStart(9)} ${'seconds'.padStart(8)} ${'items/s'.padStart(11)} ${'rows/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'peak RSS MB'.padStart(9)}`,
   );
-  const oursSmall = await ours(small.path);
-  console.log(line(`sluice (${small.path.match(/\d+/g)!.pop()} rows)`, oursSmall, small.bytes));
-  const oursFull = await ours(full.path);
-  console.log(line(`sluice (${rows} rows)`, oursFull, full.bytes));
+  const workers = availableParallelism();
+  const oursSmall = await ours(small.path, workers);
+  console.log(
+    line(`sluice ${workers} thr (${small.path.match(/\d+/g)!.pop()} rows)`, oursSmall, small.bytes),
+  );
+  const oursSingle = await ours(full.path, 1);
+  console.log(line(`sluice 1 thr (${rows} rows)`, oursSingle, full.bytes));
+  const oursFull = await ours(full.path, workers);
+  console.log(line(`sluice ${workers} thr (${rows} rows)`, oursFull, full.bytes));
   if (skipDlt) {
     console.log('dlt: skipped (--skip-dlt)');
   } else {
     const dltFull = await dlt(full.path);
     console.log(line(`dlt 1.26.0 (${rows} rows)`, dltFull, full.bytes));
-    const ratio = oursFull.rows / oursFull.seconds / (dltFull.rows / dltFull.seconds);
-    console.log(`sluice / dlt rows/s: ${ratio.toFixed(2)}x`);
+    const ratio = (f: Figures) => (f.rows / f.seconds / (dltFull.rows / dltFull.seconds)).toFixed(2);
+    console.log(
+      `sluice / dlt rows/s: ${ratio(oursFull)}x with ${workers} threads, ${ratio(oursSingle)}x in one`,
+    );
   }
   console.log(
     `peak RSS at 1/4 and full size: ${oursSmall.peakRssMB.toFixed(0)} MB vs ${oursFull.peakRssMB.toFixed(0)} MB`,

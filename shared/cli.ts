@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -74,6 +75,8 @@ async function runAndReport(
   const progress = new Progress();
   try {
     const info = await run({
+      // large local packages are normalized on every core
+      workers: availableParallelism(),
       ...options,
       storage,
       pipeline: target.pipeline,

@@ -64,6 +64,8 @@ export class TableFileWriters implements RowSink {
       entry = { table, buffer: [] };
       this.open.set(table.name, entry);
     }
+    // the newest definition of the table: a worker's schema is replaced as it grows
+    entry.table = table;
     entry.buffer.push(row);
     if (entry.buffer.length >= this.limits.bufferRows) this.pending.add(entry);
   }

@@ -1,6 +1,5 @@
 import { createGunzip } from 'node:zlib';
 import type { FileFormat } from '../formats/file-writer.js';
-import { parseJson } from '../formats/json-parse.js';
 import {
   type ColumnCheck,
   DEFAULT_FILE_LIMITS,
@@ -8,7 +7,6 @@ import {
   TableFileWriters,
   type WrittenFile,
 } from '../formats/table-files.js';
-import { NormalizeError } from '../normalize/errors.js';
 import { RelationalNormalizer } from '../normalize/relational.js';
 import { applyResourceHints } from '../normalize/resource.js';
 import type { Jobs } from '../package/jobs.js';
@@ -16,11 +14,18 @@ import { packageKeys, packagePrefix } from '../package/layout.js';
 import type { ExtractedFile } from '../package/manifest.js';
 import { hasStage, markStage } from '../package/markers.js';
 import { QuarantineWriter } from '../package/quarantine.js';
-import { DataValidationError } from '../schema/contract.js';
 import { Schema } from '../schema/schema.js';
 import { splitLines } from '../sources/lines.js';
-import { SourceError } from '../sources/source-error.js';
 import type { FileStorage } from '../storage/file-storage.js';
+import { type LineSource, normalizeLine } from './normalize-lines.js';
+import {
+  canNormalizeInWorkers,
+  DEFAULT_PARALLEL_TUNING,
+  type NormalizeWork,
+  normalizeInWorkers,
+  type ParallelTuning,
+  type WorkersUsed,
+} from './normalize-parallel.js';
 import { readJobs, readManifest } from './package-io.js';
 import { commitPipelineSchema, loadPipelineSchema } from './schema-store.js';
 
@@ -35,12 +40,17 @@ export interface NormalizeOptions {
   /** Refuses data types the destination cannot load from this format, before anything is staged. */
   checkColumn?: ColumnCheck;
   onProgress?: (items: number) => void;
+  /** Worker threads for large packages on local storage (default 1: normalize in this thread). */
+  workers?: number;
+  parallel?: Partial<ParallelTuning>;
 }
 
 export interface NormalizeResult {
   jobs: Jobs;
   items: number;
   skipped: boolean;
+  /** Set when worker threads did the work. */
+  workers?: WorkersUsed;
 }
 
 /**
@@ -59,54 +69,33 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
     options.maxIdentifierLength,
   );
   const tables = new Map(manifest.resources.map((hints) => [hints.name, applyResourceHints(schema, hints)]));
-
-  const writers = new TableFileWriters(
-    storage,
-    packageKeys.normalizedPrefix(pkg),
-    options.format,
-    options.limits ?? DEFAULT_FILE_LIMITS,
-    options.checkColumn,
-  );
-  const normalizer = new RelationalNormalizer(schema, writers, loadId);
-  const quarantine = new QuarantineWriter(storage, packageKeys.quarantine(pkg, 'normalize', 0));
   const quarantines = new Set(
     manifest.resources.filter((hints) => hints.onBadRecord === 'quarantine').map((hints) => hints.name),
   );
-  let items = 0;
-  for (const file of manifest.files) {
+  const sources = manifest.files.map((file): LineSource => {
     const table = tables.get(file.resource);
     if (table === undefined)
       throw new Error(`manifest of ${pkg} has a file for unknown resource ${file.resource}`);
-    for await (const [n, line] of numberedLines(storage, file)) {
-      if (line.trim() === '') continue;
-      let item: unknown;
-      try {
-        item = parseJson(line);
-      } catch (error) {
-        // a malformed record of a quarantining resource is set aside; the rest of the file loads
-        if (!(error instanceof SyntaxError && quarantines.has(file.resource)))
-          throw describeItemError(error, file, n);
-        quarantine.add({
-          source: file.source,
-          ...(file.unit === 'line' && { line: n }),
-          reason: `invalid JSON: ${error.message}`,
-          raw: line,
-        });
-        continue;
-      }
-      try {
-        normalizer.normalize(item, table);
-      } catch (error) {
-        throw describeItemError(error, file, n);
-      }
-      items++;
-      if (writers.needsFlush) {
-        await writers.flush();
-        options.onProgress?.(items);
-      }
-    }
-  }
-  const written = await writers.close();
+    return { file, table, quarantining: quarantines.has(file.resource) };
+  });
+  const quarantine = new QuarantineWriter(storage, packageKeys.quarantine(pkg, 'normalize', 0));
+  const work: NormalizeWork = {
+    storage,
+    schema,
+    sources,
+    loadId,
+    prefix: packageKeys.normalizedPrefix(pkg),
+    format: options.format,
+    limits: options.limits ?? DEFAULT_FILE_LIMITS,
+    checkColumn: options.checkColumn,
+    quarantine,
+    onProgress: options.onProgress,
+  };
+  const tuning = { ...DEFAULT_PARALLEL_TUNING, ...options.parallel };
+  const workers = options.workers ?? 1;
+  const { written, items, ...used } = canNormalizeInWorkers(work, workers, tuning)
+    ? await normalizeInWorkers(work, workers, tuning)
+    : await normalizeInThread(work);
   const quarantined = [
     ...(manifest.quarantine ?? []),
     ...[await quarantine.close()].filter((q) => q !== undefined),
@@ -120,25 +109,32 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
   await storage.put(packageKeys.jobs(pkg), JSON.stringify(jobs, null, 2));
   await commitPipelineSchema(storage, pipeline, stored);
   await markStage(storage, pkg, 'normalized');
-  return { jobs, items, skipped: false };
+  return { jobs, items, skipped: false, ...used };
+}
+
+async function normalizeInThread(
+  work: NormalizeWork,
+): Promise<{ written: WrittenFile[]; items: number; workers?: WorkersUsed }> {
+  const writers = new TableFileWriters(work.storage, work.prefix, work.format, work.limits, work.checkColumn);
+  const normalizer = new RelationalNormalizer(work.schema, writers, work.loadId);
+  let items = 0;
+  for (const source of work.sources) {
+    for await (const [n, line] of numberedLines(work.storage, source.file)) {
+      if (!normalizeLine(normalizer, source, line, n, (record) => work.quarantine.add(record))) continue;
+      items++;
+      if (writers.needsFlush) {
+        await writers.flush();
+        work.onProgress?.(items);
+      }
+    }
+  }
+  return { written: await writers.close(), items };
 }
 
 async function* numberedLines(storage: FileStorage, file: ExtractedFile): AsyncIterable<[number, string]> {
   const stream = (await storage.getStream(file.key)).pipe(createGunzip());
   let n = 0;
   for await (const line of splitLines(stream)) yield [++n, line];
-}
-
-/** Bad data surfaces as a SourceError naming the source file, its line or record, and the column. */
-function describeItemError(error: unknown, file: ExtractedFile, n: number): Error {
-  const position = file.unit === 'line' ? n : undefined;
-  const where = file.unit === 'record' ? `record ${n}: ` : '';
-  if (error instanceof SyntaxError)
-    return new SourceError(file.source, `${where}invalid JSON: ${error.message}`, position, { cause: error });
-  if (error instanceof DataValidationError || error instanceof NormalizeError) {
-    return new SourceError(file.source, `${where}${error.message}`, position, { cause: error });
-  }
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 function jobsOf(written: WrittenFile[], format: FileFormat, schemaVersionHash: string): Jobs {

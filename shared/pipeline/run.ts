@@ -18,6 +18,8 @@ export interface RunOptions {
   format?: FileFormat;
   loadId?: string;
   limits?: FileLimits;
+  /** Worker threads for normalizing large packages (default 1). */
+  workers?: number;
   /** The pulled sources' state after extraction (cursors), committed when the package is loaded. */
   sources?: () => Record<string, unknown>;
   trigger?: 'cli' | 'schedule';
@@ -62,6 +64,7 @@ export async function run(options: RunOptions): Promise<RunInfo> {
       maxIdentifierLength: destination.capabilities.maxIdentifierLength,
       checkColumn: destination.capabilities.refusesColumn,
       limits: options.limits,
+      ...(options.workers !== undefined && { workers: options.workers }),
       onProgress: (items) => options.onStage?.('normalize', { items }),
     }),
   );

@@ -1,0 +1,306 @@
+import { Worker } from 'node:worker_threads';
+import { createGunzip } from 'node:zlib';
+import type { FileFormat } from '../formats/file-writer.js';
+import {
+  type ColumnCheck,
+  completeColumns,
+  type FileLimits,
+  UnloadableColumnError,
+  type WrittenFile,
+} from '../formats/table-files.js';
+import type { QuarantineWriter } from '../package/quarantine.js';
+import type { Schema } from '../schema/schema.js';
+import { applyChanges, changesApply } from '../schema/schema-changes.js';
+import type { StoredSchema } from '../schema/types.js';
+import { SourceError } from '../sources/source-error.js';
+import type { FileStorage } from '../storage/file-storage.js';
+import { LocalFileStorage } from '../storage/local-storage.js';
+import type { LineSource } from './normalize-lines.js';
+import type { FromWorker, ThreadError, ToWorker, WorkerSetup } from './normalize-protocol.js';
+
+/** Everything normalize hands to either the in-thread loop or the workers. */
+export interface NormalizeWork {
+  storage: FileStorage;
+  /** The package's schema, resource hints applied; grows as data arrives. */
+  schema: Schema;
+  sources: LineSource[];
+  loadId: string;
+  prefix: string;
+  format: FileFormat;
+  limits: FileLimits;
+  checkColumn: ColumnCheck | undefined;
+  quarantine: QuarantineWriter;
+  onProgress: ((items: number) => void) | undefined;
+}
+
+export interface ParallelTuning {
+  /** Below this many extracted items, starting workers costs more than it saves. */
+  minItems: number;
+  /** Bytes of JSONL per chunk handed to a worker. */
+  chunkBytes: number;
+}
+
+export const DEFAULT_PARALLEL_TUNING: ParallelTuning = { minItems: 50_000, chunkBytes: 2 * 1024 * 1024 };
+
+/**
+ * Workers need storage they can open themselves (a local folder) and tables whose contracts
+ * all evolve: freeze and discard decide row by row against the schema as it grows, so those
+ * packages stay in one thread.
+ */
+export function canNormalizeInWorkers(work: NormalizeWork, workers: number, tuning: ParallelTuning): boolean {
+  if (workers < 2 || !(work.storage instanceof LocalFileStorage)) return false;
+  const items = work.sources.reduce((n, { file }) => n + file.items, 0);
+  if (items < tuning.minItems) return false;
+  return work.sources.every(({ table }) => {
+    if (work.schema.isDiscarded(table)) return false;
+    const contract = work.schema.contract(table);
+    return contract.tables === 'evolve' && contract.columns === 'evolve' && contract.data_type === 'evolve';
+  });
+}
+
+/** How a package was split across workers: chunks sent, and chunks normalized again in order. */
+export interface WorkersUsed {
+  count: number;
+  chunks: number;
+  reruns: number;
+}
+
+interface Chunk {
+  source: LineSource;
+  firstLine: number;
+  data: Buffer;
+}
+
+interface InFlight {
+  id: number;
+  chunk: Chunk;
+  worker: WorkerHandle;
+  /** The schema version the chunk was normalized against. */
+  version: number;
+  result: Promise<FromWorker>;
+}
+
+/**
+ * Normalizes in worker threads with the same result as one thread. Chunks of lines go out in
+ * parallel against the schema known at the time; their schema changes are then folded in, in
+ * file order. A chunk whose changes clash with what earlier chunks added since (or that failed
+ * against an older schema) is normalized again against the schema it would have seen in order,
+ * so types, variant columns and errors come out as a single pass makes them.
+ */
+export async function normalizeInWorkers(
+  work: NormalizeWork,
+  count: number,
+  tuning: ParallelTuning,
+): Promise<{ written: WrittenFile[]; items: number; workers: WorkersUsed }> {
+  const storage = work.storage as LocalFileStorage;
+  const setup: WorkerSetup = {
+    storageRoot: storage.root,
+    prefix: work.prefix,
+    format: work.format,
+    limits: work.limits,
+    loadId: work.loadId,
+    maxIdentifierLength: work.schema.naming.maxLength,
+  };
+  const pool = Array.from({ length: count }, () => new WorkerHandle(setup));
+  const schema = work.schema;
+  let version = 0;
+  let stored: StoredSchema = schema.toStored();
+  let nextId = 0;
+  let items = 0;
+  let reruns = 0;
+  const checked = new Set<string>();
+
+  const sync = (worker: WorkerHandle) => {
+    if (worker.version === version) return;
+    worker.send({ type: 'schema', version, stored });
+    worker.version = version;
+  };
+  const dispatch = (worker: WorkerHandle, chunk: Chunk): InFlight => {
+    sync(worker);
+    const id = nextId++;
+    const result = worker.result(id);
+    worker.send({
+      type: 'chunk',
+      id,
+      version,
+      source: chunk.source,
+      firstLine: chunk.firstLine,
+      data: chunk.data,
+    });
+    worker.outstanding++;
+    return { id, chunk, worker, version, result };
+  };
+  const checkColumns = (tables: readonly string[]) => {
+    for (const name of tables) {
+      const table = schema.table(name);
+      for (const column of table === undefined ? [] : completeColumns(table)) {
+        const key = `${name}\u0000${column.name}\u0000${column.data_type}`;
+        if (checked.has(key)) continue;
+        checked.add(key);
+        const reason = work.checkColumn?.(work.format, column);
+        if (reason !== undefined)
+          throw new UnloadableColumnError(`column ${column.name} of table ${name}: ${reason}`);
+      }
+    }
+  };
+  const settle = async (first: InFlight): Promise<void> => {
+    let entry = first;
+    for (;;) {
+      const outcome = await entry.result;
+      entry.worker.outstanding--;
+      const inOrder = entry.version === version;
+      if (outcome.type === 'normalized' && (inOrder || changesApply(schema, outcome.changes))) {
+        if (outcome.changes.length > 0) {
+          applyChanges(schema, outcome.changes);
+          version++;
+          stored = schema.toStored();
+        }
+        checkColumns(outcome.tables);
+        sync(entry.worker);
+        entry.worker.send({ type: 'verdict', id: entry.id, commit: true });
+        for (const record of outcome.quarantined) work.quarantine.add(record);
+        items += outcome.items;
+        work.onProgress?.(items);
+        return;
+      }
+      if (outcome.type === 'rejected' && inOrder) throw rebuiltError(outcome.error);
+      if (outcome.type === 'normalized') entry.worker.send({ type: 'verdict', id: entry.id, commit: false });
+      else if (outcome.type !== 'rejected')
+        throw new Error(`unexpected ${outcome.type} from a normalize worker`);
+      entry = dispatch(entry.worker, entry.chunk);
+      reruns++;
+    }
+  };
+
+  try {
+    const inFlight: InFlight[] = [];
+    for (const source of work.sources) {
+      let firstLine = 1;
+      const stream = (await work.storage.getStream(source.file.key)).pipe(createGunzip());
+      for await (const piece of lineChunks(stream, tuning.chunkBytes)) {
+        // two chunks per worker: one being normalized, one waiting, so no worker idles on a verdict
+        while (inFlight.length >= count * 2) await settle(inFlight.shift()!);
+        const worker = pool.reduce((a, b) => (b.outstanding < a.outstanding ? b : a));
+        inFlight.push(dispatch(worker, { source, firstLine, data: piece.data }));
+        firstLine += piece.lines;
+      }
+    }
+    while (inFlight.length > 0) await settle(inFlight.shift()!);
+    const files = await Promise.all(
+      pool.map((worker) => {
+        sync(worker);
+        return worker.close();
+      }),
+    );
+    return { written: files.flat(), items, workers: { count, chunks: nextId - reruns, reruns } };
+  } finally {
+    await Promise.all(pool.map((worker) => worker.terminate()));
+  }
+}
+
+/** Cuts a byte stream into pieces of whole lines of about `size` bytes, counting their lines. */
+export async function* lineChunks(
+  stream: AsyncIterable<Buffer>,
+  size: number,
+): AsyncIterable<{ data: Buffer; lines: number }> {
+  let buffer: Buffer = Buffer.alloc(0);
+  for await (const part of stream) {
+    buffer = buffer.length === 0 ? part : Buffer.concat([buffer, part]);
+    let start = 0;
+    while (buffer.length - start >= size) {
+      // the last line end within `size`, or else the first one after it (a line longer than size)
+      let end = buffer.lastIndexOf(10, start + size - 1) + 1;
+      if (end <= start) end = buffer.indexOf(10, start + size) + 1;
+      if (end === 0) break;
+      const data = buffer.subarray(start, end);
+      yield { data, lines: countLines(data) };
+      start = end;
+    }
+    buffer = buffer.subarray(start);
+  }
+  if (buffer.length > 0) yield { data: buffer, lines: countLines(buffer) + (buffer.at(-1) === 10 ? 0 : 1) };
+}
+
+function countLines(data: Buffer): number {
+  let lines = 0;
+  for (let i = data.indexOf(10); i !== -1; i = data.indexOf(10, i + 1)) lines++;
+  return lines;
+}
+
+function rebuiltError(error: ThreadError): Error {
+  if (error.source !== undefined)
+    return new SourceError(error.source.file, error.source.reason, error.source.line);
+  return new Error(error.message);
+}
+
+// Under tsx (CLI, tests) the worker is TypeScript and starts through a bootstrap that loads tsx.
+const workerFile = new URL(
+  import.meta.url.endsWith('.ts') ? './normalize-worker-tsx.mjs' : './normalize-worker.js',
+  import.meta.url,
+);
+
+/** A worker thread with one pending promise per chunk it was sent. */
+class WorkerHandle {
+  /** The schema version this worker holds (-1: none yet). */
+  version = -1;
+  outstanding = 0;
+  private readonly worker: Worker;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (m: FromWorker) => void; reject: (e: Error) => void }
+  >();
+  private closing: { resolve: (files: WrittenFile[]) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  constructor(setup: WorkerSetup) {
+    this.worker = new Worker(workerFile, { workerData: { sluiceNormalize: setup } });
+    this.worker.on('message', (message: FromWorker) => this.receive(message));
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => this.fail(new Error(`normalize worker exited with code ${code}`)));
+  }
+
+  send(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  result(id: number): Promise<FromWorker> {
+    const promise = new Promise<FromWorker>((resolve, reject) => {
+      if (this.failure !== undefined) reject(this.failure);
+      else this.waiting.set(id, { resolve, reject });
+    });
+    // awaited in order; one that is never awaited after a failure must not go unhandled
+    promise.catch(() => undefined);
+    return promise;
+  }
+
+  close(): Promise<WrittenFile[]> {
+    return new Promise((resolve, reject) => {
+      if (this.failure !== undefined) return reject(this.failure);
+      this.closing = { resolve, reject };
+      this.send({ type: 'close' });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  private receive(message: FromWorker): void {
+    if (message.type === 'closed') {
+      this.closing?.resolve(message.files);
+    } else if (message.type === 'broken') {
+      this.fail(rebuiltError(message.error));
+    } else {
+      this.waiting.get(message.id)?.resolve(message);
+      this.waiting.delete(message.id);
+    }
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const { reject } of this.waiting.values()) reject(this.failure);
+    this.waiting.clear();
+    this.closing?.reject(this.failure);
+    this.closing = undefined;
+  }
+}

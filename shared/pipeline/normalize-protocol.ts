@@ -1,0 +1,49 @@
+import type { FileFormat } from '../formats/file-writer.js';
+import type { FileLimits, WrittenFile } from '../formats/table-files.js';
+import type { QuarantinedRecord } from '../package/quarantine.js';
+import type { TableChange } from '../schema/schema-changes.js';
+import type { StoredSchema } from '../schema/types.js';
+import type { LineSource } from './normalize-lines.js';
+
+// Messages between the normalize coordinator and its worker threads. Both ends are this module's
+// code in one process, so they are typed rather than validated.
+
+/** What a worker needs to write its own data files into the package. */
+export interface WorkerSetup {
+  storageRoot: string;
+  prefix: string;
+  format: FileFormat;
+  limits: FileLimits;
+  loadId: string;
+  maxIdentifierLength?: number;
+}
+
+export type ToWorker =
+  /** The coordinator's schema: the base of the next chunks and the columns of committed rows. */
+  | { type: 'schema'; version: number; stored: StoredSchema }
+  /** Lines `firstLine`… of an extracted file, normalized against schema `version`. */
+  | { type: 'chunk'; id: number; version: number; source: LineSource; firstLine: number; data: Uint8Array }
+  /** Write (commit) or drop the rows a chunk produced. */
+  | { type: 'verdict'; id: number; commit: boolean }
+  /** Flush and close every file, and report them. */
+  | { type: 'close' };
+
+/** An error as it crosses threads; SourceErrors keep their parts so they can be rebuilt. */
+export interface ThreadError {
+  message: string;
+  source?: { file: string; reason: string; line?: number };
+}
+
+export type FromWorker =
+  | {
+      type: 'normalized';
+      id: number;
+      items: number;
+      tables: string[];
+      changes: TableChange[];
+      quarantined: QuarantinedRecord[];
+    }
+  | { type: 'rejected'; id: number; error: ThreadError }
+  | { type: 'closed'; files: WrittenFile[] }
+  /** Writing failed: the worker is of no further use. */
+  | { type: 'broken'; error: ThreadError };

@@ -1,0 +1,196 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as arrow from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
+import { describe, expect, it } from 'vitest';
+import type { ResourceHints } from '../../shared/normalize/resource.js';
+import { packageKeys, packagePrefix } from '../../shared/package/layout.js';
+import { extract } from '../../shared/pipeline/extract.js';
+import { type NormalizeResult, normalize } from '../../shared/pipeline/normalize.js';
+import { readPackageSchema } from '../../shared/pipeline/package-io.js';
+import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const LOAD_ID = '1732190400.123456';
+// about 25 lines per chunk, so two workers hold many chunks at once against an older schema
+const PARALLEL = { workers: 2, parallel: { minItems: 0, chunkBytes: 2048 } };
+
+/**
+ * Lines whose schema keeps changing: a column whose type clashes later (variant), columns first
+ * seen deep into the file, one whose first value differs in type between neighbouring chunks,
+ * nested lists, lists of scalars and lists of lists, and awkward names.
+ */
+function lines(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => {
+    const row: Record<string, unknown> = {
+      orderId: i,
+      amount: i === 45 ? 'n/a' : i * 1.5,
+      'Customer Name': `c${i % 7}`,
+      items: Array.from({ length: i % 3 }, (_, k) => ({
+        sku: `s${k}`,
+        qty: k + 1,
+        ...(i > 300 && { note: 'x' }),
+      })),
+    };
+    if (i >= 100) row.late = i === 130 ? 'soon' : new Date(1_700_000_000_000 + i * 1000).toISOString();
+    if (i % 40 === 10) row.flip = i < 90 ? 1 : 'x';
+    if (i % 40 === 35) row.flip = 'y';
+    if (i % 50 === 0) row.matrix = [[1, 2], [3]];
+    if (i % 9 === 0) row.tags = ['a', 'b'];
+    if (i >= 200) row.details = { level: { deep: i % 2 === 0 ? i : `odd ${i}` } };
+    return JSON.stringify(row);
+  });
+}
+
+/** A JSONL file both runs read, so errors and quarantine name the same source. */
+async function jsonlFile(text: string): Promise<string> {
+  const file = join(await tempDir(), 'orders.jsonl');
+  await writeFile(file, text);
+  return file;
+}
+
+async function normalizeFile(
+  file: string,
+  hints: ResourceHints,
+  options: Partial<Parameters<typeof normalize>[0]> = {},
+): Promise<{ result: NormalizeResult; storage: LocalFileStorage }> {
+  const dir = await tempDir();
+  const storage = new LocalFileStorage(join(dir, 'storage'));
+  const base = { storage, pipeline: 'p' };
+  await extract({ ...base, dataset: 'd', loadId: LOAD_ID, resources: [{ hints, files: [file] }] });
+  const result = await normalize({ ...base, loadId: LOAD_ID, format: 'parquet', ...options });
+  return { result, storage };
+}
+
+/** Every table's rows, read back from its Parquet files, without nulls, in a stable order. */
+async function rowsOf(storage: LocalFileStorage, result: NormalizeResult): Promise<Record<string, string[]>> {
+  const tables: Record<string, string[]> = {};
+  for (const [name, entry] of Object.entries(result.jobs.tables)) {
+    const rows: string[] = [];
+    for (const { key } of entry.files) {
+      const table = arrow.tableFromIPC(parquet.readParquet(await readFile(storage.url(key))).intoIPCStream());
+      for (const row of table) {
+        const values = Object.entries(row.toJSON()).filter(([, v]) => v !== null && v !== undefined);
+        rows.push(
+          JSON.stringify(Object.fromEntries(values), (_, v) => (typeof v === 'bigint' ? `${v}n` : v)),
+        );
+      }
+    }
+    tables[name] = rows.sort();
+  }
+  return tables;
+}
+
+describe('normalize in worker threads', () => {
+  // upsert gives every row a key from its content, so both runs must produce identical rows
+  const hints: ResourceHints = {
+    name: 'orders',
+    writeDisposition: 'merge',
+    mergeStrategy: 'upsert',
+    primaryKey: ['orderId'],
+  };
+
+  it('produces the schema and rows of a single-thread run, re-normalizing chunks whose schema clashed', async () => {
+    const file = await jsonlFile(`${lines(600).join('\n')}\n`);
+    const single = await normalizeFile(file, hints);
+    const parallel = await normalizeFile(file, hints, PARALLEL);
+
+    expect(single.result.workers).toBeUndefined();
+    expect(parallel.result.workers).toMatchObject({ count: 2 });
+    expect(parallel.result.workers?.chunks).toBeGreaterThan(20);
+    // `flip` is first a number in one chunk and first a string in a neighbouring one
+    expect(parallel.result.workers?.reruns).toBeGreaterThan(0);
+    expect(parallel.result.items).toBe(600);
+
+    const pkg = packagePrefix('p', LOAD_ID);
+    const schemas = await Promise.all(
+      [single.storage, parallel.storage].map((s) => readPackageSchema(s, pkg)),
+    );
+    expect(schemas[1]?.tables).toEqual(schemas[0]?.tables);
+    // column order too: it decides the order of the destination's columns
+    const columnOrder = (i: number) =>
+      Object.values(schemas[i]?.tables ?? {}).map((t) => [t.name, Object.keys(t.columns)]);
+    expect(columnOrder(1)).toEqual(columnOrder(0));
+    expect(Object.keys(schemas[0]?.tables.orders?.columns ?? {})).toEqual(
+      expect.arrayContaining([
+        'amount__v_text',
+        'late__v_text',
+        'flip__v_text',
+        'details__level__deep__v_text',
+      ]),
+    );
+
+    const [rowsSingle, rowsParallel] = await Promise.all([
+      rowsOf(single.storage, single.result),
+      rowsOf(parallel.storage, parallel.result),
+    ]);
+    expect(Object.keys(rowsParallel).sort()).toEqual(Object.keys(rowsSingle).sort());
+    for (const table of Object.keys(rowsSingle))
+      expect(rowsParallel[table], table).toEqual(rowsSingle[table]);
+    expect(rowsParallel.orders).toHaveLength(600);
+  });
+
+  it('reports a bad line with the same file and line number as a single-thread run', async () => {
+    const all = lines(400);
+    all[287] = '{"orderId": 287, "broken": ';
+    const file = await jsonlFile(`${all.join('\n')}\n`);
+    const failure = (options: Partial<Parameters<typeof normalize>[0]>) =>
+      normalizeFile(file, hints, options).then(
+        () => 'no error',
+        (error: Error) => error.message,
+      );
+
+    const [single, parallel] = await Promise.all([failure({}), failure(PARALLEL)]);
+    expect(single).toMatch(/orders\.jsonl:288: invalid JSON/);
+    expect(parallel).toBe(single);
+  });
+
+  it('sets malformed lines of a quarantining resource aside in file order', async () => {
+    const all = lines(300);
+    for (const i of [3, 140, 299]) all[i] = `not json ${i}`;
+    const file = await jsonlFile(all.join('\r\n'));
+    const quarantining = { ...hints, onBadRecord: 'quarantine' as const };
+    const parallel = await normalizeFile(file, quarantining, PARALLEL);
+    const single = await normalizeFile(file, quarantining);
+
+    expect(parallel.result.items).toBe(297);
+    const quarantined = async ({ storage, result }: typeof single) => {
+      const [entry] = result.jobs.quarantine ?? [];
+      const body = entry === undefined ? '' : (await storage.get(entry.key))?.body.toString('utf8');
+      return (body ?? '')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { line: number; raw: string });
+    };
+    const records = await quarantined(parallel);
+    expect(records.map((r) => [r.line, r.raw])).toEqual([
+      [4, 'not json 3'],
+      [141, 'not json 140'],
+      [300, 'not json 299'],
+    ]);
+    expect(records).toEqual(await quarantined(single));
+    expect(await rowsOf(parallel.storage, parallel.result)).toEqual(
+      await rowsOf(single.storage, single.result),
+    );
+  });
+
+  it('keeps packages under a schema contract other than evolve in one thread', async () => {
+    const frozen = { ...hints, schemaContract: { columns: 'discard_value' as const } };
+    const { result } = await normalizeFile(await jsonlFile(`${lines(100).join('\n')}\n`), frozen, PARALLEL);
+    expect(result.workers).toBeUndefined();
+    expect(result.items).toBe(100);
+  });
+
+  it('writes every file it lists, and only under the package', async () => {
+    const { result, storage } = await normalizeFile(
+      await jsonlFile(`${lines(300).join('\n')}\n`),
+      hints,
+      PARALLEL,
+    );
+    const prefix = packageKeys.normalizedPrefix(packagePrefix('p', LOAD_ID));
+    const listed = Object.values(result.jobs.tables).flatMap((t) => t.files.map((f) => f.key));
+    const stored = (await storage.list(prefix)).map((o) => o.key).filter((key) => key.endsWith('.parquet'));
+    expect(listed.sort()).toEqual(stored.sort());
+    expect(Object.values(result.jobs.tables).reduce((n, t) => n + t.rows, 0)).toBeGreaterThan(300);
+  });
+});
