@@ -203,11 +203,16 @@ export async function* lineChunks(
   stream: AsyncIterable<Buffer>,
   size: number,
 ): AsyncIterable<{ data: Buffer; lines: number }> {
-  let buffer: Buffer = Buffer.alloc(0);
+  let parts: Buffer[] = [];
+  let length = 0;
   for await (const part of stream) {
-    buffer = buffer.length === 0 ? part : Buffer.concat([buffer, part]);
+    parts.push(part);
+    length += part.length;
+    if (length < size) continue;
+    // joined once per piece: appending each part to a growing buffer would copy it over and over
+    const buffer = Buffer.concat(parts, length);
     let start = 0;
-    while (buffer.length - start >= size) {
+    while (length - start >= size) {
       // the last line end within `size`, or else the first one after it (a line longer than size)
       let end = buffer.lastIndexOf(10, start + size - 1) + 1;
       if (end <= start) end = buffer.indexOf(10, start + size) + 1;
@@ -216,9 +221,13 @@ export async function* lineChunks(
       yield { data, lines: countLines(data) };
       start = end;
     }
-    buffer = buffer.subarray(start);
+    parts = start < length ? [buffer.subarray(start)] : [];
+    length -= start;
   }
-  if (buffer.length > 0) yield { data: buffer, lines: countLines(buffer) + (buffer.at(-1) === 10 ? 0 : 1) };
+  if (length > 0) {
+    const rest = Buffer.concat(parts, length);
+    yield { data: rest, lines: countLines(rest) + (rest.at(-1) === 10 ? 0 : 1) };
+  }
 }
 
 function countLines(data: Buffer): number {

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { lineChunks } from '../../shared/pipeline/normalize-parallel.js';
+
+async function* parts(text: string, partSize: number): AsyncIterable<Buffer> {
+  const bytes = Buffer.from(text);
+  for (let i = 0; i < bytes.length; i += partSize) yield bytes.subarray(i, i + partSize);
+}
+
+async function pieces(text: string, partSize: number, size: number) {
+  const out: { text: string; lines: number }[] = [];
+  for await (const { data, lines } of lineChunks(parts(text, partSize), size))
+    out.push({ text: data.toString(), lines });
+  return out;
+}
+
+describe('lineChunks', () => {
+  it('cuts at line ends near the size, whatever the stream parts, and counts lines', async () => {
+    const text = Array.from({ length: 500 }, (_, i) => `{"n":${i},"s":"${'é'.repeat(i % 13)}"}`).join('\n');
+    for (const partSize of [7, 100, 4096, 1 << 20]) {
+      const out = await pieces(text, partSize, 300);
+      expect(out.map((p) => p.text).join('')).toBe(text);
+      expect(out.slice(0, -1).every((p) => p.text.endsWith('\n'))).toBe(true);
+      expect(out.reduce((n, p) => n + p.lines, 0)).toBe(500);
+      // a piece's lines: its line ends, plus the unterminated last line of the stream
+      expect(out.map((p) => p.lines)).toEqual(out.map((p) => p.text.match(/\n|[^\n]$/g)?.length));
+      expect(Math.max(...out.map((p) => Buffer.byteLength(p.text)))).toBeLessThanOrEqual(300);
+    }
+  });
+
+  it('keeps a line longer than the size whole', async () => {
+    const long = 'x'.repeat(1000);
+    const out = await pieces(`a\n${long}\nb\n`, 64, 100);
+    expect(out.map((p) => p.text)).toEqual(['a\n', `${long}\n`, 'b\n']);
+    expect(out.map((p) => p.lines)).toEqual([1, 1, 1]);
+  });
+});
