@@ -1,0 +1,34 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { digest128 } from '../../shared/util/digest.js';
+
+const openssl = (input: string | Buffer, bytes = 10) =>
+  createHash('shake128', { outputLength: bytes }).update(input).digest('base64').replace(/=+$/, '');
+
+describe('digest128 (SHAKE128 through the WebAssembly Keccak)', () => {
+  it('equals OpenSSL for every length across block boundaries, in UTF-8', () => {
+    const alphabet = 'abc_XYZ019-é€😀\u0000';
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed;
+    };
+    for (let length = 0; length < 520; length++) {
+      const text = Array.from({ length }, () => alphabet[next() % alphabet.length]).join('');
+      expect(digest128(text), `length ${length}`).toBe(openssl(text));
+    }
+  });
+
+  it('equals OpenSSL for dlt row-key inputs, other output sizes, buffers and long inputs', () => {
+    expect(digest128('abcdefghijklmn_orders__items_2')).toBe('zXIIg+0PluhB+A');
+    for (const bytes of [1, 8, 10, 16, 32, 64, 168])
+      expect(digest128('parent_key_table_0', bytes), `${bytes} bytes`).toBe(
+        openssl('parent_key_table_0', bytes),
+      );
+    const buffer = Buffer.from('{"id":1,"name":"x"}');
+    expect(digest128(buffer)).toBe(openssl(buffer));
+    const long = 'ü'.repeat(100_000); // beyond the module's memory: OpenSSL
+    expect(digest128(long)).toBe(openssl(long));
+    expect(digest128('x'.repeat(21_000))).toBe(openssl('x'.repeat(21_000)));
+  });
+});
