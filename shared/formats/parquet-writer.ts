@@ -1,11 +1,13 @@
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import type { NormalizedRow } from '../normalize/relational.js';
-import type { ColumnSchema } from '../schema/types.js';
+import { type ColumnSchema, DLT_COLUMNS } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { buildColumn } from './arrow-columns.js';
 import { arrowType } from './arrow-types.js';
 import type { DataFileWriter } from './file-writer.js';
+
+const ROW_KEY_COLUMNS = new Set<string>([DLT_COLUMNS.id, DLT_COLUMNS.parentId, DLT_COLUMNS.rootId]);
 
 /** The Arrow schema of a Parquet file for these columns. */
 export function arrowSchema(columns: readonly ColumnSchema[]): arrow.Schema {
@@ -63,11 +65,14 @@ export class ParquetFileWriter implements DataFileWriter {
       },
       { highWaterMark: 1 },
     );
-    const properties = new parquet.WriterPropertiesBuilder()
+    let builder = new parquet.WriterPropertiesBuilder()
       .setCompression(parquet.Compression.SNAPPY)
       .setMaxRowGroupSize(rowGroupSize)
-      .setCreatedBy('sluice')
-      .build();
+      .setCreatedBy('sluice');
+    // Row keys are unique: a dictionary for them is built only to be thrown away.
+    for (const column of columns)
+      if (ROW_KEY_COLUMNS.has(column.name)) builder = builder.setColumnDictionaryEnabled(column.name, false);
+    const properties = builder.build();
     this.done = parquet
       .transformParquetStream(batches, properties)
       .then((bytes) => storage.putStream(key, this.count(bytes)));
