@@ -106,15 +106,18 @@ function variableWidth(
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v !== undefined && v !== null) {
-      const needed = utf8 ? Buffer.byteLength(v as string) : (v as Uint8Array).length;
-      if (position + needed > buffer.length) {
-        const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, position + needed));
+      // room for the longest UTF-8 form (3 bytes per UTF-16 unit), so a string is encoded once
+      const room = utf8 ? (v as string).length * 3 : (v as Uint8Array).length;
+      if (position + room > buffer.length) {
+        const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, position + room));
         buffer.copy(grown, 0, 0, position);
         buffer = grown;
       }
-      if (utf8) buffer.write(v as string, position);
-      else buffer.set(v as Uint8Array, position);
-      position += needed;
+      if (utf8) position += buffer.write(v as string, position);
+      else {
+        buffer.set(v as Uint8Array, position);
+        position += room;
+      }
     }
     offsets[i + 1] = position;
   }
