@@ -242,11 +242,15 @@ function rebuiltError(error: ThreadError): Error {
   return new Error(error.message);
 }
 
-// Under tsx (CLI, tests) the worker is TypeScript and starts through a bootstrap that loads tsx.
-const workerFile = new URL(
-  import.meta.url.endsWith('.ts') ? './normalize-worker-tsx.mjs' : './normalize-worker.js',
-  import.meta.url,
-);
+/**
+ * The worker's entry point beside this module. Under tsx (CLI, tests) it is TypeScript and starts
+ * through a bootstrap that loads tsx. Resolved only when workers start: the Lambda bundles, which
+ * normalize in one thread, have no module URL.
+ */
+function workerFile(): URL {
+  const here = import.meta.url;
+  return new URL(here.endsWith('.ts') ? './normalize-worker-tsx.mjs' : './normalize-worker.js', here);
+}
 
 /** A worker thread with one pending promise per chunk it was sent. */
 class WorkerHandle {
@@ -262,7 +266,7 @@ class WorkerHandle {
   private failure: Error | undefined;
 
   constructor(setup: WorkerSetup) {
-    this.worker = new Worker(workerFile, { workerData: { sluiceNormalize: setup } });
+    this.worker = new Worker(workerFile(), { workerData: { sluiceNormalize: setup } });
     this.worker.on('message', (message: FromWorker) => this.receive(message));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`normalize worker exited with code ${code}`)));
