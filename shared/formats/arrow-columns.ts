@@ -16,7 +16,10 @@ export function buildColumn(column: ColumnSchema, values: ReadonlyArray<Coerced 
   switch (type.typeId) {
     case arrow.Type.Utf8:
     case arrow.Type.Binary: {
-      const { offsets, data } = variableWidth(values, type.typeId === arrow.Type.Utf8);
+      const { offsets, data } =
+        type.typeId === arrow.Type.Utf8
+          ? utf8Strings(values as ReadonlyArray<string | undefined>)
+          : binaries(values);
       return makeData({ ...base, type, valueOffsets: offsets, data });
     }
     case arrow.Type.Float:
@@ -96,30 +99,44 @@ function booleanBits(values: ReadonlyArray<unknown>): Uint8Array {
   return bits;
 }
 
-function variableWidth(
-  values: ReadonlyArray<unknown>,
-  utf8: boolean,
-): { offsets: Int32Array; data: Uint8Array } {
+/**
+ * A string column's offsets and UTF-8 bytes, encoded in one call for the whole batch (`join`
+ * writes absent values as ''). When the bytes are as many as the characters, every string was
+ * ASCII and the character offsets are the byte offsets; otherwise each string is measured.
+ */
+function utf8Strings(values: ReadonlyArray<string | undefined | null>): {
+  offsets: Int32Array;
+  data: Uint8Array;
+} {
   const offsets = new Int32Array(values.length + 1);
-  let buffer = Buffer.allocUnsafe(Math.max(1024, values.length * 16));
   let position = 0;
   for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v !== undefined && v !== null) {
-      // room for the longest UTF-8 form (3 bytes per UTF-16 unit), so a string is encoded once
-      const room = utf8 ? (v as string).length * 3 : (v as Uint8Array).length;
-      if (position + room > buffer.length) {
-        const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, position + room));
-        buffer.copy(grown, 0, 0, position);
-        buffer = grown;
-      }
-      if (utf8) position += buffer.write(v as string, position);
-      else {
-        buffer.set(v as Uint8Array, position);
-        position += room;
-      }
-    }
+    position += values[i]?.length ?? 0;
     offsets[i + 1] = position;
   }
-  return { offsets, data: buffer.subarray(0, position) };
+  const data = Buffer.from(values.join(''), 'utf8');
+  if (data.length !== position) {
+    position = 0;
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v !== undefined && v !== null) position += Buffer.byteLength(v);
+      offsets[i + 1] = position;
+    }
+  }
+  return { offsets, data };
+}
+
+function binaries(values: ReadonlyArray<unknown>): { offsets: Int32Array; data: Uint8Array } {
+  const offsets = new Int32Array(values.length + 1);
+  let size = 0;
+  for (let i = 0; i < values.length; i++) {
+    size += (values[i] as Uint8Array | undefined | null)?.length ?? 0;
+    offsets[i + 1] = size;
+  }
+  const data = new Uint8Array(size);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as Uint8Array | undefined | null;
+    if (v !== undefined && v !== null) data.set(v, offsets[i]!);
+  }
+  return { offsets, data };
 }

@@ -104,6 +104,39 @@ describe('Parquet writer', () => {
     expect([second.text, second.ts, second.amount, second.bytes]).toEqual([null, null, null, null]);
   });
 
+  it('round-trips strings and bytes of every width between nulls and empty values', async () => {
+    const storage = new LocalFileStorage(await tempDir());
+    const t: TableSchema = {
+      name: 't',
+      columns: {
+        s: { name: 's', data_type: 'text', nullable: true },
+        b: { name: 'b', data_type: 'binary', nullable: true },
+      },
+    };
+    const ascii = ['plain', '', 'x'.repeat(3000)];
+    const wide = ['plain', '', 'ünï', 'ʃ€', '😀 emoji', 'lone \ud800 surrogate', 'x'.repeat(3000)];
+    for (const strings of [ascii, wide]) {
+      const values = strings.flatMap((text) => [text, undefined]);
+      const bytes = values.map((v, i) => (v === undefined ? undefined : new Uint8Array(i % 4).fill(i)));
+      const writers = new TableFileWriters(storage, 'n/', 'parquet');
+      const table = { ...t, name: `t${strings.length}` };
+      values.forEach((s, i) => {
+        writers.write(table, { ...(s !== undefined && { s }), ...(bytes[i] && { b: bytes[i] }) });
+      });
+      const [file] = await writers.close();
+      const back = await readBack(storage.url(file!.key));
+      expect(back.getChild('s')!.toArray()).toEqual(
+        values.map((v) => v?.replace('\ud800', '\ufffd') ?? null),
+      );
+      expect(
+        back
+          .getChild('b')!
+          .toArray()
+          .map((v: Uint8Array | null) => v && Array.from(v)),
+      ).toEqual(bytes.map((v) => (v === undefined ? null : Array.from(v))));
+    }
+  });
+
   it('rotates files by rows and when a table gains columns', async () => {
     const storage = new LocalFileStorage(await tempDir());
     const writers = new TableFileWriters(storage, 'n/', 'parquet', { bufferRows: 2, fileMaxRows: 4 });
