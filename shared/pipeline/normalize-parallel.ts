@@ -205,10 +205,12 @@ export async function* lineChunks(
 ): AsyncIterable<{ data: Buffer; lines: number }> {
   let parts: Buffer[] = [];
   let length = 0;
+  // set when what is held has no line end past `size`: wait for a part that brings one
+  let inLongLine = false;
   for await (const part of stream) {
     parts.push(part);
     length += part.length;
-    if (length < size) continue;
+    if (length < size || (inLongLine && part.indexOf(10) === -1)) continue;
     // joined once per piece: appending each part to a growing buffer would copy it over and over
     const buffer = Buffer.concat(parts, length);
     let start = 0;
@@ -223,6 +225,7 @@ export async function* lineChunks(
     }
     parts = start < length ? [buffer.subarray(start)] : [];
     length -= start;
+    inLongLine = length >= size;
   }
   if (length > 0) {
     const rest = Buffer.concat(parts, length);

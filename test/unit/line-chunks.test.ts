@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { lineChunks } from '../../shared/pipeline/normalize-parallel.js';
 
 async function* parts(text: string, partSize: number): AsyncIterable<Buffer> {
@@ -32,5 +32,15 @@ describe('lineChunks', () => {
     const out = await pieces(`a\n${long}\nb\n`, 64, 100);
     expect(out.map((p) => p.text)).toEqual(['a\n', `${long}\n`, 'b\n']);
     expect(out.map((p) => p.lines)).toEqual([1, 1, 1]);
+  });
+
+  it('joins the parts of a very long line once, not once per part', async () => {
+    const long = `${'y'.repeat(1_000_000)}\n`;
+    const concat = vi.spyOn(Buffer, 'concat');
+    const out = await pieces(`a\n${long}b`, 1024, 4096);
+    expect(out.map((p) => p.text.length)).toEqual([2, long.length, 1]);
+    // the line spans about 1000 parts; joining at each would copy it over and over
+    expect(concat.mock.calls.length).toBeLessThan(10);
+    concat.mockRestore();
   });
 });
