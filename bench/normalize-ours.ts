@@ -1,5 +1,5 @@
 // Child process of the benchmark, like dlt_normalize.py: `extract FILE WORKDIR` builds the
-// package; `normalize FILE WORKDIR` times our normalize stage (JSONL in, Parquet out) in a fresh
+// package (and prints how long that took); `normalize FILE WORKDIR` times our normalize stage (JSONL in, Parquet out) in a fresh
 // process and prints items, rows, seconds and peak RSS as JSON.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -12,14 +12,16 @@ const [mode, file, workdir] = process.argv.slice(2) as [string, string, string];
 const storage = new LocalFileStorage(join(workdir, 'storage'));
 if (mode === 'extract') {
   await rm(workdir, { recursive: true, force: true });
+  const started = process.hrtime.bigint();
   const { loadId, items } = await extract({
     storage,
     pipeline: 'bench',
     dataset: 'bench',
     resources: [{ hints: { name: 'orders' }, files: [file] }],
   });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await writeFile(join(workdir, 'load-id'), loadId);
-  console.log(JSON.stringify({ items }));
+  console.log(JSON.stringify({ items, seconds, peakRssMB: process.resourceUsage().maxRSS / 1024 }));
 } else {
   const loadId = await readFile(join(workdir, 'load-id'), 'utf8');
   const pkg = join(workdir, 'storage', 'bench', 'packages', loadId);

@@ -36,10 +36,15 @@ async function dataset(n: number): Promise<{ path: string; bytes: number }> {
   return { path, bytes: await generateDataset(path, n) };
 }
 
+let lastExtract: { items: number; seconds: number; peakRssMB: number } | undefined;
+
 async function ours(path: string, workers: number): Promise<Figures> {
   const work = join(dataDir, 'ours');
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
-  await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'extract', path, work], { maxBuffer: 1 << 24 });
+  const extracted = await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'extract', path, work], {
+    maxBuffer: 1 << 24,
+  });
+  lastExtract = JSON.parse(extracted.stdout.trim().split('\n').pop()!);
   const { stdout } = await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'normalize', path, work], {
     maxBuffer: 1 << 24,
     env: { ...process.env, SLUICE_BENCH_WORKERS: String(workers) },
@@ -90,6 +95,12 @@ async function normalizeBench(): Promise<void> {
   console.log(line(`sluice 1 thr (${rows} rows)`, oursSingle, full.bytes));
   const oursFull = await ours(full.path, workers);
   console.log(line(`sluice ${workers} thr (${rows} rows)`, oursFull, full.bytes));
+  if (lastExtract !== undefined) {
+    const { items, seconds, peakRssMB } = lastExtract;
+    console.log(
+      line(`sluice extract (${rows} rows)`, { items, rows: items, seconds, peakRssMB }, full.bytes),
+    );
+  }
   if (skipDlt) {
     console.log('dlt: skipped (--skip-dlt)');
   } else {
