@@ -40,6 +40,12 @@ function nonNegativeInt(value: string): number {
   return n;
 }
 
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number, 1 or more');
+  return n;
+}
+
 interface RunFlags {
   pipeline: string;
   dataset?: string;
@@ -55,6 +61,7 @@ interface RunFlags {
   duckdbFile?: string;
   format?: FileFormat;
   workdir: string;
+  workers: number;
   loadId?: string;
 }
 
@@ -62,12 +69,23 @@ const destinationOption = (description = 'where to load') =>
   new Option('--destination <name>', description).choices(['duckdb', 'databricks']).default('duckdb');
 const duckdbFileOption = () =>
   new Option('--duckdb-file <path>', 'DuckDB database file (default: <workdir>/<pipeline>.duckdb)');
+// a worker holds about 200 MB; more than 8 rarely pays on one package
+const workersOption = () =>
+  new Option('--workers <n>', 'threads that normalize large packages (1: none)')
+    .argParser(positiveInt)
+    .default(Math.min(availableParallelism(), 8));
 const workdirOption = () =>
   new Option('--workdir <path>', 'where load packages, schemas and state are kept').default('.sluice');
 
 /** Runs the three stages with a progress line, prints the summary, and closes the destination. */
 async function runAndReport(
-  target: { destination: DestinationName; workdir: string; pipeline: string; duckdbFile?: string },
+  target: {
+    destination: DestinationName;
+    workdir: string;
+    pipeline: string;
+    duckdbFile?: string;
+    workers: number;
+  },
   storage: FileStorage,
   options: Omit<RunOptions, 'storage' | 'destination' | 'pipeline' | 'onStage'>,
 ): Promise<void> {
@@ -75,9 +93,8 @@ async function runAndReport(
   const progress = new Progress();
   try {
     const info = await run({
-      // large local packages are normalized on every core
-      workers: availableParallelism(),
       ...options,
+      workers: target.workers,
       storage,
       pipeline: target.pipeline,
       destination,
@@ -120,6 +137,7 @@ program
   .addOption(duckdbFileOption())
   .addOption(new Option('--format <format>', 'staging file format').choices(['parquet', 'jsonl']))
   .addOption(workdirOption())
+  .addOption(workersOption())
   .option('--load-id <id>', 'reuse a load id (a loaded package is not loaded again)')
   .action(async (inputs: string[], flags: RunFlags) => {
     const resources = groupByTable(await expandInputs(inputs), flags);
@@ -149,6 +167,7 @@ program
   .addOption(destinationOption())
   .addOption(duckdbFileOption())
   .addOption(workdirOption())
+  .addOption(workersOption())
   .action(
     async (flags: {
       pipeline: string;
@@ -156,6 +175,7 @@ program
       destination: DestinationName;
       duckdbFile?: string;
       workdir: string;
+      workers: number;
     }) => {
       const file = resolve(flags.config);
       const { default: settings } = (await import(pathToFileURL(file).href)) as { default: unknown };

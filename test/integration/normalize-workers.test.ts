@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
@@ -192,5 +194,27 @@ describe('normalize in worker threads', () => {
     const stored = (await storage.list(prefix)).map((o) => o.key).filter((key) => key.endsWith('.parquet'));
     expect(listed.sort()).toEqual(stored.sort());
     expect(Object.values(result.jobs.tables).reduce((n, t) => n + t.rows, 0)).toBeGreaterThan(300);
+  });
+
+  it('runs from the CLI with --workers, and refuses a count below 1', async () => {
+    const exec = promisify(execFile);
+    const cli = join(import.meta.dirname, '../../bin/sluice.js');
+    const dir = await tempDir();
+    // 60,000 lines of about 80 bytes: past the 50,000-item threshold and over two 2 MB chunks
+    const file = await jsonlFile(
+      Array.from({ length: 60_000 }, (_, i) =>
+        JSON.stringify({ id: i, pad: 'p'.repeat(50), tags: [i] }),
+      ).join('\n'),
+    );
+    const run = (workers: string) =>
+      exec(process.execPath, [cli, 'run', file, '--pipeline', 'w', '--workdir', dir, '--workers', workers]);
+
+    const { stdout } = await run('2');
+    // one file per worker and table in the summary (table, rows, files, bytes)
+    expect(stdout).toMatch(/^\s*orders\s+60000\s+2\s/m);
+    expect(stdout).toMatch(/^\s*orders__tags\s+60000\s+2\s/m);
+    const refused = await run('0').catch((error: { code: number; stderr: string }) => error);
+    expect(refused).toMatchObject({ code: 1 });
+    expect(String((refused as { stderr: string }).stderr)).toMatch(/--workers.*a whole number, 1 or more/);
   });
 });
