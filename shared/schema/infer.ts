@@ -31,8 +31,13 @@ export function parseIsoTimestamp(text: string): number | undefined {
   return ms * 1000 + micros;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
+  // as Date.UTC reads them, years 0-99 are 1900-1999 (so year 0 is not a leap year)
+  const y = year < 100 ? year + 1900 : year;
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
 }
 
 function shiftYear(ms: number, year: number): number {
