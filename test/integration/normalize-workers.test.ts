@@ -51,15 +51,24 @@ async function jsonlFile(text: string): Promise<string> {
   return file;
 }
 
+type Normalized = { result: NormalizeResult; storage: LocalFileStorage };
+
 async function normalizeFile(
   file: string,
   hints: ResourceHints,
   options: Partial<Parameters<typeof normalize>[0]> = {},
-): Promise<{ result: NormalizeResult; storage: LocalFileStorage }> {
+): Promise<Normalized> {
+  return normalizeResources([{ hints, files: [file] }], options);
+}
+
+async function normalizeResources(
+  resources: { hints: ResourceHints; files: string[] }[],
+  options: Partial<Parameters<typeof normalize>[0]> = {},
+): Promise<Normalized> {
   const dir = await tempDir();
   const storage = new LocalFileStorage(join(dir, 'storage'));
   const base = { storage, pipeline: 'p' };
-  await extract({ ...base, dataset: 'd', loadId: LOAD_ID, resources: [{ hints, files: [file] }] });
+  await extract({ ...base, dataset: 'd', loadId: LOAD_ID, resources });
   const result = await normalize({ ...base, loadId: LOAD_ID, format: 'parquet', ...options });
   return { result, storage };
 }
@@ -70,6 +79,11 @@ async function rowsOf(storage: LocalFileStorage, result: NormalizeResult): Promi
   for (const [name, entry] of Object.entries(result.jobs.tables)) {
     const rows: string[] = [];
     for (const { key } of entry.files) {
+      if (key.endsWith('.jsonl')) {
+        const text = await readFile(storage.url(key), 'utf8');
+        rows.push(...text.split('\n').filter((line) => line !== ''));
+        continue;
+      }
       const table = arrow.tableFromIPC(parquet.readParquet(await readFile(storage.url(key))).intoIPCStream());
       for (const row of table) {
         const values = Object.entries(row.toJSON()).filter(([, v]) => v !== null && v !== undefined);
@@ -174,6 +188,28 @@ describe('normalize in worker threads', () => {
     expect(await rowsOf(parallel.storage, parallel.result)).toEqual(
       await rowsOf(single.storage, single.result),
     );
+  });
+
+  it('gives single-thread results for JSONL output and for several files and resources', async () => {
+    const orders = await jsonlFile(`${lines(300).join('\n')}\n`);
+    const more = await jsonlFile(lines(250).reverse().join('\n'));
+    const resources = [
+      { hints, files: [orders, more] },
+      { hints: { ...hints, name: 'events' }, files: [more] },
+    ];
+    for (const format of ['jsonl', 'parquet'] as const) {
+      const single = await normalizeResources(resources, { format });
+      const parallel = await normalizeResources(resources, { ...PARALLEL, format });
+      expect(parallel.result.workers?.chunks).toBeGreaterThan(10);
+      expect(parallel.result.items).toBe(800);
+      expect(Object.keys(parallel.result.jobs.tables).sort()).toEqual(
+        Object.keys(single.result.jobs.tables).sort(),
+      );
+      expect(parallel.result.jobs.tables.events?.rows).toBe(250);
+      expect(await rowsOf(parallel.storage, parallel.result)).toEqual(
+        await rowsOf(single.storage, single.result),
+      );
+    }
   });
 
   it('keeps packages under a schema contract other than evolve in one thread', async () => {
