@@ -242,7 +242,9 @@ function countLines(data: Buffer): number {
 function rebuiltError(error: ThreadError): Error {
   if (error.source !== undefined)
     return new SourceError(error.source.file, error.source.reason, error.source.line);
-  return new Error(error.message);
+  const rebuilt = new Error(error.message);
+  if (error.stack !== undefined) rebuilt.stack = error.stack;
+  return rebuilt;
 }
 
 /**

@@ -31,6 +31,8 @@ export type ToWorker =
 /** An error as it crosses threads; SourceErrors keep their parts so they can be rebuilt. */
 export interface ThreadError {
   message: string;
+  /** Where it was thrown in the worker, kept as the rebuilt error's stack. */
+  stack?: string;
   source?: { file: string; reason: string; line?: number };
 }
 

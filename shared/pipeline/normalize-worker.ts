@@ -114,7 +114,8 @@ export class NormalizeWorker {
 export function threadError(error: unknown): ThreadError {
   if (error instanceof SourceError)
     return { message: error.message, source: { file: error.file, reason: error.reason, line: error.line } };
-  return { message: error instanceof Error ? (error.stack ?? error.message) : String(error) };
+  if (error instanceof Error) return { message: error.message, ...(error.stack && { stack: error.stack }) };
+  return { message: String(error) };
 }
 
 const setup = isMainThread ? undefined : (workerData as { sluiceNormalize?: WorkerSetup } | undefined);

@@ -212,6 +212,38 @@ describe('normalize in worker threads', () => {
     }
   });
 
+  it('fails, without hanging or marking the package, when a worker cannot write its files', async () => {
+    const dir = await tempDir();
+    const storage = new LocalFileStorage(join(dir, 'storage'));
+    const file = await jsonlFile(`${lines(300).join('\n')}\n`);
+    await extract({
+      storage,
+      pipeline: 'p',
+      dataset: 'd',
+      loadId: LOAD_ID,
+      resources: [{ hints, files: [file] }],
+    });
+    const pkg = packagePrefix('p', LOAD_ID);
+    // a file where the data files' folder should be: every write under it fails
+    await storage.put(packageKeys.normalizedPrefix(pkg).slice(0, -1), 'in the way');
+
+    const failure = await normalize({
+      storage,
+      pipeline: 'p',
+      loadId: LOAD_ID,
+      format: 'parquet',
+      ...PARALLEL,
+    }).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+
+    // the worker's error, as one line (its stack stays the error's stack)
+    expect(failure?.message).toMatch(/^EEXIST: file already exists, mkdir '.*normalized'$/);
+    expect(failure?.stack).toMatch(/LocalFileStorage\.putStream/);
+    expect(await storage.get(packageKeys.stage(pkg, 'normalized'))).toBeUndefined();
+  });
+
   it('keeps packages under a schema contract other than evolve in one thread', async () => {
     const frozen = { ...hints, schemaContract: { columns: 'discard_value' as const } };
     const { result } = await normalizeFile(await jsonlFile(`${lines(100).join('\n')}\n`), frozen, PARALLEL);
