@@ -19,15 +19,21 @@ export interface SluiceStackProps extends StackProps {
 }
 
 /**
- * Sizes from `npm run bench`: normalize holds one package's column buffers (under 300 MB at a
- * million rows) and is CPU-bound, so it gets more than one vCPU (1769 MB = 1 vCPU); extract
- * streams and may spool a Parquet drop to /tmp; load mostly waits on the warehouse.
+ * Sizes from `npm run bench`: normalize is CPU-bound and holds one package's column buffers (under
+ * 300 MB a thread), so its memory (config `normalizeMemoryMiB`, 2048 by default) buys vCPUs
+ * (1769 MB = 1 vCPU), each used by a worker thread; extract streams and may spool a Parquet drop
+ * to /tmp; load mostly waits on the warehouse.
  */
 const SIZES = {
   extract: { memorySize: 1024, timeout: Duration.minutes(15), ephemeralStorageMiB: 4096 },
-  normalize: { memorySize: 2048, timeout: Duration.minutes(15) },
+  normalize: { timeout: Duration.minutes(15) },
   load: { memorySize: 512, timeout: Duration.minutes(15) },
 } as const;
+
+/** Lambda's vCPUs at a memory size: one per 1769 MiB, at least one. */
+function vcpus(memoryMiB: number): number {
+  return Math.max(1, Math.floor(memoryMiB / 1769));
+}
 
 /** Drops grouped into one package: up to this many, or what arrives within the window. */
 const EXTRACT_BATCH = { batchSize: 100, maxBatchingWindow: Duration.seconds(30) };
@@ -67,8 +73,13 @@ export class SluiceStack extends Stack {
     const normalize = new StageFunction(this, 'Normalize', {
       stage: 'normalize',
       ...SIZES.normalize,
+      memorySize: config.normalizeMemoryMiB,
       readsOrWritesParquet: true,
-      environment: { ...common, LOAD_QUEUE_URL: queues.load.queue.queueUrl },
+      environment: {
+        ...common,
+        LOAD_QUEUE_URL: queues.load.queue.queueUrl,
+        NORMALIZE_WORKERS: String(vcpus(config.normalizeMemoryMiB)),
+      },
     }).fn;
     const load = new StageFunction(this, 'Load', {
       stage: 'load',

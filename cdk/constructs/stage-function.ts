@@ -51,7 +51,7 @@ export class StageFunction extends Construct {
         POWERTOOLS_METRICS_NAMESPACE: 'Sluice',
         NODE_OPTIONS: '--enable-source-maps',
       },
-      bundling: stageBundling(props.readsOrWritesParquet),
+      bundling: stageBundling(props.readsOrWritesParquet, props.stage === 'normalize'),
     });
     Validations.of(this.fn).acknowledge({
       id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
@@ -60,8 +60,11 @@ export class StageFunction extends Construct {
   }
 }
 
-/** One CommonJS file per function, with parquet-wasm's .wasm beside it where the stage uses Parquet. */
-export function stageBundling(withParquetWasm: boolean): nodejs.BundlingOptions {
+/**
+ * One CommonJS file per function, with parquet-wasm's .wasm beside it where the stage uses
+ * Parquet; normalize also gets its worker thread's entry (`normalize-worker.js`) beside it.
+ */
+export function stageBundling(withParquetWasm: boolean, withNormalizeWorker = false): nodejs.BundlingOptions {
   return {
     format: nodejs.OutputFormat.CJS,
     target: 'node22',
@@ -74,10 +77,16 @@ export function stageBundling(withParquetWasm: boolean): nodejs.BundlingOptions 
       beforeBundling: () => [],
       beforeInstall: () => [],
       // parquet-wasm's Node build reads its .wasm from beside the bundle (__dirname)
-      afterBundling: (inputDir: string, outputDir: string) =>
-        withParquetWasm
+      afterBundling: (inputDir: string, outputDir: string) => [
+        ...(withParquetWasm
           ? [`cp "${inputDir}/node_modules/parquet-wasm/node/parquet_wasm_bg.wasm" "${outputDir}/"`]
-          : [],
+          : []),
+        ...(withNormalizeWorker
+          ? [
+              `"${inputDir}/node_modules/.bin/esbuild" "${inputDir}/shared/pipeline/normalize-worker.ts" --bundle --platform=node --format=cjs --target=node22 --minify --sourcemap --log-level=error --outfile="${outputDir}/normalize-worker.js"`,
+            ]
+          : []),
+      ],
     },
   };
 }

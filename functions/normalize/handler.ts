@@ -11,10 +11,13 @@ import { parsePackageMessage } from '../../shared/package/package-message.js';
 import { normalize } from '../../shared/pipeline/normalize.js';
 import type { PackageQueue } from '../../shared/queues/package-queue.js';
 import type { FileStorage } from '../../shared/storage/file-storage.js';
+import type { StorageSpec } from '../../shared/storage/storage-spec.js';
 
 export interface NormalizeDependencies {
   config: SluiceConfig;
   storage: FileStorage;
+  /** Worker threads for large packages (the function's vCPUs), and how they open `storage`. */
+  workers?: { count: number; storage: StorageSpec };
   /** The destination the files are written for: its identifier limit and what it refuses. */
   capabilities: DestinationCapabilities;
   loadQueue: PackageQueue;
@@ -43,6 +46,7 @@ export function createNormalizeHandler(deps: NormalizeDependencies) {
         format: pipeline.format,
         maxIdentifierLength: deps.capabilities.maxIdentifierLength,
         checkColumn: deps.capabilities.refusesColumn,
+        ...(deps.workers && { workers: deps.workers.count, workerStorage: deps.workers.storage }),
       });
       await deps.loadQueue.send(message);
       log.info(result.skipped ? 'package was normalized already; handed on again' : 'normalized', {

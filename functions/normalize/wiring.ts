@@ -15,6 +15,10 @@ export function normalizeHandlerFromEnv(config: SluiceConfig, env: NodeJS.Proces
   return createNormalizeHandler({
     config,
     storage: new S3FileStorage(s3ClientFromEnv(env), settings.STAGING_BUCKET, settings.STAGING_PREFIX),
+    workers: {
+      count: settings.NORMALIZE_WORKERS,
+      storage: { kind: 's3', bucket: settings.STAGING_BUCKET, prefix: settings.STAGING_PREFIX },
+    },
     capabilities: databricksCapabilities,
     loadQueue: new PackageQueue(new SQSClient({}), settings.LOAD_QUEUE_URL!),
     maxReceiveCount: settings.MAX_RECEIVE_COUNT,

@@ -63,6 +63,11 @@ export const sluiceConfigSchema = z
     databricksSecret: z.string().min(1).optional(),
     /** Deliveries of a failing message before it goes to its dead-letter queue. */
     maxReceiveCount: z.number().int().min(1).max(1000).default(3),
+    /**
+     * Memory of the normalize function. Lambda gives one vCPU per 1769 MiB; from 3538 MiB up,
+     * large packages are normalized by one worker thread per vCPU.
+     */
+    normalizeMemoryMiB: z.number().int().min(1024).max(10_240).default(2048),
     /** Where alarms are e-mailed (optional; they always go to the stack's SNS topic). */
     alarmEmail: z.email().optional(),
     /**

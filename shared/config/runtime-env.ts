@@ -11,6 +11,8 @@ const runtimeEnvSchema = z.object({
   DATABRICKS_SECRET_ID: z.string().min(1).optional(),
   /** The read-only role the load stage forwards keys of (mode forward), unless the secret names one. */
   STAGING_ROLE_ARN: z.string().min(1).optional(),
+  /** Worker threads the normalize function uses for large packages: one per vCPU it is given. */
+  NORMALIZE_WORKERS: z.coerce.number().int().min(1).max(16).default(1),
   /** The queue's maxReceiveCount: the delivery after which a message goes to the dead-letter queue. */
   MAX_RECEIVE_COUNT: z.coerce.number().int().positive().default(3),
 });

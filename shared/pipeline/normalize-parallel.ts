@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { createGunzip } from 'node:zlib';
 import type { FileFormat } from '../formats/file-writer.js';
@@ -14,13 +15,15 @@ import { applyChanges, changesApply } from '../schema/schema-changes.js';
 import type { StoredSchema } from '../schema/types.js';
 import { SourceError } from '../sources/source-error.js';
 import type { FileStorage } from '../storage/file-storage.js';
-import { LocalFileStorage } from '../storage/local-storage.js';
+import type { StorageSpec } from '../storage/storage-spec.js';
 import type { LineSource } from './normalize-lines.js';
 import type { FromWorker, ThreadError, ToWorker, WorkerSetup } from './normalize-protocol.js';
 
 /** Everything normalize hands to either the in-thread loop or the workers. */
 export interface NormalizeWork {
   storage: FileStorage;
+  /** How worker threads open `storage`; without it, normalize stays in one thread. */
+  workerStorage: StorageSpec | undefined;
   /** The package's schema, resource hints applied; grows as data arrives. */
   schema: Schema;
   sources: LineSource[];
@@ -43,12 +46,12 @@ export interface ParallelTuning {
 export const DEFAULT_PARALLEL_TUNING: ParallelTuning = { minItems: 50_000, chunkBytes: 2 * 1024 * 1024 };
 
 /**
- * Workers need storage they can open themselves (a local folder) and tables whose contracts
- * all evolve: freeze and discard decide row by row against the schema as it grows, so those
- * packages stay in one thread.
+ * Workers need storage they can open themselves and tables whose contracts all evolve: freeze
+ * and discard decide row by row against the schema as it grows, so those packages stay in one
+ * thread.
  */
 export function canNormalizeInWorkers(work: NormalizeWork, workers: number, tuning: ParallelTuning): boolean {
-  if (workers < 2 || !(work.storage instanceof LocalFileStorage)) return false;
+  if (workers < 2 || work.workerStorage === undefined) return false;
   const items = work.sources.reduce((n, { file }) => n + file.items, 0);
   if (items < tuning.minItems) return false;
   return work.sources.every(({ table }) => {
@@ -92,9 +95,9 @@ export async function normalizeInWorkers(
   count: number,
   tuning: ParallelTuning,
 ): Promise<{ written: WrittenFile[]; items: number; workers: WorkersUsed }> {
-  const storage = work.storage as LocalFileStorage;
+  if (work.workerStorage === undefined) throw new Error('normalize workers need a storage they can open');
   const setup: WorkerSetup = {
-    storageRoot: storage.root,
+    storage: work.workerStorage,
     prefix: work.prefix,
     format: work.format,
     limits: work.limits,
@@ -249,11 +252,11 @@ function rebuiltError(error: ThreadError): Error {
 
 /**
  * The worker's entry point beside this module. Under tsx (CLI, tests) it is TypeScript and starts
- * through a bootstrap that loads tsx. Resolved only when workers start: the Lambda bundles, which
- * normalize in one thread, have no module URL.
+ * through a bootstrap that loads tsx; in the Lambda bundle (CommonJS, so no module URL) it is
+ * `normalize-worker.js` beside `index.js`.
  */
 function workerFile(): URL {
-  const here = import.meta.url;
+  const here = import.meta.url ?? pathToFileURL(__filename).href;
   return new URL(here.endsWith('.ts') ? './normalize-worker-tsx.mjs' : './normalize-worker.js', here);
 }
 

@@ -3,6 +3,7 @@ import type { FileLimits, WrittenFile } from '../formats/table-files.js';
 import type { QuarantinedRecord } from '../package/quarantine.js';
 import type { TableChange } from '../schema/schema-changes.js';
 import type { StoredSchema } from '../schema/types.js';
+import type { StorageSpec } from '../storage/storage-spec.js';
 import type { LineSource } from './normalize-lines.js';
 
 // Messages between the normalize coordinator and its worker threads. Both ends are this module's
@@ -10,7 +11,7 @@ import type { LineSource } from './normalize-lines.js';
 
 /** What a worker needs to write its own data files into the package. */
 export interface WorkerSetup {
-  storageRoot: string;
+  storage: StorageSpec;
   prefix: string;
   format: FileFormat;
   limits: FileLimits;

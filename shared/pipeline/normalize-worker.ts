@@ -6,7 +6,7 @@ import { Schema } from '../schema/schema.js';
 import { schemaChanges } from '../schema/schema-changes.js';
 import type { StoredSchema, TableSchema } from '../schema/types.js';
 import { SourceError } from '../sources/source-error.js';
-import { LocalFileStorage } from '../storage/local-storage.js';
+import { openStorage } from '../storage/storage-spec.js';
 import { normalizeLine } from './normalize-lines.js';
 import type { FromWorker, ThreadError, ToWorker, WorkerSetup } from './normalize-protocol.js';
 
@@ -35,8 +35,7 @@ export class NormalizeWorker {
     private readonly setup: WorkerSetup,
     private readonly post: (message: FromWorker) => void,
   ) {
-    const storage = new LocalFileStorage(setup.storageRoot);
-    this.writers = new TableFileWriters(storage, setup.prefix, setup.format, setup.limits);
+    this.writers = new TableFileWriters(openStorage(setup.storage), setup.prefix, setup.format, setup.limits);
   }
 
   async handle(message: ToWorker): Promise<void> {

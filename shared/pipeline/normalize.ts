@@ -17,6 +17,8 @@ import { QuarantineWriter } from '../package/quarantine.js';
 import { Schema } from '../schema/schema.js';
 import { splitLines } from '../sources/lines.js';
 import type { FileStorage } from '../storage/file-storage.js';
+import { LocalFileStorage } from '../storage/local-storage.js';
+import type { StorageSpec } from '../storage/storage-spec.js';
 import { type LineSource, normalizeLine } from './normalize-lines.js';
 import {
   canNormalizeInWorkers,
@@ -40,8 +42,10 @@ export interface NormalizeOptions {
   /** Refuses data types the destination cannot load from this format, before anything is staged. */
   checkColumn?: ColumnCheck;
   onProgress?: (items: number) => void;
-  /** Worker threads for large packages on local storage (default 1: normalize in this thread). */
+  /** Worker threads for large packages (default 1: normalize in this thread). */
   workers?: number;
+  /** How workers open `storage`; a local folder needs no saying, an S3 prefix does. */
+  workerStorage?: StorageSpec;
   parallel?: Partial<ParallelTuning>;
 }
 
@@ -81,6 +85,9 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
   const quarantine = new QuarantineWriter(storage, packageKeys.quarantine(pkg, 'normalize', 0));
   const work: NormalizeWork = {
     storage,
+    workerStorage:
+      options.workerStorage ??
+      (storage instanceof LocalFileStorage ? { kind: 'local', root: storage.root } : undefined),
     schema,
     sources,
     loadId,

@@ -127,7 +127,8 @@ describe('the CDK stack', () => {
     expect(Object.keys(functions)).toHaveLength(3);
     for (const [memory, env] of [
       [1024, { STAGING_BUCKET: Match.anyValue(), NORMALIZE_QUEUE_URL: Match.anyValue() }],
-      [2048, { LOAD_QUEUE_URL: Match.anyValue() }],
+      // 2048 MiB is little more than one vCPU: normalize runs in one thread
+      [2048, { LOAD_QUEUE_URL: Match.anyValue(), NORMALIZE_WORKERS: '1' }],
       [
         512,
         {
@@ -144,6 +145,20 @@ describe('the CDK stack', () => {
         Timeout: 900,
         Environment: { Variables: Match.objectLike(env) },
         LoggingConfig: { LogFormat: 'JSON' },
+      });
+    }
+  });
+
+  it('gives normalize the configured memory and one worker thread per vCPU it buys', () => {
+    for (const [memory, workers] of [
+      [3538, '2'],
+      [7076, '4'],
+      [10_240, '5'],
+    ] as const) {
+      const { stack } = synth({ ...input, normalizeMemoryMiB: memory });
+      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+        MemorySize: memory,
+        Environment: { Variables: Match.objectLike({ NORMALIZE_WORKERS: workers }) },
       });
     }
   });

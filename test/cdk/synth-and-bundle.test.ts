@@ -6,6 +6,10 @@ import { promisify } from 'node:util';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { packagePrefix } from '../../shared/package/layout.js';
+import { extract } from '../../shared/pipeline/extract.js';
+import { readJobs } from '../../shared/pipeline/package-io.js';
+import { S3FileStorage } from '../../shared/storage/s3-storage.js';
 import { functionAssetDirs, STAGES, type StageName } from '../support/cdk-assets.js';
 import { localS3 } from '../support/local-s3.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -118,6 +122,54 @@ describe('cdk synth and the bundles it builds', () => {
       env: { PATH: process.env.PATH, STAGING_BUCKET: 'b', DATABRICKS_SECRET_ID: 'sluice/databricks' },
     });
     expect(load.stdout.trim()).toBe('function');
+  });
+
+  it('normalizes a large package in worker threads from the bundle when NORMALIZE_WORKERS says so', async () => {
+    expect(existsSync(join(bundles.normalize, 'normalize-worker.js'))).toBe(true);
+    const prefix = `workers-${Date.now()}`;
+    const storage = new S3FileStorage(s3, stack.stagingBucket, `${prefix}/`);
+    // 60,000 items (past the 50,000 threshold) of about 80 bytes: three chunks for two workers
+    const items = Array.from({ length: 60_000 }, (_, i) => ({
+      id: i,
+      note: 'n'.repeat(50),
+      lines: [{ sku: i }],
+    }));
+    const { loadId } = await extract({
+      storage,
+      pipeline: 'shop',
+      dataset: 'shop',
+      resources: [{ hints: { name: 'orders' }, items }],
+    });
+    const loadQueue = await sqs.send(
+      new CreateQueueCommand({ QueueName: `${prefix}-load.fifo`, Attributes: { FifoQueue: 'true' } }),
+    );
+    const env = {
+      STAGING_BUCKET: stack.stagingBucket,
+      STAGING_PREFIX: `${prefix}/`,
+      LOAD_QUEUE_URL: loadQueue.QueueUrl!,
+      NORMALIZE_WORKERS: '2',
+    };
+    const reply = (await invokeBundle(bundles.normalize, env, {
+      Records: [
+        {
+          messageId: 'm1',
+          receiptHandle: 'r1',
+          body: JSON.stringify({ pipeline: 'shop', dataset: 'shop', loadId }),
+          attributes: { ApproximateReceiveCount: '1' },
+          messageAttributes: {},
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:normalize',
+          awsRegion: 'us-east-1',
+        },
+      ],
+    })) as { batchItemFailures: unknown[] };
+
+    expect(reply.batchItemFailures).toEqual([]);
+    const jobs = await readJobs(storage, packagePrefix('shop', loadId));
+    // each worker writes its own files: two per table, all rows accounted for
+    expect(jobs.tables.orders?.files).toHaveLength(2);
+    expect(jobs.tables.orders__lines?.files).toHaveLength(2);
+    expect([jobs.tables.orders?.rows, jobs.tables.orders__lines?.rows]).toEqual([60_000, 60_000]);
   });
 
   it('fails `cdk synth` on a bad configuration with a message naming the field', async () => {
