@@ -128,6 +128,11 @@ export async function serverlessBench(): Promise<void> {
       `${stage.padEnd(10)} ${(js.length / 1024).toFixed(0).padStart(12)} ${(gzipSync(js).length / 1024).toFixed(0).padStart(11)} ${(wasm / 1024).toFixed(0).padStart(8)} ${init.toFixed(0).padStart(8)}`,
     );
   }
+  const worker = statSync(join(dirs.normalize, 'normalize-worker.js'), { throwIfNoEntry: false })?.size;
+  if (worker !== undefined)
+    console.log(
+      `normalize also ships normalize-worker.js (${(worker / 1024).toFixed(0)} KB) for its worker threads`,
+    );
   const e2e = await endToEndSeconds();
   console.log(
     `\ndrop -> loaded on the local stack (${e2e.rows} rows, handlers polled in-process, without the 30 s batching window): ${e2e.seconds.map((s) => `${s.toFixed(1)} s`).join(', ')}`,

@@ -62,7 +62,14 @@ export class S3FileStorage implements FileStorage {
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body }));
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.prefix + key,
+        Body: body,
+        ContentLength: length(body),
+      }),
+    );
   }
 
   /** Multipart upload through lib-storage: parts stream out as they fill, memory stays bounded. */
@@ -127,7 +134,13 @@ export class S3FileStorage implements FileStorage {
   ): Promise<boolean> {
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: body, ...condition }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key: this.prefix + key,
+          Body: body,
+          ContentLength: length(body),
+          ...condition,
+        }),
       );
       return true;
     } catch (error) {
@@ -147,4 +160,9 @@ function isMissing(error: unknown): boolean {
     error instanceof S3ServiceException &&
     (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)
   );
+}
+
+/** Said explicitly: the SDK warns of "a stream of unknown length" for an empty body otherwise. */
+function length(body: Uint8Array | string): number {
+  return typeof body === 'string' ? Buffer.byteLength(body) : body.length;
 }
