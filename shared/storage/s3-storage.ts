@@ -62,14 +62,7 @@ export class S3FileStorage implements FileStorage {
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
-    await this.client.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: this.prefix + key,
-        Body: body,
-        ContentLength: length(body),
-      }),
-    );
+    await this.putObject(key, body);
   }
 
   /** Multipart upload through lib-storage: parts stream out as they fill, memory stays bounded. */
@@ -127,21 +120,31 @@ export class S3FileStorage implements FileStorage {
     }
   }
 
+  private async putObject(
+    key: string,
+    body: Uint8Array | string,
+    condition: { IfNoneMatch?: string; IfMatch?: string } = {},
+  ): Promise<void> {
+    // the length said explicitly: the SDK warns of "a stream of unknown length" for an empty body
+    const length = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    await this.client.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: this.prefix + key,
+        Body: body,
+        ContentLength: length,
+        ...condition,
+      }),
+    );
+  }
+
   private async conditionalPut(
     key: string,
     body: Uint8Array | string,
     condition: { IfNoneMatch?: string; IfMatch?: string },
   ): Promise<boolean> {
     try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket,
-          Key: this.prefix + key,
-          Body: body,
-          ContentLength: length(body),
-          ...condition,
-        }),
-      );
+      await this.putObject(key, body, condition);
       return true;
     } catch (error) {
       // 412: the condition failed; 409: a concurrent conditional write won; 404: If-Match on a missing key
@@ -160,9 +163,4 @@ function isMissing(error: unknown): boolean {
     error instanceof S3ServiceException &&
     (error.name === 'NoSuchKey' || error.$metadata.httpStatusCode === 404)
   );
-}
-
-/** Said explicitly: the SDK warns of "a stream of unknown length" for an empty body otherwise. */
-function length(body: Uint8Array | string): number {
-  return typeof body === 'string' ? Buffer.byteLength(body) : body.length;
 }

@@ -63,6 +63,20 @@ async function invokeBundle(dir: string, env: Record<string, string>, event: unk
   return JSON.parse(reply!.slice('REPLY '.length));
 }
 
+/** An SQS record of the normalize queue as Lambda's event source hands it over. */
+function normalizeRecord(body: string, messageId: string) {
+  return {
+    messageId,
+    receiptHandle: `receipt-${messageId}`,
+    body,
+    attributes: { ApproximateReceiveCount: '1' },
+    messageAttributes: {},
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:normalize',
+    awsRegion: 'us-east-1',
+  };
+}
+
 describe('cdk synth and the bundles it builds', () => {
   it('bundles each function into one file, with parquet-wasm beside those that use Parquet, and the bundles run', async () => {
     for (const stage of STAGES)
@@ -92,16 +106,7 @@ describe('cdk synth and the bundles it builds', () => {
       new ReceiveMessageCommand({ QueueUrl: normalizeQueue.QueueUrl! }),
     );
     const reply = (await invokeBundle(bundles.normalize, env, {
-      Records: Messages.map((m) => ({
-        messageId: m.MessageId,
-        receiptHandle: m.ReceiptHandle,
-        body: m.Body,
-        attributes: { ApproximateReceiveCount: '1' },
-        messageAttributes: {},
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:normalize',
-        awsRegion: 'us-east-1',
-      })),
+      Records: Messages.map((m) => normalizeRecord(m.Body!, m.MessageId!)),
     })) as { batchItemFailures: unknown[] };
     expect(reply.batchItemFailures).toEqual([]);
     const listed = await s3.send(
@@ -150,18 +155,7 @@ describe('cdk synth and the bundles it builds', () => {
       NORMALIZE_WORKERS: '2',
     };
     const reply = (await invokeBundle(bundles.normalize, env, {
-      Records: [
-        {
-          messageId: 'm1',
-          receiptHandle: 'r1',
-          body: JSON.stringify({ pipeline: 'shop', dataset: 'shop', loadId }),
-          attributes: { ApproximateReceiveCount: '1' },
-          messageAttributes: {},
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:123456789012:normalize',
-          awsRegion: 'us-east-1',
-        },
-      ],
+      Records: [normalizeRecord(JSON.stringify({ pipeline: 'shop', dataset: 'shop', loadId }), 'm1')],
     })) as { batchItemFailures: unknown[] };
 
     expect(reply.batchItemFailures).toEqual([]);
