@@ -7,7 +7,13 @@ import { describePipeline } from './cli/info.js';
 import { expandInputs, tableNameOf } from './cli/inputs.js';
 import { Progress } from './cli/progress.js';
 import { formatSummary } from './cli/summary.js';
-import { type DestinationName, duckdbFilePath, openDestination, packageStorage } from './cli/targets.js';
+import {
+  type DestinationName,
+  duckdbFilePath,
+  openDestination,
+  packageStorage,
+  packageStorageSpec,
+} from './cli/targets.js';
 import { parseSluiceConfig, pipelineNamed } from './config/pipelines.js';
 import { SecretValues } from './config/secret-values.js';
 import { DuckDbDestination } from './destinations/duckdb/duckdb-destination.js';
@@ -95,6 +101,7 @@ async function runAndReport(
     const info = await run({
       ...options,
       workers: target.workers,
+      workerStorage: packageStorageSpec(target.destination, target.workdir),
       storage,
       pipeline: target.pipeline,
       destination,

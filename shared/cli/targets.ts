@@ -4,22 +4,21 @@ import { DatabricksDestination } from '../destinations/databricks/databricks-des
 import type { Destination } from '../destinations/destination.js';
 import { DuckDbDestination } from '../destinations/duckdb/duckdb-destination.js';
 import type { FileStorage } from '../storage/file-storage.js';
-import { LocalFileStorage } from '../storage/local-storage.js';
-import { s3ClientFromEnv } from '../storage/s3-client.js';
-import { S3FileStorage } from '../storage/s3-storage.js';
+import { openStorage, type StorageSpec } from '../storage/storage-spec.js';
 
 export type DestinationName = 'duckdb' | 'databricks';
 
 /**
  * Where packages live for a destination: a local folder for DuckDB; for Databricks the S3
  * staging bucket of DESTINATION__FILESYSTEM__BUCKET_URL (dlt's name), which COPY INTO reads.
+ * As a spec, so normalize's worker threads open the same storage.
  */
-export function packageStorage(
+export function packageStorageSpec(
   destination: DestinationName,
   workdir: string,
   env: NodeJS.ProcessEnv = process.env,
-): FileStorage {
-  if (destination === 'duckdb') return new LocalFileStorage(workdir);
+): StorageSpec {
+  if (destination === 'duckdb') return { kind: 'local', root: resolve(workdir) };
   const url = env.DESTINATION__FILESYSTEM__BUCKET_URL;
   const match = url === undefined ? null : /^s3:\/\/([^/]+)\/?(.*)$/.exec(url);
   if (match === null) {
@@ -27,7 +26,15 @@ export function packageStorage(
       'the databricks destination stages through S3: set DESTINATION__FILESYSTEM__BUCKET_URL to s3://bucket[/prefix]',
     );
   }
-  return new S3FileStorage(s3ClientFromEnv(env), match[1]!, match[2] ?? '');
+  return { kind: 's3', bucket: match[1]!, prefix: match[2] ?? '' };
+}
+
+export function packageStorage(
+  destination: DestinationName,
+  workdir: string,
+  env: NodeJS.ProcessEnv = process.env,
+): FileStorage {
+  return openStorage(packageStorageSpec(destination, workdir, env), env);
 }
 
 export async function openDestination(

@@ -4,6 +4,7 @@ import type { FileLimits } from '../formats/table-files.js';
 import { packagePrefix } from '../package/layout.js';
 import { markStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
+import type { StorageSpec } from '../storage/storage-spec.js';
 import type { ResourceInput } from './extract.js';
 import { extractWithState } from './extract-with-state.js';
 import { load } from './load.js';
@@ -18,8 +19,9 @@ export interface RunOptions {
   format?: FileFormat;
   loadId?: string;
   limits?: FileLimits;
-  /** Worker threads for normalizing large packages (default 1). */
+  /** Worker threads for normalizing large packages (default 1), and how they open `storage`. */
   workers?: number;
+  workerStorage?: StorageSpec;
   /** The pulled sources' state after extraction (cursors), committed when the package is loaded. */
   sources?: () => Record<string, unknown>;
   trigger?: 'cli' | 'schedule';
@@ -65,6 +67,7 @@ export async function run(options: RunOptions): Promise<RunInfo> {
       checkColumn: destination.capabilities.refusesColumn,
       limits: options.limits,
       ...(options.workers !== undefined && { workers: options.workers }),
+      ...(options.workerStorage !== undefined && { workerStorage: options.workerStorage }),
       onProgress: (items) => options.onStage?.('normalize', { items }),
     }),
   );
