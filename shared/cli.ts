@@ -40,16 +40,13 @@ function keys(value: string): string[] {
   return parts;
 }
 
-function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('a whole number, 0 or more');
-  return n;
-}
-
-function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number, 1 or more');
-  return n;
+/** A commander parser of whole numbers from `min` up. */
+function wholeNumber(min: number): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`a whole number, ${min} or more`);
+    return n;
+  };
 }
 
 interface RunFlags {
@@ -78,7 +75,7 @@ const duckdbFileOption = () =>
 // a worker holds about 200 MB; more than 8 rarely pays on one package
 const workersOption = () =>
   new Option('--workers <n>', 'threads that normalize large packages (1: none)')
-    .argParser(positiveInt)
+    .argParser(wholeNumber(1))
     .default(Math.min(availableParallelism(), 8));
 const workdirOption = () =>
   new Option('--workdir <path>', 'where load packages, schemas and state are kept').default('.sluice');
@@ -139,7 +136,7 @@ program
   .addOption(
     new Option('--contract <mode>', 'schema contract for tables, columns and types').choices(CONTRACT_MODES),
   )
-  .option('--max-nesting <n>', 'nesting levels flattened into tables; deeper data stays json', nonNegativeInt)
+  .option('--max-nesting <n>', 'nesting levels flattened into tables; deeper data stays json', wholeNumber(0))
   .addOption(destinationOption())
   .addOption(duckdbFileOption())
   .addOption(new Option('--format <format>', 'staging file format').choices(['parquet', 'jsonl']))

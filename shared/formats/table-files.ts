@@ -25,6 +25,18 @@ export class UnloadableColumnError extends Error {
   override name = 'UnloadableColumnError';
 }
 
+/** Throws when the destination cannot load this column from this format. */
+export function refuseUnloadable(
+  check: ColumnCheck | undefined,
+  format: FileFormat,
+  table: string,
+  column: ColumnSchema,
+): void {
+  const reason = check?.(format, column);
+  if (reason !== undefined)
+    throw new UnloadableColumnError(`column ${column.name} of table ${table}: ${reason}`);
+}
+
 /** A finished data file of one table. */
 export interface WrittenFile {
   table: string;
@@ -95,11 +107,7 @@ export class TableFileWriters implements RowSink {
     const rows = entry.buffer;
     entry.buffer = [];
     const columns = completeColumns(entry.table);
-    for (const column of columns) {
-      const reason = this.checkColumn?.(this.format, column);
-      if (reason !== undefined)
-        throw new UnloadableColumnError(`column ${column.name} of table ${entry.table.name}: ${reason}`);
-    }
+    for (const column of columns) refuseUnloadable(this.checkColumn, this.format, entry.table.name, column);
     if (entry.file !== undefined && (!entry.file.writer.accepts(columns) || this.full(entry.file)))
       await this.closeFile(entry);
     entry.file ??= this.openFile(entry.table.name, columns);

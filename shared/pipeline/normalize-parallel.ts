@@ -6,7 +6,7 @@ import {
   type ColumnCheck,
   completeColumns,
   type FileLimits,
-  UnloadableColumnError,
+  refuseUnloadable,
   type WrittenFile,
 } from '../formats/table-files.js';
 import type { QuarantineWriter } from '../package/quarantine.js';
@@ -140,9 +140,7 @@ export async function normalizeInWorkers(
         const key = `${name}\u0000${column.name}\u0000${column.data_type}`;
         if (checked.has(key)) continue;
         checked.add(key);
-        const reason = work.checkColumn?.(work.format, column);
-        if (reason !== undefined)
-          throw new UnloadableColumnError(`column ${column.name} of table ${name}: ${reason}`);
+        refuseUnloadable(work.checkColumn, work.format, name, column);
       }
     }
   };

@@ -5,6 +5,7 @@ import type { QuarantinedRecord } from '../package/quarantine.js';
 import { Schema } from '../schema/schema.js';
 import { schemaChanges } from '../schema/schema-changes.js';
 import type { StoredSchema, TableSchema } from '../schema/types.js';
+import { linesOf } from '../sources/lines.js';
 import { SourceError } from '../sources/source-error.js';
 import { openStorage } from '../storage/storage-spec.js';
 import { normalizeLine } from './normalize-lines.js';
@@ -27,7 +28,7 @@ class ChunkRows implements RowSink {
  * coordinator has accepted them.
  */
 export class NormalizeWorker {
-  private schema: { version: number; stored: StoredSchema; current: Schema } | undefined;
+  private schema: { version: number; stored: StoredSchema } | undefined;
   private readonly pending = new Map<number, ChunkRows>();
   private readonly writers: TableFileWriters;
 
@@ -41,11 +42,7 @@ export class NormalizeWorker {
   async handle(message: ToWorker): Promise<void> {
     switch (message.type) {
       case 'schema':
-        this.schema = {
-          version: message.version,
-          stored: message.stored,
-          current: new Schema(message.stored, this.setup.maxIdentifierLength),
-        };
+        this.schema = { version: message.version, stored: message.stored };
         return;
       case 'chunk':
         return this.normalizeChunk(message);
@@ -71,13 +68,12 @@ export class NormalizeWorker {
     let items = 0;
     try {
       const { data } = message;
-      const lines = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8').split('\n');
-      if (lines.at(-1) === '') lines.pop();
+      const lines = linesOf(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
       for (let i = 0; i < lines.length; i++) {
-        const line = lines[i]!;
-        const text = line.endsWith('\r') ? line.slice(0, -1) : line;
         if (
-          normalizeLine(normalizer, message.source, text, message.firstLine + i, (r) => quarantined.push(r))
+          normalizeLine(normalizer, message.source, lines[i]!, message.firstLine + i, (r) =>
+            quarantined.push(r),
+          )
         )
           items++;
       }
@@ -98,11 +94,11 @@ export class NormalizeWorker {
 
   /** Writes accepted rows with the columns of the latest schema, which holds this chunk's changes. */
   private async commit(chunk: ChunkRows): Promise<void> {
-    const schema = this.schema?.current;
+    const tables = this.schema?.stored.tables;
     const { rows } = chunk;
     for (let i = 0; i < rows.length; i += 2) {
       const name = rows[i] as string;
-      const table = schema?.table(name);
+      const table = tables?.[name];
       if (table === undefined) throw new Error(`committed rows of table ${name}, which the schema lacks`);
       this.writers.write(table, rows[i + 1] as NormalizedRow);
       if (this.writers.needsFlush) await this.writers.flush();

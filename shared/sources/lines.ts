@@ -3,9 +3,16 @@ export async function* splitLines(chunks: AsyncIterable<string | Buffer>): Async
   let rest = '';
   for await (const chunk of chunks) {
     const text = rest + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
-    const lines = text.split('\n');
-    rest = lines.pop() ?? '';
-    for (const line of lines) yield line.endsWith('\r') ? line.slice(0, -1) : line;
+    const end = text.lastIndexOf('\n') + 1;
+    rest = text.slice(end);
+    yield* linesOf(text.slice(0, end));
   }
-  if (rest !== '') yield rest.endsWith('\r') ? rest.slice(0, -1) : rest;
+  yield* linesOf(rest);
+}
+
+/** The lines of a whole text (without `\n` or `\r\n`); a last line needs no line end. */
+export function linesOf(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }

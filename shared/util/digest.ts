@@ -1,17 +1,33 @@
 import { createHash, randomFillSync } from 'node:crypto';
-import { createKeccak } from './keccak-wasm.js';
+import { createKeccak, type KeccakInstance } from './keccak-wasm.js';
 
-const keccak = createKeccak();
-const memory = new Uint8Array(keccak.memory.buffer);
 const INPUT_AT = 512;
 const SHAKE128_RATE = 168;
-const state = Buffer.from(keccak.memory.buffer, 0, SHAKE128_RATE);
-const input = memory.subarray(INPUT_AT);
 const encoder = new TextEncoder();
+
+// compiled on the first hash, not at import: the load function imports this and never hashes
+let wasm:
+  | { absorb: KeccakInstance['absorb']; memory: Uint8Array; input: Uint8Array; state: Buffer }
+  | undefined;
+
+function keccak(): NonNullable<typeof wasm> {
+  if (wasm === undefined) {
+    const { absorb, memory } = createKeccak();
+    const bytes = new Uint8Array(memory.buffer);
+    wasm = {
+      absorb,
+      memory: bytes,
+      input: bytes.subarray(INPUT_AT),
+      state: Buffer.from(memory.buffer, 0, SHAKE128_RATE),
+    };
+  }
+  return wasm;
+}
 
 /** base64 of shake_128(text) truncated to `bytes`, without '=' padding (dlt's digest128). */
 export function digest128(text: string | Buffer, bytes = 10): string {
   // short inputs (every row key) go through the WebAssembly permutation, the rest through OpenSSL
+  const { absorb, memory, input, state } = keccak();
   const room = memory.length - INPUT_AT - SHAKE128_RATE;
   if (bytes > SHAKE128_RATE || text.length * 3 > room)
     return createHash('shake128', { outputLength: bytes }).update(text).digest('base64').replace(/=+$/, '');
@@ -27,7 +43,7 @@ export function digest128(text: string | Buffer, bytes = 10): string {
   memory.fill(0, INPUT_AT + length, end);
   memory[INPUT_AT + length] = 0x1f;
   memory[end - 1]! |= 0x80;
-  keccak.absorb(INPUT_AT, blocks);
+  absorb(INPUT_AT, blocks);
   const encoded = state.toString('base64', 0, bytes);
   return encoded.endsWith('=') ? encoded.slice(0, Math.ceil((bytes * 4) / 3)) : encoded;
 }

@@ -42,6 +42,19 @@ const people = Array.from({ length: 7 }, (_, i) => ({ id: i + 1, name: `p${i + 1
 const ids = async (p: { query(sql: string): Promise<Record<string, unknown>[]> }, table: string) =>
   (await p.query(`SELECT id FROM api_data.${table} ORDER BY id`)).map((r) => Number(r.id));
 
+/** `/events` pulled incrementally on `updated_at`, sent as `since`. */
+function incrementalEvents(baseUrl: string): Resource {
+  return {
+    name: 'events',
+    source: {
+      kind: 'rest_api',
+      baseUrl,
+      path: 'events',
+      incremental: { cursorPath: 'updated_at', param: 'since', initialValue: '2025-12-01T00:00:00Z' },
+    },
+  };
+}
+
 describe('the REST API source', () => {
   it('follows each paginator to the last page', async () => {
     const page = (items: unknown[], n: number, size: number) => items.slice(n * size, n * size + size);
@@ -241,16 +254,7 @@ describe('the REST API source', () => {
       // like most APIs, `since` is inclusive: the last records come again and must not load twice
       '/events': (r) => ({ body: events.filter((e) => e.updated_at >= (r.query.get('since') ?? '')) }),
     });
-    const resource: Resource = {
-      name: 'events',
-      source: {
-        kind: 'rest_api',
-        baseUrl: server.url,
-        path: 'events',
-        incremental: { cursorPath: 'updated_at', param: 'since', initialValue: '2025-12-01T00:00:00Z' },
-      },
-    };
-    const p = await pullPipeline([resource]);
+    const p = await pullPipeline([incrementalEvents(server.url)]);
     const first = await p.run();
     expect(first.items).toBe(4); // three events and the state row
     events.push({ id: 4, updated_at: '2026-01-03T00:00:00Z' });
@@ -278,17 +282,7 @@ describe('the REST API source', () => {
     const server = await api({
       '/events': (r) => ({ body: events.filter((e) => e.updated_at > (r.query.get('since') ?? '')) }),
     });
-    const p = await pullPipeline([
-      {
-        name: 'events',
-        source: {
-          kind: 'rest_api',
-          baseUrl: server.url,
-          path: 'events',
-          incremental: { cursorPath: 'updated_at', param: 'since', initialValue: '2025-12-01T00:00:00Z' },
-        },
-      },
-    ]);
+    const p = await pullPipeline([incrementalEvents(server.url)]);
     const closed = await DuckDbDestination.open(join(await tempDir(), 'closed.duckdb'));
     await closed.close();
     await expect(p.run(closed)).rejects.toThrow();
