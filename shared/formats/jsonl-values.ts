@@ -16,7 +16,7 @@ export function jsonValue(column: ColumnSchema, value: Coerced): string {
     case 'double':
       return Number.isFinite(value) ? String(value) : 'null';
     case 'timestamp':
-      return JSON.stringify(timestampText(value as number, column.timezone !== false));
+      return JSON.stringify(timestampText(value as number | bigint, column.timezone !== false));
     case 'date':
       return JSON.stringify(new Date((value as number) * 86_400_000).toISOString().slice(0, 10));
     case 'time':
@@ -29,10 +29,11 @@ export function jsonValue(column: ColumnSchema, value: Coerced): string {
 }
 
 /** ISO text of µs since the epoch, with all six fraction digits. */
-export function timestampText(micros: number, utc: boolean): string {
-  const ms = Math.floor(micros / 1000);
-  const fraction = String(((micros % 1_000_000) + 1_000_000) % 1_000_000).padStart(6, '0');
-  const text = `${new Date(ms).toISOString().slice(0, 19)}.${fraction}`;
+export function timestampText(micros: number | bigint, utc: boolean): string {
+  const exact = BigInt(micros);
+  const fraction = ((exact % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  const ms = Number((exact - fraction) / 1000n);
+  const text = `${new Date(ms).toISOString().slice(0, 19)}.${String(fraction).padStart(6, '0')}`;
   return utc ? `${text}Z` : text;
 }
 

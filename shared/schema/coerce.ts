@@ -1,5 +1,5 @@
 import { JsonFloat } from '../util/json-values.js';
-import { parseIsoTimestamp } from './infer.js';
+import { exactMicros, parseIsoTimestamp } from './infer.js';
 import type { ColumnSchema, DataType } from './types.js';
 
 /** Returned by `coerceValue` when the value does not fit the column's type. */
@@ -100,15 +100,24 @@ function toBool(v: unknown): boolean | typeof NO_FIT {
   return NO_FIT;
 }
 
-function toTimestamp(v: unknown): number | typeof NO_FIT {
+// dlt reads a number as seconds since the epoch, within the years 1-9999 that Python's datetime
+// holds; a number outside is not a timestamp (it goes to a variant column).
+const FIRST_SECOND = -62_135_596_800;
+const END_SECOND = 253_402_300_800;
+
+function toTimestamp(v: unknown): number | bigint | typeof NO_FIT {
   if (typeof v === 'string') {
     const micros = parseIsoTimestamp(v);
     if (micros !== undefined) return micros;
     const days = parseIsoDate(v);
-    return days === undefined ? NO_FIT : days * MICROS_PER_DAY;
+    return days === undefined ? NO_FIT : exactMicros(days * 86_400_000, 0);
   }
-  if (typeof v === 'number' && Number.isFinite(v)) return Math.round(v * 1_000_000);
-  if (v instanceof Date) return v.getTime() * 1000;
+  if (typeof v === 'number' && v >= FIRST_SECOND && v < END_SECOND) {
+    const seconds = Math.floor(v);
+    return exactMicros(seconds * 1000, Math.round((v - seconds) * 1_000_000));
+  }
+  if (v instanceof Date && v.getTime() >= FIRST_SECOND * 1000 && v.getTime() < END_SECOND * 1000)
+    return exactMicros(v.getTime(), 0);
   return NO_FIT;
 }
 
@@ -117,7 +126,7 @@ function toDate(v: unknown): number | typeof NO_FIT {
     const days = parseIsoDate(v);
     if (days !== undefined) return days;
     const micros = parseIsoTimestamp(v);
-    return micros === undefined ? NO_FIT : Math.floor(micros / MICROS_PER_DAY);
+    return micros === undefined ? NO_FIT : Math.floor(Number(micros) / MICROS_PER_DAY);
   }
   if (v instanceof Date) return Math.floor(v.getTime() / 86_400_000);
   return NO_FIT;
@@ -128,6 +137,7 @@ export function parseIsoDate(text: string): number | undefined {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
   if (m === null) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1) return undefined;
   const date = new Date(Date.UTC(2000, mo - 1, d));
   date.setUTCFullYear(y);
   if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;

@@ -5,21 +5,26 @@ import type { DataType } from './types.js';
 const ISO_TIMESTAMP =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-/** Microseconds since the epoch for an ISO timestamp string, or undefined when it is not one. */
-export function parseIsoTimestamp(text: string): number | undefined {
+/**
+ * Microseconds since the epoch for an ISO timestamp string, or undefined when it is not one.
+ * Past 2^53 µs (year 2255) a number cannot hold every microsecond, so those come as a bigint.
+ */
+export function parseIsoTimestamp(text: string): number | bigint | undefined {
   if (text.length < 16 || text.length > 40) return undefined;
   const m = ISO_TIMESTAMP.exec(text);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
+  const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
   const hour = Number(h);
   const minute = Number(mi);
   const second = s === undefined ? 0 : Number(s);
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(Number(y), month)) return undefined;
+  // Python's datetime, which dlt parses with, has no year 0
+  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  let ms = Date.UTC(Number(y), month - 1, day, hour, minute, second);
-  if (Number(y) < 100) ms = shiftYear(ms, Number(y));
+  let ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (year < 100) ms = shiftYear(ms, year);
   if (zone !== undefined && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
@@ -28,7 +33,13 @@ export function parseIsoTimestamp(text: string): number | undefined {
     ms -= sign * offsetMinutes * 60_000;
   }
   const micros = frac === undefined ? 0 : Number(frac.slice(0, 6).padEnd(6, '0'));
-  return ms * 1000 + micros;
+  return exactMicros(ms, micros);
+}
+
+/** ms * 1000 + micros, as a number while that is exact and as a bigint beyond. */
+export function exactMicros(ms: number, micros: number): number | bigint {
+  const total = ms * 1000 + micros;
+  return Number.isSafeInteger(total) ? total : BigInt(ms) * 1000n + BigInt(micros);
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

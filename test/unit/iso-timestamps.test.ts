@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { timestampText } from '../../shared/formats/jsonl-values.js';
+import { coerceValue, NO_FIT } from '../../shared/schema/coerce.js';
 import { inferDataType, parseIsoTimestamp } from '../../shared/schema/infer.js';
 
 describe('ISO timestamp detection', () => {
@@ -27,5 +29,32 @@ describe('ISO timestamp detection', () => {
     for (const text of [...invalid, '2023-13-01T00:00:00Z', '2023-00-10T00:00:00Z']) {
       expect(inferDataType(text), text).toBe('text');
     }
+  });
+});
+
+describe('timestamps at the edges of what dlt reads (Python datetime: years 1-9999)', () => {
+  const column = { name: 't', data_type: 'timestamp' as const };
+
+  it('keeps every microsecond past 2^53 µs (after the year 2255) as a bigint', () => {
+    expect(parseIsoTimestamp('9999-12-31T23:59:59.999999Z')).toBe(253_402_300_799_999_999n);
+    expect(parseIsoTimestamp('2255-06-05T23:47:34.740993Z')).toBe(9_007_199_254_740_993n);
+    expect(parseIsoTimestamp('2024-01-02T03:04:05Z')).toBe(1_704_164_645_000_000);
+    expect(timestampText(253_402_300_799_999_999n, true)).toBe('9999-12-31T23:59:59.999999Z');
+    expect(timestampText(-62_135_596_800_000_000, false)).toBe('0001-01-01T00:00:00.000000');
+  });
+
+  it('has no year 0, as Python has none', () => {
+    expect(inferDataType('0000-01-01T00:00:00Z')).toBe('text');
+    expect(inferDataType('0001-01-01T00:00:00Z')).toBe('timestamp');
+    expect(coerceValue('0000-01-01', { name: 'd', data_type: 'date' })).toBe(NO_FIT);
+  });
+
+  it('reads numbers as epoch seconds only within years 1-9999; others do not fit (a variant column)', () => {
+    expect(coerceValue(1.5, column)).toBe(1_500_000);
+    expect(coerceValue(-1.5, column)).toBe(-1_500_000);
+    expect(coerceValue(253_402_300_799, column)).toBe(253_402_300_799_000_000n);
+    expect(coerceValue(-62_135_596_800, column)).toBe(-62_135_596_800_000_000n);
+    for (const outside of [253_402_300_800, -62_135_596_801, 1e12, 2 ** 63, Number.NaN, Infinity])
+      expect(coerceValue(outside, column), String(outside)).toBe(NO_FIT);
   });
 });
