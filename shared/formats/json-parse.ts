@@ -13,10 +13,11 @@ const NEEDS_EXACT_NUMBERS =
  */
 export function parseJson(text: string): unknown {
   if (!NEEDS_EXACT_NUMBERS.test(text)) return JSON.parse(text);
-  return parse(text, null, parseExactNumber);
+  return parse(text, null, exactNumber);
 }
 
-function parseExactNumber(literal: string): number | bigint | JsonFloat {
+/** A JSON number literal as dlt reads it: integers exact (bigint past 2^53), `1.0` a float. */
+export function exactNumber(literal: string): number | bigint | JsonFloat {
   const isInteger = /^-?\d+$/.test(literal);
   if (isInteger) return isSafeNumber(literal) ? Number(literal) : BigInt(literal);
   const value = Number(literal);

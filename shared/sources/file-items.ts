@@ -7,12 +7,10 @@ import { pipeline } from 'node:stream/promises';
 import * as arrow from 'apache-arrow';
 import { parse as parseCsv } from 'csv-parse';
 import * as parquet from 'parquet-wasm';
-import pick from 'stream-json/filters/pick.js';
-import streamArray from 'stream-json/streamers/stream-array.js';
-import streamValues from 'stream-json/streamers/stream-values.js';
 import { scaledToText } from '../formats/decimal.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
+import { jsonValues } from './json-values.js';
 import { splitLines } from './lines.js';
 import { SourceError } from './source-error.js';
 
@@ -125,17 +123,10 @@ async function* readJsonRecords(
     yield first.value;
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
   };
-  const values =
-    options.jsonPath !== undefined
-      ? Readable.from(replay())
-          .pipe(pick.withParserAsStream({ filter: options.jsonPath }))
-          .pipe(streamArray.asStream())
-      : Readable.from(replay()).pipe(
-          isArray ? streamArray.withParserAsStream() : streamValues.withParserAsStream(),
-        );
+  const values = jsonValues(Readable.from(replay()), { elements: isArray, path: options.jsonPath });
   let n = 0;
   try {
-    for await (const { value } of values as AsyncIterable<{ value: unknown }>) yield { n: ++n, item: value };
+    for await (const item of values) yield { n: ++n, item };
   } catch (error) {
     throw new SourceError(path, `invalid JSON: ${(error as Error).message}`, undefined, { cause: error });
   }

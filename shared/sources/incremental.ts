@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { canonicalJson } from '../util/canonical-json.js';
 import { digest128 } from '../util/digest.js';
+import { JsonFloat } from '../util/json-values.js';
 
 const cursorValueSchema = z.union([z.string(), z.number()]);
 
@@ -73,6 +74,7 @@ export class IncrementalCursor {
 /** Cursor values compare as numbers or as text (ISO timestamps sort as text); dates become ISO text. */
 export function cursorValue(value: unknown, field: string): CursorValue {
   if (typeof value === 'number' || typeof value === 'string') return value;
+  if (value instanceof JsonFloat) return value.value;
   if (typeof value === 'bigint')
     return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (value instanceof Date) return value.toISOString();

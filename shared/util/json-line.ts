@@ -1,18 +1,29 @@
+import { JsonFloat } from './json-values.js';
+
+// Numbers JSON.stringify cannot write as they are travel as marked strings, then lose the quotes.
+// JSON.stringify escapes these control characters, so the marker reads `\u0000\u0001` in its output.
+const MARK = '\u0000\u0001';
+const MARKED = /"\\u0000\\u0001([-+.\deE]+)"/g;
+
 /**
- * One item as a JSON line. Big integers stay exact (JSON.stringify refuses bigint), bytes become
- * base64 text.
+ * One item as a JSON line. Big integers stay exact (JSON.stringify refuses bigint), integral
+ * floats stay floats (`1.0`, as dlt reads them), bytes become base64 text.
  */
 export function toJsonLine(item: unknown): string {
-  let hasBigint = false;
+  let marked = false;
   // `this[key]` is the value before toJSON: a Buffer would otherwise arrive as {type, data}
   const text = JSON.stringify(item, function (this: Record<string, unknown>, key, value: unknown) {
     const original = this[key];
     if (typeof value === 'bigint') {
-      hasBigint = true;
-      return `\u0000${value}`;
+      marked = true;
+      return `${MARK}${value}`;
+    }
+    if (original instanceof JsonFloat && Number.isFinite(original.value)) {
+      marked = true;
+      return `${MARK}${original.toJsonText()}`;
     }
     if (original instanceof Uint8Array) return Buffer.from(original).toString('base64');
     return value;
   });
-  return hasBigint ? text.replace(/"\\u0000(-?\d+)"/g, '$1') : text;
+  return marked ? text.replace(MARKED, '$1') : text;
 }

@@ -9,4 +9,19 @@ export class JsonFloat {
   toJSON(): number {
     return this.value;
   }
+
+  /** Where it is used as a number or text (a cursor, a page token), it is its value. */
+  valueOf(): number {
+    return this.value;
+  }
+
+  toString(): string {
+    return String(this.value);
+  }
+
+  /** JSON text that reads back as a float: `1.0`, not `1`. */
+  toJsonText(): string {
+    const text = Object.is(this.value, -0) ? '-0' : String(this.value);
+    return /[.eEN]/.test(text) ? text : `${text}.0`;
+  }
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TableFileWriters } from '../../shared/formats/table-files.js';
 import { readFileRecords } from '../../shared/sources/file-items.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { JsonFloat } from '../../shared/util/json-values.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -36,6 +37,49 @@ describe('file sources', () => {
       { n: 1, raw: '{"a":1}' },
       { n: 2, raw: '{"a":2}' },
     ]);
+  });
+
+  it('reads JSON numbers exactly: integers past 2^53 stay exact, 1.0 stays a float (JSONL, arrays, paths)', async () => {
+    const dir = await tempDir();
+    const p = await localPipeline(dir);
+    close = p.close;
+    const text = '{"id": 9007199254740993, "x": 1.0, "n": 2}';
+    await writeFile(join(dir, 'array.json'), `[${text}, [1.0, 12345678901234567890]]`);
+    await writeFile(join(dir, 'doc.json'), `{"data": {"items": [${text}]}, "total": 1.0}`);
+    await writeFile(join(dir, 'lines.jsonl'), `${text}\n`);
+
+    expect(await collect(join(dir, 'array.json'))).toEqual([
+      { n: 1, item: { id: 9007199254740993n, x: new JsonFloat(1), n: 2 } },
+      { n: 2, item: [new JsonFloat(1), 12345678901234567890n] },
+    ]);
+    const picked = [];
+    for await (const record of readFileRecords(join(dir, 'doc.json'), { jsonPath: 'data.items' }))
+      picked.push(record);
+    expect(picked).toEqual([{ n: 1, item: { id: 9007199254740993n, x: new JsonFloat(1), n: 2 } }]);
+    expect(await collect(join(dir, 'doc.json'))).toEqual([
+      {
+        n: 1,
+        item: {
+          data: { items: [{ id: 9007199254740993n, x: new JsonFloat(1), n: 2 }] },
+          total: new JsonFloat(1),
+        },
+      },
+    ]);
+
+    // through the package (which re-serializes parsed items) into the destination, as dlt types them
+    for (const file of ['array.json', 'lines.jsonl'])
+      await p.run({ name: 'exact' }, { files: [join(dir, file)] });
+    expect(
+      await p.query('SELECT CAST(id AS VARCHAR) AS id, x FROM test_data.exact WHERE id IS NOT NULL'),
+    ).toEqual([
+      { id: '9007199254740993', x: 1 },
+      { id: '9007199254740993', x: 1 },
+    ]);
+    expect(
+      await p.query(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'exact' AND column_name = 'x'",
+      ),
+    ).toEqual([{ data_type: 'DOUBLE' }]);
   });
 
   it('types CSV fields: numbers, booleans, empty as null, quoted text kept as text', async () => {

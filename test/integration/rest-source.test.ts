@@ -244,6 +244,27 @@ describe('the REST API source', () => {
     await expect(failure).rejects.not.toThrow(/tok-123/);
   });
 
+  it('reads responses exactly: ids past 2^53 stay exact, 1.0 is a float as dlt types it', async () => {
+    const server = await api({
+      '/accounts': () => ({ raw: '[{"id": 9007199254740993, "balance": 1.0}, {"id": 2, "balance": 2.5}]' }),
+    });
+    const p = await pullPipeline([
+      { name: 'accounts', source: { kind: 'rest_api', baseUrl: server.url, path: 'accounts' } },
+    ]);
+    await p.run();
+    expect(
+      await p.query('SELECT CAST(id AS VARCHAR) AS id, balance FROM api_data.accounts ORDER BY id'),
+    ).toEqual([
+      { id: '2', balance: 2.5 },
+      { id: '9007199254740993', balance: 1 },
+    ]);
+    expect(
+      await p.query(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'balance'",
+      ),
+    ).toEqual([{ data_type: 'DOUBLE' }]);
+  });
+
   it('pulls only new records on the next run and keeps the cursor in the pipeline state', async () => {
     const events = [
       { id: 1, updated_at: '2026-01-01T00:00:00Z' },

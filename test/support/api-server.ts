@@ -13,6 +13,8 @@ export type Route = (request: ApiRequest) => {
   status?: number;
   headers?: Record<string, string>;
   body?: unknown;
+  /** Sent as it is instead of `body` (JSON that JSON.stringify cannot write, such as big integers). */
+  raw?: string;
 };
 
 /** A local HTTP API for source tests: routes by path, and a log of every request it got. */
@@ -32,9 +34,11 @@ export async function startApiServer(routes: Record<string, Route>) {
       };
       requests.push(request);
       const route = routes[url.pathname];
-      const reply = route ? route(request) : { status: 404, body: { error: `no route ${url.pathname}` } };
+      const reply: ReturnType<Route> = route
+        ? route(request)
+        : { status: 404, body: { error: `no route ${url.pathname}` } };
       res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
-      res.end(reply.body === undefined ? '' : JSON.stringify(reply.body));
+      res.end(reply.raw ?? (reply.body === undefined ? '' : JSON.stringify(reply.body)));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,3 +1,4 @@
+import { parseJson } from '../../formats/json-parse.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import type { Authenticator } from './auth.js';
 import { request } from './http-client.js';
@@ -39,7 +40,8 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       maxAttempts: source.maxAttempts,
       timeoutMs: source.timeoutSeconds * 1000,
     });
-    const body: unknown = await response.json();
+    // parsed exactly: ids past 2^53 and `1.0` floats arrive as the API sent them
+    const body: unknown = parseJson(await response.text());
     const records = selectRecords(body, source.dataSelector, requestUrl);
     for (const record of records) {
       if (cursor !== undefined) {
