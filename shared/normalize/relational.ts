@@ -1,5 +1,6 @@
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import { inferDataType } from '../schema/infer.js';
+import { PATH_SEPARATOR } from '../schema/naming.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
 import { JsonFloat } from '../util/json-values.js';
@@ -19,6 +20,16 @@ const DEFAULT_MAX_NESTING = 1000;
 
 type RowKeyKind = 'random' | 'primary_key' | 'content';
 
+/** A key of incoming data at some path: its column name and, should it hold a dict, its path. */
+interface Field {
+  name: string;
+  /** The normalized fragments joined, not shortened: dlt shortens the whole path each time. */
+  path: string;
+}
+
+/** dlt's name for an empty or blank key. */
+const EMPTY_KEY = '_empty';
+
 interface TableContext {
   table: TableSchema;
   maxNesting: number;
@@ -27,8 +38,8 @@ interface TableContext {
   propagateRootKey: boolean;
   required: string[];
   discarded: boolean;
-  /** raw key -> column name, one map per flattened prefix */
-  names: Map<string, Map<string, string>>;
+  /** raw key -> its field, one map per path of nested dicts ('' for the row itself) */
+  names: Map<string, Map<string, Field>>;
   children: Map<string, TableContext>;
 }
 
@@ -40,6 +51,8 @@ interface TableContext {
  */
 export class RelationalNormalizer {
   private readonly roots = new Map<string, TableContext>();
+  /** Dicts still to flatten, as (dict, path, depth) triples; reused, one row is flattened at a time. */
+  private readonly pending: unknown[] = [];
 
   constructor(
     private readonly schema: Schema,
@@ -136,7 +149,7 @@ export class RelationalNormalizer {
     if (ctx.discarded) return;
     const flat: Record<string, unknown> = {};
     const lists: [string, unknown[]][] = [];
-    this.flatten(item, '', level, ctx, flat, lists);
+    this.flatten(item, level, ctx, flat, lists);
 
     let rowKey: string;
     if (parentKey === undefined) {
@@ -160,6 +173,7 @@ export class RelationalNormalizer {
     this.sink.write(ctx.table, row);
 
     for (const [path, list] of lists) {
+      if (list.length === 0) continue;
       const child = this.childContext(ctx, path);
       for (let i = 0; i < list.length; i++)
         this.normalizeListItem(list[i], child, level + 1, rowKey, i, rootKey);
@@ -195,46 +209,65 @@ export class RelationalNormalizer {
     return randomRowKey();
   }
 
-  /** Scalars of this level first, then nested dicts; lists are collected for nested tables. */
+  /**
+   * Flattens nested dicts into `path__key` columns and collects lists for nested tables, in
+   * dlt's order: a dict's own fields first, then its nested dicts from the last one back (dlt
+   * keeps them on a stack). A name seen twice keeps its first place and its last value.
+   */
   private flatten(
     item: Record<string, unknown>,
-    prefix: string,
     level: number,
     ctx: TableContext,
     flat: Record<string, unknown>,
     lists: [string, unknown[]][],
   ): void {
-    let names = ctx.names.get(prefix);
-    if (names === undefined) {
-      names = new Map();
-      ctx.names.set(prefix, names);
-    }
-    let dicts: [string, Record<string, unknown>][] | undefined;
-    for (const key in item) {
-      const value = item[key];
-      let name = names.get(key);
-      if (name === undefined) {
-        const fragment = this.schema.naming.normalizePath(key);
-        name = prefix === '' ? fragment : this.schema.naming.makePath(prefix, fragment);
-        names.set(key, name);
-      }
-      if (value !== null && typeof value === 'object' && !(value instanceof JsonFloat)) {
-        const nested = level + 1 <= ctx.maxNesting && ctx.table.columns[name]?.data_type !== 'json';
-        if (Array.isArray(value)) {
-          if (!nested) flat[name] = value;
-          else if (value.length > 0) lists.push([name, value]);
-          continue;
+    const pending = this.pending;
+    pending.push(item, '', level);
+    while (pending.length > 0) {
+      const depth = pending.pop() as number;
+      const path = pending.pop() as string;
+      const dict = pending.pop() as Record<string, unknown>;
+      const fields = this.fieldsAt(ctx, path);
+      for (const key in dict) {
+        const value = dict[key];
+        let field = fields.get(key);
+        if (field === undefined) {
+          field = this.field(path, key);
+          fields.set(key, field);
         }
-        if (isPlainObject(value)) {
-          if (!nested) flat[name] = value;
-          else (dicts ??= []).push([name, value]);
-          continue;
+        const name = field.name;
+        if (value !== null && typeof value === 'object' && !(value instanceof JsonFloat)) {
+          const nested = depth + 1 <= ctx.maxNesting && ctx.table.columns[name]?.data_type !== 'json';
+          if (Array.isArray(value)) {
+            if (!nested) flat[name] = value;
+            else setList(lists, name, value);
+            continue;
+          }
+          if (isPlainObject(value)) {
+            if (!nested) flat[name] = value;
+            else pending.push(value, field.path, depth + 1);
+            continue;
+          }
         }
+        flat[name] = value;
       }
-      flat[name] = value;
     }
-    if (dicts !== undefined)
-      for (const [name, dict] of dicts) this.flatten(dict, name, level + 1, ctx, flat, lists);
+  }
+
+  private fieldsAt(ctx: TableContext, path: string): Map<string, Field> {
+    let fields = ctx.names.get(path);
+    if (fields === undefined) {
+      fields = new Map();
+      ctx.names.set(path, fields);
+    }
+    return fields;
+  }
+
+  private field(path: string, key: string): Field {
+    const naming = this.schema.naming;
+    const fragment = key.trim() === '' ? EMPTY_KEY : naming.normalizePath(key);
+    if (path === '') return { name: fragment, path: fragment };
+    return { name: naming.makePath(path, fragment), path: `${path}${PATH_SEPARATOR}${fragment}` };
   }
 
   /** Types each value against the table's columns; undefined when the contract drops the row. */
@@ -346,6 +379,17 @@ export class RelationalNormalizer {
       column,
     );
   }
+}
+
+/** Like a Map's set: a name seen again keeps its place and takes the later list. */
+function setList(lists: [string, unknown[]][], name: string, list: unknown[]): void {
+  for (const entry of lists) {
+    if (entry[0] === name) {
+      entry[1] = list;
+      return;
+    }
+  }
+  lists.push([name, list]);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -50,6 +50,43 @@ describe('relational normalizer (dlt users/pets example)', () => {
     ]);
   });
 
+  it('flattens sibling dicts from the last one back and takes lists in that order, as dlt 1.26 does', () => {
+    // dlt 1.26.0 gives these columns and tables for the same item
+    const { schema, rows } = normalizeItems(
+      [{ a: { x: 1, n: { q: 1 } }, b: { y: 2 }, c: 3, l1: [1], d: { l2: [2] }, l3: [3] }],
+      { name: 'lifo' },
+    );
+    expect(columnsOf(schema, 'lifo').map((c) => c[0])).toEqual([
+      'c',
+      'b__y',
+      'a__x',
+      'a__n__q',
+      '_dlt_load_id',
+      '_dlt_id',
+    ]);
+    expect(Object.keys(rows)).toEqual(['lifo', 'lifo__l1', 'lifo__l3', 'lifo__d__l2']);
+  });
+
+  it('keeps the first place and the last value when two keys normalize to one name', () => {
+    const { rows, schema } = normalizeItems([{ 'a b': 1, n: 0, a_b: 2, 'l x': [1], l_x: [7, 8] }], {
+      name: 'dup',
+    });
+    expect(columnsOf(schema, 'dup').map((c) => c[0])).toEqual(['a_b', 'n', '_dlt_load_id', '_dlt_id']);
+    expect(rows.dup![0]!.a_b).toBe(2);
+    // one list per name, so nested rows never share a key
+    expect(rows.dup__l_x!.map((r) => r.value)).toEqual([7, 8]);
+  });
+
+  it('names empty and blank keys _empty, as dlt does', () => {
+    const { schema } = normalizeItems([{ '': 1, n: { ' ': 'x' } }], { name: 'blank' });
+    expect(columnsOf(schema, 'blank').map((c) => c[0])).toEqual([
+      '_empty',
+      'n___empty',
+      '_dlt_load_id',
+      '_dlt_id',
+    ]);
+  });
+
   it('derives deterministic keys like dlt for upsert roots and nested rows', () => {
     const { rows, schema } = normalizeItems([{ id: 1, name: 'a', kids: [{ n: 1 }] }], {
       name: 'up',
