@@ -1,5 +1,5 @@
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
-import { inferDataType } from '../schema/infer.js';
+import { inferDataType, pythonDataType } from '../schema/infer.js';
 import { PATH_SEPARATOR } from '../schema/naming.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
@@ -340,6 +340,7 @@ export class RelationalNormalizer {
     const table = ctx.table.name;
     const dataType = inferDataType(value);
     if (dataType === undefined) return undefined;
+    // named by the value's Python type, typed by inference: an ISO string is `x__v_text` of type timestamp
     if (column.variant) {
       throw new NormalizeError(
         `value of variant column ${column.name} in table ${table} does not fit ${column.data_type}`,
@@ -347,7 +348,7 @@ export class RelationalNormalizer {
         column.name,
       );
     }
-    const name = this.schema.naming.makePath(column.name, `v_${dataType}`);
+    const name = this.schema.naming.makePath(column.name, `v_${pythonDataType(value)}`);
     const existing = ctx.table.columns[name];
     if (existing === undefined) {
       const mode = this.schema.allows(table, 'data_type', column.name);

@@ -1,6 +1,5 @@
-import { canonicalJson } from '../util/canonical-json.js';
 import { digest128, uniqIdBase64 } from '../util/digest.js';
-import { JsonFloat } from '../util/json-values.js';
+import { orjsonText } from '../util/python-text.js';
 
 /** A random root row key (dlt's default for append, replace and delete-insert). */
 export function randomRowKey(): string {
@@ -26,23 +25,7 @@ export function contentRowKey(item: Record<string, unknown>): string {
   return digest128(hashJson(content));
 }
 
-// The hashes are over orjson's output, which writes integral floats as `1.0` and big integers
-// exactly; JSON.stringify would write `1` and fail on bigint. Markers carry those literals through.
-const LITERAL_MARKER = /"\\u0000(-?[\d.e+]+)"/g;
-
+// dlt hashes orjson's text of the values, keys sorted
 function hashJson(value: unknown): string {
-  return canonicalJson(markLiterals(value)).replace(LITERAL_MARKER, '$1');
-}
-
-function markLiterals(value: unknown): unknown {
-  if (value instanceof JsonFloat)
-    return `\u0000${Number.isInteger(value.value) ? `${value.value}.0` : value.value}`;
-  if (typeof value === 'bigint') return `\u0000${value}`;
-  if (Array.isArray(value)) return value.map(markLiterals);
-  if (value !== null && typeof value === 'object' && value.constructor === Object) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = markLiterals(v);
-    return out;
-  }
-  return value;
+  return orjsonText(value, true);
 }

@@ -1,4 +1,6 @@
+import { parseJson } from '../formats/json-parse.js';
 import { JsonFloat } from '../util/json-values.js';
+import { orjsonText, pythonFloatRepr } from '../util/python-text.js';
 import { exactMicros, parseIsoTimestamp } from './infer.js';
 import type { ColumnSchema, DataType } from './types.js';
 
@@ -19,7 +21,7 @@ export function coerceValue(value: unknown, column: ColumnSchema): Coerced | typ
   const v = value instanceof JsonFloat ? value.value : value;
   switch (type) {
     case 'text':
-      return toText(v);
+      return toText(v, value instanceof JsonFloat);
     case 'bigint':
       return toBigint(v, value instanceof JsonFloat);
     case 'double':
@@ -38,15 +40,17 @@ export function coerceValue(value: unknown, column: ColumnSchema): Coerced | typ
     case 'binary':
       return toBinary(v);
     case 'json':
-      return toJson(v);
+      return toJson(value);
   }
 }
 
-function toText(v: unknown): string | typeof NO_FIT {
+function toText(v: unknown, wasFloat: boolean): string | typeof NO_FIT {
   switch (typeof v) {
     case 'string':
       return v;
     case 'number':
+      // str() of a Python float: `1.0`, `2.5e-07`
+      return wasFloat || !Number.isInteger(v) ? pythonFloatRepr(v) : String(v);
     case 'bigint':
       return String(v);
     case 'boolean':
@@ -55,7 +59,7 @@ function toText(v: unknown): string | typeof NO_FIT {
       if (v === null) return NO_FIT;
       if (v instanceof Uint8Array) return Buffer.from(v).toString('base64');
       if (v instanceof Date) return v.toISOString();
-      return JSON.stringify(v);
+      return orjsonText(v);
     default:
       return NO_FIT;
   }
@@ -66,12 +70,13 @@ function toBigint(v: unknown, wasFloat: boolean): number | bigint | typeof NO_FI
     return Number.isInteger(v) && (!wasFloat || Number.isSafeInteger(v)) ? v : NO_FIT;
   if (typeof v === 'bigint') return v <= 9223372036854775807n && v >= -9223372036854775808n ? v : NO_FIT;
   if (typeof v === 'string') {
+    // Python's int(): a sign, digits, underscores between digits; or dlt's `0x` hex
     const text = v.trim();
-    if (/^[-+]?\d+$/.test(text)) {
-      const big = BigInt(text);
+    const digits = /^[-+]?\d+(_\d+)*$/.test(text) ? text.replaceAll('_', '') : undefined;
+    if (digits !== undefined || /^0x[0-9a-fA-F]+$/.test(text)) {
+      const big = BigInt(digits ?? text);
       return Number.isSafeInteger(Number(big)) ? Number(big) : toBigint(big, false);
     }
-    if (/^0x[0-9a-f]+$/i.test(text)) return toBigint(BigInt(text), false);
   }
   return NO_FIT;
 }
@@ -81,19 +86,36 @@ function toDouble(v: unknown): number | typeof NO_FIT {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string') {
     const text = v.trim();
-    if (/^0x[0-9a-f]+$/i.test(text)) return Number(BigInt(text));
-    if (text !== '' && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text)) return Number(text);
+    if (/^0x[0-9a-fA-F]+$/.test(text)) return Number(BigInt(text));
+    return pythonFloat(text) ?? NO_FIT;
   }
   return NO_FIT;
 }
 
-const TRUE_TEXT = new Set(['true', 'yes', 'y', '1', 't', 'on']);
-const FALSE_TEXT = new Set(['false', 'no', 'n', '0', 'f', 'off']);
+const FLOAT_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const SPECIAL_FLOAT = /^([-+]?)(inf|infinity|nan)$/i;
 
+/** Python's float() of trimmed text: decimal or exponent notation, `inf`, `nan`, `1_000.5`. */
+function pythonFloat(text: string): number | undefined {
+  const plain = /\d_\d/.test(text) ? text.replace(/(?<=\d)_(?=\d)/g, '') : text;
+  if (FLOAT_TEXT.test(plain)) return Number(plain);
+  const special = SPECIAL_FLOAT.exec(plain);
+  if (special === null) return undefined;
+  if (special[2]!.toLowerCase() === 'nan') return Number.NaN;
+  return special[1] === '-' ? -Infinity : Infinity;
+}
+
+// dlt's str2bool: the lower-cased text exactly, nothing trimmed
+const TRUE_TEXT = new Set(['yes', 'true', 't', 'y', '1']);
+const FALSE_TEXT = new Set(['no', 'false', 'f', 'n', '0']);
+
+/** Python's bool() for numbers (anything but zero is true), dlt's str2bool for text. */
 function toBool(v: unknown): boolean | typeof NO_FIT {
   if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v !== 0;
+  if (typeof v === 'bigint') return v !== 0n;
   if (typeof v === 'string') {
-    const text = v.trim().toLowerCase();
+    const text = v.toLowerCase();
     if (TRUE_TEXT.has(text)) return true;
     if (FALSE_TEXT.has(text)) return false;
   }
@@ -110,15 +132,21 @@ function toTimestamp(v: unknown): number | bigint | typeof NO_FIT {
     const micros = parseIsoTimestamp(v);
     if (micros !== undefined) return micros;
     const days = parseIsoDate(v);
-    return days === undefined ? NO_FIT : exactMicros(days * 86_400_000, 0);
+    if (days !== undefined) return exactMicros(days * 86_400_000, 0);
+    // then, as dlt does, text that Python's float() reads is epoch seconds
+    const seconds = pythonFloat(v.trim());
+    return seconds === undefined ? NO_FIT : epochMicros(seconds);
   }
-  if (typeof v === 'number' && v >= FIRST_SECOND && v < END_SECOND) {
-    const seconds = Math.floor(v);
-    return exactMicros(seconds * 1000, Math.round((v - seconds) * 1_000_000));
-  }
+  if (typeof v === 'number') return epochMicros(v);
   if (v instanceof Date && v.getTime() >= FIRST_SECOND * 1000 && v.getTime() < END_SECOND * 1000)
     return exactMicros(v.getTime(), 0);
   return NO_FIT;
+}
+
+function epochMicros(seconds: number): number | bigint | typeof NO_FIT {
+  if (!(seconds >= FIRST_SECOND && seconds < END_SECOND)) return NO_FIT;
+  const whole = Math.floor(seconds);
+  return exactMicros(whole * 1000, Math.round((seconds - whole) * 1_000_000));
 }
 
 function toDate(v: unknown): number | typeof NO_FIT {
@@ -128,6 +156,8 @@ function toDate(v: unknown): number | typeof NO_FIT {
     const micros = parseIsoTimestamp(v);
     return micros === undefined ? NO_FIT : Math.floor(Number(micros) / MICROS_PER_DAY);
   }
+  // a number is epoch seconds, the date is the UTC one
+  if (typeof v === 'number') return v >= FIRST_SECOND && v < END_SECOND ? Math.floor(v / 86_400) : NO_FIT;
   if (v instanceof Date) return Math.floor(v.getTime() / 86_400_000);
   return NO_FIT;
 }
@@ -172,6 +202,14 @@ function toDecimal(v: unknown, type: DataType, scale: number | undefined): strin
 
 function toBinary(v: unknown): Uint8Array | typeof NO_FIT {
   if (v instanceof Uint8Array) return v;
+  // Python's int.to_bytes(little-endian, as few bytes as hold it); negative ints do not fit
+  if ((typeof v === 'number' && Number.isInteger(v)) || typeof v === 'bigint') {
+    let rest = BigInt(v);
+    if (rest < 0n) return NO_FIT;
+    const bytes: number[] = [];
+    for (; rest > 0n; rest >>= 8n) bytes.push(Number(rest & 0xffn));
+    return Uint8Array.from(bytes);
+  }
   if (typeof v === 'string') {
     const text = v.trim();
     if (/^0x([0-9a-f]{2})*$/i.test(text)) return Buffer.from(text.slice(2), 'hex');
@@ -181,26 +219,23 @@ function toBinary(v: unknown): Uint8Array | typeof NO_FIT {
   return NO_FIT;
 }
 
+/** dlt reads text into a json column with json.loads and writes JSON with orjson. */
 function toJson(v: unknown): string | typeof NO_FIT {
   if (typeof v === 'string') {
     try {
-      JSON.parse(v);
-      return v;
+      return orjsonText(parseJson(v));
     } catch {
       return NO_FIT;
     }
   }
-  if (v === undefined) return NO_FIT;
-  return JSON.stringify(v, jsonReplacer);
-}
-
-/** Serializes bigints exactly inside json columns. */
-export function jsonReplacer(_key: string, value: unknown): unknown {
-  return typeof value === 'bigint' ? (JSON.rawJSON?.(value.toString()) ?? value.toString()) : value;
-}
-
-declare global {
-  interface JSON {
-    rawJSON?: (text: string) => unknown;
-  }
+  // only dicts and lists are json already; a number or a bool is not (a variant column)
+  if (
+    v === null ||
+    typeof v !== 'object' ||
+    v instanceof JsonFloat ||
+    v instanceof Uint8Array ||
+    v instanceof Date
+  )
+    return NO_FIT;
+  return orjsonText(v);
 }

@@ -78,3 +78,13 @@ export function inferDataType(value: unknown, detectTimestamps = true): DataType
       return undefined;
   }
 }
+
+/**
+ * The type Python's class of the value maps to, before any detection: dlt names a variant column
+ * by it (`x__v_text`), while the column's own type is inferred (an ISO string makes it timestamp).
+ */
+export function pythonDataType(value: unknown): DataType | undefined {
+  const type = inferDataType(value, false);
+  // any Python int is bigint to dlt; past int64 we store it as wei
+  return type === 'wei' ? 'bigint' : type;
+}

@@ -1,0 +1,75 @@
+import { JsonFloat } from './json-values.js';
+
+// dlt is written in Python: where it turns values into text, the text is Python's. Two writers
+// matter: repr() for a float stored as text, and orjson for JSON (json columns, row-key hashes).
+
+/** A finite double as its shortest round-trip digits and decimal exponent (d.ddd × 10^exponent). */
+function decompose(value: number): { negative: boolean; digits: string; exponent: number } {
+  const [mantissa, exponent] = Math.abs(value).toExponential().split('e') as [string, string];
+  return {
+    negative: value < 0 || Object.is(value, -0),
+    digits: mantissa.replace('.', ''),
+    exponent: Number(exponent),
+  };
+}
+
+/** Digits placed around the decimal point, always with a fraction (`1.0`, `0.00015`). */
+function positional(digits: string, exponent: number): string {
+  if (exponent < 0) return `0.${'0'.repeat(-exponent - 1)}${digits}`;
+  const whole = digits.slice(0, exponent + 1).padEnd(exponent + 1, '0');
+  return `${whole}.${digits.slice(exponent + 1) || '0'}`;
+}
+
+function floatText(value: number, fixedFrom: number, exponentDigits: number): string {
+  const { negative, digits, exponent } = decompose(value);
+  const sign = negative ? '-' : '';
+  if (exponent >= fixedFrom && exponent < 16) return sign + positional(digits, exponent);
+  const mantissa = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  const power = String(Math.abs(exponent)).padStart(exponentDigits, '0');
+  return `${sign}${mantissa}e${exponent < 0 ? '-' : '+'}${power}`;
+}
+
+/** Python's repr() of a float: `1.0`, `1e-05`, `2.5e+16`, `inf`, `nan`. */
+export function pythonFloatRepr(value: number): string {
+  if (Number.isNaN(value)) return 'nan';
+  if (!Number.isFinite(value)) return value > 0 ? 'inf' : '-inf';
+  return floatText(value, -4, 2);
+}
+
+/** orjson's text of a float: `1.0`, `1e-6`, `1e+16`; it writes null for NaN and infinities. */
+function orjsonFloat(value: number): string {
+  return Number.isFinite(value) ? floatText(value, -5, 1) : 'null';
+}
+
+/**
+ * JSON text as orjson writes it: compact, integral floats as `1.0`, big integers exact, keys in
+ * their order or (as with OPT_SORT_KEYS) sorted. Bytes are written as base64 text.
+ */
+export function orjsonText(value: unknown, sortKeys = false): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isInteger(value) ? String(value) : orjsonFloat(value);
+    case 'bigint':
+      return value.toString();
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (value instanceof JsonFloat) return orjsonFloat(value.value);
+      if (Array.isArray(value))
+        return `[${value.map((item) => (item === undefined ? 'null' : orjsonText(item, sortKeys))).join(',')}]`;
+      if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
+      if (value instanceof Date) return JSON.stringify(value.toISOString());
+      const record = value as Record<string, unknown>;
+      const keys = sortKeys ? Object.keys(record).sort() : Object.keys(record);
+      const members = keys
+        .filter((key) => record[key] !== undefined)
+        .map((key) => `${JSON.stringify(key)}:${orjsonText(record[key], sortKeys)}`);
+      return `{${members.join(',')}}`;
+    }
+    default:
+      return 'null';
+  }
+}

@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { parseJson } from '../../shared/formats/json-parse.js';
+import { type Coerced, coerceValue, NO_FIT } from '../../shared/schema/coerce.js';
+import type { DataType } from '../../shared/schema/types.js';
+import { JsonFloat } from '../../shared/util/json-values.js';
+import { orjsonText, pythonFloatRepr } from '../../shared/util/python-text.js';
+import { columnsOf, normalizeItems } from './normalize-helpers.js';
+
+const coerce = (type: DataType, value: unknown) => coerceValue(value, { name: 'c', data_type: type });
+
+// Each expectation is what dlt 1.26.0's coerce_value gives for the same value (an error there
+// means a variant column here: NO_FIT).
+describe('coercion into an existing column, as dlt does it', () => {
+  it('writes floats into text as Python prints them, and JSON as orjson writes it', () => {
+    const cases: [unknown, string][] = [
+      [new JsonFloat(1), '1.0'],
+      [2.5e-7, '2.5e-07'],
+      [new JsonFloat(1e16), '1e+16'],
+      [0.0001, '0.0001'],
+      [true, 'True'],
+      [parseJson('{"a": 1.0, "b": [1e-6, null]}'), '{"a":1.0,"b":[1e-6,null]}'],
+    ];
+    for (const [value, text] of cases) expect(coerce('text', value), text).toBe(text);
+  });
+
+  it('reads bools from numbers (anything but zero) and only the exact words of str2bool', () => {
+    const cases: [unknown, Coerced | typeof NO_FIT][] = [
+      [2, true],
+      [0, false],
+      [0.5, true],
+      ['Yes', true],
+      ['F', false],
+      [' true', NO_FIT],
+      ['on', NO_FIT],
+    ];
+    for (const [value, expected] of cases) expect(coerce('bool', value), String(value)).toBe(expected);
+  });
+
+  it("reads numbers from text as Python's int() and float() do", () => {
+    expect(coerce('bigint', '1_000')).toBe(1000);
+    expect(coerce('bigint', ' -12 ')).toBe(-12);
+    expect(coerce('bigint', '0x1F')).toBe(31);
+    expect(coerce('bigint', new JsonFloat(3))).toBe(3);
+    expect(coerce('bigint', 2.5)).toBe(NO_FIT);
+    expect(coerce('double', '1_000.5')).toBe(1000.5);
+    expect(coerce('double', 'inf')).toBe(Infinity);
+    expect(coerce('double', '-Infinity')).toBe(-Infinity);
+    expect(coerce('double', ' 1e3 ')).toBe(1000);
+  });
+
+  it('reads epoch seconds, as numbers or as text, into timestamps and dates', () => {
+    expect(coerce('timestamp', '1700000000')).toBe(1_700_000_000_000_000);
+    expect(coerce('timestamp', '1700000000.5')).toBe(1_700_000_000_500_000);
+    expect(coerce('timestamp', 1_700_000_000)).toBe(1_700_000_000_000_000);
+    expect(coerce('timestamp', 's12')).toBe(NO_FIT);
+    expect(coerce('date', 1_700_000_000)).toBe(19_675);
+    expect(coerce('date', 1_700_000_000.5)).toBe(19_675);
+  });
+
+  it('takes only dicts, lists and JSON text into json columns, and little-endian bytes of ints into binary', () => {
+    expect(coerce('json', '{"a": 1, "b": [1.0, 2]}')).toBe('{"a":1,"b":[1.0,2]}');
+    expect(coerce('json', 5)).toBe(NO_FIT);
+    expect(coerce('json', true)).toBe(NO_FIT);
+    expect(coerce('json', 'not json')).toBe(NO_FIT);
+    expect(coerce('binary', 258)).toEqual(Uint8Array.from([2, 1]));
+    expect(coerce('binary', 0)).toEqual(new Uint8Array(0));
+    expect(coerce('binary', -1)).toBe(NO_FIT);
+  });
+
+  it('names a variant column by the value’s Python type and types it by inference', () => {
+    // dlt 1.26.0: an ISO string arriving in a bool column goes to flag__v_text, of type timestamp
+    const { rows, schema } = normalizeItems([{ flag: true }, { flag: '2024-01-02T03:04:05Z' }, { flag: 7 }], {
+      name: 'v',
+    });
+    expect(columnsOf(schema, 'v')).toEqual([
+      ['flag', 'bool', true],
+      ['_dlt_load_id', 'text', false],
+      ['_dlt_id', 'text', false],
+      ['flag__v_text', 'timestamp', true],
+    ]);
+    expect(rows.v!.map((r) => [r.flag, r.flag__v_text])).toEqual([
+      [true, undefined],
+      [undefined, 1_704_164_645_000_000],
+      [true, undefined],
+    ]);
+  });
+});
+
+describe('Python text of floats', () => {
+  it('matches repr() and orjson at the edges of their notations', () => {
+    const cases: [number, string, string][] = [
+      [1e-5, '1e-05', '0.00001'],
+      [1e-6, '1e-06', '1e-6'],
+      [1.5e-4, '0.00015', '0.00015'],
+      [1e15, '1000000000000000.0', '1000000000000000.0'],
+      [1e16, '1e+16', '1e+16'],
+      [-0, '-0.0', '-0.0'],
+      [123456789012345.6, '123456789012345.6', '123456789012345.6'],
+      [5e-324, '5e-324', '5e-324'],
+    ];
+    for (const [value, repr, orjson] of cases) {
+      expect(pythonFloatRepr(value), String(value)).toBe(repr);
+      expect(orjsonText(new JsonFloat(value)), String(value)).toBe(orjson);
+    }
+    expect(orjsonText({ b: 1, a: [12345678901234567890n, 'é'] }, true)).toBe(
+      '{"a":[12345678901234567890,"é"],"b":1}',
+    );
+  });
+});
