@@ -190,9 +190,10 @@ export class RelationalNormalizer {
   ): void {
     if (isPlainObject(element)) {
       this.normalizeRow(element, ctx, level, parentKey, index, rootKey);
-    } else if (Array.isArray(element) && level < ctx.maxNesting) {
-      // A list of lists: an intermediate row, its elements in `<table>__list`.
-      this.normalizeRow({ list: element }, ctx, level, parentKey, index, rootKey);
+    } else if (Array.isArray(element)) {
+      // A list of lists: an intermediate row one level deeper (as dlt counts), its elements in
+      // `<table>__list`, or in its `list` json column past the nesting limit.
+      this.normalizeRow({ list: element }, ctx, level + 1, parentKey, index, rootKey);
     } else {
       this.normalizeRow({ value: element }, ctx, level, parentKey, index, rootKey);
     }

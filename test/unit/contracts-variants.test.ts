@@ -76,6 +76,22 @@ describe('nesting', () => {
     expect(rows.mx__l![0]!.m).toBe('[1,2]');
   });
 
+  it("keeps a list inside a list past max nesting in the intermediate row's list column, like dlt", () => {
+    // dlt 1.26.0 with max_table_nesting=1 gives these columns and rows for the same item
+    const { rows, schema } = normalizeItems([{ a: [[1, 2], 3] }], { name: 'll', maxTableNesting: 1 });
+    expect(columnsOf(schema, 'll__a').map((c) => [c[0], c[1]])).toEqual([
+      ['list', 'json'],
+      ['_dlt_parent_id', 'text'],
+      ['_dlt_list_idx', 'bigint'],
+      ['_dlt_id', 'text'],
+      ['value', 'bigint'],
+    ]);
+    expect(rows.ll__a!.map((r) => [r.list, r.value])).toEqual([
+      ['[1,2]', undefined],
+      [undefined, 3],
+    ]);
+  });
+
   it('keeps every value as json at max nesting 0', () => {
     const { rows } = normalizeItems([{ a: { b: 1 }, l: [1] }], { name: 'flat', maxTableNesting: 0 });
     expect(Object.keys(rows)).toEqual(['flat']);
