@@ -20,12 +20,15 @@ export async function warehousePython(): Promise<string> {
       'the local test stack needs Python 3.10+ as python3 on PATH (for Spark, Delta Lake and moto)',
     );
   });
+  return toolingPython('requirements-warehouse.txt');
+}
+
+/** The project's Python tooling environment with one of tooling/'s requirements files installed. */
+export async function toolingPython(requirements: string): Promise<string> {
   const { stdout } = await exec(
     'bash',
-    [join(repoRoot, 'tooling', 'python-env.sh'), join(repoRoot, 'tooling', 'requirements-warehouse.txt')],
-    {
-      maxBuffer: 1 << 24,
-    },
+    [join(repoRoot, 'tooling', 'python-env.sh'), join(repoRoot, 'tooling', requirements)],
+    { maxBuffer: 1 << 24 },
   );
   return stdout.trim().split('\n').pop()!;
 }

@@ -1,0 +1,177 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseJson } from '../../shared/formats/json-parse.js';
+import type { ResourceHints } from '../../shared/normalize/resource.js';
+import { packageKeys, packagePrefix } from '../../shared/package/layout.js';
+import { extract } from '../../shared/pipeline/extract.js';
+import { normalize } from '../../shared/pipeline/normalize.js';
+import { parseIsoTimestamp } from '../../shared/schema/infer.js';
+import type { StoredSchema } from '../../shared/schema/types.js';
+import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { toJsonLine } from '../../shared/util/json-line.js';
+import { JsonFloat } from '../../shared/util/json-values.js';
+import { orjsonText } from '../../shared/util/python-text.js';
+import { randomItems } from '../support/dlt-parity/random-items.js';
+import { tempDir } from '../support/temp-dir.js';
+import { repoRoot, toolingPython } from '../warehouse/python-tooling.js';
+
+const exec = promisify(execFile);
+
+/** What a normalizer produced: tables with their columns in order, and every row. */
+interface Normalized {
+  tables: Record<string, { parent: string | null; columns: [string, string | null][] }>;
+  rows: Record<string, Record<string, unknown>[]>;
+}
+
+let python: string;
+beforeAll(async () => {
+  python = await toolingPython('requirements-bench.txt');
+}, 600_000);
+
+async function normalizedByDlt(file: string, hints: ResourceHints): Promise<Normalized> {
+  const options = {
+    table: hints.name,
+    mergeStrategy: hints.mergeStrategy,
+    primaryKey: hints.primaryKey?.[0],
+    maxNesting: hints.maxTableNesting,
+  };
+  const script = join(repoRoot, 'test', 'support', 'dlt-parity', 'dlt_normalize.py');
+  const { stdout } = await exec(python, [script, file, await tempDir(), JSON.stringify(options)], {
+    maxBuffer: 1 << 26,
+  });
+  return parseJson(stdout) as Normalized;
+}
+
+async function normalizedByUs(file: string, hints: ResourceHints): Promise<Normalized> {
+  const storage = new LocalFileStorage(await tempDir());
+  const { loadId } = await extract({
+    storage,
+    pipeline: 'parity',
+    dataset: 'parity',
+    resources: [{ hints, files: [file] }],
+  });
+  const { jobs } = await normalize({ storage, pipeline: 'parity', loadId, format: 'jsonl' });
+  const pkg = packagePrefix('parity', loadId);
+  const schema = JSON.parse(
+    (await storage.get(packageKeys.schema(pkg)))!.body.toString('utf8'),
+  ) as StoredSchema;
+  const tables: Normalized['tables'] = {};
+  for (const [name, table] of Object.entries(schema.tables)) {
+    if (name.startsWith('_dlt')) continue;
+    tables[name] = {
+      parent: table.parent ?? null,
+      columns: Object.values(table.columns).map((c) => [c.name, c.data_type ?? null]),
+    };
+  }
+  const rows: Normalized['rows'] = {};
+  for (const [table, entry] of Object.entries(jobs.tables)) {
+    for (const { key } of entry.files) {
+      const text = (await storage.get(key))!.body.toString('utf8');
+      for (const line of text.split('\n'))
+        if (line !== '') (rows[table] ??= []).push(parseJson(line) as never);
+    }
+  }
+  return { tables, rows };
+}
+
+/** One value as both sides must agree on it, whatever notation each writer chose. */
+function canonical(value: unknown, type: string | null | undefined): unknown {
+  if (value === null || value === undefined) return null;
+  if (type === 'timestamp') return String(parseIsoTimestamp(String(value)));
+  if (type === 'double') return value instanceof JsonFloat ? value.value : Number(value);
+  if (type === 'bigint') return String(value);
+  if (type === 'json') return orjsonText(value, true);
+  return value;
+}
+
+/** Every difference between dlt's output and ours, described; empty when they are the same. */
+function differences(dlt: Normalized, ours: Normalized): string[] {
+  const found: string[] = [];
+  const names = [...new Set([...Object.keys(dlt.tables), ...Object.keys(ours.tables)])].sort();
+  for (const name of names) {
+    const [theirs, mine] = [dlt.tables[name], ours.tables[name]];
+    if (theirs === undefined || mine === undefined) {
+      found.push(`table ${name} only in ${theirs ? 'dlt' : 'ours'}`);
+      continue;
+    }
+    if (theirs.parent !== mine.parent) found.push(`${name}: parent ${theirs.parent} vs ${mine.parent}`);
+    if (JSON.stringify(theirs.columns) !== JSON.stringify(mine.columns))
+      found.push(
+        `${name}: columns\n  dlt  ${JSON.stringify(theirs.columns)}\n  ours ${JSON.stringify(mine.columns)}`,
+      );
+    const types = Object.fromEntries(theirs.columns);
+    const byId = (rows: Record<string, unknown>[] = []) => new Map(rows.map((r) => [String(r._dlt_id), r]));
+    const [a, b] = [byId(dlt.rows[name]), byId(ours.rows[name])];
+    for (const id of new Set([...a.keys(), ...b.keys()])) {
+      const [x, y] = [a.get(id), b.get(id)];
+      if (x === undefined || y === undefined) {
+        found.push(`${name}: row ${id} only in ${x ? 'dlt' : 'ours'}`);
+        continue;
+      }
+      for (const column of new Set([...Object.keys(x), ...Object.keys(y)])) {
+        if (column === '_dlt_load_id') continue;
+        const [u, v] = [canonical(x[column], types[column]), canonical(y[column], types[column])];
+        if (JSON.stringify(u) !== JSON.stringify(v))
+          found.push(
+            `${name}: row ${id} ${column}: dlt ${toJsonLine(x[column])} ours ${toJsonLine(y[column])}`,
+          );
+      }
+    }
+  }
+  return found;
+}
+
+async function compare(items: Record<string, unknown>[], hints: ResourceHints): Promise<Normalized> {
+  const file = join(await tempDir(), `${hints.name}.jsonl`);
+  await writeFile(file, items.map((item) => `${toJsonLine(item)}\n`).join(''));
+  const [dlt, ours] = await Promise.all([normalizedByDlt(file, hints), normalizedByUs(file, hints)]);
+  expect(differences(dlt, ours).slice(0, 20)).toEqual([]);
+  return ours;
+}
+
+// The same random nested items normalized by dlt 1.26.0 itself and by us must give the same
+// tables, columns (names, types, order), rows and values. Root rows carry their own `_dlt_id`
+// where dlt would draw a random one, so every nested key is comparable too.
+describe('parity with dlt on random nested data', () => {
+  it('appends: naming, flattening order, nested tables, types, variants and coercion', async () => {
+    const items = randomItems(2, 300).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
+    const ours = await compare(items, { name: 'parity_append' });
+    // the data is rich enough to be a test: many tables, variant columns, json columns
+    expect(Object.keys(ours.tables).length).toBeGreaterThan(50);
+    const columns = Object.values(ours.tables).flatMap((t) => t.columns);
+    expect(columns.filter(([name]) => name.includes('__v_')).length).toBeGreaterThan(3);
+    expect(columns.some(([, type]) => type === 'timestamp')).toBe(true);
+  }, 120_000);
+
+  it('upserts: root keys hashed from the primary key, root ids on every nested row', async () => {
+    const items = randomItems(45, 150).map(({ id: _, ...item }, i) => ({ id: `k${i}`, ...item }));
+    const ours = await compare(items, {
+      name: 'parity_upsert',
+      writeDisposition: 'merge',
+      mergeStrategy: 'upsert',
+      primaryKey: ['id'],
+    });
+    expect(ours.tables.parity_upsert__list?.columns.map(([name]) => name)).toContain('_dlt_root_id');
+  }, 120_000);
+
+  it('scd2: root keys hashed from the whole source item', async () => {
+    const items = randomItems(46, 150).map(({ id: _, ...item }, i) => ({
+      id: 2n ** 53n + BigInt(i),
+      ...item,
+    }));
+    await compare(items, { name: 'parity_scd2', writeDisposition: 'merge', mergeStrategy: 'scd2' });
+  }, 120_000);
+
+  it('max nesting 1: deeper dicts and lists kept as json', async () => {
+    const items = randomItems(43, 200).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
+    const ours = await compare(items, { name: 'parity_nesting', maxTableNesting: 1 });
+    expect(
+      Object.values(ours.tables)
+        .flatMap((t) => t.columns)
+        .some(([, type]) => type === 'json'),
+    ).toBe(true);
+  }, 120_000);
+});

@@ -1,0 +1,101 @@
+import { JsonFloat } from '../../../shared/util/json-values.js';
+
+// Keys that exercise dlt's naming: case breaks, symbols, digits, unicode, separators, `_dlt` prefixes.
+// (Integer-like keys such as "0" are left out: JavaScript orders them first in an object.)
+const NAMES = [
+  'id',
+  'Name',
+  'camelCase',
+  'snake_case',
+  'HTTPServer',
+  'a b',
+  'x-y',
+  '1st',
+  'ünïcode',
+  'emoji😀',
+  'trail_',
+  '__dunder',
+  'a__b',
+  'UPPER',
+  'mixed.Dot',
+  '$price',
+  'x',
+  'valueX',
+  'list',
+  'value',
+  'CamelCASEName',
+  'under_Score_',
+  '_leading',
+  'with space ',
+  'tab\tkey',
+  'ABCdef',
+  'aBC',
+  'ß',
+  'a1b2',
+  '_dlt_x',
+];
+
+const SCALARS: unknown[][] = [
+  [null],
+  [true, false],
+  [], // integers, drawn below
+  [1.5, -0.25, new JsonFloat(3), new JsonFloat(1e15), 2.5e-7, 0.1, new JsonFloat(1)],
+  [
+    '2023-11-14T22:13:20Z',
+    '2024-02-29T01:02:03.123456+02:00',
+    '2021-01-01T00:00:00',
+    '2020-06-30T12:00:00.5Z',
+  ],
+  ['2023-11-14', '1999-12-31'],
+  [-(10n ** 18n), 2n ** 53n + 1n, 2n ** 62n],
+  ['2024-13-01T00:00:00Z', '', 'x', 'héllo', 'null', '123', 'true', 'a\nb', '😀'],
+  ['12:30:00', '1.5', '0x1f'],
+];
+
+/** A seeded generator (mulberry32), so a failing case can be replayed. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Nested items with awkward keys, lists, lists of lists, empty dicts and mixed types. Each key
+ * mostly keeps one kind of value (so ISO text never meets other text in a timestamp column,
+ * where dlt 1.26 fails instead of making a variant), mixed with nulls, bools and numbers.
+ */
+export function randomItems(seed: number, count: number): Record<string, unknown>[] {
+  const next = random(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
+  const kindOf = (name: string) => [...name].reduce((h, c) => (h * 31 + c.codePointAt(0)!) % 9973, 7) % 9;
+  const scalar = (name: string): unknown => {
+    const kind = next() < 0.8 ? kindOf(name) : pick([0, 1, 2, 3]);
+    if (kind === 2) return Math.floor(next() * 2_000_000) - 1_000_000;
+    return pick(SCALARS[kind]!);
+  };
+  const value = (depth: number, name: string): unknown => {
+    const shape = Math.floor(next() * 10);
+    if (depth < 4 && shape === 0) return dict(depth + 1);
+    if (depth < 4 && shape === 1)
+      return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1, name));
+    if (depth < 4 && shape === 2)
+      return Array.from({ length: Math.floor(next() * 3) }, () => dict(depth + 1));
+    if (depth < 4 && shape === 3) return {};
+    return scalar(name);
+  };
+  const dict = (depth: number): Record<string, unknown> => {
+    const out: Record<string, unknown> = {};
+    const keys = 1 + Math.floor(next() * 5);
+    for (let i = 0; i < keys; i++) {
+      const name = pick(NAMES);
+      out[name] = value(depth, name);
+    }
+    return out;
+  };
+  return Array.from({ length: count }, () => dict(0));
+}
