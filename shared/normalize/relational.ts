@@ -41,6 +41,8 @@ interface TableContext {
   /** raw key -> its field, one map per path of nested dicts ('' for the row itself) */
   names: Map<string, Map<string, Field>>;
   children: Map<string, TableContext>;
+  /** Columns the contract refused with discard_row: as in dlt, a later row holding the key drops too. */
+  refused: Set<string>;
 }
 
 /**
@@ -110,7 +112,15 @@ export class RelationalNormalizer {
     const required = Object.values(table.columns)
       .filter((c) => c.nullable === false && !c.name.startsWith('_dlt'))
       .map((c) => c.name);
-    return { ...inherited, table, required, discarded: false, names: new Map(), children: new Map() };
+    return {
+      ...inherited,
+      table,
+      required,
+      discarded: false,
+      names: new Map(),
+      children: new Map(),
+      refused: new Set(),
+    };
   }
 
   private childContext(parent: TableContext, path: string): TableContext {
@@ -271,10 +281,19 @@ export class RelationalNormalizer {
     return { name: naming.makePath(path, fragment), path: `${path}${PATH_SEPARATOR}${fragment}` };
   }
 
-  /** Types each value against the table's columns; undefined when the contract drops the row. */
+  /**
+   * Types each value against the table's columns; undefined when the contract drops the row.
+   * A dropped row is still read to its end: as in dlt, which checks a row's changes together,
+   * the changes the contract allows (other new columns, variants, `_dlt` columns) stay.
+   */
   private typeRow(ctx: TableContext, flat: Record<string, unknown>): NormalizedRow | undefined {
+    // a row holding a key refused before (even as null) drops at once, changing nothing (dlt's filters)
+    if (ctx.refused.size > 0) for (const name of ctx.refused) if (name in flat) return undefined;
     const columns = ctx.table.columns;
     const row: NormalizedRow = {};
+    // whether the table was new when this row began; asked only when the row brings a column
+    let tableWasNew: boolean | undefined;
+    let dropped = false;
     for (const name in flat) {
       const value = flat[name];
       if (value === null || value === undefined) {
@@ -289,14 +308,16 @@ export class RelationalNormalizer {
           continue;
         }
         const variant = this.variant(ctx, column, value);
-        if (variant === 'discard_row') return undefined;
-        if (variant !== undefined) row[variant[0]] = variant[1];
+        if (variant === 'discard_row') dropped = true;
+        else if (variant !== undefined) row[variant[0]] = variant[1];
         continue;
       }
-      const added = this.newColumn(ctx, name, column, value);
-      if (added === 'discard_row') return undefined;
-      if (added !== undefined) row[name] = added;
+      tableWasNew ??= this.schema.isNewTable(ctx.table.name);
+      const added = this.newColumn(ctx, name, column, value, tableWasNew);
+      if (added === 'discard_row') dropped = true;
+      else if (added !== undefined) row[name] = added;
     }
+    if (dropped) return undefined;
     for (const name of ctx.required) {
       if (row[name] === undefined) throw this.nullError(ctx, name);
     }
@@ -308,12 +329,17 @@ export class RelationalNormalizer {
     name: string,
     partial: ColumnSchema | undefined,
     value: unknown,
+    tableIsNew: boolean,
   ): Coerced | 'discard_row' | undefined {
     const linkage = LINKAGE_COLUMNS[name];
     const dataType = linkage?.data_type ?? inferDataType(value);
     if (dataType === undefined) return undefined;
-    const mode = partial === undefined ? this.schema.allows(ctx.table.name, 'columns', name) : 'evolve';
-    if (mode === 'discard_row') return 'discard_row';
+    // as in dlt, a column known only by its hints is still new to the column contract
+    const mode = tableIsNew ? 'evolve' : this.schema.allows(ctx.table.name, 'columns', name);
+    if (mode === 'discard_row') {
+      ctx.refused.add(name);
+      return 'discard_row';
+    }
     if (mode === 'discard_value') return undefined;
     const column: ColumnSchema = {
       ...(linkage ?? { name, nullable: true }),

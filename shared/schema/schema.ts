@@ -34,7 +34,6 @@ export function emptySchema(name: string): StoredSchema {
 export class Schema {
   readonly naming: SnakeCaseNaming;
   private readonly stored: StoredSchema;
-  private readonly newTables = new Set<string>();
   private readonly discardedTables = new Set<string>();
   private readonly contracts = new Map<string, Required<SchemaContractSettings>>();
 
@@ -86,11 +85,10 @@ export class Schema {
 
   /**
    * What to do with new data of `entity` on `tableName`: evolve, or the contract's answer.
-   * Columns of tables created in this run always evolve, and `_dlt` columns always do.
+   * `_dlt` columns always evolve.
    */
   allows(tableName: string, entity: ContractEntity, columnName?: string): ContractMode {
     if (columnName !== undefined && isDltName(columnName)) return 'evolve';
-    if (entity === 'columns' && this.newTables.has(tableName)) return 'evolve';
     const mode = this.contract(tableName)[entity];
     if (mode === 'freeze') {
       const what =
@@ -128,10 +126,20 @@ export class Schema {
     return mode;
   }
 
+  /**
+   * A new table to dlt's contracts: absent, or without a column that has a data type. The row
+   * that creates it may bring any columns; the rows after it are held to the column contract.
+   */
+  isNewTable(tableName: string): boolean {
+    const table = this.stored.tables[tableName];
+    if (table === undefined) return true;
+    for (const name in table.columns) if (table.columns[name]!.data_type !== undefined) return false;
+    return true;
+  }
+
   /** Creates a table. */
   addTable(table: TableSchema): TableSchema {
     this.stored.tables[table.name] = table;
-    this.newTables.add(table.name);
     return table;
   }
 

@@ -37,6 +37,7 @@ async function normalizedByDlt(file: string, hints: ResourceHints): Promise<Norm
     mergeStrategy: hints.mergeStrategy,
     primaryKey: hints.primaryKey?.[0],
     maxNesting: hints.maxTableNesting,
+    contract: hints.schemaContract,
   };
   const script = join(repoRoot, 'test', 'support', 'dlt-parity', 'dlt_normalize.py');
   const { stdout } = await exec(python, [script, file, await tempDir(), JSON.stringify(options)], {
@@ -47,13 +48,34 @@ async function normalizedByDlt(file: string, hints: ResourceHints): Promise<Norm
 
 async function normalizedByUs(file: string, hints: ResourceHints): Promise<Normalized> {
   const storage = new LocalFileStorage(await tempDir());
-  const { loadId } = await extract({
-    storage,
-    pipeline: 'parity',
-    dataset: 'parity',
-    resources: [{ hints, files: [file] }],
-  });
-  const { jobs } = await normalize({ storage, pipeline: 'parity', loadId, format: 'jsonl' });
+  const normalizeFile = async (path: string, resource: ResourceHints) => {
+    const resources = [{ hints: resource, files: [path] }];
+    const { loadId } = await extract({ storage, pipeline: 'parity', dataset: 'parity', resources });
+    return { loadId, ...(await normalize({ storage, pipeline: 'parity', loadId, format: 'jsonl' })) };
+  };
+  if (hints.schemaContract !== undefined) {
+    // as the dlt side does: the first half without the contract, then the second under it
+    const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
+    const half = Math.floor(lines.length / 2);
+    await writeFile(
+      `${file}.first.jsonl`,
+      lines
+        .slice(0, half)
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
+    await writeFile(
+      `${file}.second.jsonl`,
+      lines
+        .slice(half)
+        .map((line) => `${line}\n`)
+        .join(''),
+    );
+    const { schemaContract: _, ...evolving } = hints;
+    await normalizeFile(`${file}.first.jsonl`, evolving);
+    file = `${file}.second.jsonl`;
+  }
+  const { loadId, jobs } = await normalizeFile(file, hints);
   const pkg = packagePrefix('parity', loadId);
   const schema = JSON.parse(
     (await storage.get(packageKeys.schema(pkg)))!.body.toString('utf8'),
@@ -164,6 +186,20 @@ describe('parity with dlt on random nested data', () => {
     }));
     await compare(items, { name: 'parity_scd2', writeDisposition: 'merge', mergeStrategy: 'scd2' });
   }, 120_000);
+
+  it('schema contracts on a second package: which rows, values, columns and tables each mode lets in', async () => {
+    const contracts = [
+      { columns: 'discard_row' },
+      { columns: 'discard_value', data_type: 'discard_row' },
+      { tables: 'discard_row', data_type: 'discard_value' },
+    ] as const;
+    for (const [n, contract] of contracts.entries()) {
+      const items = randomItems(60 + n, 300).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
+      const ours = await compare(items, { name: `parity_contract_${n}`, schemaContract: contract });
+      // the contract dropped some root rows, as dlt did
+      if (n === 0) expect(ours.rows.parity_contract_0!.length).toBeLessThan(150);
+    }
+  }, 180_000);
 
   it('max nesting 1: deeper dicts and lists kept as json', async () => {
     const items = randomItems(43, 200).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));

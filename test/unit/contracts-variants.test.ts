@@ -160,6 +160,49 @@ describe('schema contracts', () => {
     expect(trimmed.schema.table('t')?.columns.b).toBeUndefined();
   });
 
+  // dlt 1.26.0 gives the same for the same two packages (checked with its normalizer)
+  it('lets only the row that creates a table bring any columns; later rows meet the contract', () => {
+    const { rows, schema } = normalizeItems(
+      [
+        { a: 2, m: [{ p: 1 }, { p: 2, q: 3 }] },
+        { a: 3, m: [{ p: 1, w: 3 }] },
+      ],
+      { name: 't', schemaContract: { columns: 'discard_value' } },
+      existing(),
+    );
+    expect(columnsOf(schema, 't__m').map((c) => c[0])).toEqual([
+      'p',
+      '_dlt_parent_id',
+      '_dlt_list_idx',
+      '_dlt_id',
+    ]);
+    expect(rows.t__m!.map((r) => [r.p, r.q, r.w])).toEqual([
+      [1, undefined, undefined],
+      [2, undefined, undefined],
+      [1, undefined, undefined],
+    ]);
+  });
+
+  it('keeps what a dropped row changed that the contract allows, and drops later rows holding a refused key', () => {
+    const { rows, schema } = normalizeItems(
+      [{ a: 2, b: 'x', _dlt_extra: 'e' }, { a: 3, b: null }, { a: 4 }],
+      { name: 't', schemaContract: { columns: 'discard_row' } },
+      existing(),
+    );
+    expect(rows.t!.map((r) => r.a)).toEqual([4]);
+    expect(columnsOf(schema, 't').map((c) => c[0])).toContain('_dlt_extra');
+    expect(schema.table('t')?.columns.b).toBeUndefined();
+
+    const variant = normalizeItems(
+      [{ a: 'text', c: 5 }, { a: 6 }],
+      { name: 't', schemaContract: { data_type: 'discard_row' } },
+      existing(),
+    );
+    expect(variant.rows.t!.map((r) => r.a)).toEqual([6]);
+    expect(variant.schema.table('t')?.columns.c?.data_type).toBe('bigint');
+    expect(variant.schema.table('t')?.columns.a__v_text).toBeUndefined();
+  });
+
   it('discard_row on a new root table drops all its rows', () => {
     const { rows, schema } = normalizeItems([{ a: 1 }], {
       name: 'fresh',

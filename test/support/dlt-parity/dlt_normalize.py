@@ -1,7 +1,9 @@
 """Normalizes a JSONL file with dlt itself and prints what it produced, for the parity tests.
 
 usage: dlt_normalize.py FILE WORKDIR OPTIONS_JSON
-OPTIONS_JSON: {"table": str, "mergeStrategy"?: "upsert"|"scd2", "primaryKey"?: str, "maxNesting"?: int}
+OPTIONS_JSON: {"table": str, "mergeStrategy"?: "upsert"|"scd2", "primaryKey"?: str, "maxNesting"?: int,
+"contract"?: dict}. With a contract, the first half of the items is normalized first without it,
+and what is printed is the second package, normalized under the contract.
 Prints one JSON document: {"tables": {name: {"parent", "columns": [[name, type]]}}, "rows": {table: [row]}}.
 """
 import glob
@@ -31,7 +33,16 @@ if options.get("primaryKey"):
     hints["primary_key"] = options["primaryKey"]
 if options.get("maxNesting") is not None:
     hints["max_table_nesting"] = options["maxNesting"]
-pipeline.extract(dlt.resource(items(), name=options["table"], **hints), loader_file_format="jsonl")
+if options.get("contract"):
+    every = list(items())
+    half = len(every) // 2
+    pipeline.extract(dlt.resource(every[:half], name=options["table"], **hints), loader_file_format="jsonl")
+    pipeline.normalize()
+    shutil.rmtree(os.path.join(workdir, "parity", "load", "normalized"), ignore_errors=True)
+    contracted = dlt.resource(every[half:], name=options["table"], schema_contract=options["contract"], **hints)
+    pipeline.extract(contracted, loader_file_format="jsonl")
+else:
+    pipeline.extract(dlt.resource(items(), name=options["table"], **hints), loader_file_format="jsonl")
 pipeline.normalize()
 
 tables = {
