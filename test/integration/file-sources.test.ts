@@ -6,6 +6,7 @@ import { TableFileWriters } from '../../shared/formats/table-files.js';
 import { readFileRecords } from '../../shared/sources/file-items.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
+import { duckdbColumnType } from '../support/duckdb-columns.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -75,11 +76,7 @@ describe('file sources', () => {
       { id: '9007199254740993', x: 1 },
       { id: '9007199254740993', x: 1 },
     ]);
-    expect(
-      await p.query(
-        "SELECT data_type FROM information_schema.columns WHERE table_name = 'exact' AND column_name = 'x'",
-      ),
-    ).toEqual([{ data_type: 'DOUBLE' }]);
+    expect(await duckdbColumnType(p, 'exact', 'x')).toBe('DOUBLE');
   });
 
   it('types CSV fields: numbers, booleans, empty as null, quoted text kept as text', async () => {

@@ -8,6 +8,7 @@ import { SecretValues } from '../../shared/config/secret-values.js';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
 import { readSourcesState } from '../../shared/pipeline/state.js';
 import { type ApiRequest, type Route, startApiServer } from '../support/api-server.js';
+import { duckdbColumnType } from '../support/duckdb-columns.js';
 import { pullPipeline as pullPipelineOn, type ResourceInputConfig } from '../support/pull-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -258,11 +259,7 @@ describe('the REST API source', () => {
       { id: '2', balance: 2.5 },
       { id: '9007199254740993', balance: 1 },
     ]);
-    expect(
-      await p.query(
-        "SELECT data_type FROM information_schema.columns WHERE table_name = 'accounts' AND column_name = 'balance'",
-      ),
-    ).toEqual([{ data_type: 'DOUBLE' }]);
+    expect(await duckdbColumnType(p, 'accounts', 'balance')).toBe('DOUBLE');
   });
 
   it('pulls only new records on the next run and keeps the cursor in the pipeline state', async () => {
