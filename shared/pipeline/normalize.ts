@@ -1,4 +1,3 @@
-import { createGunzip } from 'node:zlib';
 import type { FileFormat } from '../formats/file-writer.js';
 import {
   type ColumnCheck,
@@ -19,6 +18,7 @@ import { splitLines } from '../sources/lines.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { LocalFileStorage } from '../storage/local-storage.js';
 import type { StorageSpec } from '../storage/storage-spec.js';
+import { gunzip } from '../util/gunzip.js';
 import { type LineSource, normalizeLine } from './normalize-lines.js';
 import {
   canNormalizeInWorkers,
@@ -139,7 +139,7 @@ async function normalizeInThread(
 }
 
 async function* numberedLines(storage: FileStorage, file: ExtractedFile): AsyncIterable<[number, string]> {
-  const stream = (await storage.getStream(file.key)).pipe(createGunzip());
+  const stream = (await storage.getStream(file.key)).pipe(gunzip());
   let n = 0;
   for await (const line of splitLines(stream)) yield [++n, line];
 }

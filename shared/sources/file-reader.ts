@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { createGunzip } from 'node:zlib';
+import { gunzip } from '../util/gunzip.js';
 import { SourceError } from './source-error.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
@@ -38,7 +38,7 @@ export async function decodeSourceStream(name: string, raw: Readable, gzip: bool
     })(),
   );
   if (!gzip) return replay;
-  const gunzip = createGunzip();
-  replay.on('error', (error) => gunzip.destroy(error));
-  return replay.pipe(gunzip);
+  const inflate = gunzip();
+  replay.on('error', (error) => inflate.destroy(error));
+  return replay.pipe(inflate);
 }
