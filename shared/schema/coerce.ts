@@ -13,8 +13,8 @@ const MICROS_PER_DAY = 86_400_000_000;
 /**
  * Converts a JSON value into the internal form of `column`'s type, following dlt's coercion
  * rules, or returns NO_FIT (the caller then writes a variant column). Internal forms:
- * text/json/decimal as string, bigint as number or bigint, timestamp as µs since the epoch,
- * date as days since the epoch, time as µs since midnight, binary as bytes.
+ * text/json/decimal as string, bigint as number or bigint, timestamp as µs since the epoch (a
+ * bigint past 2^53), date as days since the epoch, time as µs since midnight, binary as bytes.
  */
 export function coerceValue(value: unknown, column: ColumnSchema): Coerced | typeof NO_FIT {
   const type = column.data_type ?? 'text';
