@@ -1,4 +1,5 @@
 import * as arrow from 'apache-arrow';
+import { integerBits } from '../schema/coerce.js';
 import type { ColumnSchema } from '../schema/types.js';
 
 /** dlt's default decimal precision and scale. */
@@ -39,8 +40,14 @@ export function arrowType(column: ColumnSchema): arrow.DataType {
 }
 
 function integerType(precision: number | undefined): arrow.DataType {
-  if (precision === undefined || precision > 32) return new arrow.Int64();
-  if (precision <= 8) return new arrow.Int8();
-  if (precision <= 16) return new arrow.Int16();
-  return new arrow.Int32();
+  switch (integerBits(precision)) {
+    case 8:
+      return new arrow.Int8();
+    case 16:
+      return new arrow.Int16();
+    case 32:
+      return new arrow.Int32();
+    default:
+      return new arrow.Int64();
+  }
 }

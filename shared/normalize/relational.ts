@@ -1,4 +1,4 @@
-import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
+import { type Coerced, coerceValue, fitsIntegerPrecision, NO_FIT } from '../schema/coerce.js';
 import { inferDataType, pythonDataType } from '../schema/infer.js';
 import { PATH_SEPARATOR } from '../schema/naming.js';
 import type { Schema } from '../schema/schema.js';
@@ -304,6 +304,7 @@ export class RelationalNormalizer {
       if (column?.data_type !== undefined) {
         const coerced = coerceValue(value, column);
         if (coerced !== NO_FIT) {
+          if (column.precision !== undefined) this.checkPrecision(ctx, column, coerced);
           row[name] = coerced;
           continue;
         }
@@ -354,8 +355,23 @@ export class RelationalNormalizer {
         name,
       );
     }
+    if (column.precision !== undefined) this.checkPrecision(ctx, column, coerced);
     this.schema.setColumn(ctx.table.name, column);
     return coerced;
+  }
+
+  /**
+   * A bigint column with a precision is a sized integer (int8/16/32) in Parquet, where a bigger
+   * value would wrap silently; dlt fails the load on it, so it is bad input here, with its line.
+   */
+  private checkPrecision(ctx: TableContext, column: ColumnSchema, value: Coerced): void {
+    if (column.data_type !== 'bigint' || typeof value === 'string' || typeof value === 'boolean') return;
+    if (value instanceof Uint8Array || fitsIntegerPrecision(value, column.precision)) return;
+    throw new NormalizeError(
+      `value ${value} of column ${column.name} in table ${ctx.table.name} does not fit bigint of precision ${column.precision}`,
+      ctx.table.name,
+      column.name,
+    );
   }
 
   /** A value that does not fit its column goes to `<column>__v_<type>`, as in dlt. */

@@ -4,6 +4,21 @@ import { orjsonText, pythonFloatRepr } from '../util/python-text.js';
 import { exactMicros, parseIsoTimestamp } from './infer.js';
 import type { ColumnSchema, DataType } from './types.js';
 
+/** The integer a bigint column is stored in: dlt sizes it by the column's precision. */
+export function integerBits(precision: number | undefined): 8 | 16 | 32 | 64 {
+  if (precision === undefined || precision > 32) return 64;
+  if (precision <= 8) return 8;
+  return precision <= 16 ? 16 : 32;
+}
+
+/** Whether an integer fits the sized integer of a bigint column with this precision. */
+export function fitsIntegerPrecision(value: number | bigint, precision: number | undefined): boolean {
+  const bits = integerBits(precision);
+  if (bits === 64) return true;
+  const limit = 2 ** (bits - 1);
+  return value >= -limit && value < limit;
+}
+
 /** Returned by `coerceValue` when the value does not fit the column's type. */
 export const NO_FIT: unique symbol = Symbol('no-fit');
 export type Coerced = string | number | bigint | boolean | Uint8Array;

@@ -107,3 +107,18 @@ describe('Python text of floats', () => {
     );
   });
 });
+
+describe('sized integers', () => {
+  it('refuses a value beyond the int16 a precision-16 column is stored in, instead of wrapping it', () => {
+    const hints = { name: 'sized', columns: { n: { data_type: 'bigint' as const, precision: 16 } } };
+    expect(normalizeItems([{ n: 32_767 }, { n: -32_768 }], hints).rows.sized!.map((r) => r.n)).toEqual([
+      32_767, -32_768,
+    ]);
+    expect(() => normalizeItems([{ n: 1 }, { n: 40_000 }], hints)).toThrow(
+      /value 40000 of column n in table sized does not fit bigint of precision 16/,
+    );
+    expect(() => normalizeItems([{ n: -(10n ** 18n) }], hints)).toThrow(
+      /does not fit bigint of precision 16/,
+    );
+  });
+});
