@@ -24,6 +24,8 @@ const exec = promisify(execFile);
 interface Normalized {
   tables: Record<string, { parent: string | null; columns: [string, string | null][] }>;
   rows: Record<string, Record<string, unknown>[]>;
+  /** With Parquet output: each table's file schema as pyarrow reads it, [field, type, nullable]. */
+  parquet?: Record<string, [string, string, boolean][]>;
 }
 
 let python: string;
@@ -31,13 +33,15 @@ beforeAll(async () => {
   python = await toolingPython('requirements-bench.txt');
 }, 600_000);
 
-async function normalizedByDlt(file: string, hints: ResourceHints): Promise<Normalized> {
+async function normalizedByDlt(file: string, hints: ResourceHints, format = 'jsonl'): Promise<Normalized> {
   const options = {
+    format,
     table: hints.name,
     mergeStrategy: hints.mergeStrategy,
     primaryKey: hints.primaryKey?.[0],
     maxNesting: hints.maxTableNesting,
     contract: hints.schemaContract,
+    columns: hints.columns,
   };
   const script = join(repoRoot, 'test', 'support', 'dlt-parity', 'dlt_normalize.py');
   const { stdout } = await exec(python, [script, file, await tempDir(), JSON.stringify(options)], {
@@ -200,6 +204,43 @@ describe('parity with dlt on random nested data', () => {
       if (n === 0) expect(ours.rows.parity_contract_0!.length).toBeLessThan(150);
     }
   }, 180_000);
+
+  it("writes Parquet files with the fields, Arrow types and nullability of dlt's", async () => {
+    const items = randomItems(3, 300).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
+    const file = join(await tempDir(), 'parity_parquet.jsonl');
+    await writeFile(file, items.map((item) => `${toJsonLine(item)}\n`).join(''));
+    const hints: ResourceHints = {
+      name: 'parity_parquet',
+      columns: {
+        x: { data_type: 'timestamp', timezone: false },
+        upper: { data_type: 'json' },
+        id: { data_type: 'date' },
+      },
+    };
+    const dlt = await normalizedByDlt(file, hints, 'parquet');
+
+    const storage = new LocalFileStorage(await tempDir());
+    const { loadId } = await extract({
+      storage,
+      pipeline: 'parity',
+      dataset: 'parity',
+      resources: [{ hints, files: [file] }],
+    });
+    const { jobs } = await normalize({ storage, pipeline: 'parity', loadId, format: 'parquet' });
+    const ours = Object.fromEntries(
+      Object.entries(jobs.tables).map(([table, entry]) => [table, storage.url(entry.files[0]!.key)]),
+    );
+    const script = join(repoRoot, 'test', 'support', 'dlt-parity', 'parquet_schemas.py');
+    const { stdout } = await exec(python, [script, ...Object.values(ours)], { maxBuffer: 1 << 26 });
+    const schemas = JSON.parse(stdout) as Record<string, unknown>;
+
+    expect(Object.keys(dlt.parquet!).sort()).toEqual(Object.keys(ours).sort());
+    const differing = Object.keys(ours).filter(
+      (table) => JSON.stringify(schemas[ours[table]!]) !== JSON.stringify(dlt.parquet![table]),
+    );
+    expect(differing.map((table) => [table, dlt.parquet![table], schemas[ours[table]!]])).toEqual([]);
+    expect(Object.keys(ours).length).toBeGreaterThan(50);
+  }, 120_000);
 
   it('max nesting 1: deeper dicts and lists kept as json', async () => {
     const items = randomItems(43, 200).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
