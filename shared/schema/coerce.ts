@@ -33,12 +33,15 @@ const MICROS_PER_DAY = 86_400_000_000;
  */
 export function coerceValue(value: unknown, column: ColumnSchema): Coerced | typeof NO_FIT {
   const type = column.data_type ?? 'text';
-  const v = value instanceof JsonFloat ? value.value : value;
+  // most values are already what their column holds: text in text
+  if (typeof value === 'string' && type === 'text') return value;
+  const isFloat = value instanceof JsonFloat;
+  const v = isFloat ? value.value : value;
   switch (type) {
     case 'text':
-      return toText(v, value instanceof JsonFloat);
+      return toText(v, isFloat);
     case 'bigint':
-      return toBigint(v, value instanceof JsonFloat);
+      return toBigint(v, isFloat);
     case 'double':
       return toDouble(v);
     case 'bool':
