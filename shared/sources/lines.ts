@@ -14,5 +14,6 @@ export async function* splitLines(chunks: AsyncIterable<string | Buffer>): Async
 export function linesOf(text: string): string[] {
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
+  if (!text.includes('\r')) return lines;
   return lines.map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
 }
