@@ -1,0 +1,47 @@
+"""Loads two JSONL files into DuckDB with dlt's merge, then prints what both databases hold.
+
+usage: dlt_merge.py FIRST SECOND WORKDIR STRATEGY OURS_DB DATASET
+Runs dlt 1.26 twice (FIRST, then SECOND) with primary key `id` and the merge STRATEGY into its own
+DuckDB file, then reads the user tables of DATASET from that file and from OURS_DB with the same
+client, so values print alike: {"dlt": {table: [row]}, "ours": {table: [row]}}, each value as str().
+"""
+import json
+import os
+import shutil
+import sys
+
+import dlt
+import duckdb
+
+first, second, workdir, strategy, ours_db, dataset = sys.argv[1:7]
+shutil.rmtree(workdir, ignore_errors=True)
+dlt_db = os.path.join(workdir, "dlt.duckdb")
+pipeline = dlt.pipeline(
+    pipeline_name="merge_parity",
+    destination=dlt.destinations.duckdb(dlt_db),
+    dataset_name=dataset,
+    pipelines_dir=workdir,
+)
+for path in (first, second):
+    with open(path, encoding="utf-8") as f:
+        items = [json.loads(line) for line in f]
+    merge = {"disposition": "merge", "strategy": strategy}
+    pipeline.run(dlt.resource(items, name=dataset, primary_key="id", write_disposition=merge), loader_file_format="parquet")
+
+
+def tables(db):
+    con = duckdb.connect(db, read_only=True)
+    names = con.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = ? AND table_name NOT LIKE '\\_dlt%' ESCAPE '\\'",
+        [dataset],
+    ).fetchall()
+    out = {}
+    for (name,) in names:
+        cursor = con.execute(f'SELECT * FROM "{dataset}"."{name}"')
+        columns = [d[0] for d in cursor.description]
+        out[name] = [{c: None if v is None else str(v) for c, v in zip(columns, row)} for row in cursor.fetchall()]
+    con.close()
+    return out
+
+
+print(json.dumps({"dlt": tables(dlt_db), "ours": tables(ours_db)}))
