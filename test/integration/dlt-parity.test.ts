@@ -257,11 +257,13 @@ describe('parity with dlt on random nested data', () => {
 
 // Two loads with overlapping primary keys into DuckDB, by dlt and by us: after both, the tables
 // must hold the same rows (ours read with dlt's DuckDB client, so values print alike).
-describe('parity with dlt on merge loads into DuckDB', () => {
+describe('parity with dlt on loads into DuckDB', () => {
   const volatile = ['_dlt_load_id', '_dlt_valid_from', '_dlt_valid_to'];
   const randomKeys = ['_dlt_id', '_dlt_parent_id', '_dlt_root_id'];
 
-  async function mergeBoth(strategy: 'upsert' | 'delete-insert' | 'scd2') {
+  type Disposition = 'append' | 'replace' | 'upsert' | 'delete-insert' | 'scd2';
+
+  async function loadBoth(disposition: Disposition) {
     const dir = await tempDir();
     const withIds = (seed: number, from: number) =>
       randomItems(seed, 100).map(({ id: _, ...item }, i) => ({ id: from + i, ...item }));
@@ -282,12 +284,10 @@ describe('parity with dlt on merge loads into DuckDB', () => {
     const ours = join(dir, 'ours.duckdb');
     const destination = await DuckDbDestination.open(ours);
     const storage = new LocalFileStorage(join(dir, 'storage'));
-    const hints: ResourceHints = {
-      name: 'mg',
-      writeDisposition: 'merge',
-      mergeStrategy: strategy,
-      primaryKey: ['id'],
-    };
+    const hints: ResourceHints =
+      disposition === 'append' || disposition === 'replace'
+        ? { name: 'mg', writeDisposition: disposition, primaryKey: ['id'] }
+        : { name: 'mg', writeDisposition: 'merge', mergeStrategy: disposition, primaryKey: ['id'] };
     for (const file of files)
       await run({
         storage,
@@ -299,7 +299,7 @@ describe('parity with dlt on merge loads into DuckDB', () => {
     await destination.close();
 
     const script = join(repoRoot, 'test', 'support', 'dlt-parity', 'dlt_merge.py');
-    const { stdout } = await exec(python, [script, ...files, join(dir, 'dlt'), strategy, ours, 'mg'], {
+    const { stdout } = await exec(python, [script, ...files, join(dir, 'dlt'), disposition, ours, 'mg'], {
       maxBuffer: 1 << 26,
     });
     return JSON.parse(stdout) as Record<'dlt' | 'ours', Record<string, Record<string, string | null>[]>>;
@@ -323,14 +323,22 @@ describe('parity with dlt on merge loads into DuckDB', () => {
     );
   }
 
-  for (const strategy of ['upsert', 'delete-insert', 'scd2'] as const) {
-    it(`${strategy}: the same rows in every table after two loads`, async () => {
-      const { dlt, ours } = await mergeBoth(strategy);
-      // delete-insert draws random root keys in both, so only the data is compared
-      const ignore = strategy === 'delete-insert' ? [...volatile, ...randomKeys] : volatile;
+  const rootRows: Record<Disposition, number> = {
+    append: 200,
+    replace: 100,
+    upsert: 150,
+    'delete-insert': 150,
+    scd2: 200,
+  };
+  for (const disposition of Object.keys(rootRows) as Disposition[]) {
+    it(`${disposition}: the same rows in every table after two loads`, async () => {
+      const { dlt, ours } = await loadBoth(disposition);
+      // random root keys (all but upsert's and scd2's, which are hashes) are left out of the comparison
+      const hashedKeys = disposition === 'upsert' || disposition === 'scd2';
+      const ignore = hashedKeys ? volatile : [...volatile, ...randomKeys];
       expect(contents(ours, ignore)).toEqual(contents(dlt, ignore));
-      // updated keys were merged, not appended
-      expect(ours.mg!.length).toBe(strategy === 'scd2' ? 200 : 150);
+      // merged keys were merged, a replaced table replaced
+      expect(ours.mg!.length).toBe(rootRows[disposition]);
     }, 120_000);
   }
 });

@@ -1,7 +1,8 @@
-"""Loads two JSONL files into DuckDB with dlt's merge, then prints what both databases hold.
+"""Loads two JSONL files into DuckDB with dlt, then prints what both databases hold.
 
-usage: dlt_merge.py FIRST SECOND WORKDIR STRATEGY OURS_DB DATASET
-Runs dlt 1.26 twice (FIRST, then SECOND) with primary key `id` and the merge STRATEGY into its own
+usage: dlt_merge.py FIRST SECOND WORKDIR DISPOSITION OURS_DB DATASET
+DISPOSITION is append, replace, or a merge strategy (upsert, delete-insert, scd2).
+Runs dlt 1.26 twice (FIRST, then SECOND) with primary key `id` and that disposition into its own
 DuckDB file, then reads the user tables of DATASET from that file and from OURS_DB with the same
 client, so values print alike: {"dlt": {table: [row]}, "ours": {table: [row]}}, each value as str().
 """
@@ -13,7 +14,7 @@ import sys
 import dlt
 import duckdb
 
-first, second, workdir, strategy, ours_db, dataset = sys.argv[1:7]
+first, second, workdir, disposition, ours_db, dataset = sys.argv[1:7]
 shutil.rmtree(workdir, ignore_errors=True)
 dlt_db = os.path.join(workdir, "dlt.duckdb")
 pipeline = dlt.pipeline(
@@ -25,8 +26,8 @@ pipeline = dlt.pipeline(
 for path in (first, second):
     with open(path, encoding="utf-8") as f:
         items = [json.loads(line) for line in f]
-    merge = {"disposition": "merge", "strategy": strategy}
-    pipeline.run(dlt.resource(items, name=dataset, primary_key="id", write_disposition=merge), loader_file_format="parquet")
+    how = disposition if disposition in ("append", "replace") else {"disposition": "merge", "strategy": disposition}
+    pipeline.run(dlt.resource(items, name=dataset, primary_key="id", write_disposition=how), loader_file_format="parquet")
 
 
 def tables(db):
