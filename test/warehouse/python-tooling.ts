@@ -8,6 +8,8 @@ export const repoRoot = join(import.meta.dirname, '..', '..');
 /**
  * The project's Python tooling environment with the warehouse and moto requirements, installed
  * on first use by tooling/python-env.sh. Fails with a clear message when Java or Python is missing.
+ * dlt (for the parity tests) goes in at the same time, before moto and Spark start from this
+ * environment, so no install changes packages under a running server.
  */
 export async function warehousePython(): Promise<string> {
   await exec('java', ['-version']).catch(() => {
@@ -20,15 +22,14 @@ export async function warehousePython(): Promise<string> {
       'the local test stack needs Python 3.10+ as python3 on PATH (for Spark, Delta Lake and moto)',
     );
   });
-  return toolingPython('requirements-warehouse.txt');
+  return toolingPython('requirements-warehouse.txt', 'requirements-bench.txt');
 }
 
-/** The project's Python tooling environment with one of tooling/'s requirements files installed. */
-export async function toolingPython(requirements: string): Promise<string> {
-  const { stdout } = await exec(
-    'bash',
-    [join(repoRoot, 'tooling', 'python-env.sh'), join(repoRoot, 'tooling', requirements)],
-    { maxBuffer: 1 << 24 },
-  );
+/** The project's Python tooling environment with tooling/'s requirements files installed. */
+export async function toolingPython(...requirements: string[]): Promise<string> {
+  const files = requirements.map((file) => join(repoRoot, 'tooling', file));
+  const { stdout } = await exec('bash', [join(repoRoot, 'tooling', 'python-env.sh'), ...files], {
+    maxBuffer: 1 << 24,
+  });
   return stdout.trim().split('\n').pop()!;
 }
