@@ -365,8 +365,9 @@ export class RelationalNormalizer {
    * value would wrap silently; dlt fails the load on it, so it is bad input here, with its line.
    */
   private checkPrecision(ctx: TableContext, column: ColumnSchema, value: Coerced): void {
-    if (column.data_type !== 'bigint' || typeof value === 'string' || typeof value === 'boolean') return;
-    if (value instanceof Uint8Array || fitsIntegerPrecision(value, column.precision)) return;
+    // a bigint column coerces to a number or a bigint
+    if (column.data_type !== 'bigint' || fitsIntegerPrecision(value as number | bigint, column.precision))
+      return;
     throw new NormalizeError(
       `value ${value} of column ${column.name} in table ${ctx.table.name} does not fit bigint of precision ${column.precision}`,
       ctx.table.name,

@@ -1,4 +1,5 @@
 import { digest128, uniqIdBase64 } from '../util/digest.js';
+// dlt hashes orjson's text of the values, keys sorted: orjsonText writes the same
 import { orjsonText } from '../util/python-text.js';
 
 /** A random root row key (dlt's default for append, replace and delete-insert). */
@@ -15,17 +16,12 @@ export function nestedRowKey(parentKey: string, tableName: string, listIndex: nu
 export function primaryKeyRowKey(row: Record<string, unknown>, primaryKey: readonly string[]): string {
   const keys: Record<string, unknown> = {};
   for (const column of primaryKey) keys[column] = row[column] ?? null;
-  return digest128(hashJson(keys));
+  return digest128(orjsonText(keys, true));
 }
 
 /** scd2: the hash of the whole source item (nested data included), without `_dlt` keys. */
 export function contentRowKey(item: Record<string, unknown>): string {
   const content: Record<string, unknown> = {};
   for (const key of Object.keys(item)) if (!key.startsWith('_dlt')) content[key] = item[key];
-  return digest128(hashJson(content));
-}
-
-// dlt hashes orjson's text of the values, keys sorted
-function hashJson(value: unknown): string {
-  return orjsonText(value, true);
+  return digest128(orjsonText(content, true));
 }

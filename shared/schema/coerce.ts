@@ -156,8 +156,7 @@ function toTimestamp(v: unknown): number | bigint | typeof NO_FIT {
     return seconds === undefined ? NO_FIT : epochMicros(seconds);
   }
   if (typeof v === 'number') return epochMicros(v);
-  if (v instanceof Date && v.getTime() >= FIRST_SECOND * 1000 && v.getTime() < END_SECOND * 1000)
-    return exactMicros(v.getTime(), 0);
+  if (v instanceof Date) return epochMicros(v.getTime() / 1000);
   return NO_FIT;
 }
 

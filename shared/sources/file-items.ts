@@ -118,12 +118,11 @@ async function* readJsonRecords(
   const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
   const first = await chunks.next();
   if (first.done) throw new SourceError(path, 'file is empty');
-  const isArray = first.value.toString('utf8', 0, 64).trimStart().startsWith('[');
   const replay = async function* () {
     yield first.value;
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
   };
-  const values = jsonValues(Readable.from(replay()), { elements: isArray, path: options.jsonPath });
+  const values = jsonValues(Readable.from(replay()), options.jsonPath);
   let n = 0;
   try {
     for await (const item of values) yield { n: ++n, item };

@@ -25,25 +25,23 @@ const VALUE_ENDS = new Set([
 ]);
 
 /**
- * Streams the values of a JSON text: the elements of the top-level array (`elements`), or each
- * top-level document. With `path`, the elements of the array at that path. Only one element is
- * held at a time; big integers and integral floats come out as `parseJson` gives them.
+ * Streams the values of a JSON text: the elements of a top-level array, or else each top-level
+ * document; with `path`, the elements of the array at that path. The first token decides, so
+ * leading whitespace or a byte-order mark cannot hide an array. Only one element is held at a
+ * time; big integers and integral floats come out as `parseJson` gives them.
  */
-export async function* jsonValues(
-  text: Readable,
-  mode: { elements: boolean; path?: string },
-): AsyncIterable<unknown> {
+export async function* jsonValues(text: Readable, path?: string): AsyncIterable<unknown> {
   const tokens: Readable =
-    mode.path !== undefined
-      ? text.pipe(pick.withParserAsStream({ filter: mode.path, streamValues: false }))
+    path !== undefined
+      ? text.pipe(pick.withParserAsStream({ filter: path, streamValues: false }))
       : text.pipe(parser.asStream({ streamValues: false }));
   const assembler = new ExactAssembler();
-  const elements = mode.elements || mode.path !== undefined;
-  let first = true;
+  let elements: boolean | undefined;
   for await (const token of tokens as AsyncIterable<Token>) {
-    if (first && elements && token.name !== 'startArray')
-      throw new Error(mode.path === undefined ? 'expected an array' : `${mode.path} is not an array`);
-    first = false;
+    if (elements === undefined) {
+      elements = token.name === 'startArray';
+      if (path !== undefined && !elements) throw new Error(`${path} is not an array`);
+    }
     assembler.consume(token as never);
     if (elements) {
       const array = assembler.current;

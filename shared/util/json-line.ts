@@ -1,4 +1,5 @@
 import { JsonFloat } from './json-values.js';
+import { orjsonText } from './python-text.js';
 
 // Numbers JSON.stringify cannot write as they are travel as marked strings, then lose the quotes.
 // JSON.stringify escapes these control characters, so the marker reads `\u0000\u0001` in its output.
@@ -20,7 +21,7 @@ export function toJsonLine(item: unknown): string {
     }
     if (original instanceof JsonFloat && Number.isFinite(original.value)) {
       marked = true;
-      return `${MARK}${original.toJsonText()}`;
+      return `${MARK}${orjsonText(original)}`;
     }
     if (original instanceof Uint8Array) return Buffer.from(original).toString('base64');
     return value;

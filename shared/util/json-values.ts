@@ -18,10 +18,4 @@ export class JsonFloat {
   toString(): string {
     return String(this.value);
   }
-
-  /** JSON text that reads back as a float: `1.0`, not `1`. */
-  toJsonText(): string {
-    const text = Object.is(this.value, -0) ? '-0' : String(this.value);
-    return /[.eEN]/.test(text) ? text : `${text}.0`;
-  }
 }

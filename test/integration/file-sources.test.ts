@@ -34,6 +34,12 @@ describe('file sources', () => {
       { n: 2, item: { a: 2 } },
     ]);
     expect(await collect(join(dir, 'o.json.gz'))).toEqual([{ n: 1, item: { one: { nested: true } } }]);
+    // the first token decides, however much whitespace comes before it
+    await writeFile(join(dir, 'padded.json'), `${' '.repeat(100)}\n[{"a": 1}, {"a": 2}]`);
+    expect(await collect(join(dir, 'padded.json'))).toEqual([
+      { n: 1, item: { a: 1 } },
+      { n: 2, item: { a: 2 } },
+    ]);
     expect(await collect(join(dir, 'l.ndjson'))).toEqual([
       { n: 1, raw: '{"a":1}' },
       { n: 2, raw: '{"a":2}' },
