@@ -10,11 +10,10 @@ import { RelationalNormalizer } from '../normalize/relational.js';
 import { applyResourceHints } from '../normalize/resource.js';
 import type { Jobs } from '../package/jobs.js';
 import { packageKeys, packagePrefix } from '../package/layout.js';
-import type { ExtractedFile } from '../package/manifest.js';
 import { hasStage, markStage } from '../package/markers.js';
 import { QuarantineWriter } from '../package/quarantine.js';
 import { Schema } from '../schema/schema.js';
-import { splitLines } from '../sources/lines.js';
+import { lineBatches } from '../sources/lines.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { LocalFileStorage } from '../storage/local-storage.js';
 import type { StorageSpec } from '../storage/storage-spec.js';
@@ -126,22 +125,20 @@ async function normalizeInThread(
   const normalizer = new RelationalNormalizer(work.schema, writers, work.loadId);
   let items = 0;
   for (const source of work.sources) {
-    for await (const [n, line] of numberedLines(work.storage, source.file)) {
-      if (!normalizeLine(normalizer, source, line, n, (record) => work.quarantine.add(record))) continue;
-      items++;
-      if (writers.needsFlush) {
-        await writers.flush();
-        work.onProgress?.(items);
+    const stream = (await work.storage.getStream(source.file.key)).pipe(gunzip());
+    let n = 0;
+    for await (const lines of lineBatches(stream)) {
+      for (const line of lines) {
+        if (!normalizeLine(normalizer, source, line, ++n, (record) => work.quarantine.add(record))) continue;
+        items++;
+        if (writers.needsFlush) {
+          await writers.flush();
+          work.onProgress?.(items);
+        }
       }
     }
   }
   return { written: await writers.close(), items };
-}
-
-async function* numberedLines(storage: FileStorage, file: ExtractedFile): AsyncIterable<[number, string]> {
-  const stream = (await storage.getStream(file.key)).pipe(gunzip());
-  let n = 0;
-  for await (const line of splitLines(stream)) yield [++n, line];
 }
 
 function jobsOf(written: WrittenFile[], format: FileFormat, schemaVersionHash: string): Jobs {
