@@ -3,6 +3,7 @@ import { createGzip } from 'node:zlib';
 import type { NormalizedRow } from '../normalize/relational.js';
 import type { ColumnSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
+import { own } from '../util/own.js';
 import type { DataFileWriter } from './file-writer.js';
 import { jsonValue } from './jsonl-values.js';
 
@@ -34,7 +35,7 @@ export class JsonlFileWriter implements DataFileWriter {
     for (const row of rows) {
       const fields: string[] = [];
       for (const column of this.columns) {
-        const value = row[column.name];
+        const value = own(row, column.name);
         if (value !== undefined) fields.push(`${JSON.stringify(column.name)}:${jsonValue(column, value)}`);
       }
       lines.push(`{${fields.join(',')}}\n`);

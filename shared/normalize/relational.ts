@@ -4,6 +4,7 @@ import { PATH_SEPARATOR } from '../schema/naming.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
 import { JsonFloat } from '../util/json-values.js';
+import { own } from '../util/own.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { NormalizeError } from './errors.js';
 import { contentRowKey, nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
@@ -248,7 +249,7 @@ export class RelationalNormalizer {
         }
         const name = field.name;
         if (value !== null && typeof value === 'object' && !(value instanceof JsonFloat)) {
-          const nested = depth + 1 <= ctx.maxNesting && ctx.table.columns[name]?.data_type !== 'json';
+          const nested = depth + 1 <= ctx.maxNesting && own(ctx.table.columns, name)?.data_type !== 'json';
           if (Array.isArray(value)) {
             if (!nested) flat[name] = value;
             else setList(lists, name, value);
@@ -297,10 +298,10 @@ export class RelationalNormalizer {
     for (const name in flat) {
       const value = flat[name];
       if (value === null || value === undefined) {
-        if (columns[name]?.nullable === false) throw this.nullError(ctx, name);
+        if (own(columns, name)?.nullable === false) throw this.nullError(ctx, name);
         continue;
       }
-      const column = columns[name];
+      const column = own(columns, name);
       if (column?.data_type !== undefined) {
         const coerced = coerceValue(value, column);
         if (coerced !== NO_FIT) {
@@ -320,7 +321,7 @@ export class RelationalNormalizer {
     }
     if (dropped) return undefined;
     for (const name of ctx.required) {
-      if (row[name] === undefined) throw this.nullError(ctx, name);
+      if (own(row, name) === undefined) throw this.nullError(ctx, name);
     }
     return row;
   }
@@ -332,7 +333,7 @@ export class RelationalNormalizer {
     value: unknown,
     tableIsNew: boolean,
   ): Coerced | 'discard_row' | undefined {
-    const linkage = LINKAGE_COLUMNS[name];
+    const linkage = own(LINKAGE_COLUMNS, name);
     const dataType = linkage?.data_type ?? inferDataType(value);
     if (dataType === undefined) return undefined;
     // as in dlt, a column known only by its hints is still new to the column contract
@@ -393,7 +394,7 @@ export class RelationalNormalizer {
       );
     }
     const name = this.schema.naming.makePath(column.name, `v_${pythonDataType(value)}`);
-    const existing = ctx.table.columns[name];
+    const existing = own(ctx.table.columns, name);
     if (existing === undefined) {
       const mode = this.schema.allows(table, 'data_type', column.name);
       if (mode === 'discard_row') return 'discard_row';

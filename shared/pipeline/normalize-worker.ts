@@ -8,6 +8,7 @@ import type { StoredSchema, TableSchema } from '../schema/types.js';
 import { linesOf } from '../sources/lines.js';
 import { SourceError } from '../sources/source-error.js';
 import { openStorage } from '../storage/storage-spec.js';
+import { own } from '../util/own.js';
 import { normalizeLine } from './normalize-lines.js';
 import type { FromWorker, ThreadError, ToWorker, WorkerSetup } from './normalize-protocol.js';
 
@@ -98,7 +99,7 @@ export class NormalizeWorker {
     const { rows } = chunk;
     for (let i = 0; i < rows.length; i += 2) {
       const name = rows[i] as string;
-      const table = tables?.[name];
+      const table = tables && own(tables, name);
       if (table === undefined) throw new Error(`committed rows of table ${name}, which the schema lacks`);
       this.writers.write(table, rows[i + 1] as NormalizedRow);
       if (this.writers.needsFlush) await this.writers.flush();

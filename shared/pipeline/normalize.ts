@@ -18,6 +18,7 @@ import type { FileStorage } from '../storage/file-storage.js';
 import { LocalFileStorage } from '../storage/local-storage.js';
 import type { StorageSpec } from '../storage/storage-spec.js';
 import { gunzip } from '../util/gunzip.js';
+import { own } from '../util/own.js';
 import { type LineSource, normalizeLine } from './normalize-lines.js';
 import {
   canNormalizeInWorkers,
@@ -144,7 +145,7 @@ async function normalizeInThread(
 function jobsOf(written: WrittenFile[], format: FileFormat, schemaVersionHash: string): Jobs {
   const tables: Jobs['tables'] = {};
   for (const file of written) {
-    const entry = (tables[file.table] ??= { files: [], rows: 0 });
+    const entry = own(tables, file.table) ?? (tables[file.table] = { files: [], rows: 0 });
     entry.files.push({ key: file.key, rows: file.rows, bytes: file.bytes });
     entry.rows += file.rows;
   }

@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import type { StoredSchema } from './types.js';
 import { bumpVersionIfModified } from './version.js';
 
@@ -9,7 +10,7 @@ import { bumpVersionIfModified } from './version.js';
 export function mergeSchemas(base: StoredSchema, update: StoredSchema): StoredSchema {
   const merged = structuredClone(base);
   for (const [name, table] of Object.entries(update.tables)) {
-    const target = merged.tables[name];
+    const target = own(merged.tables, name);
     if (target === undefined) {
       merged.tables[name] = structuredClone(table);
       continue;
@@ -17,7 +18,7 @@ export function mergeSchemas(base: StoredSchema, update: StoredSchema): StoredSc
     const { columns, ...hints } = table;
     Object.assign(target, structuredClone(hints));
     for (const [columnName, column] of Object.entries(columns)) {
-      target.columns[columnName] = { ...target.columns[columnName], ...column };
+      target.columns[columnName] = { ...own(target.columns, columnName), ...column };
     }
   }
   merged.settings = { ...merged.settings, ...update.settings };

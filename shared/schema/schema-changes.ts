@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { own } from '../util/own.js';
 import type { Schema } from './schema.js';
 import type { ColumnSchema, TableSchema } from './types.js';
 
@@ -22,10 +23,10 @@ export function schemaChanges(
 ): TableChange[] {
   const changes: TableChange[] = [];
   for (const [name, table] of Object.entries(current)) {
-    const before = base[name];
+    const before = own(base, name);
     const columns: ColumnChange[] = [];
     for (const [columnName, column] of Object.entries(table.columns)) {
-      const previous = before?.columns[columnName];
+      const previous = before && own(before.columns, columnName);
       if (!isDeepStrictEqual(previous, column))
         columns.push({ ...(previous && { before: previous }), after: column });
     }
@@ -51,7 +52,7 @@ export function changesApply(schema: Schema, changes: readonly TableChange[]): b
       return false;
     if (change.created === undefined && table === undefined) return false;
     return change.columns.every(({ before, after }) => {
-      const column = table?.columns[after.name];
+      const column = table && own(table.columns, after.name);
       return isDeepStrictEqual(column, before) || isDeepStrictEqual(column, after);
     });
   });

@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import { type ContractEntity, DataValidationError, expandContract } from './contract.js';
 import { SnakeCaseNaming } from './naming.js';
 import {
@@ -51,13 +52,13 @@ export class Schema {
   }
 
   table(name: string): TableSchema | undefined {
-    return this.stored.tables[name];
+    return own(this.stored.tables, name);
   }
 
   /** The root of a nested table's chain. */
   rootTable(name: string): TableSchema {
-    let table = this.stored.tables[name];
-    while (table?.parent !== undefined) table = this.stored.tables[table.parent];
+    let table = own(this.stored.tables, name);
+    while (table?.parent !== undefined) table = own(this.stored.tables, table.parent);
     if (table === undefined) throw new Error(`table ${name} is not in schema ${this.name}`);
     return table;
   }
@@ -76,7 +77,7 @@ export class Schema {
   contract(tableName: string): Required<SchemaContractSettings> {
     let contract = this.contracts.get(tableName);
     if (contract === undefined) {
-      const root = this.stored.tables[tableName] ? this.rootTable(tableName) : undefined;
+      const root = this.table(tableName) ? this.rootTable(tableName) : undefined;
       contract = expandContract(root?.schema_contract ?? this.stored.settings.schema_contract);
       this.contracts.set(tableName, contract);
     }
@@ -131,7 +132,7 @@ export class Schema {
    * that creates it may bring any columns; the rows after it are held to the column contract.
    */
   isNewTable(tableName: string): boolean {
-    const table = this.stored.tables[tableName];
+    const table = this.table(tableName);
     if (table === undefined) return true;
     for (const name in table.columns) if (table.columns[name]!.data_type !== undefined) return false;
     return true;
@@ -145,13 +146,13 @@ export class Schema {
 
   /** Adds or completes a column, keeping the column order stable. */
   setColumn(tableName: string, column: ColumnSchema): void {
-    const table = this.stored.tables[tableName];
+    const table = this.table(tableName);
     if (table === undefined) throw new Error(`table ${tableName} is not in schema ${this.name}`);
-    table.columns[column.name] = { ...table.columns[column.name], ...column };
+    table.columns[column.name] = { ...own(table.columns, column.name), ...column };
   }
 
   updateTable(tableName: string, patch: Partial<Omit<TableSchema, 'name' | 'columns'>>): void {
-    const table = this.stored.tables[tableName];
+    const table = this.table(tableName);
     if (table === undefined) throw new Error(`table ${tableName} is not in schema ${this.name}`);
     Object.assign(table, patch);
     this.contracts.clear();

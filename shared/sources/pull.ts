@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { type PipelineConfig, type ResourceConfig, resourceHints } from '../config/pipelines.js';
 import type { SecretResolver } from '../config/secret-values.js';
 import type { ResourceInput } from '../pipeline/extract.js';
+import { own } from '../util/own.js';
 import { type IncrementalState, incrementalStateSchema } from './incremental.js';
 import { Authenticator } from './rest/auth.js';
 import { readPath } from './rest/json-path.js';
@@ -139,6 +140,6 @@ function placeholders(path: string): string[] {
 /** Parent fields in a child record, named as dlt's rest_api names them: `_<parent>_<field>`. */
 function fromParent(source: RestSourceConfig, values: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    source.includeFromParent.map((field) => [`_${source.parent}_${field}`, values[field]]),
+    source.includeFromParent.map((field) => [`_${source.parent}_${field}`, own(values, field)]),
   );
 }

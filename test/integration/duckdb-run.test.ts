@@ -89,4 +89,68 @@ describe('local run into DuckDB', () => {
     expect(again.outcome.status).toBe('already_loaded');
     expect((await p.query('SELECT count(*) AS n FROM test_data.users'))[0]!.n).toBe('2');
   });
+
+  it('keeps keys and tables named like built-in object members as plain data', async () => {
+    // `constructor` is a snake_case name that every JavaScript object also answers to
+    const p = await pipeline();
+    const items: unknown[] = [
+      { id: 1, constructor: 'first', toString: 2, valueOf: true },
+      { id: 2, toString: 3 },
+      { id: 3, constructor: 'third' },
+    ];
+
+    const info = await p.run({ name: 'constructor' }, { items });
+
+    expect(info.outcome.status).toBe('loaded');
+    const columns = await p.query(
+      "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'test_data' AND table_name = 'constructor' ORDER BY ordinal_position",
+    );
+    expect(columns.map((c) => `${c.column_name}:${c.data_type}`)).toEqual([
+      'id:BIGINT',
+      'constructor:VARCHAR',
+      'to_string:BIGINT',
+      'value_of:BOOLEAN',
+      '_dlt_load_id:VARCHAR',
+      '_dlt_id:VARCHAR',
+    ]);
+    const rows = await p.query(
+      'SELECT id, "constructor", to_string, value_of FROM test_data."constructor" ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { id: '1', constructor: 'first', to_string: '2', value_of: true },
+      { id: '2', constructor: null, to_string: '3', value_of: null },
+      { id: '3', constructor: 'third', to_string: null, value_of: null },
+    ]);
+  });
+
+  it('upserts on a primary key named like a built-in object member', async () => {
+    const p = await pipeline();
+    const hints = {
+      name: 'members',
+      writeDisposition: 'merge' as const,
+      mergeStrategy: 'upsert' as const,
+      primaryKey: ['constructor'],
+    };
+
+    await p.run(hints, {
+      items: [
+        { constructor: 'a', v: 1, tags: ['x'] },
+        { constructor: 'b', v: 2 },
+      ],
+    });
+    await p.run(hints, { items: [{ constructor: 'a', v: 3, tags: ['y', 'z'] }] });
+
+    const rows = await p.query('SELECT "constructor", v FROM test_data.members ORDER BY 1');
+    expect(rows).toEqual([
+      { constructor: 'a', v: '3' },
+      { constructor: 'b', v: '2' },
+    ]);
+    const tags = await p.query(
+      'SELECT m."constructor", t.value FROM test_data.members m JOIN test_data.members__tags t ON t._dlt_root_id = m._dlt_id ORDER BY 1, t._dlt_list_idx',
+    );
+    expect(tags).toEqual([
+      { constructor: 'a', value: 'y' },
+      { constructor: 'a', value: 'z' },
+    ]);
+  });
 });

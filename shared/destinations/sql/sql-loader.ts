@@ -1,6 +1,7 @@
 import { loadIdTime } from '../../package/load-id.js';
 import type { ColumnSchema, StoredSchema, TableSchema } from '../../schema/types.js';
 import { DLT_TABLES } from '../../schema/types.js';
+import { own } from '../../util/own.js';
 import type { LoadOutcome, PackageToLoad, TableLoadInfo } from '../destination.js';
 import { createTableSql } from './ddl.js';
 import type { SqlDialect } from './dialect.js';
@@ -89,7 +90,7 @@ export class SqlLoader {
     const info: TableLoadInfo[] = [];
     for (const plan of plans) {
       for (const table of plan.chain) {
-        const job = pkg.jobs.tables[table.name];
+        const job = own(pkg.jobs.tables, table.name);
         if (job === undefined) continue;
         const statements = dialect.loadFiles({
           dataset: plan.staging ? staging : pkg.dataset,

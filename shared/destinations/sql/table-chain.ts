@@ -1,10 +1,11 @@
 import type { ColumnSchema, StoredSchema, TableSchema } from '../../schema/types.js';
+import { own } from '../../util/own.js';
 
 /** A root table and all its nested tables (parents before children), in schema order. */
 export function tableChain(schema: StoredSchema, root: string): TableSchema[] {
   const chain: TableSchema[] = [];
   const visit = (name: string) => {
-    const table = schema.tables[name];
+    const table = own(schema.tables, name);
     if (table === undefined) return;
     chain.push(table);
     for (const child of Object.values(schema.tables)) if (child.parent === name) visit(child.name);
@@ -14,8 +15,8 @@ export function tableChain(schema: StoredSchema, root: string): TableSchema[] {
 }
 
 export function rootOf(schema: StoredSchema, name: string): TableSchema {
-  let table = schema.tables[name];
-  while (table?.parent !== undefined) table = schema.tables[table.parent];
+  let table = own(schema.tables, name);
+  while (table?.parent !== undefined) table = own(schema.tables, table.parent);
   if (table === undefined) throw new Error(`table ${name} is not in schema ${schema.name}`);
   return table;
 }

@@ -1,4 +1,5 @@
 import { parseJson } from '../../formats/json-parse.js';
+import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import type { Authenticator } from './auth.js';
 import { request } from './http-client.js';
@@ -71,7 +72,7 @@ function selectRecords(body: unknown, selector: string | undefined, url: URL): u
 
 function fillPath(path: string, values: Record<string, unknown>): string {
   return path.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    const value = values[name];
+    const value = own(values, name);
     if (value === undefined || value === null) throw new Error(`no value for {${name}} in path ${path}`);
     return encodeURIComponent(String(value));
   });

@@ -2,6 +2,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { SecretResolver } from '../../config/secret-values.js';
 import type { ColumnHints } from '../../schema/types.js';
+import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import { columnHintsFor, exactParsers } from './postgres-types.js';
 import type { PostgresSourceConfig } from './sql-config.js';
@@ -60,7 +61,7 @@ export async function describePostgres(
       [quoteTable(source.table)],
     );
     for (const row of catalog.rows) {
-      const column = columns[row.attname];
+      const column = own(columns, row.attname);
       if (column !== undefined) column.nullable = !row.attnotnull;
     }
     const primaryKey = catalog.rows.filter((r) => r.primary).map((r) => r.attname);
