@@ -289,7 +289,7 @@ export class RelationalNormalizer {
    */
   private typeRow(ctx: TableContext, flat: Record<string, unknown>): NormalizedRow | undefined {
     // a row holding a key refused before (even as null) drops at once, changing nothing (dlt's filters)
-    if (ctx.refused.size > 0) for (const name of ctx.refused) if (name in flat) return undefined;
+    if (ctx.refused.size > 0) for (const name of ctx.refused) if (Object.hasOwn(flat, name)) return undefined;
     const columns = ctx.table.columns;
     const row: NormalizedRow = {};
     // whether the table was new when this row began; asked only when the row brings a column

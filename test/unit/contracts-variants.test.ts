@@ -191,6 +191,14 @@ describe('schema contracts', () => {
     );
     expect(rows.t!.map((r) => r.a)).toEqual([4]);
     expect(columnsOf(schema, 't').map((c) => c[0])).toContain('_dlt_extra');
+
+    // `constructor` is a member of every object, but a row holds it only when the data has it
+    const builtIn = normalizeItems(
+      [{ a: 2, constructor: 'x' }, { a: 3 }],
+      { name: 't', schemaContract: { columns: 'discard_row' } },
+      existing(),
+    );
+    expect(builtIn.rows.t!.map((r) => r.a)).toEqual([3]);
     expect(schema.table('t')?.columns.b).toBeUndefined();
 
     const variant = normalizeItems(
