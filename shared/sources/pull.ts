@@ -44,7 +44,7 @@ export async function planPull(
   sourcesState: Record<string, unknown>,
   secrets: SecretResolver,
 ): Promise<PullPlan> {
-  const parsed = sourceAreaSchema.safeParse(sourcesState[pipeline.name] ?? {});
+  const parsed = sourceAreaSchema.safeParse(own(sourcesState, pipeline.name) ?? {});
   if (!parsed.success) {
     throw new Error(
       `pipeline state of ${pipeline.name} has an unreadable source area: ${parsed.error.issues[0]?.path.join('.')}: ${parsed.error.issues[0]?.message}`,
@@ -57,10 +57,13 @@ export async function planPull(
   );
   const parentValues = new Map<string, Record<string, unknown>[]>();
   for (const resource of pulled) if (resource.source.parent) parentValues.set(resource.source.parent, []);
-  const stateOf = (resource: string, cursorPath: string | undefined) =>
-    cursorPath ? area.resources?.[resource]?.incremental?.[cursorPath] : undefined;
+  const stateOf = (resource: string, cursorPath: string | undefined) => {
+    const incremental = own(area.resources ?? {}, resource)?.incremental;
+    return cursorPath && incremental ? own(incremental, cursorPath) : undefined;
+  };
   const keep = (resource: string, cursorPath: string, state: IncrementalState) => {
-    const entry = (area.resources![resource] ??= {});
+    const resources = (area.resources ??= {});
+    const entry = own(resources, resource) ?? (resources[resource] = {});
     (entry.incremental ??= {})[cursorPath] = state;
   };
 

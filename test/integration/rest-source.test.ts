@@ -295,6 +295,29 @@ describe('the REST API source', () => {
     });
   });
 
+  it('keeps the cursor of a resource named constructor, a name every JavaScript object answers to', async () => {
+    const events = [{ id: 1, updated_at: '2026-01-01T00:00:00Z' }];
+    const server = await api({
+      '/events': (r) => ({ body: events.filter((e) => e.updated_at > (r.query.get('since') ?? '')) }),
+    });
+    const p = await pullPipeline([{ ...incrementalEvents(server.url), name: 'constructor' }]);
+    await p.run();
+    events.push({ id: 2, updated_at: '2026-01-02T00:00:00Z' });
+    await p.run();
+
+    expect(server.requests.map((r) => r.query.get('since'))).toEqual([
+      '2025-12-01T00:00:00Z',
+      '2026-01-01T00:00:00Z',
+    ]);
+    expect(await ids(p, '"constructor"')).toEqual([1, 2]);
+    // the cursor is in the stored state, where the next process reads it
+    expect(await readSourcesState(p.storage, 'api')).toMatchObject({
+      api: {
+        resources: { constructor: { incremental: { updated_at: { last_value: '2026-01-02T00:00:00Z' } } } },
+      },
+    });
+  });
+
   it('does not advance the cursor when the load fails, so the next run pulls the same records again', async () => {
     const events = [{ id: 1, updated_at: '2026-01-01T00:00:00Z' }];
     const server = await api({

@@ -5,8 +5,9 @@
 export function readPath(value: unknown, path: string): unknown {
   let current = value;
   for (const step of parsePath(path)) {
-    if (current === null || current === undefined) return undefined;
-    current = (current as Record<string | number, unknown>)[step];
+    if (current === null || typeof current !== 'object') return undefined;
+    // own members only: a path step `constructor` must not find every object's constructor
+    current = Object.hasOwn(current, step) ? (current as Record<string | number, unknown>)[step] : undefined;
   }
   return current;
 }
