@@ -1,3 +1,4 @@
+import { own } from '../util/own.js';
 import { SourceError } from './source-error.js';
 
 export const SOURCE_FORMATS = ['jsonl', 'json', 'csv', 'parquet'] as const;
@@ -16,7 +17,7 @@ export function detectFormat(name: string): { format: SourceFormat; gzip: boolea
   const parts = name.toLowerCase().split('/').pop()!.split('.');
   const gzip = parts.at(-1) === 'gz';
   const extension = gzip ? parts.at(-2) : parts.at(-1);
-  const format = parts.length > 1 && extension !== undefined ? EXTENSIONS[extension] : undefined;
+  const format = parts.length > 1 && extension !== undefined ? own(EXTENSIONS, extension) : undefined;
   if (format === undefined) {
     throw new SourceError(
       name,

@@ -58,6 +58,8 @@ describe('bad input', () => {
     const xml = await file('data.xml', '<a/>');
     const empty = await file('empty.jsonl', '');
     await expect(p.run({ name: 't' }, { files: [xml] })).rejects.toThrow(`${xml}: unknown file format`);
+    const odd = await file('data.constructor', '{}');
+    await expect(p.run({ name: 't' }, { files: [odd] })).rejects.toThrow(`${odd}: unknown file format`);
     await expect(p.run({ name: 't' }, { files: [empty] })).rejects.toThrow(`${empty}: file is empty`);
   });
 
