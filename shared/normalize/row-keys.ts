@@ -22,7 +22,7 @@ export function primaryKeyRowKey(row: Record<string, unknown>, primaryKey: reado
 
 /** scd2: the hash of the whole source item (nested data included), without `_dlt` keys. */
 export function contentRowKey(item: Record<string, unknown>): string {
-  const content: Record<string, unknown> = {};
-  for (const key of Object.keys(item)) if (!key.startsWith('_dlt')) content[key] = item[key];
+  // fromEntries, not assignment: a `__proto__` key of the data stays in the hash
+  const content = Object.fromEntries(Object.entries(item).filter(([key]) => !key.startsWith('_dlt')));
   return digest128(orjsonText(content, true));
 }

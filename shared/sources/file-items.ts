@@ -142,8 +142,8 @@ async function* readCsvRecords(
 ): AsyncIterable<SourceRecord> {
   const { onBadRecord } = options;
   const parser = stream.pipe(
+    // records as arrays, named here: csv-parse assigns a `__proto__` header to the prototype
     parseCsv({
-      columns: true,
       bom: true,
       skip_empty_lines: true,
       info: true,
@@ -163,11 +163,13 @@ async function* readCsvRecords(
     }),
   );
   try {
+    let header: string[] | undefined;
     for await (const { record, info } of parser as AsyncIterable<{
-      record: unknown;
+      record: unknown[];
       info: { lines: number };
     }>) {
-      yield { n: info.lines, item: record };
+      if (header === undefined) header = record.map(String);
+      else yield { n: info.lines, item: Object.fromEntries(header.map((name, i) => [name, record[i]])) };
     }
   } catch (error) {
     const line = (error as { lines?: number }).lines;
@@ -175,8 +177,9 @@ async function* readCsvRecords(
   }
 }
 
-function castCsvValue(value: string, context: { header: boolean; quoting: boolean }): unknown {
-  if (context.header || context.quoting) return value;
+function castCsvValue(value: string, context: { records: number; quoting: boolean }): unknown {
+  // the first record is the header
+  if (context.records === 0 || context.quoting) return value;
   if (value === '') return null;
   if (/^-?(0|[1-9]\d{0,14})$/.test(value)) return Number(value);
   if (/^-?\d+\.\d+([eE][-+]?\d+)?$/.test(value)) return Number(value);
@@ -197,10 +200,10 @@ async function* readParquetRecords(path: string, name: string): AsyncIterable<So
   for await (const batch of batches as unknown as AsyncIterable<parquet.RecordBatch>) {
     const table = arrow.tableFromIPC(batch.intoIPCStream());
     const fields = table.schema.fields;
+    // by position, and built with fromEntries: a column named `__proto__` is data, not a prototype
+    const columns = fields.map((_, j) => table.getChildAt(j)!);
     for (let i = 0; i < table.numRows; i++) {
-      const row = table.get(i)!;
-      const item: Record<string, unknown> = {};
-      for (const field of fields) item[field.name] = arrowValue(field.type, row[field.name]);
+      const item = Object.fromEntries(fields.map((f, j) => [f.name, arrowValue(f.type, columns[j]!.get(i))]));
       yield { n: ++n, item };
     }
   }

@@ -119,6 +119,31 @@ describe('file sources', () => {
     ]);
   });
 
+  it('keeps fields named __proto__ and constructor as data (CSV, Parquet)', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'c.csv'), '__proto__,constructor\n1,x\n');
+    const storage = new LocalFileStorage(dir);
+    const writers = new TableFileWriters(storage, '', 'parquet');
+    const table = {
+      name: 'p',
+      columns: {
+        ['__proto__']: { name: '__proto__', data_type: 'bigint' as const },
+        constructor: { name: 'constructor', data_type: 'text' as const },
+      },
+    };
+    writers.write(table, { ['__proto__']: 1, constructor: 'x' });
+    writers.write(table, { ['__proto__']: 2 });
+    const [file] = await writers.close();
+
+    // JSON.parse makes `__proto__` an own key, as the readers must
+    const expected = (n: number, proto: number, text: string | null) => ({
+      n,
+      item: JSON.parse(`{"__proto__": ${proto}, "constructor": ${JSON.stringify(text)}}`),
+    });
+    expect(await collect(join(dir, 'c.csv'))).toEqual([expected(2, 1, 'x')]);
+    expect(await collect(storage.url(file!.key))).toEqual([expected(1, 1, 'x'), expected(2, 2, null)]);
+  });
+
   it('loads every supported format end to end into DuckDB', async () => {
     const dir = await tempDir();
     const p = await localPipeline(dir);

@@ -1,4 +1,7 @@
+import { SnakeCaseNaming } from '../../../shared/schema/naming.js';
 import { JsonFloat } from '../../../shared/util/json-values.js';
+
+const naming = new SnakeCaseNaming();
 
 // Keys that exercise dlt's naming: case breaks, symbols, digits, unicode, separators, `_dlt` prefixes.
 // (Integer-like keys such as "0" are left out: JavaScript orders them first in an object.)
@@ -33,6 +36,11 @@ const NAMES = [
   'ß',
   'a1b2',
   '_dlt_x',
+  // names every JavaScript object answers to
+  'constructor',
+  'toString',
+  '__proto__',
+  'valueOf',
 ];
 
 const SCALARS: unknown[][] = [
@@ -72,7 +80,9 @@ function random(seed: number): () => number {
 export function randomItems(seed: number, count: number): Record<string, unknown>[] {
   const next = random(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
-  const kindOf = (name: string) => [...name].reduce((h, c) => (h * 31 + c.codePointAt(0)!) % 9973, 7) % 9;
+  // by the column a key lands in: `ß` and `x` are both column `x`
+  const kindOf = (name: string) =>
+    [...naming.normalizeIdentifier(name)].reduce((h, c) => (h * 31 + c.codePointAt(0)!) % 9973, 7) % 9;
   const scalar = (name: string): unknown => {
     const kind = next() < 0.8 ? kindOf(name) : pick([0, 1, 2, 3]);
     if (kind === 2) return Math.floor(next() * 2_000_000) - 1_000_000;
@@ -82,20 +92,22 @@ export function randomItems(seed: number, count: number): Record<string, unknown
     const shape = Math.floor(next() * 10);
     if (depth < 4 && shape === 0) return dict(depth + 1);
     if (depth < 4 && shape === 1)
-      return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1, name));
+      // scalars in a list land in the nested table's `value` column
+      return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1, 'value'));
     if (depth < 4 && shape === 2)
       return Array.from({ length: Math.floor(next() * 3) }, () => dict(depth + 1));
     if (depth < 4 && shape === 3) return {};
     return scalar(name);
   };
   const dict = (depth: number): Record<string, unknown> => {
-    const out: Record<string, unknown> = {};
+    // a Map, then fromEntries: assigning `__proto__` to an object would set its prototype
+    const out = new Map<string, unknown>();
     const keys = 1 + Math.floor(next() * 5);
     for (let i = 0; i < keys; i++) {
       const name = pick(NAMES);
-      out[name] = value(depth, name);
+      out.set(name, value(depth, name));
     }
-    return out;
+    return Object.fromEntries(out);
   };
   return Array.from({ length: count }, () => dict(0));
 }
