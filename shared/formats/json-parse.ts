@@ -12,7 +12,11 @@ const NEEDS_EXACT_NUMBERS =
  * JavaScript would alter is parsed losslessly, so `1.0` stays a float and big integers exact.
  */
 export function parseJson(text: string): unknown {
-  if (!NEEDS_EXACT_NUMBERS.test(text)) return JSON.parse(text);
+  if (!NEEDS_EXACT_NUMBERS.test(text)) {
+    const value = JSON.parse(text);
+    // a document that is one number has nothing before it for the pattern to see
+    return typeof value === 'number' && Number.isInteger(value) ? exactNumber(text.trim()) : value;
+  }
   return parse(text, null, exactNumber);
 }
 
