@@ -1,3 +1,4 @@
+import { compareCodePoints } from './code-point-order.js';
 import { JsonFloat } from './json-values.js';
 
 // dlt is written in Python: where it turns values into text, the text is Python's. Two writers
@@ -63,7 +64,7 @@ export function orjsonText(value: unknown, sortKeys = false): string {
       if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
       if (value instanceof Date) return JSON.stringify(value.toISOString());
       const record = value as Record<string, unknown>;
-      const keys = sortKeys ? Object.keys(record).sort() : Object.keys(record);
+      const keys = sortKeys ? Object.keys(record).sort(compareCodePoints) : Object.keys(record);
       const members = keys
         .filter((key) => record[key] !== undefined)
         .map((key) => `${JSON.stringify(key)}:${orjsonText(record[key], sortKeys)}`);

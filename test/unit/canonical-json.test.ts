@@ -10,5 +10,6 @@ describe('canonicalJson', () => {
     expect(canonicalJson(record)).toBe(
       '{"__proto__":2,"a":{"c":[{"e":2,"f":1}],"d":1},"b":1,"constructor":"x"}',
     );
+    expect(canonicalJson({ '😀': 1, ｆ: 2, a: 3 })).toBe('{"a":3,"ｆ":2,"😀":1}');
   });
 });

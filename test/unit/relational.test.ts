@@ -121,5 +121,13 @@ describe('relational normalizer (dlt users/pets example)', () => {
     expect(rows.sc![0]!._dlt_id).toBe('dlggOerj/J+JwA');
     expect(rows.sc![0]!.f).toBe(1);
     expect(columnsOf(schema, 'sc').find((c) => c[0] === 'f')).toEqual(['f', 'double', true]);
+
+    // keys sorted by code point as orjson sorts them: U+FF46 before U+1F600 (dlt 1.26.0's key)
+    const wide = normalizeItems([{ id: 1, ｆ: 2, '😀': 3 }], {
+      name: 'sc',
+      writeDisposition: 'merge',
+      mergeStrategy: 'scd2',
+    });
+    expect(wide.rows.sc![0]!._dlt_id).toBe('dPGn9CSfw02nSQ');
   });
 });
