@@ -5,6 +5,7 @@ import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
 import { JsonFloat } from '../util/json-values.js';
 import { own } from '../util/own.js';
+import { pythonStrip } from '../util/python-text.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { NormalizeError } from './errors.js';
 import { contentRowKey, nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
@@ -277,7 +278,7 @@ export class RelationalNormalizer {
 
   private field(path: string, key: string): Field {
     const naming = this.schema.naming;
-    const fragment = key.trim() === '' ? EMPTY_KEY : naming.normalizePath(key);
+    const fragment = pythonStrip(key) === '' ? EMPTY_KEY : naming.normalizePath(key);
     if (path === '') return { name: fragment, path: fragment };
     return { name: naming.makePath(path, fragment), path: `${path}${PATH_SEPARATOR}${fragment}` };
   }

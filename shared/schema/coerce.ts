@@ -1,6 +1,6 @@
 import { parseJson } from '../formats/json-parse.js';
 import { JsonFloat } from '../util/json-values.js';
-import { orjsonText, pythonFloatRepr } from '../util/python-text.js';
+import { orjsonText, pythonFloatRepr, pythonStrip } from '../util/python-text.js';
 import { exactMicros, parseIsoTimestamp } from './infer.js';
 import type { ColumnSchema, DataType } from './types.js';
 
@@ -89,7 +89,7 @@ function toBigint(v: unknown, wasFloat: boolean): number | bigint | typeof NO_FI
   if (typeof v === 'bigint') return v <= 9223372036854775807n && v >= -9223372036854775808n ? v : NO_FIT;
   if (typeof v === 'string') {
     // Python's int(): a sign, digits, underscores between digits; or dlt's `0x` hex
-    const text = v.trim();
+    const text = pythonStrip(v);
     const digits = /^[-+]?\d+(_\d+)*$/.test(text) ? text.replaceAll('_', '') : undefined;
     if (digits !== undefined || /^0x[0-9a-fA-F]+$/.test(text)) {
       const big = BigInt(digits ?? text);
@@ -103,7 +103,7 @@ function toDouble(v: unknown): number | typeof NO_FIT {
   if (typeof v === 'number') return v;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string') {
-    const text = v.trim();
+    const text = pythonStrip(v);
     if (/^0x[0-9a-fA-F]+$/.test(text)) return Number(BigInt(text));
     return pythonFloat(text) ?? NO_FIT;
   }
@@ -152,7 +152,7 @@ function toTimestamp(v: unknown): number | bigint | typeof NO_FIT {
     const days = parseIsoDate(v);
     if (days !== undefined) return exactMicros(days * 86_400_000, 0);
     // then, as dlt does, text that Python's float() reads is epoch seconds
-    const seconds = pythonFloat(v.trim());
+    const seconds = pythonFloat(pythonStrip(v));
     return seconds === undefined ? NO_FIT : epochMicros(seconds);
   }
   if (typeof v === 'number') return epochMicros(v);
@@ -181,7 +181,7 @@ function toDate(v: unknown): number | typeof NO_FIT {
 
 /** Days since the epoch for `YYYY-MM-DD`, or undefined. */
 export function parseIsoDate(text: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text.trim());
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(pythonStrip(text));
   if (m === null) return undefined;
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (y < 1) return undefined;
@@ -193,7 +193,7 @@ export function parseIsoDate(text: string): number | undefined {
 
 function toTime(v: unknown): number | typeof NO_FIT {
   if (typeof v !== 'string') return NO_FIT;
-  const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(v.trim());
+  const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(pythonStrip(v));
   if (m === null) return NO_FIT;
   const [h, mi, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? '0')];
   if (h > 23 || mi > 59 || s > 59) return NO_FIT;
@@ -210,7 +210,7 @@ function toDecimal(v: unknown, type: DataType, scale: number | undefined): strin
     return scale === undefined ? String(v) : v.toFixed(Math.min(scale, 100));
   }
   if (typeof v === 'string') {
-    const text = v.trim();
+    const text = pythonStrip(v);
     if (/^0x[0-9a-f]+$/i.test(text)) return BigInt(text).toString();
     if (DECIMAL_TEXT.test(text)) return text;
   }
@@ -228,7 +228,7 @@ function toBinary(v: unknown): Uint8Array | typeof NO_FIT {
     return Uint8Array.from(bytes);
   }
   if (typeof v === 'string') {
-    const text = v.trim();
+    const text = pythonStrip(v);
     if (/^0x([0-9a-f]{2})*$/i.test(text)) return Buffer.from(text.slice(2), 'hex');
     if (/^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text))
       return Buffer.from(text, 'base64');

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { pythonStrip } from '../util/python-text.js';
 
 /** dlt's nesting separator: joins parent and child fragments of table and column paths. */
 export const PATH_SEPARATOR = '__';
@@ -20,7 +21,7 @@ export class SnakeCaseNaming {
 
   /** One identifier: `__` inside it is not a separator and collapses like any run of `_`. */
   normalizeIdentifier(identifier: string): string {
-    const stripped = identifier.trim();
+    const stripped = pythonStrip(identifier);
     if (stripped === '')
       throw new InvalidIdentifierError(`identifier ${JSON.stringify(identifier)} is empty`);
     return this.shorten(stripped, snakeCase(stripped));
@@ -31,10 +32,10 @@ export class SnakeCaseNaming {
    * rejoined and shortened. This is how dlt names flattened columns and resource tables.
    */
   normalizePath(path: string): string {
-    const fragments = path.split(PATH_SEPARATOR).filter((part) => part.trim() !== '');
+    const fragments = path.split(PATH_SEPARATOR).filter((part) => pythonStrip(part) !== '');
     if (fragments.length === 0)
       throw new InvalidIdentifierError(`identifier ${JSON.stringify(path)} is empty`);
-    return this.shorten(path, fragments.map((f) => snakeCase(f.trim())).join(PATH_SEPARATOR));
+    return this.shorten(path, fragments.map((f) => snakeCase(pythonStrip(f))).join(PATH_SEPARATOR));
   }
 
   /** A name built from already normalized fragments, e.g. parent table + field. */

@@ -4,6 +4,15 @@ import { JsonFloat } from './json-values.js';
 // dlt is written in Python: where it turns values into text, the text is Python's. Two writers
 // matter: repr() for a float stored as text, and orjson for JSON (json columns, row-key hashes).
 
+// Python's whitespace (str.isspace): JavaScript's trim also takes U+FEFF but not U+001C-U+001F or U+0085
+const PYTHON_SPACE = '\\t-\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const PYTHON_STRIP = new RegExp(`^[${PYTHON_SPACE}]+|[${PYTHON_SPACE}]+$`, 'g');
+
+/** Python's str.strip(): what dlt does to names and to text it reads as numbers. */
+export function pythonStrip(text: string): string {
+  return text.replace(PYTHON_STRIP, '');
+}
+
 /** A finite double as its shortest round-trip digits and decimal exponent (d.ddd × 10^exponent). */
 function decompose(value: number): { negative: boolean; digits: string; exponent: number } {
   const [mantissa, exponent] = Math.abs(value).toExponential().split('e') as [string, string];

@@ -46,6 +46,11 @@ describe('coercion into an existing column, as dlt does it', () => {
     expect(coerce('double', 'inf')).toBe(Infinity);
     expect(coerce('double', '-Infinity')).toBe(-Infinity);
     expect(coerce('double', ' 1e3 ')).toBe(1000);
+    // Python strips its own whitespace: U+001F and U+0085 are, U+FEFF is not
+    expect(coerce('bigint', '\u001f7\u0085')).toBe(7);
+    expect(coerce('double', '\u001f7\u0085')).toBe(7);
+    expect(coerce('bigint', '\ufeff7')).toBe(NO_FIT);
+    expect(coerce('double', '\ufeff7')).toBe(NO_FIT);
   });
 
   it('reads epoch seconds, as numbers or as text, into timestamps and dates', () => {

@@ -29,6 +29,11 @@ const IDENTIFIERS: [string, string, string, string][] = [
   ['123', '_123', '_123', '_123'],
   ['_', 'x', 'x', 'x'],
   ['a'.repeat(20), 'a'.repeat(20), 'aawtpi9gaa', 'a'.repeat(20)],
+  // stripped as Python strips: U+FEFF is not whitespace there, U+001C-U+001F and U+0085 are
+  ['\ufeffid', '_id', '_id', '_id'],
+  ['id\u001f', 'id', 'id', 'id'],
+  ['\u0085name\u0085', 'name', 'name', 'name'],
+  [' a\u001cb ', 'a_b', 'a_b', 'a_b'],
 ];
 
 describe('snake_case naming convention', () => {
