@@ -112,9 +112,17 @@ describe('the PostgreSQL source', () => {
           query: 'SELECT kind, count(*) AS n FROM shop.events GROUP BY kind',
         },
       },
+      // names every JavaScript object answers to stay columns
+      {
+        name: 'odd',
+        source: { kind: 'postgres', connection, query: 'SELECT 1 AS "__proto__", 2 AS "constructor"' },
+      },
     ]);
     const { items } = await p.run();
-    expect(items).toBe(1050 + 3 + 1); // events, kinds and the state row
+    expect(items).toBe(1050 + 3 + 1 + 1); // events, kinds, odd and the state row
+    expect(await p.query('SELECT proto, "constructor" FROM neon_data.odd')).toEqual([
+      { proto: '1', constructor: '2' },
+    ]);
     expect(await p.query('SELECT count(*) AS n, count(DISTINCT id) AS ids FROM neon_data.events')).toEqual([
       { n: '1050', ids: '1050' },
     ]);
