@@ -103,7 +103,10 @@ const readers: Record<
 
 async function* readJsonlRecords(stream: NodeJS.ReadableStream): AsyncIterable<SourceRecord> {
   let n = 0;
-  for await (const line of splitLines(stream as AsyncIterable<Buffer>)) yield { n: ++n, raw: line };
+  for await (const line of splitLines(stream as AsyncIterable<Buffer>)) {
+    // a byte order mark (files saved on Windows) opens the file; it is not part of the first item
+    yield { n: ++n, raw: n === 1 && line.startsWith('\ufeff') ? line.slice(1) : line };
+  }
 }
 
 /**

@@ -44,6 +44,14 @@ describe('file sources', () => {
       { n: 1, raw: '{"a":1}' },
       { n: 2, raw: '{"a":2}' },
     ]);
+    // a byte order mark (files saved on Windows) opens the file, not the first item
+    await writeFile(join(dir, 'bom.jsonl'), '\ufeff{"a":1}\n{"a":2}\n');
+    await writeFile(join(dir, 'bom.json'), '\ufeff[{"a":1}]');
+    expect(await collect(join(dir, 'bom.jsonl'))).toEqual([
+      { n: 1, raw: '{"a":1}' },
+      { n: 2, raw: '{"a":2}' },
+    ]);
+    expect(await collect(join(dir, 'bom.json'))).toEqual([{ n: 1, item: { a: 1 } }]);
   });
 
   it('reads JSON numbers exactly: integers past 2^53 stay exact, 1.0 stays a float (JSONL, arrays, paths)', async () => {
