@@ -80,13 +80,9 @@ async function* readStreamRecords(
     yield* readers[format](stream, name, options);
   } catch (error) {
     if (error instanceof SourceError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new SourceError(
-      name,
-      message.includes('incorrect header') ? 'content is not valid gzip' : message,
-      undefined,
-      { cause: error },
-    );
+    throw new SourceError(name, error instanceof Error ? error.message : String(error), undefined, {
+      cause: error,
+    });
   } finally {
     stream.destroy();
   }
@@ -130,6 +126,7 @@ async function* readJsonRecords(
   try {
     for await (const item of values) yield { n: ++n, item };
   } catch (error) {
+    if (error instanceof SourceError) throw error;
     throw new SourceError(path, `invalid JSON: ${(error as Error).message}`, undefined, { cause: error });
   }
 }
@@ -165,6 +162,8 @@ async function* readCsvRecords(
       }),
     }),
   );
+  // pipe does not pass a failing source on: without this the parser would wait for it forever
+  stream.on('error', (error) => parser.destroy(error));
   try {
     let header: string[] | undefined;
     for await (const { record, info } of parser as AsyncIterable<{
@@ -175,6 +174,7 @@ async function* readCsvRecords(
       else yield { n: info.lines, item: Object.fromEntries(header.map((name, i) => [name, record[i]])) };
     }
   } catch (error) {
+    if (error instanceof SourceError) throw error;
     const line = (error as { lines?: number }).lines;
     throw new SourceError(path, `invalid CSV: ${(error as Error).message}`, line, { cause: error });
   }

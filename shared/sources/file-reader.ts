@@ -2,6 +2,7 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { gunzip } from '../util/gunzip.js';
 import { SourceError } from './source-error.js';
+import { checkedUtf8 } from './utf8-text.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -37,8 +38,20 @@ export async function decodeSourceStream(name: string, raw: Readable, gzip: bool
       for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
     })(),
   );
-  if (!gzip) return replay;
+  if (!gzip) return Readable.from(checkedUtf8(name, replay));
   const inflate = gunzip();
   replay.on('error', (error) => inflate.destroy(error));
-  return replay.pipe(inflate);
+  return Readable.from(checkedUtf8(name, inflated(name, replay.pipe(inflate))));
+}
+
+/** A gzip body that breaks off or is corrupt is refused by name, whichever reader is reading. */
+async function* inflated(name: string, stream: Readable): AsyncIterable<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    throw new SourceError(name, `content is not valid gzip: ${(error as Error).message}`, undefined, {
+      cause: error,
+    });
+  }
 }

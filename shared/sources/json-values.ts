@@ -35,6 +35,8 @@ export async function* jsonValues(text: Readable, path?: string): AsyncIterable<
     path !== undefined
       ? text.pipe(pick.withParserAsStream({ filter: path, streamValues: false }))
       : text.pipe(parser.asStream({ streamValues: false }));
+  // pipe does not pass a failing source on: without this the tokens would wait for it forever
+  text.on('error', (error) => tokens.destroy(error));
   const assembler = new ExactAssembler();
   let elements: boolean | undefined;
   for await (const token of tokens as AsyncIterable<Token>) {

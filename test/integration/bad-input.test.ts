@@ -46,11 +46,38 @@ describe('bad input', () => {
     );
   });
 
-  it('a truncated gzip stream is refused by name', async () => {
+  it('a truncated gzip stream is refused by name, in every text format', async () => {
     const { p, file } = await setup();
-    const whole = gzipSync(Buffer.from('{"a": 1}\n'.repeat(1000)));
-    const bad = await file('cut.jsonl.gz', whole.subarray(0, whole.length - 20));
-    await expect(p.run({ name: 't' }, { files: [bad] })).rejects.toThrow(bad);
+    const cut = (text: string) => {
+      const whole = gzipSync(Buffer.from(text));
+      return whole.subarray(0, whole.length - 20);
+    };
+    const bad = [
+      await file('cut.jsonl.gz', cut('{"a": 1}\n'.repeat(1000))),
+      // CSV and JSON readers pipe the stream into a parser, which must hear of the failure too
+      await file('cut.csv.gz', cut(`a\n${'1\n'.repeat(1000)}`)),
+      await file('cut.json.gz', cut(`[${'{"a": 1},'.repeat(1000)}{"a": 1}]`)),
+    ];
+    for (const path of bad)
+      await expect(p.run({ name: 't' }, { files: [path] })).rejects.toThrow(
+        `${path}: content is not valid gzip: unexpected end of file`,
+      );
+  });
+
+  it('text that is not UTF-8 is refused with its line, in every text format', async () => {
+    const { p, file } = await setup();
+    // `café` in Latin-1, after lines with multi-byte characters
+    const latin1 = (before: string, after: string) =>
+      Buffer.concat([Buffer.from(before), Buffer.from([0x63, 0x61, 0x66, 0xe9]), Buffer.from(after)]);
+    const cases: [string, number][] = [
+      [await file('l.jsonl', latin1('{"a": "ü"}\n{"a": "€"}\n{"a": "', '"}\n')), 3],
+      [await file('l.csv', latin1('a\nü\n', '\n')), 3],
+      [await file('l.json.gz', gzipSync(latin1('[{"a": "😀"},\n{"a": "', '"}]'))), 2],
+    ];
+    for (const [path, line] of cases)
+      await expect(p.run({ name: 't' }, { files: [path] })).rejects.toThrow(
+        `${path}:${line}: not valid UTF-8 text`,
+      );
   });
 
   it('an unknown format and an empty file are refused by name', async () => {
