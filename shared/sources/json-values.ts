@@ -25,31 +25,29 @@ const VALUE_ENDS = new Set([
 ]);
 
 /**
- * Streams the values of a JSON text: the elements of a top-level array, or else each top-level
- * document; with `path`, the elements of the array at that path. The first token decides, so
- * leading whitespace or a byte-order mark cannot hide an array. Only one element is held at a
- * time; big integers and integral floats come out as `parseJson` gives them.
+ * Streams the values of a JSON text: the elements of a top-level array, and any other top-level
+ * document whole; documents may follow one another (JSON Lines in a .json file). With `path`,
+ * the elements of the array at that path. Only one element is held at a time; big integers and
+ * integral floats come out as `parseJson` gives them.
  */
 export async function* jsonValues(text: Readable, path?: string): AsyncIterable<unknown> {
   const tokens: Readable =
     path !== undefined
       ? text.pipe(pick.withParserAsStream({ filter: path, streamValues: false }))
-      : text.pipe(parser.asStream({ streamValues: false }));
+      : // documents one after another (JSON Lines in a .json file, Firehose's concatenated records)
+        text.pipe(parser.asStream({ streamValues: false, jsonStreaming: true }));
   // pipe does not pass a failing source on: without this the tokens would wait for it forever
   text.on('error', (error) => tokens.destroy(error));
   const assembler = new ExactAssembler();
-  let elements: boolean | undefined;
+  let first = true;
   for await (const token of tokens as AsyncIterable<Token>) {
-    if (elements === undefined) {
-      elements = token.name === 'startArray';
-      if (path !== undefined && !elements) throw new Error(`${path} is not an array`);
-    }
+    if (first && path !== undefined && token.name !== 'startArray')
+      throw new Error(`${path} is not an array`);
+    first = false;
     assembler.consume(token as never);
-    if (elements) {
-      const array = assembler.current;
-      if (assembler.depth === 1 && Array.isArray(array) && array.length > 0) yield array.pop();
-    } else if (assembler.done && VALUE_ENDS.has(token.name)) {
-      yield assembler.current;
-    }
+    const current = assembler.current;
+    // a top-level array is given out element by element, as each one completes
+    if (assembler.depth === 1 && Array.isArray(current) && current.length > 0) yield current.pop();
+    else if (assembler.done && VALUE_ENDS.has(token.name) && !Array.isArray(current)) yield current;
   }
 }

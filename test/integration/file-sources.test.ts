@@ -52,6 +52,24 @@ describe('file sources', () => {
       { n: 2, raw: '{"a":2}' },
     ]);
     expect(await collect(join(dir, 'bom.json'))).toEqual([{ n: 1, item: { a: 1 } }]);
+    // documents one after another: JSON Lines saved as .json (Spark), concatenated records (Firehose)
+    await writeFile(join(dir, 'lines.json'), '{"a":1}\n{"a":2}\n');
+    await writeFile(join(dir, 'joined.json'), '{"a":1}{"a":2}[{"a":3}]');
+    await writeFile(join(dir, 'array-first.json'), '[{"a":1}]\n{"a":2}');
+    expect(await collect(join(dir, 'lines.json'))).toEqual([
+      { n: 1, item: { a: 1 } },
+      { n: 2, item: { a: 2 } },
+    ]);
+    expect(await collect(join(dir, 'joined.json'))).toEqual([
+      { n: 1, item: { a: 1 } },
+      { n: 2, item: { a: 2 } },
+      { n: 3, item: { a: 3 } },
+    ]);
+    // a top-level array gives its elements, any other document is one item, in any order
+    expect(await collect(join(dir, 'array-first.json'))).toEqual([
+      { n: 1, item: { a: 1 } },
+      { n: 2, item: { a: 2 } },
+    ]);
   });
 
   it('reads JSON numbers exactly: integers past 2^53 stay exact, 1.0 stays a float (JSONL, arrays, paths)', async () => {
