@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as arrow from 'apache-arrow';
-import { parse as parseCsv } from 'csv-parse';
 import * as parquet from 'parquet-wasm';
 import { scaledToText } from '../formats/decimal.js';
+import { readCsvRecords } from './csv-records.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
 import { jsonValues } from './json-values.js';
@@ -129,65 +129,6 @@ async function* readJsonRecords(
     if (error instanceof SourceError) throw error;
     throw new SourceError(path, `invalid JSON: ${(error as Error).message}`, undefined, { cause: error });
   }
-}
-
-/**
- * CSV with a header row; numbers and booleans are typed, empty fields are null. A malformed row
- * fails the file, or goes to `onBadRecord` with its line when one is given.
- */
-async function* readCsvRecords(
-  stream: NodeJS.ReadableStream,
-  path: string,
-  options: ReadOptions,
-): AsyncIterable<SourceRecord> {
-  const { onBadRecord } = options;
-  const parser = stream.pipe(
-    // records as arrays, named here: csv-parse assigns a `__proto__` header to the prototype
-    parseCsv({
-      bom: true,
-      skip_empty_lines: true,
-      info: true,
-      cast: castCsvValue,
-      relax_column_count: false,
-      delimiter: options.csv?.delimiter ?? ',',
-      quote: options.csv?.quote ?? '"',
-      escape: options.csv?.escape ?? '"',
-      ...(onBadRecord && {
-        skip_records_with_error: true,
-        raw: true,
-        on_skip: (error: (Error & { lines?: number }) | undefined, raw: string | undefined) => {
-          onBadRecord({ line: error?.lines, reason: `invalid CSV: ${error?.message}`, raw: raw ?? '' });
-          return undefined;
-        },
-      }),
-    }),
-  );
-  // pipe does not pass a failing source on: without this the parser would wait for it forever
-  stream.on('error', (error) => parser.destroy(error));
-  try {
-    let header: string[] | undefined;
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: unknown[];
-      info: { lines: number };
-    }>) {
-      if (header === undefined) header = record.map(String);
-      else yield { n: info.lines, item: Object.fromEntries(header.map((name, i) => [name, record[i]])) };
-    }
-  } catch (error) {
-    if (error instanceof SourceError) throw error;
-    const line = (error as { lines?: number }).lines;
-    throw new SourceError(path, `invalid CSV: ${(error as Error).message}`, line, { cause: error });
-  }
-}
-
-function castCsvValue(value: string, context: { records: number; quoting: boolean }): unknown {
-  // the first record is the header
-  if (context.records === 0 || context.quoting) return value;
-  if (value === '') return null;
-  if (/^-?(0|[1-9]\d{0,14})$/.test(value)) return Number(value);
-  if (/^-?\d+\.\d+([eE][-+]?\d+)?$/.test(value)) return Number(value);
-  if (value === 'true' || value === 'false') return value === 'true';
-  return value;
 }
 
 /** Parquet files are read one record batch at a time from a file-backed Blob. */

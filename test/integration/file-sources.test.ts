@@ -124,6 +124,31 @@ describe('file sources', () => {
     ]);
   });
 
+  it('types CSV numbers exactly and by column: a column with decimals among its first rows is floats', async () => {
+    const dir = await tempDir();
+    await writeFile(
+      join(dir, 'n.csv'),
+      'a,b,id,e\n10,1,9007199254740993,1e3\n10.5,2,12345678901234567890,x\n',
+    );
+    // 1,000 rows settle the columns; later values follow them (w) or stay what they are (v)
+    const rows = Array.from(
+      { length: 1200 },
+      (_, i) => `${i === 1099 ? '2.5' : '1'},${i === 0 ? '0.5' : '7'}`,
+    );
+    await writeFile(join(dir, 'late.csv'), `v,w\n${rows.join('\n')}\n`);
+
+    expect(await collect(join(dir, 'n.csv'))).toEqual([
+      { n: 2, item: { a: new JsonFloat(10), b: 1, id: 9007199254740993n, e: new JsonFloat(1000) } },
+      // past int64 an integer stays text, as it cannot be a bigint
+      { n: 3, item: { a: 10.5, b: 2, id: '12345678901234567890', e: 'x' } },
+    ]);
+    const late = await collect(join(dir, 'late.csv'));
+    expect(late).toHaveLength(1200);
+    expect(late[0]).toEqual({ n: 2, item: { v: 1, w: 0.5 } });
+    expect(late[1099]).toEqual({ n: 1101, item: { v: 2.5, w: new JsonFloat(7) } });
+    expect(late[1199]).toEqual({ n: 1201, item: { v: 1, w: new JsonFloat(7) } });
+  });
+
   it('reads Parquet files batch by batch with their types', async () => {
     const dir = await tempDir();
     const storage = new LocalFileStorage(dir);

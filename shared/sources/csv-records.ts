@@ -1,0 +1,113 @@
+import { parse as parseCsv } from 'csv-parse';
+import { JsonFloat } from '../util/json-values.js';
+import type { ReadOptions, SourceRecord } from './file-items.js';
+import { SourceError } from './source-error.js';
+
+/** Rows read before the numeric columns are settled, as a dataframe reader types a chunk. */
+const SAMPLE_ROWS = 1000;
+
+const INTEGER = /^-?(?:0|[1-9]\d*)$/;
+const FLOAT = /^-?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?$|^-?\d+[eE][-+]?\d+$/;
+const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
+
+type Row = { n: number; values: unknown[] };
+
+/**
+ * CSV with a header row; numbers and booleans are typed, empty fields are null. A column is
+ * typed as a whole, not value by value: one with a decimal among its first rows is a column of
+ * floats (`10` and `10.5` load as 10.0 and 10.5, not as a bigint column and a variant). A
+ * malformed row fails the file, or goes to `onBadRecord` with its line when one is given.
+ */
+export async function* readCsvRecords(
+  stream: NodeJS.ReadableStream,
+  path: string,
+  options: ReadOptions,
+): AsyncIterable<SourceRecord> {
+  const { onBadRecord } = options;
+  const parser = stream.pipe(
+    // records as arrays, named here: csv-parse assigns a `__proto__` header to the prototype
+    parseCsv({
+      bom: true,
+      skip_empty_lines: true,
+      info: true,
+      cast: castCsvValue,
+      relax_column_count: false,
+      delimiter: options.csv?.delimiter ?? ',',
+      quote: options.csv?.quote ?? '"',
+      escape: options.csv?.escape ?? '"',
+      ...(onBadRecord && {
+        skip_records_with_error: true,
+        raw: true,
+        on_skip: (error: (Error & { lines?: number }) | undefined, raw: string | undefined) => {
+          onBadRecord({ line: error?.lines, reason: `invalid CSV: ${error?.message}`, raw: raw ?? '' });
+          return undefined;
+        },
+      }),
+    }),
+  );
+  // pipe does not pass a failing source on: without this the parser would wait for it forever
+  stream.on('error', (error) => parser.destroy(error));
+  let header: string[] | undefined;
+  let floats: boolean[] | undefined;
+  const sample: Row[] = [];
+  const item = ({ n, values }: Row): SourceRecord => ({
+    n,
+    item: Object.fromEntries(header!.map((name, i) => [name, floats![i] ? asFloat(values[i]) : values[i]])),
+  });
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: unknown[];
+      info: { lines: number };
+    }>) {
+      if (header === undefined) header = record.map(String);
+      else if (floats !== undefined) yield item({ n: info.lines, values: record });
+      else if (sample.push({ n: info.lines, values: record }) === SAMPLE_ROWS) {
+        floats = floatColumns(header.length, sample);
+        for (const row of sample.splice(0)) yield item(row);
+      }
+    }
+  } catch (error) {
+    if (error instanceof SourceError) throw error;
+    const line = (error as { lines?: number }).lines;
+    throw new SourceError(path, `invalid CSV: ${(error as Error).message}`, line, { cause: error });
+  }
+  if (header === undefined || floats !== undefined) return;
+  floats = floatColumns(header.length, sample);
+  for (const row of sample) yield item(row);
+}
+
+/** Typed as text reads: integers exact (bigint past 2^53, text past int64), `1.0` a float. */
+function castCsvValue(value: string, context: { records: number; quoting: boolean }): unknown {
+  // the first record is the header
+  if (context.records === 0 || context.quoting) return value;
+  if (value === '') return null;
+  if (INTEGER.test(value)) {
+    const number = Number(value);
+    if (Number.isSafeInteger(number)) return number;
+    const big = BigInt(value);
+    return big >= INT64.min && big <= INT64.max ? big : value;
+  }
+  if (FLOAT.test(value)) {
+    const number = Number(value);
+    return Number.isInteger(number) ? new JsonFloat(number) : number;
+  }
+  if (value === 'true' || value === 'false') return value === 'true';
+  return value;
+}
+
+function floatColumns(width: number, sample: readonly Row[]): boolean[] {
+  const floats = new Array<boolean>(width).fill(false);
+  for (const { values } of sample)
+    for (let i = 0; i < width; i++) {
+      const v = values[i];
+      if (v instanceof JsonFloat || (typeof v === 'number' && !Number.isInteger(v))) floats[i] = true;
+    }
+  return floats;
+}
+
+/** An integer in a column of floats is a float too. */
+function asFloat(value: unknown): unknown {
+  if (typeof value === 'number' && Number.isInteger(value)) return new JsonFloat(value);
+  if (typeof value === 'bigint') return new JsonFloat(Number(value));
+  return value;
+}
