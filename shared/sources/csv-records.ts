@@ -8,6 +8,7 @@ const SAMPLE_ROWS = 1000;
 
 const INTEGER = /^-?(?:0|[1-9]\d*)$/;
 const FLOAT = /^-?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?$|^-?\d+[eE][-+]?\d+$/;
+const BOOLEAN = /^(?:true|True|TRUE|false|False|FALSE)$/;
 const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 
 type Row = { n: number; values: unknown[] };
@@ -91,7 +92,8 @@ function castCsvValue(value: string, context: { records: number; quoting: boolea
     const number = Number(value);
     return Number.isInteger(number) ? new JsonFloat(number) : number;
   }
-  if (value === 'true' || value === 'false') return value === 'true';
+  // the spellings a dataframe reader takes as booleans
+  if (BOOLEAN.test(value)) return value.toLowerCase() === 'true';
   return value;
 }
 

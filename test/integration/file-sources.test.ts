@@ -115,12 +115,12 @@ describe('file sources', () => {
     const dir = await tempDir();
     await writeFile(
       join(dir, 'c.csv'),
-      'id,name,score,ok,zip\n1,"Doe, Jane",2.5,true,"01234"\n2,,,false,99\n',
+      'id,name,score,ok,zip,yes\n1,"Doe, Jane",2.5,true,"01234",TRUE\n2,,,false,99,False\n',
     );
 
     expect(await collect(join(dir, 'c.csv'))).toEqual([
-      { n: 2, item: { id: 1, name: 'Doe, Jane', score: 2.5, ok: true, zip: '01234' } },
-      { n: 3, item: { id: 2, name: null, score: null, ok: false, zip: 99 } },
+      { n: 2, item: { id: 1, name: 'Doe, Jane', score: 2.5, ok: true, zip: '01234', yes: true } },
+      { n: 3, item: { id: 2, name: null, score: null, ok: false, zip: 99, yes: false } },
     ]);
   });
 
