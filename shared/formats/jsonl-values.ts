@@ -37,7 +37,8 @@ export function timestampText(micros: number | bigint, utc: boolean): string {
   return utc ? `${text}Z` : text;
 }
 
-function timeText(micros: number): string {
+/** `HH:MM:SS.ffffff` of µs since midnight. */
+export function timeText(micros: number): string {
   const seconds = Math.floor(micros / 1_000_000);
   const clock = new Date((micros % MICROS_PER_DAY) / 1000).toISOString().slice(11, 19);
   return `${clock}.${String(micros - seconds * 1_000_000).padStart(6, '0')}`;

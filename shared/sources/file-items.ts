@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { scaledToText } from '../formats/decimal.js';
+import { columnReader } from './arrow-values.js';
 import { readCsvRecords } from './csv-records.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
@@ -145,33 +145,11 @@ async function* readParquetRecords(path: string, name: string): AsyncIterable<So
     const table = arrow.tableFromIPC(batch.intoIPCStream());
     const fields = table.schema.fields;
     // by position, and built with fromEntries: a column named `__proto__` is data, not a prototype
-    const columns = fields.map((_, j) => table.getChildAt(j)!);
+    const readers = fields.map((_, j) => columnReader(table.getChildAt(j)!));
     for (let i = 0; i < table.numRows; i++) {
-      const item = Object.fromEntries(fields.map((f, j) => [f.name, arrowValue(f.type, columns[j]!.get(i))]));
+      const item = Object.fromEntries(fields.map((f, j) => [f.name, readers[j]!(i)]));
       yield { n: ++n, item };
     }
   }
   file.free();
-}
-
-/** Arrow values as the loader's JSON-like values (exact integers, ISO timestamps, decimal text). */
-function arrowValue(type: arrow.DataType, value: unknown): unknown {
-  if (value === null || value === undefined) return null;
-  if (arrow.DataType.isTimestamp(type)) {
-    const ms = typeof value === 'bigint' ? Number(value) : (value as number);
-    const iso = new Date(ms).toISOString();
-    return type.timezone ? iso : iso.slice(0, -1);
-  }
-  if (arrow.DataType.isDate(type)) return new Date(Number(value)).toISOString().slice(0, 10);
-  if (arrow.DataType.isDecimal(type)) {
-    const words = value as Uint32Array;
-    let unscaled = 0n;
-    for (let i = words.length - 1; i >= 0; i--) unscaled = (unscaled << 32n) | BigInt(words[i]!);
-    return scaledToText(BigInt.asIntN(words.length * 32, unscaled), type.scale);
-  }
-  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
-  if (value instanceof arrow.Vector) return value.toJSON();
-  if (typeof value === 'object' && 'toJSON' in (value as object))
-    return (value as { toJSON(): unknown }).toJSON();
-  return value;
 }

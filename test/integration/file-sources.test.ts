@@ -160,13 +160,39 @@ describe('file sources', () => {
         at: { name: 'at', data_type: 'timestamp' as const },
         amount: { name: 'amount', data_type: 'decimal' as const, precision: 10, scale: 2 },
         day: { name: 'day', data_type: 'date' as const },
+        local: { name: 'local', data_type: 'timestamp' as const, timezone: false },
+        clock: { name: 'clock', data_type: 'time' as const },
       },
     };
-    writers.write(table, { id: 1, at: 1_704_067_200_000_000, amount: '12.50', day: 19_723 });
+    const row = { id: 1, at: 1_704_067_200_123_456, amount: '12.50', day: 19_723 };
+    writers.write(table, { ...row, local: -1, clock: 45_296_000_001 });
+    writers.write(table, row);
     const [file] = await writers.close();
 
+    // every microsecond of timestamps and times (Arrow's own getters give milliseconds)
     expect(await collect(storage.url(file!.key))).toEqual([
-      { n: 1, item: { id: 1, at: '2024-01-01T00:00:00.000Z', amount: '12.50', day: '2024-01-01' } },
+      {
+        n: 1,
+        item: {
+          id: 1,
+          at: '2024-01-01T00:00:00.123456Z',
+          amount: '12.50',
+          day: '2024-01-01',
+          local: '1969-12-31T23:59:59.999999',
+          clock: '12:34:56.000001',
+        },
+      },
+      {
+        n: 2,
+        item: {
+          id: 1,
+          at: '2024-01-01T00:00:00.123456Z',
+          amount: '12.50',
+          day: '2024-01-01',
+          local: null,
+          clock: null,
+        },
+      },
     ]);
   });
 

@@ -1,0 +1,75 @@
+import * as arrow from 'apache-arrow';
+import { scaledToText } from '../formats/decimal.js';
+import { timestampText, timeText } from '../formats/jsonl-values.js';
+
+/**
+ * Reads one Arrow column as the loader's JSON-like values: exact integers, ISO timestamps and
+ * times with every microsecond, dates, decimal text.
+ */
+export function columnReader(vector: arrow.Vector): (index: number) => unknown {
+  const type = vector.type;
+  if (arrow.DataType.isTimestamp(type) || arrow.DataType.isTime(type)) {
+    // Arrow's getters give timestamps and times in milliseconds, dropping microseconds
+    const raw = rawIntegers(vector);
+    const toMicros = microsFrom(type.unit);
+    return arrow.DataType.isTimestamp(type)
+      ? (i) => {
+          const value = raw(i);
+          return value === null ? null : timestampText(toMicros(value), Boolean(type.timezone));
+        }
+      : (i) => {
+          const value = raw(i);
+          return value === null ? null : timeText(Number(toMicros(value)));
+        };
+  }
+  return (i) => arrowValue(type, vector.get(i));
+}
+
+/** The stored integers of a column (Int32Array or BigInt64Array chunks), null where invalid. */
+function rawIntegers(vector: arrow.Vector): (index: number) => bigint | null {
+  const starts: number[] = [];
+  let start = 0;
+  for (const chunk of vector.data) {
+    starts.push(start);
+    start += chunk.length;
+  }
+  return (index) => {
+    let c = starts.length - 1;
+    while (starts[c]! > index) c--;
+    const chunk = vector.data[c]!;
+    const local = index - starts[c]!;
+    if (!chunk.getValid(local)) return null;
+    return BigInt((chunk.values as Int32Array | BigInt64Array)[local]!);
+  };
+}
+
+function microsFrom(unit: arrow.TimeUnit): (value: bigint) => bigint {
+  switch (unit) {
+    case arrow.TimeUnit.SECOND:
+      return (v) => v * 1_000_000n;
+    case arrow.TimeUnit.MILLISECOND:
+      return (v) => v * 1000n;
+    case arrow.TimeUnit.MICROSECOND:
+      return (v) => v;
+    default:
+      // nanoseconds: the loader's types hold microseconds; floor, so times before 1970 stay in their second
+      return (v) => (v - (((v % 1000n) + 1000n) % 1000n)) / 1000n;
+  }
+}
+
+/** Arrow values as the loader's JSON-like values (exact integers, dates, decimal text). */
+function arrowValue(type: arrow.DataType, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  if (arrow.DataType.isDate(type)) return new Date(Number(value)).toISOString().slice(0, 10);
+  if (arrow.DataType.isDecimal(type)) {
+    const words = value as Uint32Array;
+    let unscaled = 0n;
+    for (let i = words.length - 1; i >= 0; i--) unscaled = (unscaled << 32n) | BigInt(words[i]!);
+    return scaledToText(BigInt.asIntN(words.length * 32, unscaled), type.scale);
+  }
+  if (typeof value === 'bigint') return Number.isSafeInteger(Number(value)) ? Number(value) : value;
+  if (value instanceof arrow.Vector) return value.toJSON();
+  if (typeof value === 'object' && 'toJSON' in (value as object))
+    return (value as { toJSON(): unknown }).toJSON();
+  return value;
+}
