@@ -4,7 +4,8 @@ import { timestampText, timeText } from '../formats/jsonl-values.js';
 
 /**
  * Reads one Arrow column as the loader's JSON-like values: exact integers, ISO timestamps and
- * times with every microsecond, dates, decimal text.
+ * times with every microsecond, dates, decimal text; lists and structs as arrays and objects of
+ * the same.
  */
 export function columnReader(vector: arrow.Vector): (index: number) => unknown {
   const type = vector.type;
@@ -21,6 +22,21 @@ export function columnReader(vector: arrow.Vector): (index: number) => unknown {
           const value = raw(i);
           return value === null ? null : timeText(Number(toMicros(value)));
         };
+  }
+  // nested values through the same readers, so a timestamp inside a list or struct keeps its type
+  if (arrow.DataType.isStruct(type)) {
+    const fields = type.children;
+    const readers = fields.map((_, k) => columnReader(vector.getChildAt(k)!));
+    return (i) =>
+      vector.isValid(i) ? Object.fromEntries(fields.map((field, k) => [field.name, readers[k]!(i)])) : null;
+  }
+  if (arrow.DataType.isList(type) || arrow.DataType.isFixedSizeList(type)) {
+    return (i) => {
+      const list = vector.get(i) as arrow.Vector | null;
+      if (list === null) return null;
+      const read = columnReader(list);
+      return Array.from({ length: list.length }, (_, k) => read(k));
+    };
   }
   return (i) => arrowValue(type, vector.get(i));
 }

@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
+import * as arrow from 'apache-arrow';
+import * as parquet from 'parquet-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TableFileWriters } from '../../shared/formats/table-files.js';
 import { readFileRecords } from '../../shared/sources/file-items.js';
@@ -194,6 +196,47 @@ describe('file sources', () => {
         },
       },
     ]);
+  });
+
+  it('reads lists and structs of Parquet files with the same types, down to microseconds', async () => {
+    const dir = await tempDir();
+    const p = await localPipeline(dir);
+    close = p.close;
+    // as Spark writes them: a list of structs and a struct, holding µs timestamps and int64s
+    const point = new arrow.Struct([
+      new arrow.Field('at', new arrow.TimestampMicrosecond('UTC'), true),
+      new arrow.Field('n', new arrow.Int64(), true),
+    ]);
+    const table = new arrow.Table({
+      items: arrow.vectorFromArray(
+        [[{ at: 1_704_067_200_123.456, n: 9007199254740993n }], null],
+        new arrow.List(new arrow.Field('item', point, true)),
+      ),
+      point: arrow.vectorFromArray([{ at: 1_704_067_200_000.001, n: 1n }, null], point),
+    });
+    const path = join(dir, 'nested.parquet');
+    await writeFile(
+      path,
+      parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'))),
+    );
+
+    expect(await collect(path)).toEqual([
+      {
+        n: 1,
+        item: {
+          items: [{ at: '2024-01-01T00:00:00.123456Z', n: 9007199254740993n }],
+          point: { at: '2024-01-01T00:00:00.000001Z', n: 1 },
+        },
+      },
+      { n: 2, item: { items: null, point: null } },
+    ]);
+    await p.run({ name: 'nested' }, { files: [path] });
+    expect(await duckdbColumnType(p, 'nested__items', 'at')).toBe('TIMESTAMP WITH TIME ZONE');
+    expect(
+      await p.query(
+        'SELECT CAST("at" AS VARCHAR) AS "at", CAST(n AS VARCHAR) AS n FROM test_data.nested__items',
+      ),
+    ).toEqual([{ at: '2024-01-01 00:00:00.123456+00', n: '9007199254740993' }]);
   });
 
   it('keeps fields named __proto__ and constructor as data (CSV, Parquet)', async () => {
