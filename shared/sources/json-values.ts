@@ -26,16 +26,17 @@ const VALUE_ENDS = new Set([
 
 /**
  * Streams the values of a JSON text: the elements of a top-level array, and any other top-level
- * document whole; documents may follow one another (JSON Lines in a .json file). With `path`,
- * the elements of the array at that path. Only one element is held at a time; big integers and
- * integral floats come out as `parseJson` gives them.
+ * document whole. Documents may follow one another (JSON Lines saved as .json, Firehose's
+ * concatenated records). With `path`, the elements of the array at that path of each document.
+ * Only one element is held at a time; big integers and integral floats come out as `parseJson`
+ * gives them.
  */
 export async function* jsonValues(text: Readable, path?: string): AsyncIterable<unknown> {
+  const options = { streamValues: false, jsonStreaming: true };
   const tokens: Readable =
     path !== undefined
-      ? text.pipe(pick.withParserAsStream({ filter: path, streamValues: false }))
-      : // documents one after another (JSON Lines in a .json file, Firehose's concatenated records)
-        text.pipe(parser.asStream({ streamValues: false, jsonStreaming: true }));
+      ? text.pipe(pick.withParserAsStream({ ...options, filter: path }))
+      : text.pipe(parser.asStream(options));
   // pipe does not pass a failing source on: without this the tokens would wait for it forever
   text.on('error', (error) => tokens.destroy(error));
   const assembler = new ExactAssembler();

@@ -67,6 +67,14 @@ describe('file sources', () => {
       { n: 2, item: { a: 2 } },
       { n: 3, item: { a: 3 } },
     ]);
+    await writeFile(join(dir, 'pages.json'), '{"data":{"items":[{"a":1}]}}\n{"data":{"items":[{"a":2}]}}');
+    const paged = [];
+    for await (const record of readFileRecords(join(dir, 'pages.json'), { jsonPath: 'data.items' }))
+      paged.push(record);
+    expect(paged).toEqual([
+      { n: 1, item: { a: 1 } },
+      { n: 2, item: { a: 2 } },
+    ]);
     // a top-level array gives its elements, any other document is one item, in any order
     expect(await collect(join(dir, 'array-first.json'))).toEqual([
       { n: 1, item: { a: 1 } },
