@@ -77,11 +77,15 @@ export async function* readCsvRecords(
   for (const row of sample) yield item(row);
 }
 
-/** Typed as text reads: integers exact (bigint past 2^53, text past int64), `1.0` a float. */
+/**
+ * Typed as text reads: integers exact (bigint past 2^53, text past int64; leading zeros keep a
+ * code such as `01234` text), `1.0` a float. Quoting does not make a number text, as some
+ * writers quote every field; only a quoted empty field is an empty string rather than null.
+ */
 function castCsvValue(value: string, context: { records: number; quoting: boolean }): unknown {
   // the first record is the header
-  if (context.records === 0 || context.quoting) return value;
-  if (value === '') return null;
+  if (context.records === 0) return value;
+  if (value === '') return context.quoting ? '' : null;
   if (INTEGER.test(value)) {
     const number = Number(value);
     if (Number.isSafeInteger(number)) return number;

@@ -121,7 +121,7 @@ describe('file sources', () => {
     expect(await duckdbColumnType(p, 'exact', 'x')).toBe('DOUBLE');
   });
 
-  it('types CSV fields: numbers, booleans, empty as null, quoted text kept as text', async () => {
+  it('types CSV fields: numbers, booleans, empty as null, codes with leading zeros as text', async () => {
     const dir = await tempDir();
     await writeFile(
       join(dir, 'c.csv'),
@@ -131,6 +131,11 @@ describe('file sources', () => {
     expect(await collect(join(dir, 'c.csv'))).toEqual([
       { n: 2, item: { id: 1, name: 'Doe, Jane', score: 2.5, ok: true, zip: '01234', yes: true } },
       { n: 3, item: { id: 2, name: null, score: null, ok: false, zip: 99, yes: false } },
+    ]);
+    // writers that quote every field: quoting does not make a number text, a quoted empty field is ''
+    await writeFile(join(dir, 'q.csv'), '"id","name","score","code"\n"1","","2.5","007"\n');
+    expect(await collect(join(dir, 'q.csv'))).toEqual([
+      { n: 2, item: { id: 1, name: '', score: 2.5, code: '007' } },
     ]);
   });
 
