@@ -40,11 +40,33 @@ export function normalizeLine(
     return false;
   }
   try {
+    // valid UTF-8 cannot hold half a surrogate pair, but a JSON escape can: it has no UTF-8 form
+    const halfPair = LONE_SURROGATE_ESCAPE.test(line) ? loneSurrogateAt(item, []) : undefined;
+    if (halfPair !== undefined) {
+      const where = halfPair.length > 0 ? ` at ${halfPair.join('.')}` : '';
+      throw new NormalizeError(`text${where} holds half a UTF-16 surrogate pair, which is not Unicode`);
+    }
     normalizer.normalize(item, source.table);
   } catch (error) {
     throw describeItemError(error, file, n);
   }
   return true;
+}
+
+const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The key path to a string (or key) holding half a surrogate pair, if there is one. */
+function loneSurrogateAt(value: unknown, path: string[]): string[] | undefined {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value) ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = [...path, key];
+    if (LONE_SURROGATE.test(key)) return at;
+    const found = loneSurrogateAt(inner, at);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 /** Bad data surfaces as a SourceError naming the source file, its line or record, and the column. */

@@ -38,6 +38,17 @@ describe('bad input', () => {
     expect(await p.query('SELECT count(*) AS n FROM test_data._dlt_loads')).toEqual([{ n: '1' }]);
   });
 
+  it('text with half a surrogate pair is refused with its line and key; whole pairs load', async () => {
+    const { p, file } = await setup();
+    const bad = await file('half.jsonl', '{"a": "\\ud83d\\ude00"}\n{"a": "x", "b": [{"c": "x\\ud800y"}]}\n');
+    await expect(p.run({ name: 't' }, { files: [bad] })).rejects.toThrow(
+      `${bad}:2: text at b.0.c holds half a UTF-16 surrogate pair`,
+    );
+    const good = await file('pair.jsonl', '{"a": "\\ud83d\\ude00"}\n');
+    await p.run({ name: 't' }, { files: [good] });
+    expect(await p.query('SELECT a FROM test_data.t')).toEqual([{ a: '😀' }]);
+  });
+
   it('a .gz file that is not gzip is refused by name', async () => {
     const { p, file } = await setup();
     const bad = await file('plain.jsonl.gz', '{"a": 1}\n');
