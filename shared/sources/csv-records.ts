@@ -60,7 +60,7 @@ export async function* readCsvRecords(
       record: unknown[];
       info: { lines: number };
     }>) {
-      if (header === undefined) header = record.map(String);
+      if (header === undefined) header = uniqueNames(record.map(String));
       else if (floats !== undefined) yield item({ n: info.lines, values: record });
       else if (sample.push({ n: info.lines, values: record }) === SAMPLE_ROWS) {
         floats = floatColumns(header.length, sample);
@@ -75,6 +75,26 @@ export async function* readCsvRecords(
   if (header === undefined || floats !== undefined) return;
   floats = floatColumns(header.length, sample);
   for (const row of sample) yield item(row);
+}
+
+/**
+ * Header names made unique in pandas' style (`a`, `a.1`, `a.2`, skipping names the header has
+ * itself): a repeated name would otherwise keep only its last column's values.
+ */
+function uniqueNames(names: readonly string[]): string[] {
+  const taken = new Set(names);
+  const seen = new Set<string>();
+  return names.map((name) => {
+    if (!seen.has(name)) {
+      seen.add(name);
+      return name;
+    }
+    let i = 1;
+    while (taken.has(`${name}.${i}`)) i++;
+    const unique = `${name}.${i}`;
+    taken.add(unique);
+    return unique;
+  });
 }
 
 /**

@@ -132,6 +132,11 @@ describe('file sources', () => {
       { n: 2, item: { id: 1, name: 'Doe, Jane', score: 2.5, ok: true, zip: '01234', yes: true } },
       { n: 3, item: { id: 2, name: null, score: null, ok: false, zip: 99, yes: false } },
     ]);
+    // a repeated header name keeps every column, numbered in pandas' style around the header's own names
+    await writeFile(join(dir, 'twice.csv'), 'a,a,a.1,a\n1,2,3,4\n');
+    expect(await collect(join(dir, 'twice.csv'))).toEqual([
+      { n: 2, item: { a: 1, 'a.2': 2, 'a.1': 3, 'a.3': 4 } },
+    ]);
     // writers that quote every field: quoting does not make a number text, a quoted empty field is ''
     await writeFile(join(dir, 'q.csv'), '"id","name","score","code"\n"1","","2.5","007"\n');
     expect(await collect(join(dir, 'q.csv'))).toEqual([
