@@ -34,6 +34,8 @@ if (mode === 'extract') {
     loadId,
     format: 'parquet',
     workers: Number(process.env.SLUICE_BENCH_WORKERS ?? availableParallelism()),
+    // the figures are for the workers asked for, at every size
+    parallel: { minItems: 0 },
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const rows = Object.values(jobs.tables).reduce((n, t) => n + t.rows, 0);
