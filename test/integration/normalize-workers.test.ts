@@ -268,19 +268,17 @@ describe('normalize in worker threads', () => {
     const exec = promisify(execFile);
     const cli = join(import.meta.dirname, '../../bin/sluice.js');
     const dir = await tempDir();
-    // 60,000 lines of about 80 bytes: past the 50,000-item threshold and over two 2 MB chunks
+    // 300,000 short lines: at the threshold of a run from the TypeScript sources, over two 2 MB chunks
     const file = await jsonlFile(
-      Array.from({ length: 60_000 }, (_, i) =>
-        JSON.stringify({ id: i, pad: 'p'.repeat(50), tags: [i] }),
-      ).join('\n'),
+      Array.from({ length: 300_000 }, (_, i) => JSON.stringify({ id: i, tags: [i] })).join('\n'),
     );
     const run = (workers: string) =>
       exec(process.execPath, [cli, 'run', file, '--pipeline', 'w', '--workdir', dir, '--workers', workers]);
 
     const { stdout } = await run('2');
     // one file per worker and table in the summary (table, rows, files, bytes)
-    expect(stdout).toMatch(/^\s*orders\s+60000\s+2\s/m);
-    expect(stdout).toMatch(/^\s*orders__tags\s+60000\s+2\s/m);
+    expect(stdout).toMatch(/^\s*orders\s+300000\s+2\s/m);
+    expect(stdout).toMatch(/^\s*orders__tags\s+300000\s+2\s/m);
     const refused = await run('0').catch((error: { code: number; stderr: string }) => error);
     expect(refused).toMatchObject({ code: 1 });
     expect(String((refused as { stderr: string }).stderr)).toMatch(/--workers.*a whole number, 1 or more/);
