@@ -15,11 +15,11 @@ export function arrowSchema(columns: readonly ColumnSchema[]): arrow.Schema {
 }
 
 /** An Arrow record batch of rows, column by column. */
-export function recordBatch(
+function recordBatch(
   schema: arrow.Schema,
   columns: readonly ColumnSchema[],
   rows: readonly NormalizedRow[],
-  split: ColumnSplitter = columnSplitter(columns),
+  split: ColumnSplitter,
 ): arrow.RecordBatch {
   const values = split(rows);
   const children = columns.map((c, i) => buildColumn(c, values[i]!));

@@ -47,7 +47,8 @@ export interface ParallelTuning {
 // loader, about 0.5 s each (measured); with their warm-up, two workers overtook one thread only
 // past about 280k items (4.92 vs 4.66 s at 250k, 13.9 vs 18.9 s at 1M). A bundle's workers skip
 // the loader.
-const FROM_SOURCE = (import.meta.url ?? '').endsWith('.ts');
+const HERE = import.meta.url ?? pathToFileURL(__filename).href;
+const FROM_SOURCE = HERE.endsWith('.ts');
 
 export const DEFAULT_PARALLEL_TUNING: ParallelTuning = {
   minItems: FROM_SOURCE ? 300_000 : 50_000,
@@ -263,8 +264,7 @@ function rebuiltError(error: ThreadError): Error {
  * `normalize-worker.js` beside `index.js`.
  */
 function workerFile(): URL {
-  const here = import.meta.url ?? pathToFileURL(__filename).href;
-  return new URL(here.endsWith('.ts') ? './normalize-worker-tsx.mjs' : './normalize-worker.js', here);
+  return new URL(FROM_SOURCE ? './normalize-worker-tsx.mjs' : './normalize-worker.js', HERE);
 }
 
 /** A worker thread with one pending promise per chunk it was sent. */

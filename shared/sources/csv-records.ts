@@ -55,6 +55,11 @@ export async function* readCsvRecords(
     n,
     item: Object.fromEntries(header!.map((name, i) => [name, floats![i] ? asFloat(values[i]) : values[i]])),
   });
+  // the sample settles which columns are floats, then goes out first
+  const settle = function* () {
+    floats = floatColumns(header!.length, sample);
+    for (const row of sample.splice(0)) yield item(row);
+  };
   try {
     for await (const { record, info } of parser as AsyncIterable<{
       record: unknown[];
@@ -62,19 +67,14 @@ export async function* readCsvRecords(
     }>) {
       if (header === undefined) header = uniqueNames(record.map(String));
       else if (floats !== undefined) yield item({ n: info.lines, values: record });
-      else if (sample.push({ n: info.lines, values: record }) === SAMPLE_ROWS) {
-        floats = floatColumns(header.length, sample);
-        for (const row of sample.splice(0)) yield item(row);
-      }
+      else if (sample.push({ n: info.lines, values: record }) === SAMPLE_ROWS) yield* settle();
     }
   } catch (error) {
     if (error instanceof SourceError) throw error;
     const line = (error as { lines?: number }).lines;
     throw new SourceError(path, `invalid CSV: ${(error as Error).message}`, line, { cause: error });
   }
-  if (header === undefined || floats !== undefined) return;
-  floats = floatColumns(header.length, sample);
-  for (const row of sample) yield item(row);
+  if (header !== undefined && floats === undefined) yield* settle();
 }
 
 /**

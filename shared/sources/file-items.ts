@@ -2,7 +2,7 @@ import { createWriteStream, openAsBlob } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
@@ -90,14 +90,14 @@ async function* readStreamRecords(
 
 const readers: Record<
   Exclude<SourceFormat, 'parquet'>,
-  (s: NodeJS.ReadableStream, path: string, options: ReadOptions) => AsyncIterable<SourceRecord>
+  (s: Readable, path: string, options: ReadOptions) => AsyncIterable<SourceRecord>
 > = {
   jsonl: readJsonlRecords,
   json: readJsonRecords,
   csv: readCsvRecords,
 };
 
-async function* readJsonlRecords(stream: NodeJS.ReadableStream): AsyncIterable<SourceRecord> {
+async function* readJsonlRecords(stream: Readable): AsyncIterable<SourceRecord> {
   let n = 0;
   for await (const line of splitLines(stream as AsyncIterable<Buffer>)) {
     // a byte order mark (files saved on Windows) opens the file; it is not part of the first item
@@ -106,22 +106,15 @@ async function* readJsonlRecords(stream: NodeJS.ReadableStream): AsyncIterable<S
 }
 
 /**
- * A top-level array streams element by element; any other document is one item; with a
- * `jsonPath`, the array at that path streams and the rest of the document is skipped.
+ * A top-level array streams element by element and any other document is one item, documents
+ * one after another; with a `jsonPath`, the array at that path of each document streams.
  */
 async function* readJsonRecords(
-  stream: NodeJS.ReadableStream,
+  stream: Readable,
   path: string,
   options: ReadOptions,
 ): AsyncIterable<SourceRecord> {
-  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
-  const first = await chunks.next();
-  if (first.done) throw new SourceError(path, 'file is empty');
-  const replay = async function* () {
-    yield first.value;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value;
-  };
-  const values = jsonValues(Readable.from(replay()), options.jsonPath);
+  const values = jsonValues(stream, options.jsonPath);
   let n = 0;
   try {
     for await (const item of values) yield { n: ++n, item };

@@ -20,8 +20,9 @@ export async function openSourceStream(path: string, gzip: boolean): Promise<Rea
 }
 
 /**
- * Checks and decodes a source's bytes (a local file or an S3 object): refuses an empty body and
- * a `.gz` name whose bytes are not gzip, naming the source.
+ * Checks and decodes a source's bytes (a local file or an S3 object): refuses an empty body (also
+ * once inflated), a `.gz` name whose bytes are not gzip, a gzip body that breaks off, and text
+ * that is not UTF-8, naming the source.
  */
 export async function decodeSourceStream(name: string, raw: Readable, gzip: boolean): Promise<Readable> {
   const chunks = raw[Symbol.asyncIterator]();
@@ -32,26 +33,29 @@ export async function decodeSourceStream(name: string, raw: Readable, gzip: bool
     raw.destroy();
     throw new SourceError(name, 'file name ends in .gz but the content is not gzip');
   }
-  const replay = Readable.from(
-    (async function* () {
-      yield head;
-      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
-    })(),
-  );
-  if (!gzip) return Readable.from(checkedUtf8(name, replay));
+  const bytes = async function* () {
+    yield head;
+    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
+  };
+  if (!gzip) return Readable.from(checkedUtf8(name, bytes()));
+  const compressed = Readable.from(bytes());
   const inflate = gunzip();
-  replay.on('error', (error) => inflate.destroy(error));
-  return Readable.from(checkedUtf8(name, inflated(name, replay.pipe(inflate))));
+  compressed.on('error', (error) => inflate.destroy(error));
+  return Readable.from(checkedUtf8(name, inflated(name, compressed.pipe(inflate))));
 }
 
-/** A gzip body that breaks off or is corrupt is refused by name, whichever reader is reading. */
+/** The inflated bytes; a gzip body that breaks off, is corrupt or holds nothing is refused by name. */
 async function* inflated(name: string, stream: Readable): AsyncIterable<Buffer> {
+  let empty = true;
   try {
-    for await (const chunk of stream) yield chunk as Buffer;
+    for await (const chunk of stream) {
+      empty &&= (chunk as Buffer).length === 0;
+      yield chunk as Buffer;
+    }
   } catch (error) {
-    if (error instanceof SourceError) throw error;
     throw new SourceError(name, `content is not valid gzip: ${(error as Error).message}`, undefined, {
       cause: error,
     });
   }
+  if (empty) throw new SourceError(name, 'file is empty');
 }

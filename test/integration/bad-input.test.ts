@@ -99,6 +99,13 @@ describe('bad input', () => {
     const odd = await file('data.constructor', '{}');
     await expect(p.run({ name: 't' }, { files: [odd] })).rejects.toThrow(`${odd}: unknown file format`);
     await expect(p.run({ name: 't' }, { files: [empty] })).rejects.toThrow(`${empty}: file is empty`);
+    // nothing inside the gzip is empty too, in every format
+    for (const name of ['empty.json.gz', 'empty.jsonl.gz', 'empty.csv.gz']) {
+      const inflatesToNothing = await file(name, gzipSync(Buffer.alloc(0)));
+      await expect(p.run({ name: 't' }, { files: [inflatesToNothing] })).rejects.toThrow(
+        `${inflatesToNothing}: file is empty`,
+      );
+    }
   });
 
   it('a value that breaks a frozen contract names the file, line, table and column', async () => {

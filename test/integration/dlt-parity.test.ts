@@ -30,6 +30,11 @@ interface Normalized {
   parquet?: Record<string, [string, string, boolean][]>;
 }
 
+/** Items as JSON lines, the way the extract stage writes them. */
+function writeJsonl(path: string, items: readonly unknown[]): Promise<void> {
+  return writeFile(path, items.map((item) => `${toJsonLine(item)}\n`).join(''));
+}
+
 let python: string;
 beforeAll(async () => {
   python = await toolingPython('requirements-bench.txt');
@@ -63,20 +68,9 @@ async function normalizedByUs(file: string, hints: ResourceHints): Promise<Norma
     // as the dlt side does: the first half without the contract, then the second under it
     const lines = (await readFile(file, 'utf8')).split('\n').filter((line) => line !== '');
     const half = Math.floor(lines.length / 2);
-    await writeFile(
-      `${file}.first.jsonl`,
-      lines
-        .slice(0, half)
-        .map((line) => `${line}\n`)
-        .join(''),
-    );
-    await writeFile(
-      `${file}.second.jsonl`,
-      lines
-        .slice(half)
-        .map((line) => `${line}\n`)
-        .join(''),
-    );
+    const writeLines = (path: string, part: string[]) => writeFile(path, part.map((l) => `${l}\n`).join(''));
+    await writeLines(`${file}.first.jsonl`, lines.slice(0, half));
+    await writeLines(`${file}.second.jsonl`, lines.slice(half));
     const { schemaContract: _, ...evolving } = hints;
     await normalizeFile(`${file}.first.jsonl`, evolving);
     file = `${file}.second.jsonl`;
@@ -154,7 +148,7 @@ function differences(dlt: Normalized, ours: Normalized): string[] {
 
 async function compare(items: Record<string, unknown>[], hints: ResourceHints): Promise<Normalized> {
   const file = join(await tempDir(), `${hints.name}.jsonl`);
-  await writeFile(file, items.map((item) => `${toJsonLine(item)}\n`).join(''));
+  await writeJsonl(file, items);
   const [dlt, ours] = await Promise.all([normalizedByDlt(file, hints), normalizedByUs(file, hints)]);
   expect(differences(dlt, ours).slice(0, 20)).toEqual([]);
   return ours;
@@ -210,7 +204,7 @@ describe('parity with dlt on random nested data', () => {
   it("writes Parquet files with the fields, Arrow types and nullability of dlt's", async () => {
     const items = randomItems(3, 300).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
     const file = join(await tempDir(), 'parity_parquet.jsonl');
-    await writeFile(file, items.map((item) => `${toJsonLine(item)}\n`).join(''));
+    await writeJsonl(file, items);
     const hints: ResourceHints = {
       name: 'parity_parquet',
       columns: {
@@ -268,18 +262,8 @@ describe('parity with dlt on loads into DuckDB', () => {
     const withIds = (seed: number, from: number) =>
       randomItems(seed, 100).map(({ id: _, ...item }, i) => ({ id: from + i, ...item }));
     const files = [join(dir, 'first.jsonl'), join(dir, 'second.jsonl')] as const;
-    await writeFile(
-      files[0],
-      withIds(80, 0)
-        .map((item) => `${toJsonLine(item)}\n`)
-        .join(''),
-    );
-    await writeFile(
-      files[1],
-      withIds(81, 50)
-        .map((item) => `${toJsonLine(item)}\n`)
-        .join(''),
-    );
+    await writeJsonl(files[0], withIds(80, 0));
+    await writeJsonl(files[1], withIds(81, 50));
 
     const ours = join(dir, 'ours.duckdb');
     const destination = await DuckDbDestination.open(ours);
