@@ -60,8 +60,9 @@ function columnSplitter(columns: readonly ColumnSchema[]): ColumnSplitter {
 }
 
 /**
- * Streams a Parquet file into storage: each batch becomes one row group and is handed to
- * parquet-wasm as soon as it is built, so memory holds one batch, not the file.
+ * Streams a Parquet file into storage: each batch is handed to parquet-wasm as soon as it is
+ * built, which encodes it into the open row group and writes the group out when it is full, so
+ * memory holds one row group's encoded pages, not the file.
  */
 export class ParquetFileWriter implements DataFileWriter {
   bytesWritten = 0;

@@ -7,15 +7,23 @@ import { JsonlFileWriter } from './jsonl-writer.js';
 import { ParquetFileWriter } from './parquet-writer.js';
 
 export interface FileLimits {
-  /** Rows buffered per table before they are written (one Parquet row group). */
+  /**
+   * Rows held per table before they are handed to the file writer. Kept small: rows held long
+   * outlive V8's young generation and are copied into the old one, which showed as ~10% more
+   * time in GC and a third more peak memory at 20,000 than at 2,000.
+   */
   bufferRows: number;
+  /** Rows per Parquet row group; the writer gathers the handed batches into groups of this size. */
+  rowGroupRows?: number;
   /** Rotate to a new file after this many rows (undefined: no limit). */
   fileMaxRows?: number;
   /** Rotate to a new file after this many bytes of output (undefined: no limit). */
   fileMaxBytes?: number;
 }
 
-export const DEFAULT_FILE_LIMITS: FileLimits = { bufferRows: 20_000 };
+const DEFAULT_ROW_GROUP_ROWS = 20_000;
+
+export const DEFAULT_FILE_LIMITS: FileLimits = { bufferRows: 2_000, rowGroupRows: DEFAULT_ROW_GROUP_ROWS };
 
 /** Refuses a column the destination cannot load from this format (reason), before it is written. */
 export type ColumnCheck = (format: FileFormat, column: ColumnSchema) => string | undefined;
@@ -130,7 +138,12 @@ export class TableFileWriters implements RowSink {
     const key = `${this.prefix}${name}.${uniqIdHex(5)}.${this.format}`;
     const writer =
       this.format === 'parquet'
-        ? new ParquetFileWriter(columns, this.storage, key, this.limits.bufferRows)
+        ? new ParquetFileWriter(
+            columns,
+            this.storage,
+            key,
+            this.limits.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
+          )
         : new JsonlFileWriter(columns, this.storage, key, false);
     return { writer, key, rows: 0 };
   }

@@ -155,4 +155,24 @@ describe('Parquet writer', () => {
     expect(last.schema.fields.map((f) => f.name)).toEqual(['a', 'b']);
     expect((await readBack(storage.url(files[0]!.key))).numRows).toBe(4);
   });
+
+  it('gathers the batches it is handed into row groups of rowGroupRows', async () => {
+    const storage = new LocalFileStorage(await tempDir());
+    const writers = new TableFileWriters(storage, 'n/', 'parquet', { bufferRows: 3, rowGroupRows: 8 });
+    const t: TableSchema = { name: 't', columns: { a: { name: 'a', data_type: 'bigint' } } };
+    for (let i = 0; i < 20; i++) {
+      writers.write(t, { a: i });
+      if (writers.needsFlush) await writers.flush();
+    }
+
+    const [file] = await writers.close();
+
+    const metadata = (
+      await parquet.ParquetFile.fromFile(new Blob([await readFile(storage.url(file!.key))]))
+    ).metadata();
+    const groups = Array.from({ length: metadata.numRowGroups() }, (_, i) => metadata.rowGroup(i).numRows());
+    expect(groups).toEqual([8, 8, 4]);
+    const back = await readBack(storage.url(file!.key));
+    expect(back.getChild('a')!.toArray()).toEqual(BigInt64Array.from({ length: 20 }, (_, i) => BigInt(i)));
+  });
 });
