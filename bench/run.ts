@@ -2,9 +2,10 @@
 // on the same file and machine, items/s, rows/s, MB/s and peak RSS, plus the ratio. Our normalize
 // also runs on a quarter of the data to show whether peak memory grows with input size, and on
 // the full data in one thread and in one worker thread per core.
-// Then the serverless figures (bench/serverless.ts): bundle sizes, cold starts, drop-to-loaded latency.
+// Then where worker threads start to pay in a Lambda bundle (bench/worker-threshold.ts), and the
+// serverless figures (bench/serverless.ts): bundle sizes, cold starts, drop-to-loaded latency.
 // Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt,
-// --skip-serverless, --only-serverless.
+// --skip-threshold, --skip-serverless, --only-serverless.
 import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { generateDataset } from './generate.js';
 import { serverlessBench } from './serverless.js';
+import { workerThresholdBench } from './worker-threshold.js';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -74,6 +76,8 @@ function line(name: string, f: Figures, bytes: number): string {
 }
 
 if (!onlyServerless) await normalizeBench();
+if (!onlyServerless && !args.includes('--skip-threshold'))
+  await workerThresholdBench((await dataset(Math.floor(rows / 4))).path);
 if (!args.includes('--skip-serverless')) await serverlessBench();
 
 async function normalizeBench(): Promise<void> {

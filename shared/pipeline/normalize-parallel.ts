@@ -46,7 +46,8 @@ export interface ParallelTuning {
 // Workers started from the TypeScript sources (the CLI, under tsx) first load them through the
 // loader, about 0.5 s each (measured); with their warm-up, two workers overtook one thread only
 // past about 280k items (4.92 vs 4.66 s at 250k, 13.9 vs 18.9 s at 1M). A bundle's workers skip
-// the loader.
+// the loader: bundled as for Lambda, two workers tie one thread at 50k items and gain from there
+// (medians, 2 cores: 1.69 vs 1.69 s at 50k, 2.61 vs 3.07 s at 100k; `npm run bench` prints these).
 const HERE = import.meta.url ?? pathToFileURL(__filename).href;
 const FROM_SOURCE = HERE.endsWith('.ts');
 
