@@ -40,6 +40,14 @@ function keys(value: string): string[] {
   return parts;
 }
 
+/** One character; `tab` or `\t` as typed in a shell for a tab. */
+function delimiter(value: string): string {
+  const char = value === 'tab' || value === '\\t' ? '\t' : value;
+  if ([...char].length !== 1 || char === '\n' || char === '\r' || char === '"')
+    throw new InvalidArgumentError('one character other than a quote or line break, or `tab`');
+  return char;
+}
+
 /** A commander parser of whole numbers from `min` up. */
 function wholeNumber(min: number): (value: string) => number {
   return (value) => {
@@ -60,6 +68,8 @@ interface RunFlags {
   mergeKey?: string[];
   contract?: ResourceHints['schemaContract'];
   maxNesting?: number;
+  csvDelimiter?: string;
+  jsonPath?: string;
   destination: 'duckdb' | 'databricks';
   duckdbFile?: string;
   format?: FileFormat;
@@ -120,7 +130,7 @@ const program = new Command('sluice')
 program
   .command('run')
   .description('extract, normalize and load files in-process')
-  .argument('<inputs...>', 'files, folders or globs (.jsonl .json .csv .parquet, optionally .gz)')
+  .argument('<inputs...>', 'files, folders or globs (.jsonl .json .csv .tsv .parquet, optionally .gz)')
   .requiredOption('--pipeline <name>', 'pipeline name', name)
   .option('--dataset <name>', 'destination dataset (default: <pipeline>_dataset)', name)
   .option('--table <name>', 'load every input into this table (default: one table per file name)')
@@ -137,6 +147,12 @@ program
     new Option('--contract <mode>', 'schema contract for tables, columns and types').choices(CONTRACT_MODES),
   )
   .option('--max-nesting <n>', 'nesting levels flattened into tables; deeper data stays json', wholeNumber(0))
+  .option(
+    '--csv-delimiter <char>',
+    'CSV field delimiter, `tab` for tabs (default: the one the header line uses; tabs for .tsv)',
+    delimiter,
+  )
+  .option('--json-path <path>', 'JSON files: load the array at this path (data.items), not the document')
   .addOption(destinationOption())
   .addOption(duckdbFileOption())
   .addOption(new Option('--format <format>', 'staging file format').choices(['parquet', 'jsonl']))
@@ -233,6 +249,10 @@ function groupByTable(files: string[], flags: RunFlags): ResourceInput[] {
       ...(flags.maxNesting !== undefined && { maxTableNesting: flags.maxNesting }),
     },
     files: tableFiles,
+    read: {
+      ...(flags.csvDelimiter !== undefined && { csv: { delimiter: flags.csvDelimiter } }),
+      ...(flags.jsonPath !== undefined && { jsonPath: flags.jsonPath }),
+    },
   }));
 }
 

@@ -1,10 +1,11 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
-import { detectFormat } from '../sources/file-formats.js';
+import { detectFormat, SOURCE_EXTENSIONS } from '../sources/file-formats.js';
 import { SourceError } from '../sources/source-error.js';
 
-const SUPPORTED = '**/*.{jsonl,ndjson,json,csv,parquet,jsonl.gz,ndjson.gz,json.gz,csv.gz}';
+// every format, gzipped or not (but Parquet, which compresses inside)
+const SUPPORTED = `**/*.{${SOURCE_EXTENSIONS.flatMap((e) => (e === 'parquet' ? [e] : [e, `${e}.gz`])).join(',')}}`;
 
 /**
  * Expands the CLI's inputs (files, folders, globs) into files, sorted. A folder contributes
@@ -15,7 +16,9 @@ export async function expandInputs(inputs: readonly string[]): Promise<string[]>
   for (const input of inputs) {
     const info = await stat(input).catch(() => undefined);
     if (info?.isDirectory()) {
-      for (const file of await glob(SUPPORTED, { cwd: input, absolute: true })) files.add(file);
+      // `DATA.CSV` as exported on Windows is as much an input as `data.csv`
+      for (const file of await glob(SUPPORTED, { cwd: input, absolute: true, caseSensitiveMatch: false }))
+        files.add(file);
     } else if (info?.isFile()) {
       detectFormat(input);
       files.add(resolve(input));

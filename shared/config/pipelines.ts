@@ -17,7 +17,7 @@ const resourceConfig = resourceHintsSchema.extend({
       jsonPath: z.string().min(1).optional(),
       csv: z
         .object({
-          delimiter: z.string().length(1).default(','),
+          delimiter: z.string().length(1).optional(),
           quote: z.string().length(1).default('"'),
           escape: z.string().length(1).default('"'),
         })

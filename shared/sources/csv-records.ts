@@ -1,7 +1,11 @@
+import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { JsonFloat } from '../util/json-values.js';
+import { peekFirstLine, sniffDelimiter } from './csv-dialect.js';
 import type { ReadOptions, SourceRecord } from './file-items.js';
 import { SourceError } from './source-error.js';
+
+const TSV = /\.tsv(\.gz)?$/i;
 
 /** Rows read before the numeric columns are settled, as a dataframe reader types a chunk. */
 const SAMPLE_ROWS = 1000;
@@ -18,14 +22,24 @@ type Row = { n: number; values: unknown[] };
  * typed as a whole, not value by value: one with a decimal among its first rows is a column of
  * floats (`10` and `10.5` load as 10.0 and 10.5, not as a bigint column and a variant). A
  * malformed row fails the file, or goes to `onBadRecord` with its line when one is given.
+ * Without a configured delimiter, a `.tsv` file is split on tabs and any other file on the one
+ * its header line uses (`,` `;` tab or `|`).
  */
 export async function* readCsvRecords(
-  stream: NodeJS.ReadableStream,
+  stream: Readable,
   path: string,
   options: ReadOptions,
 ): AsyncIterable<SourceRecord> {
   const { onBadRecord } = options;
-  const parser = stream.pipe(
+  const quote = options.csv?.quote ?? '"';
+  let source = stream;
+  let delimiter = options.csv?.delimiter ?? (TSV.test(path) ? '\t' : undefined);
+  if (delimiter === undefined) {
+    const peeked = await peekFirstLine(stream);
+    source = peeked.stream;
+    delimiter = sniffDelimiter(peeked.line, quote);
+  }
+  const parser = source.pipe(
     // records as arrays, named here: csv-parse assigns a `__proto__` header to the prototype
     parseCsv({
       bom: true,
@@ -33,8 +47,8 @@ export async function* readCsvRecords(
       info: true,
       cast: castCsvValue,
       relax_column_count: false,
-      delimiter: options.csv?.delimiter ?? ',',
-      quote: options.csv?.quote ?? '"',
+      delimiter,
+      quote,
       escape: options.csv?.escape ?? '"',
       ...(onBadRecord && {
         skip_records_with_error: true,
@@ -47,7 +61,7 @@ export async function* readCsvRecords(
     }),
   );
   // pipe does not pass a failing source on: without this the parser would wait for it forever
-  stream.on('error', (error) => parser.destroy(error));
+  source.on('error', (error) => parser.destroy(error));
   let header: string[] | undefined;
   let floats: boolean[] | undefined;
   const sample: Row[] = [];
@@ -73,6 +87,8 @@ export async function* readCsvRecords(
     if (error instanceof SourceError) throw error;
     const line = (error as { lines?: number }).lines;
     throw new SourceError(path, `invalid CSV: ${(error as Error).message}`, line, { cause: error });
+  } finally {
+    source.destroy();
   }
   if (header !== undefined && floats === undefined) yield* settle();
 }

@@ -9,8 +9,13 @@ const EXTENSIONS: Record<string, SourceFormat> = {
   ndjson: 'jsonl',
   json: 'json',
   csv: 'csv',
+  // tab-separated: read as CSV split on tabs
+  tsv: 'csv',
   parquet: 'parquet',
 };
+
+/** The extensions of the formats, for finding input files in a folder. */
+export const SOURCE_EXTENSIONS = Object.keys(EXTENSIONS);
 
 /** The format and compression of a file from its name (`data.jsonl.gz`, `x.parquet`). */
 export function detectFormat(name: string): { format: SourceFormat; gzip: boolean } {
@@ -21,7 +26,7 @@ export function detectFormat(name: string): { format: SourceFormat; gzip: boolea
   if (format === undefined) {
     throw new SourceError(
       name,
-      `unknown file format (expected one of .jsonl, .ndjson, .json, .csv, .parquet, optionally .gz)`,
+      `unknown file format (expected one of .jsonl, .ndjson, .json, .csv, .tsv, .parquet, optionally .gz)`,
     );
   }
   if (format === 'parquet' && gzip)

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -171,6 +171,32 @@ describe('sluice CLI', () => {
     expect(lines[0]).toMatch(
       new RegExp(`^sluice: error: ${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:2: invalid JSON`),
     );
+  });
+
+  it('takes a folder of any-case file names, a CSV delimiter and a JSON path', async () => {
+    const { dir, file } = await setup();
+    const workdir = join(dir, 'w');
+    await mkdir(join(dir, 'in'));
+    await file('in/EXPORT.CSV', 'id;amount\n1;2.5\n2;3\n');
+    await file('in/tabs.tsv', 'id\tname\n1\tx\n');
+    await file('in/pages.json', '{"data": {"items": [{"id": 1}, {"id": 2}, {"id": 3}]}}');
+    // sniffing alone would split this header on the comma (a tie goes to the comma)
+    const told = await file('told.csv', 'a;b,c\n1;2,3\n');
+    const run = (...args: string[]) =>
+      exec(process.execPath, [cli, 'run', ...args, '--pipeline', 'files', '--workdir', workdir]);
+
+    const folder = await run(join(dir, 'in'), '--json-path', 'data.items');
+    await run(told, '--csv-delimiter', ';');
+    const refused = await run(told, '--csv-delimiter', 'ab').catch((error) => error);
+    const info = await exec(process.execPath, [cli, 'info', '--pipeline', 'files', '--workdir', workdir]);
+
+    expect(folder.stdout).toMatch(/^\s*export\s+2\s+1\s/m);
+    expect(folder.stdout).toMatch(/^\s*tabs\s+1\s+1\s/m);
+    expect(folder.stdout).toMatch(/^\s*pages\s+3\s+1\s/m);
+    expect(info.stdout).toMatch(/^\s*amount\s+double/m);
+    expect(info.stdout).toMatch(/^\s*b_c\s+text/m);
+    expect(refused).toMatchObject({ code: 1 });
+    expect(String(refused.stderr)).toMatch(/--csv-delimiter.*one character/);
   });
 
   it('runs a folder into DuckDB and shows the schema with info', async () => {

@@ -169,6 +169,39 @@ describe('file sources', () => {
     expect(late[1199]).toEqual({ n: 1201, item: { v: 1, w: new JsonFloat(7) } });
   });
 
+  it('splits CSV on the delimiter its header uses, tabs in .tsv, or the one configured', async () => {
+    const dir = await tempDir();
+    const write = (name: string, text: string | Buffer) => writeFile(join(dir, name), text);
+    await write('semi.csv', 'id;name;amount\n1;Doe, Jane;2.5\n');
+    await write('semi.csv.gz', gzipSync('id;name\n1;x\n'));
+    await write('tabs.tsv', 'name, first\tid\nJane\t1\n');
+    await write('pipes.csv', 'a|b\n1|2\n');
+    // a delimiter inside a quoted header name does not count
+    await write('quoted.csv', '"a,b,c";d\n1;2\n');
+    await write('one.csv', 'name\nx\n');
+    // a header line longer than the first chunk the file is read in
+    const wide = Array.from({ length: 12_000 }, (_, i) => `column_${i}`);
+    await write('wide.csv', `${wide.join(';')}\n${wide.map((_, i) => i).join(';')}\n`);
+
+    expect(await collect(join(dir, 'semi.csv'))).toEqual([
+      { n: 2, item: { id: 1, name: 'Doe, Jane', amount: 2.5 } },
+    ]);
+    expect(await collect(join(dir, 'semi.csv.gz'))).toEqual([{ n: 2, item: { id: 1, name: 'x' } }]);
+    expect(await collect(join(dir, 'tabs.tsv'))).toEqual([{ n: 2, item: { 'name, first': 'Jane', id: 1 } }]);
+    expect(await collect(join(dir, 'pipes.csv'))).toEqual([{ n: 2, item: { a: 1, b: 2 } }]);
+    expect(await collect(join(dir, 'quoted.csv'))).toEqual([{ n: 2, item: { 'a,b,c': 1, d: 2 } }]);
+    expect(await collect(join(dir, 'one.csv'))).toEqual([{ n: 2, item: { name: 'x' } }]);
+    const [row] = await collect(join(dir, 'wide.csv'));
+    expect(Object.keys((row as { item: object }).item)).toEqual(wide);
+    // a configured delimiter is used as given: the header is then one column, the row two
+    const configured = async () => {
+      for await (const _ of readFileRecords(join(dir, 'semi.csv'), { csv: { delimiter: ',' } }));
+    };
+    await expect(configured()).rejects.toThrow(
+      `${join(dir, 'semi.csv')}:2: invalid CSV: Invalid Record Length`,
+    );
+  });
+
   it('reads Parquet files batch by batch with their types', async () => {
     const dir = await tempDir();
     const storage = new LocalFileStorage(dir);
