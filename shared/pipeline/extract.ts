@@ -14,8 +14,10 @@ import {
   type SourceObject,
   type SourceRecord,
 } from '../sources/file-items.js';
+import { SourceError } from '../sources/source-error.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { toJsonLine } from '../util/json-line.js';
+import { isStackOverflow } from '../util/stack-overflow.js';
 
 /** A resource to extract: its hints and where its items come from. */
 export interface ResourceInput {
@@ -116,7 +118,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
             yield `${record.raw}\n`;
           } else {
             items++;
-            yield `${toJsonLine(record.item)}\n`;
+            yield `${recordLine(record.item, source, record.n)}\n`;
           }
         }
       };
@@ -142,6 +144,19 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   await storage.put(packageKeys.manifest(pkg), JSON.stringify(manifest, null, 2));
   await markStage(storage, pkg, 'extracted');
   return { loadId, manifest, items: total, skipped: false };
+}
+
+/** A parsed record as a JSON line; one nested too deeply to write is refused by its position. */
+function recordLine(item: unknown, source: string, n: number): string {
+  try {
+    return toJsonLine(item);
+  } catch (error) {
+    if (isStackOverflow(error))
+      throw new SourceError(source, `record ${n}: the item is nested too deeply to write`, undefined, {
+        cause: error,
+      });
+    throw error;
+  }
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ExtractedFile } from '../package/manifest.js';
 import type { QuarantinedRecord } from '../package/quarantine.js';
 import { DataValidationError } from '../schema/contract.js';
 import { SourceError } from '../sources/source-error.js';
+import { isStackOverflow } from '../util/stack-overflow.js';
 
 /** An extracted file with the table its items go to and what happens to malformed ones. */
 export interface LineSource {
@@ -78,5 +79,9 @@ function describeItemError(error: unknown, file: ExtractedFile, n: number): Erro
   if (error instanceof DataValidationError || error instanceof NormalizeError) {
     return new SourceError(file.source, `${where}${error.message}`, position, { cause: error });
   }
+  if (isStackOverflow(error))
+    return new SourceError(file.source, `${where}the item is nested too deeply to normalize`, position, {
+      cause: error,
+    });
   return error instanceof Error ? error : new Error(String(error));
 }

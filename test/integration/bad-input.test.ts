@@ -49,6 +49,24 @@ describe('bad input', () => {
     expect(await p.query('SELECT a FROM test_data.t')).toEqual([{ a: '😀' }]);
   });
 
+  it('an item nested thousands of levels deep is refused with its file and line or record', async () => {
+    const { p, file } = await setup();
+    const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    // lists past the nesting limit become a json column, whose text is written recursively
+    const jsonl = await file('deep.jsonl', `{"id": 1}\n{"id": 2, "x": ${deep(20_000)}}\n`);
+    const json = await file('deep.json', `[{"id": 1}, {"id": 2, "x": ${deep(20_000)}}]`);
+
+    await expect(p.run({ name: 't' }, { files: [jsonl] })).rejects.toThrow(
+      `${jsonl}:2: the item is nested too deeply to normalize`,
+    );
+    await expect(p.run({ name: 't' }, { files: [json] })).rejects.toThrow(
+      `${json}: record 2: the item is nested too deeply to write`,
+    );
+    expect(
+      await p.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = '_dlt_loads'"),
+    ).toEqual([{ n: '0' }]);
+  });
+
   it('a .gz file that is not gzip is refused by name', async () => {
     const { p, file } = await setup();
     const bad = await file('plain.jsonl.gz', '{"a": 1}\n');
