@@ -7,9 +7,9 @@ const DELIMITERS = [',', '\t', ';', '|'] as const;
 const HEADER_LIMIT = 64 * 1024;
 
 /**
- * The delimiter of a header line: the candidate found most often outside quotes, as DuckDB's and
- * Python's sniffers would pick it for an export with `;` or tabs; a comma when none is found (a
- * file of one column).
+ * The delimiter of a header line: the candidate found most often outside quotes (DuckDB and
+ * Python's csv module sniff the dialect too; spreadsheets export `;` where `,` is the decimal
+ * mark); a comma when none is found, in a file of one column.
  */
 export function sniffDelimiter(header: string, quote = '"'): string {
   const counts = new Map<string, number>();
