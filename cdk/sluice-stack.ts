@@ -20,7 +20,7 @@ export interface SluiceStackProps extends StackProps {
 
 /**
  * Sizes from `npm run bench`: normalize is CPU-bound and holds one package's column buffers (under
- * 300 MB a thread), so its memory (config `normalizeMemoryMiB`, 2048 by default) buys vCPUs
+ * 250 MB a thread), so its memory (config `normalizeMemoryMiB`, 2048 by default) buys vCPUs
  * (1769 MB = 1 vCPU), each used by a worker thread; extract streams and may spool a Parquet drop
  * to /tmp; load mostly waits on the warehouse.
  */

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { gunzip } from '../util/gunzip.js';
 import { SourceError } from './source-error.js';
 import { checkedUtf8 } from './utf8-text.js';
+import { utf16AsUtf8 } from './utf16-text.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -22,7 +23,7 @@ export async function openSourceStream(path: string, gzip: boolean): Promise<Rea
 /**
  * Checks and decodes a source's bytes (a local file or an S3 object): refuses an empty body (also
  * once inflated), a `.gz` name whose bytes are not gzip, a gzip body that breaks off, and text
- * that is not UTF-8, naming the source.
+ * that is not UTF-8 (or UTF-16 marked as such, which is read as UTF-8), naming the source.
  */
 export async function decodeSourceStream(name: string, raw: Readable, gzip: boolean): Promise<Readable> {
   const chunks = raw[Symbol.asyncIterator]();
@@ -37,11 +38,11 @@ export async function decodeSourceStream(name: string, raw: Readable, gzip: bool
     yield head;
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
   };
-  if (!gzip) return Readable.from(checkedUtf8(name, bytes()));
+  if (!gzip) return Readable.from(checkedUtf8(name, utf16AsUtf8(name, bytes())));
   const compressed = Readable.from(bytes());
   const inflate = gunzip();
   compressed.on('error', (error) => inflate.destroy(error));
-  return Readable.from(checkedUtf8(name, inflated(name, compressed.pipe(inflate))));
+  return Readable.from(checkedUtf8(name, utf16AsUtf8(name, inflated(name, compressed.pipe(inflate)))));
 }
 
 /** The inflated bytes; a gzip body that breaks off, is corrupt or holds nothing is refused by name. */

@@ -202,6 +202,31 @@ describe('file sources', () => {
     );
   });
 
+  it('reads UTF-16 text marked by its byte order mark (as PowerShell writes it), and refuses broken UTF-16', async () => {
+    const dir = await tempDir();
+    const le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    const be = (text: string) =>
+      Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(text, 'utf16le').swap16()]);
+    await writeFile(join(dir, 'ps.json'), le('[\r\n  {\r\n    "name": "café 😀"\r\n  }\r\n]\r\n'));
+    await writeFile(join(dir, 'be.csv'), be('id;name\n1;Zoë\n'));
+    // long enough that characters and surrogate pairs are cut between chunks
+    const many = Array.from({ length: 30_000 }, (_, i) => JSON.stringify({ i, s: '😀é' }));
+    await writeFile(join(dir, 'many.jsonl.gz'), gzipSync(le(`${many.join('\n')}\n`)));
+    await writeFile(join(dir, 'odd.jsonl'), Buffer.concat([le('{"a": 1}\n'), Buffer.from([0x41])]));
+    await writeFile(join(dir, 'half.jsonl'), le('{"a": "\ud800"}\n'));
+
+    expect(await collect(join(dir, 'ps.json'))).toEqual([{ n: 1, item: { name: 'café 😀' } }]);
+    expect(await collect(join(dir, 'be.csv'))).toEqual([{ n: 2, item: { id: 1, name: 'Zoë' } }]);
+    const lines = await collect(join(dir, 'many.jsonl.gz'));
+    expect(lines.map((r) => (r as { raw: string }).raw)).toEqual(many);
+    await expect(collect(join(dir, 'odd.jsonl'))).rejects.toThrow(
+      `${join(dir, 'odd.jsonl')}: not valid UTF-16LE text`,
+    );
+    await expect(collect(join(dir, 'half.jsonl'))).rejects.toThrow(
+      `${join(dir, 'half.jsonl')}: not valid UTF-16LE text`,
+    );
+  });
+
   it('reads Parquet files batch by batch with their types', async () => {
     const dir = await tempDir();
     const storage = new LocalFileStorage(dir);
