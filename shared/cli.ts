@@ -24,6 +24,7 @@ import { type RunOptions, run } from './pipeline/run.js';
 import { readSourcesState } from './pipeline/state.js';
 import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES } from './schema/types.js';
 import { planPull } from './sources/pull.js';
+import { isTextEncoding } from './sources/text-encoding.js';
 import type { FileStorage } from './storage/file-storage.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -48,6 +49,12 @@ function delimiter(value: string): string {
   return char;
 }
 
+function encoding(value: string): string {
+  if (!isTextEncoding(value))
+    throw new InvalidArgumentError('an encoding such as latin1, windows-1252 or utf-16le');
+  return value;
+}
+
 /** A commander parser of whole numbers from `min` up. */
 function wholeNumber(min: number): (value: string) => number {
   return (value) => {
@@ -70,6 +77,7 @@ interface RunFlags {
   maxNesting?: number;
   csvDelimiter?: string;
   jsonPath?: string;
+  encoding?: string;
   destination: 'duckdb' | 'databricks';
   duckdbFile?: string;
   format?: FileFormat;
@@ -153,6 +161,11 @@ program
     delimiter,
   )
   .option('--json-path <path>', 'JSON files: load the array at this path (data.items), not the document')
+  .option(
+    '--encoding <label>',
+    'text files not in UTF-8: their encoding (latin1, windows-1252, utf-16le)',
+    encoding,
+  )
   .addOption(destinationOption())
   .addOption(duckdbFileOption())
   .addOption(new Option('--format <format>', 'staging file format').choices(['parquet', 'jsonl']))
@@ -252,6 +265,7 @@ function groupByTable(files: string[], flags: RunFlags): ResourceInput[] {
     read: {
       ...(flags.csvDelimiter !== undefined && { csv: { delimiter: flags.csvDelimiter } }),
       ...(flags.jsonPath !== undefined && { jsonPath: flags.jsonPath }),
+      ...(flags.encoding !== undefined && { encoding: flags.encoding }),
     },
   }));
 }

@@ -110,7 +110,11 @@ function resourcesOf(
       const mine = objects.filter((object) => object.resource === config.name);
       return {
         hints: resourceHints(config),
-        read: { ...(drop?.jsonPath && { jsonPath: drop.jsonPath }), ...(drop?.csv && { csv: drop.csv }) },
+        read: {
+          ...(drop?.jsonPath && { jsonPath: drop.jsonPath }),
+          ...(drop?.csv && { csv: drop.csv }),
+          ...(drop?.encoding && { encoding: drop.encoding }),
+        },
         objects: mine.map((object) => ({
           name: `s3://${object.bucket}/${object.key}`,
           open: () => open(object),

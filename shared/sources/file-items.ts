@@ -19,6 +19,8 @@ export interface ReadOptions {
   /** The array of records at this path of a JSON document (`data.items`). */
   jsonPath?: string;
   csv?: { delimiter?: string; quote?: string; escape?: string };
+  /** The text formats' encoding when not UTF-8 (`latin1`, `windows-1252`): a label TextDecoder knows. */
+  encoding?: string;
   /** Receives a malformed record instead of the read failing (quarantine). */
   onBadRecord?: (bad: { line?: number; reason: string; raw: string }) => void;
 }
@@ -33,7 +35,7 @@ export async function* readFileRecords(path: string, options: ReadOptions = {}):
     yield* readParquetRecords(path, path);
     return;
   }
-  yield* readStreamRecords(path, format, await openSourceStream(path, gzip), options);
+  yield* readStreamRecords(path, format, await openSourceStream(path, gzip, options.encoding), options);
 }
 
 /** An object to read records from (an S3 drop): its name for formats and errors, and its bytes. */
@@ -55,7 +57,7 @@ export async function* readObjectRecords(
     yield* readStreamRecords(
       object.name,
       format,
-      await decodeSourceStream(object.name, await object.open(), gzip),
+      await decodeSourceStream(object.name, await object.open(), gzip, options.encoding),
       options,
     );
     return;

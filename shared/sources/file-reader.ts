@@ -2,8 +2,8 @@ import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { gunzip } from '../util/gunzip.js';
 import { SourceError } from './source-error.js';
+import { textAsUtf8 } from './text-encoding.js';
 import { checkedUtf8 } from './utf8-text.js';
-import { utf16AsUtf8 } from './utf16-text.js';
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -11,21 +11,27 @@ const GZIP_MAGIC = [0x1f, 0x8b];
  * Opens a local file as a byte stream, gunzipping it when asked. A missing file, an empty one,
  * and one that claims gzip but is not are refused with an error naming it.
  */
-export async function openSourceStream(path: string, gzip: boolean): Promise<Readable> {
+export async function openSourceStream(path: string, gzip: boolean, encoding?: string): Promise<Readable> {
   const handle = await open(path).catch((error: NodeJS.ErrnoException) => {
     throw new SourceError(path, error.code === 'ENOENT' ? 'file not found' : error.message, undefined, {
       cause: error,
     });
   });
-  return decodeSourceStream(path, handle.createReadStream({ autoClose: true }), gzip);
+  return decodeSourceStream(path, handle.createReadStream({ autoClose: true }), gzip, encoding);
 }
 
 /**
- * Checks and decodes a source's bytes (a local file or an S3 object): refuses an empty body (also
- * once inflated), a `.gz` name whose bytes are not gzip, a gzip body that breaks off, and text
- * that is not UTF-8 (or UTF-16 marked as such, which is read as UTF-8), naming the source.
+ * Checks and decodes a source's bytes (a local file or an S3 object) into UTF-8 text: refuses an
+ * empty body (also once inflated), a `.gz` name whose bytes are not gzip, a gzip body that breaks
+ * off, and text that is not UTF-8 (or in the `encoding` named, or UTF-16 marked as such), naming
+ * the source.
  */
-export async function decodeSourceStream(name: string, raw: Readable, gzip: boolean): Promise<Readable> {
+export async function decodeSourceStream(
+  name: string,
+  raw: Readable,
+  gzip: boolean,
+  encoding?: string,
+): Promise<Readable> {
   const chunks = raw[Symbol.asyncIterator]();
   const first = await chunks.next();
   if (first.done) throw new SourceError(name, 'file is empty');
@@ -38,11 +44,13 @@ export async function decodeSourceStream(name: string, raw: Readable, gzip: bool
     yield head;
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
   };
-  if (!gzip) return Readable.from(checkedUtf8(name, utf16AsUtf8(name, bytes())));
+  if (!gzip) return Readable.from(checkedUtf8(name, textAsUtf8(name, bytes(), encoding)));
   const compressed = Readable.from(bytes());
   const inflate = gunzip();
   compressed.on('error', (error) => inflate.destroy(error));
-  return Readable.from(checkedUtf8(name, utf16AsUtf8(name, inflated(name, compressed.pipe(inflate)))));
+  return Readable.from(
+    checkedUtf8(name, textAsUtf8(name, inflated(name, compressed.pipe(inflate)), encoding)),
+  );
 }
 
 /** The inflated bytes; a gzip body that breaks off, is corrupt or holds nothing is refused by name. */

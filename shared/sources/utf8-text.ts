@@ -50,5 +50,9 @@ function notUtf8(name: string, bytes: Buffer, linesBefore: number): SourceError 
     if (!isUtf8(bytes.subarray(start, end === -1 ? bytes.length : end)) || end === -1) break;
     start = end + 1;
   }
-  return new SourceError(name, 'not valid UTF-8 text (the file needs to be saved as UTF-8)', line);
+  return new SourceError(
+    name,
+    'not valid UTF-8 text (save it as UTF-8, or name its encoding, such as latin1)',
+    line,
+  );
 }

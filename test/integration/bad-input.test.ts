@@ -191,7 +191,7 @@ describe('sluice CLI', () => {
     );
   });
 
-  it('takes a folder of any-case file names, a CSV delimiter and a JSON path', async () => {
+  it('takes a folder of any-case file names, a CSV delimiter, a JSON path and an encoding', async () => {
     const { dir, file } = await setup();
     const workdir = join(dir, 'w');
     await mkdir(join(dir, 'in'));
@@ -205,7 +205,10 @@ describe('sluice CLI', () => {
 
     const folder = await run(join(dir, 'in'), '--json-path', 'data.items');
     await run(told, '--csv-delimiter', ';');
+    const latin = await file('latin.csv', Buffer.from('id,name\n1,Zoë\n', 'latin1'));
+    const fromLatin = await run(latin, '--encoding', 'latin1');
     const refused = await run(told, '--csv-delimiter', 'ab').catch((error) => error);
+    const unknown = await run(latin, '--encoding', 'klingon').catch((error) => error);
     const info = await exec(process.execPath, [cli, 'info', '--pipeline', 'files', '--workdir', workdir]);
 
     expect(folder.stdout).toMatch(/^\s*export\s+2\s+1\s/m);
@@ -215,6 +218,8 @@ describe('sluice CLI', () => {
     expect(info.stdout).toMatch(/^\s*b_c\s+text/m);
     expect(refused).toMatchObject({ code: 1 });
     expect(String(refused.stderr)).toMatch(/--csv-delimiter.*one character/);
+    expect(fromLatin.stdout).toMatch(/^\s*latin\s+1\s+1\s/m);
+    expect(String(unknown.stderr)).toMatch(/--encoding.*an encoding such as latin1/);
   });
 
   it('runs a folder into DuckDB and shows the schema with info', async () => {

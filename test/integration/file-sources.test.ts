@@ -227,6 +227,33 @@ describe('file sources', () => {
     );
   });
 
+  it('reads text in the encoding it is named in, and says how when it is not UTF-8', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'latin.csv'), Buffer.from('id,name\n1,Zoë\n2,café\n', 'latin1'));
+    // windows-1252 puts the euro sign at 0x80
+    await writeFile(
+      join(dir, 'cp.jsonl'),
+      Buffer.from([...Buffer.from('{"p": "'), 0x80, ...Buffer.from('5"}\n')]),
+    );
+    await writeFile(join(dir, 'le.jsonl'), Buffer.from('{"a": "ü"}\n', 'utf16le'));
+    const read = async (name: string, encoding: string) => {
+      const out = [];
+      for await (const record of readFileRecords(join(dir, name), { encoding })) out.push(record);
+      return out;
+    };
+
+    expect(await read('latin.csv', 'latin1')).toEqual([
+      { n: 2, item: { id: 1, name: 'Zoë' } },
+      { n: 3, item: { id: 2, name: 'café' } },
+    ]);
+    expect(await read('cp.jsonl', 'windows-1252')).toEqual([{ n: 1, raw: '{"p": "€5"}' }]);
+    expect(await read('le.jsonl', 'utf-16le')).toEqual([{ n: 1, raw: '{"a": "ü"}' }]);
+    expect(await read('le.jsonl', 'UTF-16LE')).toEqual([{ n: 1, raw: '{"a": "ü"}' }]);
+    await expect(collect(join(dir, 'latin.csv'))).rejects.toThrow(
+      `${join(dir, 'latin.csv')}:2: not valid UTF-8 text (save it as UTF-8, or name its encoding, such as latin1)`,
+    );
+  });
+
   it('reads Parquet files batch by batch with their types', async () => {
     const dir = await tempDir();
     const storage = new LocalFileStorage(dir);

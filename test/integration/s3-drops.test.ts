@@ -122,10 +122,10 @@ const sorted = async (p: { query(sql: string): Promise<Record<string, unknown>[]
   }));
 
 describe('S3 drops', () => {
-  it('reads every format, plain and gzipped, a JSON array under a path and a CSV dialect', async () => {
+  it('reads every format, plain and gzipped, a JSON array under a path, a CSV dialect and an encoding', async () => {
     const formats = ['jsonl', 'jsonl_gz', 'json', 'json_gz', 'json_path', 'csv', 'csv_gz', 'parquet'];
-    const p = await dropPipeline(
-      formats.map((name) => ({
+    const p = await dropPipeline([
+      ...formats.map((name) => ({
         name,
         drop: {
           prefix: `inbox/${name}/`,
@@ -133,7 +133,8 @@ describe('S3 drops', () => {
           ...(name.startsWith('csv') && { csv: { delimiter: ';' } }),
         },
       })),
-    );
+      { name: 'latin', drop: { prefix: 'inbox/latin/', encoding: 'latin1' } },
+    ]);
     const csv = 'id;name;score\n1;Ann;1.5\n2;"Bo, ""B""";2\n';
     const objects = [
       await p.put('inbox/jsonl/a.jsonl', jsonl),
@@ -145,8 +146,10 @@ describe('S3 drops', () => {
       await p.put('inbox/csv_gz/a.csv.gz', gzipSync(csv)),
       await p.put('inbox/parquet/a.parquet', parquetFile()),
     ];
+    objects.push(await p.put('inbox/latin/a.csv', Buffer.from('id,name\n1,Zoë\n', 'latin1')));
     await p.run(objects);
     for (const table of formats) expect(await sorted(p, table), table).toEqual(rows);
+    expect(await p.query('SELECT name FROM inbox_data.latin')).toEqual([{ name: 'Zoë' }]);
   });
 
   it('fails a file with a malformed record, naming the object and the line', async () => {

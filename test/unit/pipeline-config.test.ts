@@ -23,6 +23,9 @@ describe('the pipeline configuration', () => {
     expect(() =>
       parseSluiceConfig({ pipelines: [{ name: 'Shop', dataset: 'shop', resources: [] }] }),
     ).toThrow(/pipelines\[0\]\.name: use lower-case.*pipelines\[0\]\.resources: /);
+    expect(() =>
+      parseSluiceConfig(pipeline([{ name: 'o', drop: { prefix: 'inbox/o/', encoding: 'klingon' } }])),
+    ).toThrow(/resources\[0\]\.drop\.encoding: an encoding such as latin1/);
     expect(() => parseSluiceConfig({ pipelines: [], extra: 1 })).toThrow(
       /\(config\): Unrecognized key.*extra/,
     );
