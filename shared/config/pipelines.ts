@@ -9,7 +9,7 @@ const NAME = /^[a-z][a-z0-9_]*$/;
 const name = z.string().regex(NAME, 'use lower-case letters, digits and _, starting with a letter');
 
 /** A resource of a pipeline: the table it fills, and where its S3 drops land. */
-const resourceConfig = resourceHintsSchema.extend({
+const resourceConfig = resourceHintsSchema.omit({ sourceColumns: true }).extend({
   /** Objects created under this inbox key prefix become items of this resource. */
   drop: z
     .object({

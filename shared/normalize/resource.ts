@@ -8,6 +8,7 @@ import {
   type SchemaContract,
   type WriteDisposition,
 } from '../schema/types.js';
+import { own } from '../util/own.js';
 
 /** What a user says about one resource: the table it fills and how. Names are not yet normalized. */
 export interface ResourceHints {
@@ -19,6 +20,12 @@ export interface ResourceHints {
   primaryKey?: string[];
   mergeKey?: string[];
   columns?: Record<string, ColumnHints>;
+  /**
+   * Column types the source declares (a Parquet file's decimals, dates, times, binaries), found
+   * by extract, in the source's column order: they type new columns, an existing column keeps
+   * its type, and `columns` overrides them.
+   */
+  sourceColumns?: Record<string, ColumnHints>;
   schemaContract?: SchemaContract;
   maxTableNesting?: number;
   tableOptions?: Record<string, unknown>;
@@ -50,6 +57,11 @@ export function applyResourceHints(schema: Schema, hints: ResourceHints): string
     for (const name of [DLT_COLUMNS.validFrom, DLT_COLUMNS.validTo]) {
       schema.setColumn(tableName, { name, data_type: 'timestamp', nullable: true });
     }
+  }
+  for (const [rawName, declared] of Object.entries(hints.sourceColumns ?? {})) {
+    const name = schema.naming.normalizePath(rawName);
+    if (own(schema.table(tableName)!.columns, name)?.data_type === undefined)
+      schema.setColumn(tableName, { ...declared, name });
   }
   for (const [rawName, columnHints] of Object.entries(hints.columns ?? {})) {
     schema.setColumn(tableName, { ...columnHints, name: schema.naming.normalizePath(rawName) });

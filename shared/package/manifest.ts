@@ -39,6 +39,8 @@ export const resourceHintsSchema = z
     primaryKey: z.array(z.string().min(1)).optional(),
     mergeKey: z.array(z.string().min(1)).optional(),
     columns: z.record(z.string(), columnHints).optional(),
+    /** Column types a typed source (Parquet) declares, which JSON lines cannot carry; set by extract. */
+    sourceColumns: z.record(z.string(), columnHints).optional(),
     schemaContract: z
       .union([
         contractMode,

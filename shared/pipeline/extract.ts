@@ -25,7 +25,7 @@ export interface ResourceInput {
   /** Local files, each streamed into its own extracted file. */
   files?: string[];
   /** How files and objects are read (JSON path, CSV dialect). */
-  read?: Omit<ReadOptions, 'onBadRecord'>;
+  read?: Omit<ReadOptions, 'onBadRecord' | 'onColumns'>;
   /** Objects (S3 drops), each streamed into its own extracted file. */
   objects?: SourceObject[];
   /** Items handed in from code. */
@@ -86,10 +86,16 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const hints: ResourceInput['hints'][] = [];
   const quarantine = new QuarantineWriter(storage, packageKeys.quarantine(pkg, 'extract', 0));
   for await (const resource of resources()) {
-    hints.push(resource.hints);
+    // the package's copy of the hints, which learns the column types typed sources declare
+    const resourceHints = { ...resource.hints };
+    hints.push(resourceHints);
     const name = resource.hints.name;
     const read = (source: string): ReadOptions => ({
       ...resource.read,
+      // the first file to declare a column types it
+      onColumns: (columns) => {
+        resourceHints.sourceColumns = { ...columns, ...resourceHints.sourceColumns };
+      },
       ...(resource.hints.onBadRecord === 'quarantine' && {
         onBadRecord: (bad) => quarantine.add({ source, ...bad }),
       }),

@@ -1,6 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { scaledToText } from '../formats/decimal.js';
 import { timestampText, timeText } from '../formats/jsonl-values.js';
+import type { ColumnHints } from '../schema/types.js';
 
 /**
  * Reads one Arrow column as the loader's JSON-like values: exact integers, ISO timestamps and
@@ -88,4 +89,31 @@ function arrowValue(type: arrow.DataType, value: unknown): unknown {
   if (typeof value === 'object' && 'toJSON' in (value as object))
     return (value as { toJSON(): unknown }).toJSON();
   return value;
+}
+
+/** The widest decimal the destinations store (Databricks and DuckDB: 38 digits). */
+const MAX_DECIMAL_PRECISION = 38;
+
+/**
+ * The column types an Arrow schema declares that JSON lines cannot carry: decimals with their
+ * precision and scale, dates, times and binaries (dlt reads such Parquet values as Python
+ * Decimal, date, time and bytes, and types the columns so). Every top-level column is listed, in
+ * order, so hinted columns do not move ahead of the others; the rest are typed from their values.
+ */
+export function declaredColumns(schema: arrow.Schema): Record<string, ColumnHints> {
+  return Object.fromEntries(schema.fields.map((field) => [field.name, declaredType(field.type)]));
+}
+
+function declaredType(type: arrow.DataType): ColumnHints {
+  if (arrow.DataType.isDecimal(type) && type.precision <= MAX_DECIMAL_PRECISION)
+    return { data_type: 'decimal', precision: type.precision, scale: type.scale };
+  if (arrow.DataType.isDate(type)) return { data_type: 'date' };
+  if (arrow.DataType.isTime(type)) return { data_type: 'time' };
+  if (
+    arrow.DataType.isBinary(type) ||
+    arrow.DataType.isLargeBinary(type) ||
+    arrow.DataType.isFixedSizeBinary(type)
+  )
+    return { data_type: 'binary' };
+  return {};
 }

@@ -6,7 +6,8 @@ import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { columnReader } from './arrow-values.js';
+import type { ColumnHints } from '../schema/types.js';
+import { columnReader, declaredColumns } from './arrow-values.js';
 import { readCsvRecords } from './csv-records.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
@@ -21,6 +22,8 @@ export interface ReadOptions {
   csv?: { delimiter?: string; quote?: string; escape?: string };
   /** The text formats' encoding when not UTF-8 (`latin1`, `windows-1252`): a label TextDecoder knows. */
   encoding?: string;
+  /** Receives the column types a typed source (Parquet) declares, before its first record. */
+  onColumns?: (columns: Record<string, ColumnHints>) => void;
   /** Receives a malformed record instead of the read failing (quarantine). */
   onBadRecord?: (bad: { line?: number; reason: string; raw: string }) => void;
 }
@@ -32,7 +35,7 @@ export type SourceRecord = { n: number; raw: string } | { n: number; item: unkno
 export async function* readFileRecords(path: string, options: ReadOptions = {}): AsyncIterable<SourceRecord> {
   const { format, gzip } = detectFormat(path);
   if (format === 'parquet') {
-    yield* readParquetRecords(path, path);
+    yield* readParquetRecords(path, path, options.onColumns);
     return;
   }
   yield* readStreamRecords(path, format, await openSourceStream(path, gzip, options.encoding), options);
@@ -66,7 +69,7 @@ export async function* readObjectRecords(
   try {
     const path = join(folder, 'object.parquet');
     await pipeline(await object.open(), createWriteStream(path));
-    yield* readParquetRecords(path, object.name);
+    yield* readParquetRecords(path, object.name, options.onColumns);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
@@ -127,7 +130,11 @@ async function* readJsonRecords(
 }
 
 /** Parquet files are read one record batch at a time from a file-backed Blob. */
-async function* readParquetRecords(path: string, name: string): AsyncIterable<SourceRecord> {
+async function* readParquetRecords(
+  path: string,
+  name: string,
+  onColumns: ReadOptions['onColumns'],
+): AsyncIterable<SourceRecord> {
   let file: parquet.ParquetFile;
   try {
     file = await parquet.ParquetFile.fromFile(await openAsBlob(path));
@@ -139,6 +146,7 @@ async function* readParquetRecords(path: string, name: string): AsyncIterable<So
   for await (const batch of batches as unknown as AsyncIterable<parquet.RecordBatch>) {
     const table = arrow.tableFromIPC(batch.intoIPCStream());
     const fields = table.schema.fields;
+    if (n === 0) onColumns?.(declaredColumns(table.schema));
     // by position, and built with fromEntries: a column named `__proto__` is data, not a prototype
     const readers = fields.map((_, j) => columnReader(table.getChildAt(j)!));
     for (let i = 0; i < table.numRows; i++) {

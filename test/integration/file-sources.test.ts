@@ -301,6 +301,66 @@ describe('file sources', () => {
     ]);
   });
 
+  it('types the columns a Parquet file declares: decimals, dates, times, binaries; an existing column keeps its type', async () => {
+    const dir = await tempDir();
+    const p = await localPipeline(dir);
+    close = p.close;
+    const writers = new TableFileWriters(new LocalFileStorage(dir), '', 'parquet');
+    const table = {
+      name: 'typed',
+      columns: {
+        id: { name: 'id', data_type: 'bigint' as const },
+        amount: { name: 'amount', data_type: 'decimal' as const, precision: 12, scale: 3 },
+        day: { name: 'day', data_type: 'date' as const },
+        clock: { name: 'clock', data_type: 'time' as const },
+        blob: { name: 'blob', data_type: 'binary' as const },
+        note: { name: 'note', data_type: 'text' as const },
+      },
+    };
+    writers.write(table, {
+      id: 1,
+      amount: '12.500',
+      day: 19_723,
+      clock: 45_296_000_001,
+      blob: Buffer.from('hi'),
+      note: 'x',
+    });
+    writers.write(table, { id: 2 });
+    const [file] = await writers.close();
+    // a table loaded before from JSON, where amount is text and day a timestamp
+    await p.run({ name: 'older' }, { items: [{ id: 0, amount: 'n/a', day: '2024-01-01T00:00:00Z' }] });
+
+    await p.run({ name: 'typed' }, { files: [join(dir, file!.key)] });
+    await p.run({ name: 'older' }, { files: [join(dir, file!.key)] });
+
+    const columns = await p.query(
+      "SELECT column_name AS name, data_type AS type FROM information_schema.columns WHERE table_name = 'typed' ORDER BY ordinal_position",
+    );
+    expect(columns.slice(0, 6)).toEqual([
+      { name: 'id', type: 'BIGINT' },
+      { name: 'amount', type: 'DECIMAL(12,3)' },
+      { name: 'day', type: 'DATE' },
+      { name: 'clock', type: 'TIME' },
+      { name: 'blob', type: 'BLOB' },
+      { name: 'note', type: 'VARCHAR' },
+    ]);
+    expect(
+      await p.query(
+        'SELECT CAST(amount AS VARCHAR) AS amount, CAST("day" AS VARCHAR) AS "day", CAST(clock AS VARCHAR) AS clock, CAST("blob" AS VARCHAR) AS "blob" FROM test_data.typed ORDER BY id',
+      ),
+    ).toEqual([
+      { amount: '12.500', day: '2024-01-01', clock: '12:34:56.000001', blob: 'hi' },
+      { amount: null, day: null, clock: null, blob: null },
+    ]);
+    expect(await duckdbColumnType(p, 'older', 'amount')).toBe('VARCHAR');
+    expect(await duckdbColumnType(p, 'older', 'day')).toBe('TIMESTAMP WITH TIME ZONE');
+    expect(await p.query('SELECT amount FROM test_data.older ORDER BY id')).toEqual([
+      { amount: 'n/a' },
+      { amount: '12.500' },
+      { amount: null },
+    ]);
+  });
+
   it('reads lists and structs of Parquet files with the same types, down to microseconds', async () => {
     const dir = await tempDir();
     const p = await localPipeline(dir);
