@@ -80,7 +80,8 @@ export async function planPull(
       resources.push({
         hints: {
           ...hints,
-          columns: { ...shape.columns, ...hints.columns },
+          // as a Parquet file's: they type new columns, an existing column keeps its type
+          sourceColumns: shape.columns,
           ...(hints.primaryKey === undefined && shape.primaryKey && { primaryKey: shape.primaryKey }),
         },
         items: pullPostgresRecords({
