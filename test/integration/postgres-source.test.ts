@@ -101,6 +101,35 @@ describe('the PostgreSQL source', () => {
     ]);
   });
 
+  it('types new columns from the catalog; a column already loaded keeps its type when Postgres retypes it', async () => {
+    await db.query(`
+      CREATE TABLE shop.retyped (id integer, v text);
+      INSERT INTO shop.retyped VALUES (1, 'n/a');
+    `);
+    const p = await pgPipeline([
+      { name: 'retyped', source: { kind: 'postgres', connection, table: 'shop.retyped' } },
+    ]);
+    await p.run();
+    await db.query(`
+      ALTER TABLE shop.retyped ALTER COLUMN v TYPE numeric(10,2) USING NULL, ADD COLUMN w numeric(8,1);
+      INSERT INTO shop.retyped VALUES (2, 1.5, 2.5);
+    `);
+
+    const { loadId } = await p.run();
+
+    const columns = (await readPackageSchema(p.storage, packagePrefix('neon', loadId))).tables.retyped!
+      .columns;
+    expect(columns.v).toMatchObject({ data_type: 'text' });
+    expect(columns.w).toMatchObject({ data_type: 'decimal', precision: 8, scale: 1 });
+    expect(
+      await p.query('SELECT id, v, CAST(w AS VARCHAR) AS w FROM neon_data.retyped ORDER BY id, v'),
+    ).toEqual([
+      { id: '1', v: 'n/a', w: null },
+      { id: '1', v: null, w: null },
+      { id: '2', v: '1.50', w: '2.5' },
+    ]);
+  });
+
   it('reads a table larger than the chunk size, and a query', async () => {
     const p = await pgPipeline([
       { name: 'events', source: { kind: 'postgres', connection, table: 'shop.events', chunkSize: 100 } },
