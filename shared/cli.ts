@@ -24,7 +24,7 @@ import { type RunOptions, run } from './pipeline/run.js';
 import { readSourcesState } from './pipeline/state.js';
 import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES } from './schema/types.js';
 import { planPull } from './sources/pull.js';
-import { isTextEncoding } from './sources/text-encoding.js';
+import { isTextEncoding, TEXT_ENCODING_EXPECTED } from './sources/text-encoding.js';
 import type { FileStorage } from './storage/file-storage.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
@@ -50,8 +50,7 @@ function delimiter(value: string): string {
 }
 
 function encoding(value: string): string {
-  if (!isTextEncoding(value))
-    throw new InvalidArgumentError('an encoding such as latin1, windows-1252 or utf-16le');
+  if (!isTextEncoding(value)) throw new InvalidArgumentError(TEXT_ENCODING_EXPECTED);
   return value;
 }
 

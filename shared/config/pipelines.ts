@@ -3,7 +3,7 @@ import type { ResourceHints } from '../normalize/resource.js';
 import { resourceHintsSchema } from '../package/manifest.js';
 import { restSourceSchema } from '../sources/rest/rest-config.js';
 import { postgresSourceSchema } from '../sources/sql/sql-config.js';
-import { isTextEncoding } from '../sources/text-encoding.js';
+import { isTextEncoding, TEXT_ENCODING_EXPECTED } from '../sources/text-encoding.js';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 const name = z.string().regex(NAME, 'use lower-case letters, digits and _, starting with a letter');
@@ -17,10 +17,7 @@ const resourceConfig = resourceHintsSchema.omit({ sourceColumns: true }).extend(
       /** JSON files: the records are the array at this path (`data.items`), not the document. */
       jsonPath: z.string().min(1).optional(),
       /** Text files not in UTF-8: their encoding (`latin1`, `windows-1252`, `utf-16le`). */
-      encoding: z
-        .string()
-        .refine(isTextEncoding, 'an encoding such as latin1, windows-1252 or utf-16le')
-        .optional(),
+      encoding: z.string().refine(isTextEncoding, TEXT_ENCODING_EXPECTED).optional(),
       csv: z
         .object({
           delimiter: z.string().length(1).optional(),

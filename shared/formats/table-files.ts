@@ -9,8 +9,8 @@ import { ParquetFileWriter } from './parquet-writer.js';
 export interface FileLimits {
   /**
    * Rows held per table before they are handed to the file writer. Kept small: rows held long
-   * outlive V8's young generation and are copied into the old one, which showed as ~10% more
-   * time in GC and a third more peak memory at 20,000 than at 2,000.
+   * outlive V8's young generation and are copied into the old one (profiled: GC 13.5% of the time
+   * at 20,000 rows, 7% at 1,000; 1M rows peaked at 301-304 MB against 224-252 MB at 2,000).
    */
   bufferRows: number;
   /** Rows per Parquet row group; the writer gathers the handed batches into groups of this size. */

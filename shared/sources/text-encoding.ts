@@ -1,6 +1,9 @@
 import { TextDecoder } from 'node:util';
 import { SourceError } from './source-error.js';
 
+/** What to name where an encoding label is refused. */
+export const TEXT_ENCODING_EXPECTED = 'an encoding such as latin1, windows-1252 or utf-16le';
+
 /** Whether `label` names an encoding text sources can be read in (`latin1`, `windows-1252`, `utf-16le`). */
 export function isTextEncoding(label: string): boolean {
   try {
