@@ -7,6 +7,7 @@ import { newLoadId } from '../package/load-id.js';
 import { type ExtractedFile, type Manifest, manifestSchema, parseManifest } from '../package/manifest.js';
 import { hasStage, markStage } from '../package/markers.js';
 import { QuarantineWriter } from '../package/quarantine.js';
+import { DLT_TABLES } from '../schema/types.js';
 import {
   type ReadOptions,
   readFileRecords,
@@ -52,6 +53,7 @@ export interface ExtractOptions {
 export interface ExtractResult {
   loadId: string;
   manifest: Manifest;
+  /** Items of the resources; the pipeline state's row, extracted with them, is not counted. */
   items: number;
   skipped: boolean;
 }
@@ -73,7 +75,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   if (await hasStage(storage, pkg, 'extracted')) {
     const stored = await storage.get(packageKeys.manifest(pkg));
     const manifest = parseManifest(stored!.body.toString('utf8'), packageKeys.manifest(pkg));
-    return { loadId, manifest, items: manifest.files.reduce((n, f) => n + f.items, 0), skipped: true };
+    return { loadId, manifest, items: dataItems(manifest.files), skipped: true };
   }
   const files: ExtractedFile[] = [];
   let total = 0;
@@ -130,7 +132,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
       };
       await putGzipped(storage, key, lines());
       files.push({ key, resource: name, source, unit, items });
-      total += items;
+      if (name !== DLT_TABLES.pipelineState) total += items;
       options.onProgress?.(total, 0);
     }
   }
@@ -150,6 +152,11 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   await storage.put(packageKeys.manifest(pkg), JSON.stringify(manifest, null, 2));
   await markStage(storage, pkg, 'extracted');
   return { loadId, manifest, items: total, skipped: false };
+}
+
+/** The items of a package's files, the pipeline state's row not among them. */
+function dataItems(files: readonly ExtractedFile[]): number {
+  return files.reduce((n, f) => (f.resource === DLT_TABLES.pipelineState ? n : n + f.items), 0);
 }
 
 /** A parsed record as a JSON line; one nested too deeply to write is refused by its position. */

@@ -237,6 +237,8 @@ describe('sluice CLI', () => {
     ]);
     const info = await exec(process.execPath, [cli, 'info', '--pipeline', 'sample', '--workdir', workdir]);
 
+    // 10 customers, 40 orders, 25 events: the pipeline state's row is not an item of the data
+    expect(ran.stdout).toMatch(/items extracted: 75\n/);
     expect(ran.stdout).toMatch(/orders__items\s+73\s+1/);
     expect(ran.stdout).toMatch(/seconds: extract [\d.]+, normalize [\d.]+, load [\d.]+/);
     expect(info.stdout).toMatch(/status_code__v_text\s+text\s+variant/);
