@@ -21,10 +21,10 @@ export async function openSourceStream(path: string, gzip: boolean, encoding?: s
 }
 
 /**
- * Checks and decodes a source's bytes (a local file or an S3 object) into UTF-8 text: refuses an
- * empty body (also once inflated), a `.gz` name whose bytes are not gzip, a gzip body that breaks
- * off, and text that is not UTF-8 (or in the `encoding` named, or UTF-16 marked as such), naming
- * the source.
+ * Checks and decodes a source's bytes (a local file or an S3 object) into UTF-8 text, inflating
+ * gzip whatever the name says: refuses an empty body (also once inflated), a `.gz` name whose bytes
+ * are not gzip, a gzip body that breaks off, and text that is not UTF-8 (or in the `encoding`
+ * named, or UTF-16 marked as such), naming the source.
  */
 export async function decodeSourceStream(
   name: string,
@@ -36,7 +36,8 @@ export async function decodeSourceStream(
   const first = await chunks.next();
   if (first.done) throw new SourceError(name, 'file is empty');
   const head = first.value as Buffer;
-  if (gzip && (head[0] !== GZIP_MAGIC[0] || head[1] !== GZIP_MAGIC[1])) {
+  const gzipped = head[0] === GZIP_MAGIC[0] && head[1] === GZIP_MAGIC[1];
+  if (gzip && !gzipped) {
     raw.destroy();
     throw new SourceError(name, 'file name ends in .gz but the content is not gzip');
   }
@@ -44,7 +45,9 @@ export async function decodeSourceStream(
     yield head;
     for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
   };
-  if (!gzip) return Readable.from(checkedUtf8(name, textAsUtf8(name, bytes(), encoding)));
+  // Gzip without `.gz` in the name (`aws s3 cp --content-encoding gzip`, exports named `.json`) is
+  // inflated all the same: text cannot start with these bytes, 0x8b never begins a UTF-8 character.
+  if (!gzipped) return Readable.from(checkedUtf8(name, textAsUtf8(name, bytes(), encoding)));
   const compressed = Readable.from(bytes());
   const inflate = gunzip();
   compressed.on('error', (error) => inflate.destroy(error));

@@ -1,11 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TableFileWriters } from '../../shared/formats/table-files.js';
-import { readFileRecords } from '../../shared/sources/file-items.js';
+import { readFileRecords, readObjectRecords } from '../../shared/sources/file-items.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
 import { duckdbColumnType } from '../support/duckdb-columns.js';
@@ -119,6 +120,29 @@ describe('file sources', () => {
       { id: '9007199254740993', x: 1 },
     ]);
     expect(await duckdbColumnType(p, 'exact', 'x')).toBe('DOUBLE');
+  });
+
+  it('inflates gzip content whatever the name says, in files and in dropped objects', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'events.jsonl'), gzipSync('{"a":1}\n{"a":2}\n'));
+    await writeFile(join(dir, 'export.csv'), gzipSync('id,name\n1,x\n'));
+    await writeFile(join(dir, 'doc.json'), gzipSync('[{"a":1}]'));
+    expect(await collect(join(dir, 'events.jsonl'))).toEqual([
+      { n: 1, raw: '{"a":1}' },
+      { n: 2, raw: '{"a":2}' },
+    ]);
+    expect(await collect(join(dir, 'export.csv'))).toEqual([{ n: 2, item: { id: 1, name: 'x' } }]);
+    expect(await collect(join(dir, 'doc.json'))).toEqual([{ n: 1, item: { a: 1 } }]);
+    // an S3 object uploaded with `--content-encoding gzip` keeps its plain name
+    const object = { name: 'inbox/orders.json', open: async () => Readable.from([gzipSync('{"b":2}')]) };
+    const records = [];
+    for await (const record of readObjectRecords(object)) records.push(record);
+    expect(records).toEqual([{ n: 1, item: { b: 2 } }]);
+    // gzip cut short is refused by name, as with a `.gz` name
+    await writeFile(join(dir, 'cut.jsonl'), gzipSync('{"a":1}\n'.repeat(1000)).subarray(0, 30));
+    await expect(collect(join(dir, 'cut.jsonl'))).rejects.toThrow(
+      `${join(dir, 'cut.jsonl')}: content is not valid gzip`,
+    );
   });
 
   it('types CSV fields: numbers, booleans, empty as null, codes with leading zeros as text', async () => {
