@@ -3,20 +3,13 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
-
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
 
 async function setup() {
   const dir = await tempDir();
   const p = await localPipeline(dir);
-  close = p.close;
   const file = async (name: string, content: string | Buffer) => {
     const path = join(dir, name);
     await writeFile(path, content);

@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadIdTime } from '../../shared/package/load-id.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-
 async function pipeline() {
-  const p = await localPipeline(await tempDir());
-  close = p.close;
-  return p;
+  return localPipeline(await tempDir());
 }
 
 const rowsOf = async (p: Awaited<ReturnType<typeof pipeline>>, sql: string) =>

@@ -1,21 +1,13 @@
 import { inflateSync } from 'node:zlib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { USERS } from '../support/fixtures.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const users = USERS;
 
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-
 async function pipeline() {
-  const p = await localPipeline(await tempDir());
-  close = p.close;
-  return p;
+  return localPipeline(await tempDir());
 }
 
 describe('local run into DuckDB', () => {

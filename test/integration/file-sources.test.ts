@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TableFileWriters } from '../../shared/formats/table-files.js';
 import { readFileRecords, readObjectRecords } from '../../shared/sources/file-items.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
@@ -12,12 +12,6 @@ import { JsonFloat } from '../../shared/util/json-values.js';
 import { duckdbColumnType } from '../support/duckdb-columns.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
-
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
 
 async function collect(path: string) {
   const out = [];
@@ -86,7 +80,6 @@ describe('file sources', () => {
   it('reads JSON numbers exactly: integers past 2^53 stay exact, 1.0 stays a float (JSONL, arrays, paths)', async () => {
     const dir = await tempDir();
     const p = await localPipeline(dir);
-    close = p.close;
     const text = '{"id": 9007199254740993, "x": 1.0, "n": 2}';
     await writeFile(join(dir, 'array.json'), `[${text}, [1.0, 12345678901234567890]]`);
     await writeFile(join(dir, 'doc.json'), `{"data": {"items": [${text}]}, "total": 1.0}`);
@@ -328,7 +321,6 @@ describe('file sources', () => {
   it('types the columns a Parquet file declares: decimals, dates, times, binaries; an existing column keeps its type', async () => {
     const dir = await tempDir();
     const p = await localPipeline(dir);
-    close = p.close;
     const writers = new TableFileWriters(new LocalFileStorage(dir), '', 'parquet');
     const table = {
       name: 'typed',
@@ -388,7 +380,6 @@ describe('file sources', () => {
   it('reads lists and structs of Parquet files with the same types, down to microseconds', async () => {
     const dir = await tempDir();
     const p = await localPipeline(dir);
-    close = p.close;
     // as Spark writes them: a list of structs and a struct, holding µs timestamps and int64s
     const point = new arrow.Struct([
       new arrow.Field('at', new arrow.TimestampMicrosecond('UTC'), true),
@@ -454,7 +445,6 @@ describe('file sources', () => {
   it('loads every supported format end to end into DuckDB', async () => {
     const dir = await tempDir();
     const p = await localPipeline(dir);
-    close = p.close;
     await writeFile(join(dir, 'x.csv.gz'), gzipSync('a,b\n1,x\n'));
     await writeFile(join(dir, 'x.json'), '[{"a": 2, "b": "y"}]');
     await writeFile(join(dir, 'x.jsonl.gz'), gzipSync('{"a": 3, "b": "z"}\n'));

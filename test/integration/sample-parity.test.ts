@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { StoredSchema } from '../../shared/schema/types.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -58,13 +58,9 @@ const DLT_SCHEMA: Record<string, [string | undefined, string[]]> = {
   events__scores: ['events', ['value:double', '_dlt_parent_id:text', '_dlt_list_idx:bigint', '_dlt_id:text']],
 };
 
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => close?.());
-
 describe('the shipped sample dataset', () => {
   it('gives the tables, columns, types and parents dlt gives', async () => {
     const p = await localPipeline(await tempDir());
-    close = p.close;
 
     await p.run({ name: 'orders' }, { files: ['test/fixtures/sample/orders.jsonl'] });
     const info = await p.run({ name: 'events' }, { files: ['test/fixtures/sample/events.json.gz'] });

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { packageKeys, packagePrefix } from '../../shared/package/layout.js';
 import { extract } from '../../shared/pipeline/extract.js';
 import { load } from '../../shared/pipeline/load.js';
@@ -6,16 +6,9 @@ import { normalize } from '../../shared/pipeline/normalize.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
 
-let close: (() => Promise<void>) | undefined;
-afterEach(async () => {
-  await close?.();
-  close = undefined;
-});
-
 describe('stages run twice', () => {
   it('do each piece of work once: normalize skips a normalized package, load skips a committed one', async () => {
     const p = await localPipeline(await tempDir());
-    close = p.close;
     const base = { storage: p.storage, pipeline: 'test_pipeline' };
     const { loadId } = await extract({
       ...base,
@@ -39,7 +32,6 @@ describe('stages run twice', () => {
 
   it('a normalize killed half-way and retried produces one set of files in jobs.json', async () => {
     const p = await localPipeline(await tempDir());
-    close = p.close;
     const base = { storage: p.storage, pipeline: 'test_pipeline' };
     const { loadId } = await extract({
       ...base,
@@ -61,7 +53,6 @@ describe('stages run twice', () => {
 
   it('shortens long names at the destination limit like dlt', async () => {
     const p = await localPipeline(await tempDir());
-    close = p.close;
     const base = { storage: p.storage, pipeline: 'test_pipeline' };
     const { loadId } = await extract({
       ...base,
