@@ -79,7 +79,7 @@ export async function* readCsvRecords(
       record: unknown[];
       info: { lines: number };
     }>) {
-      if (header === undefined) header = uniqueNames(record.map(String));
+      if (header === undefined) header = uniqueNames(record.map(headerName));
       else if (floats !== undefined) yield item({ n: info.lines, values: record });
       else if (sample.push({ n: info.lines, values: record }) === SAMPLE_ROWS) yield* settle();
     }
@@ -91,6 +91,12 @@ export async function* readCsvRecords(
     source.destroy();
   }
   if (header !== undefined && floats === undefined) yield* settle();
+}
+
+/** A header cell's name; an empty one is named by its position as pandas does (`Unnamed: 0`). */
+function headerName(cell: unknown, index: number): string {
+  const name = String(cell);
+  return name === '' ? `Unnamed: ${index}` : name;
 }
 
 /**

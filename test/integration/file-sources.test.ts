@@ -154,6 +154,11 @@ describe('file sources', () => {
     expect(await collect(join(dir, 'twice.csv'))).toEqual([
       { n: 2, item: { a: 1, 'a.2': 2, 'a.1': 3, 'a.3': 4 } },
     ]);
+    // an empty header cell (a dataframe saved with its index) is named by its position, as pandas does
+    await writeFile(join(dir, 'indexed.csv'), ',a,\n0,x,y\n');
+    expect(await collect(join(dir, 'indexed.csv'))).toEqual([
+      { n: 2, item: { 'Unnamed: 0': 0, a: 'x', 'Unnamed: 2': 'y' } },
+    ]);
     // writers that quote every field: quoting does not make a number text, a quoted empty field is ''
     await writeFile(join(dir, 'q.csv'), '"id","name","score","code"\n"1","","2.5","007"\n');
     expect(await collect(join(dir, 'q.csv'))).toEqual([
