@@ -145,4 +145,18 @@ describe('local run into DuckDB', () => {
       { constructor: 'a', value: 'z' },
     ]);
   });
+
+  it('loads a dataset named like its database file (`shop` in shop.duckdb), where `shop.t` is ambiguous', async () => {
+    // DuckDB names a file's catalog after it; the template configuration names both `shop`
+    const p = await localPipeline(await tempDir(), 'shop', 'test');
+    const merge = { name: 'orders', writeDisposition: 'merge', primaryKey: ['id'] } as const;
+    await p.run(merge, { items: [{ id: 1, v: 'a', lines: [1, 2] }] });
+    await p.run(merge, { items: [{ id: 1, v: 'b', extra: true, lines: [3] }] });
+    await p.run({ name: 'snapshot', writeDisposition: 'replace' }, { items: [{ n: 1 }] });
+    expect(await p.query('SELECT id, v, extra FROM test.test.orders')).toEqual([
+      { id: '1', v: 'b', extra: true },
+    ]);
+    expect(await p.query('SELECT value FROM test.test.orders__lines')).toEqual([{ value: '3' }]);
+    expect(await p.query('SELECT count(*) AS n FROM test.test._dlt_loads')).toEqual([{ n: '3' }]);
+  });
 });

@@ -1,7 +1,7 @@
 import type { Destination, DestinationCapabilities, LoadOutcome, PackageToLoad } from '../destination.js';
 import { SqlLoader } from '../sql/sql-loader.js';
 import { DuckDbClient } from './duckdb-client.js';
-import { duckdbDialect } from './duckdb-dialect.js';
+import { duckdbDialect, literal } from './duckdb-dialect.js';
 
 export const duckdbCapabilities: DestinationCapabilities = {
   name: 'duckdb',
@@ -18,9 +18,13 @@ export class DuckDbDestination implements Destination {
   readonly capabilities = duckdbCapabilities;
   private readonly loader: SqlLoader;
 
-  private constructor(readonly client: DuckDbClient) {
+  private constructor(
+    readonly client: DuckDbClient,
+    /** The database's catalog name, which DuckDB takes from the file name (`shop.duckdb`: `shop`). */
+    readonly catalog: string,
+  ) {
     this.loader = new SqlLoader({
-      dialect: duckdbDialect,
+      dialect: duckdbDialect(catalog),
       client,
       transactions: true,
       existingColumns: (dataset, tables) => this.existingColumns(dataset, tables),
@@ -28,7 +32,9 @@ export class DuckDbDestination implements Destination {
   }
 
   static async open(path: string): Promise<DuckDbDestination> {
-    return new DuckDbDestination(await DuckDbClient.open(path));
+    const client = await DuckDbClient.open(path);
+    const [row] = await client.query('SELECT current_database() AS catalog');
+    return new DuckDbDestination(client, String(row?.catalog));
   }
 
   loadPackage(pkg: PackageToLoad): Promise<LoadOutcome> {
@@ -40,7 +46,7 @@ export class DuckDbDestination implements Destination {
     tables: readonly string[],
   ): Promise<Map<string, Set<string>>> {
     const rows = await this.client.query(
-      `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = ${duckdbDialect.literal(dataset)} ORDER BY table_name, ordinal_position`,
+      `SELECT table_name, column_name FROM information_schema.columns WHERE table_catalog = ${literal(this.catalog)} AND table_schema = ${literal(dataset)} ORDER BY table_name, ordinal_position`,
     );
     const wanted = new Set(tables);
     const existing = new Map<string, Set<string>>();

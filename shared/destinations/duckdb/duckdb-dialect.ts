@@ -19,53 +19,64 @@ function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-function literal(value: string | number | boolean | null): string {
+export function literal(value: string | number | boolean | null): string {
   if (value === null) return 'NULL';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : 'NULL';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-/** DuckDB: double-quoted identifiers, standard literals, Parquet and JSON read by table functions. */
-export const duckdbDialect: SqlDialect = {
-  quoteIdentifier: quote,
-  literal,
-  timestampLiteral: (date) => `TIMESTAMPTZ ${literal(date.toISOString())}`,
-  columnType(column) {
-    const type = column.data_type ?? 'text';
-    if (type === 'bigint' && column.precision !== undefined) {
-      if (column.precision <= 8) return 'TINYINT';
-      if (column.precision <= 16) return 'SMALLINT';
-      if (column.precision <= 32) return 'INTEGER';
-    }
-    if (type === 'decimal') return `DECIMAL(${column.precision ?? 38},${column.scale ?? 9})`;
-    if (type === 'timestamp' && column.timezone === false) return 'TIMESTAMP';
-    return TYPES[type];
-  },
-  qualify: (dataset, table) => `${quote(dataset)}.${quote(table)}`,
-  qualifySchema: (dataset) => quote(dataset),
-  addColumns: (table, columns) =>
-    columns.map((c) => `ALTER TABLE ${table} ADD COLUMN ${quote(c.name)} ${duckdbDialect.columnType(c)}`),
-  loadFiles(load: FileLoad) {
-    const target = duckdbDialect.qualify(load.dataset, load.table);
-    const files = `[${load.urls.map((u) => literal(u)).join(', ')}]`;
-    if (load.format === 'parquet') {
-      return [`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true)`];
-    }
-    const columns = load.columns.map((c) => `${literal(c.name)}: ${literal(jsonReadType(c))}`).join(', ');
-    const select = load.columns.map((c) => quote(c.name)).join(', ');
-    return [
-      `INSERT INTO ${target} (${select}) SELECT ${select} FROM read_json(${files}, format = 'newline_delimited', columns = {${columns}})`,
-    ];
-  },
-  cloneTable: (target, source) => [
-    `DROP TABLE IF EXISTS ${target}`,
-    `CREATE TABLE ${target} AS SELECT * FROM ${source}`,
-  ],
-  truncate: (table) => `DELETE FROM ${table}`,
-};
+function columnType(column: ColumnSchema): string {
+  const type = column.data_type ?? 'text';
+  if (type === 'bigint' && column.precision !== undefined) {
+    if (column.precision <= 8) return 'TINYINT';
+    if (column.precision <= 16) return 'SMALLINT';
+    if (column.precision <= 32) return 'INTEGER';
+  }
+  if (type === 'decimal') return `DECIMAL(${column.precision ?? 38},${column.scale ?? 9})`;
+  if (type === 'timestamp' && column.timezone === false) return 'TIMESTAMP';
+  return TYPES[type];
+}
+
+/**
+ * DuckDB: double-quoted identifiers, standard literals, Parquet and JSON read by table functions.
+ * Names carry the database's catalog, which DuckDB names after the file: in `shop.duckdb` a
+ * dataset `shop` makes `shop.orders` ambiguous (catalog or schema?), and DuckDB refuses it.
+ */
+export function duckdbDialect(catalog: string): SqlDialect {
+  const qualifySchema = (dataset: string) => `${quote(catalog)}.${quote(dataset)}`;
+  const qualify = (dataset: string, table: string) => `${qualifySchema(dataset)}.${quote(table)}`;
+  return {
+    quoteIdentifier: quote,
+    literal,
+    timestampLiteral: (date) => `TIMESTAMPTZ ${literal(date.toISOString())}`,
+    columnType,
+    qualify,
+    qualifySchema,
+    addColumns: (table, columns) =>
+      columns.map((c) => `ALTER TABLE ${table} ADD COLUMN ${quote(c.name)} ${columnType(c)}`),
+    loadFiles: (load) => loadFiles(qualify(load.dataset, load.table), load),
+    cloneTable: (target, source) => [
+      `DROP TABLE IF EXISTS ${target}`,
+      `CREATE TABLE ${target} AS SELECT * FROM ${source}`,
+    ],
+    truncate: (table) => `DELETE FROM ${table}`,
+  };
+}
+
+function loadFiles(target: string, load: FileLoad): string[] {
+  const files = `[${load.urls.map((u) => literal(u)).join(', ')}]`;
+  if (load.format === 'parquet') {
+    return [`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true)`];
+  }
+  const columns = load.columns.map((c) => `${literal(c.name)}: ${literal(jsonReadType(c))}`).join(', ');
+  const select = load.columns.map((c) => quote(c.name)).join(', ');
+  return [
+    `INSERT INTO ${target} (${select}) SELECT ${select} FROM read_json(${files}, format = 'newline_delimited', columns = {${columns}})`,
+  ];
+}
 
 /** JSON files carry json columns as nested values; they are read back as JSON text. */
 function jsonReadType(column: ColumnSchema): string {
-  return column.data_type === 'json' ? 'JSON' : duckdbDialect.columnType(column);
+  return column.data_type === 'json' ? 'JSON' : columnType(column);
 }
