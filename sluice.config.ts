@@ -3,7 +3,8 @@ import { defineConfig } from './shared/config/pipelines.js';
 /**
  * The pipelines this deployment runs; `cdk synth` and the three functions read this file, and
  * `npx sluice pull --pipeline NAME` runs a pulled pipeline locally. Files dropped in the inbox
- * bucket under a resource's `drop.prefix` load into its table.
+ * bucket under a resource's `drop.prefix` load into its table; `npx sluice drop --pipeline NAME
+ * inbox/orders/a.jsonl` loads a local file the same way, before deploying.
  *
  * A pulled pipeline, for example (secrets come from Secrets Manager, or `{ env: 'NAME' }` locally):
  *

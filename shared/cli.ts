@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { dropResources } from './cli/drops.js';
 import { describePipeline } from './cli/info.js';
 import { expandInputs, tableNameOf } from './cli/inputs.js';
 import { Progress } from './cli/progress.js';
@@ -14,7 +15,7 @@ import {
   packageStorage,
   packageStorageSpec,
 } from './cli/targets.js';
-import { parseSluiceConfig, pipelineNamed } from './config/pipelines.js';
+import { type PipelineConfig, parseSluiceConfig, pipelineNamed } from './config/pipelines.js';
 import { SecretValues } from './config/secret-values.js';
 import { DuckDbDestination } from './destinations/duckdb/duckdb-destination.js';
 import type { FileFormat } from './formats/file-writer.js';
@@ -97,6 +98,13 @@ const workersOption = () =>
 const workdirOption = () =>
   new Option('--workdir <path>', 'where load packages, schemas and state are kept').default('.sluice');
 
+/** A pipeline of the configuration file, validated as `cdk synth` validates it. */
+async function configuredPipeline(configFile: string, pipelineName: string): Promise<PipelineConfig> {
+  const file = resolve(configFile);
+  const { default: settings } = (await import(pathToFileURL(file).href)) as { default: unknown };
+  return pipelineNamed(parseSluiceConfig(settings, file), pipelineName);
+}
+
 /** Runs the three stages with a progress line, prints the summary, and closes the destination. */
 async function runAndReport(
   target: {
@@ -109,7 +117,7 @@ async function runAndReport(
   storage: FileStorage,
   options: Omit<RunOptions, 'storage' | 'destination' | 'pipeline' | 'onStage'>,
 ): Promise<void> {
-  const { destination, duckdbFile } = await openDestination(target.destination, target);
+  const { destination, duckdb } = await openDestination(target.destination, target);
   const progress = new Progress();
   try {
     const info = await run({
@@ -122,7 +130,7 @@ async function runAndReport(
       onStage: (stage, { items }) => progress.update(stage, items ?? 0),
     });
     progress.done();
-    console.log(formatSummary(info, { dataset: options.dataset, duckdbFile, pipeline: target.pipeline }));
+    console.log(formatSummary(info, { dataset: options.dataset, duckdb, pipeline: target.pipeline }));
   } finally {
     progress.done();
     await destination.close();
@@ -209,9 +217,7 @@ program
       workdir: string;
       workers: number;
     }) => {
-      const file = resolve(flags.config);
-      const { default: settings } = (await import(pathToFileURL(file).href)) as { default: unknown };
-      const pipeline = pipelineNamed(parseSluiceConfig(settings, file), flags.pipeline);
+      const pipeline = await configuredPipeline(flags.config, flags.pipeline);
       const storage = packageStorage(flags.destination, flags.workdir);
       const secrets = new SecretValues(new SecretsManagerClient({}), process.env);
       const plan = await planPull(pipeline, await readSourcesState(storage, pipeline.name), secrets);
@@ -222,6 +228,44 @@ program
         resources: plan.resources,
         sources: plan.sources,
         trigger: 'schedule',
+        format: pipeline.format,
+      });
+    },
+  );
+
+program
+  .command('drop')
+  .description(
+    "load files as the inbox takes them: each under a resource's drop prefix loads with that resource's configuration",
+  )
+  .argument(
+    '<inputs...>',
+    'files, folders or globs; a path from here is the inbox key (inbox/orders/a.jsonl)',
+  )
+  .requiredOption('--pipeline <name>', 'pipeline name in the configuration file', name)
+  .option('--config <file>', 'the pipelines file', 'sluice.config.ts')
+  .option('--resource <name>', "load every input with this resource's configuration, wherever it lies")
+  .addOption(destinationOption())
+  .addOption(duckdbFileOption())
+  .addOption(workdirOption())
+  .addOption(workersOption())
+  .action(
+    async (
+      inputs: string[],
+      flags: {
+        pipeline: string;
+        config: string;
+        resource?: string;
+        destination: DestinationName;
+        duckdbFile?: string;
+        workdir: string;
+        workers: number;
+      },
+    ) => {
+      const pipeline = await configuredPipeline(flags.config, flags.pipeline);
+      await runAndReport(flags, packageStorage(flags.destination, flags.workdir), {
+        dataset: pipeline.dataset,
+        resources: dropResources(pipeline, await expandInputs(inputs), flags.resource),
         format: pipeline.format,
       });
     },

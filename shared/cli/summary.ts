@@ -3,7 +3,7 @@ import type { RunInfo } from '../pipeline/run.js';
 /** The load summary printed after `sluice run`. */
 export function formatSummary(
   info: RunInfo,
-  target: { dataset: string; duckdbFile?: string; pipeline: string },
+  target: { dataset: string; duckdb?: { file: string; catalog: string }; pipeline: string },
 ): string {
   const lines = [
     `load ${info.loadId}: ${info.outcome.status === 'loaded' ? 'loaded' : 'already loaded, nothing done'}`,
@@ -18,12 +18,16 @@ export function formatSummary(
   lines.push(
     `  seconds: extract ${s.extract.toFixed(2)}, normalize ${s.normalize.toFixed(2)}, load ${s.load.toFixed(2)}`,
   );
-  if (target.duckdbFile !== undefined) {
+  const { duckdb } = target;
+  if (duckdb !== undefined) {
     const first = rows[0]?.[0] ?? '_dlt_loads';
+    // a dataset named like the database file must be named with it: `shop.shop.orders`
+    const dataset =
+      target.dataset === duckdb.catalog ? `${duckdb.catalog}.${target.dataset}` : target.dataset;
     lines.push(
-      `query it: npx sluice query --pipeline ${target.pipeline} "SELECT * FROM ${target.dataset}.${first} LIMIT 10"`,
+      `query it: npx sluice query --pipeline ${target.pipeline} "SELECT * FROM ${dataset}.${first} LIMIT 10"`,
     );
-    lines.push(`   or with the duckdb CLI: duckdb ${target.duckdbFile}`);
+    lines.push(`   or with the duckdb CLI: duckdb ${duckdb.file}`);
   }
   return lines.join('\n');
 }

@@ -40,11 +40,12 @@ export function packageStorage(
 export async function openDestination(
   destination: DestinationName,
   options: { workdir: string; pipeline: string; duckdbFile?: string },
-): Promise<{ destination: Destination; duckdbFile?: string }> {
+): Promise<{ destination: Destination; duckdb?: { file: string; catalog: string } }> {
   if (destination === 'databricks')
     return { destination: await DatabricksDestination.open(databricksConfigFromEnv(process.env)) };
-  const duckdbFile = duckdbFilePath(options);
-  return { destination: await DuckDbDestination.open(duckdbFile), duckdbFile };
+  const file = duckdbFilePath(options);
+  const duckdb = await DuckDbDestination.open(file);
+  return { destination: duckdb, duckdb: { file, catalog: duckdb.catalog } };
 }
 
 /** The DuckDB file of a pipeline: --duckdb-file, or <workdir>/<pipeline>.duckdb. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
-import { type PipelineConfig, resourceHints } from '../config/pipelines.js';
+import { type PipelineConfig, type ResourceConfig, resourceHints } from '../config/pipelines.js';
 import { packagePrefix, pipelineKeys } from '../package/layout.js';
 import { hasStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
@@ -99,6 +99,15 @@ function claimId(object: DroppedObject): string {
   return createHash('sha256').update(`${object.bucket}\n${object.key}\n${object.etag}`).digest('hex');
 }
 
+/** How the files dropped for a resource are read: its JSON path, CSV dialect and text encoding. */
+export function dropReadOptions(drop: ResourceConfig['drop']): ResourceInput['read'] {
+  return {
+    ...(drop?.jsonPath && { jsonPath: drop.jsonPath }),
+    ...(drop?.csv && { csv: drop.csv }),
+    ...(drop?.encoding && { encoding: drop.encoding }),
+  };
+}
+
 function resourcesOf(
   pipeline: PipelineConfig,
   objects: DroppedObject[],
@@ -110,11 +119,7 @@ function resourcesOf(
       const mine = objects.filter((object) => object.resource === config.name);
       return {
         hints: resourceHints(config),
-        read: {
-          ...(drop?.jsonPath && { jsonPath: drop.jsonPath }),
-          ...(drop?.csv && { csv: drop.csv }),
-          ...(drop?.encoding && { encoding: drop.encoding }),
-        },
+        read: dropReadOptions(drop),
         objects: mine.map((object) => ({
           name: `s3://${object.bucket}/${object.key}`,
           open: () => open(object),

@@ -1,5 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { ResourceHints } from '../../shared/normalize/resource.js';
 import { USERS } from '../support/fixtures.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -149,7 +150,7 @@ describe('local run into DuckDB', () => {
   it('loads a dataset named like its database file (`shop` in shop.duckdb), where `shop.t` is ambiguous', async () => {
     // DuckDB names a file's catalog after it; the template configuration names both `shop`
     const p = await localPipeline(await tempDir(), 'shop', 'test');
-    const merge = { name: 'orders', writeDisposition: 'merge', primaryKey: ['id'] } as const;
+    const merge: ResourceHints = { name: 'orders', writeDisposition: 'merge', primaryKey: ['id'] };
     await p.run(merge, { items: [{ id: 1, v: 'a', lines: [1, 2] }] });
     await p.run(merge, { items: [{ id: 1, v: 'b', extra: true, lines: [3] }] });
     await p.run({ name: 'snapshot', writeDisposition: 'replace' }, { items: [{ n: 1 }] });
