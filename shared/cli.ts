@@ -130,7 +130,14 @@ async function runAndReport(
       onStage: (stage, { items }) => progress.update(stage, items ?? 0),
     });
     progress.done();
-    console.log(formatSummary(info, { dataset: options.dataset, duckdb, pipeline: target.pipeline }));
+    console.log(
+      formatSummary(info, {
+        dataset: options.dataset,
+        duckdb,
+        pipeline: target.pipeline,
+        url: (key) => storage.url(key),
+      }),
+    );
   } finally {
     progress.done();
     await destination.close();

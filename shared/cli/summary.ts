@@ -3,7 +3,13 @@ import type { RunInfo } from '../pipeline/run.js';
 /** The load summary printed after `sluice run`. */
 export function formatSummary(
   info: RunInfo,
-  target: { dataset: string; duckdb?: { file: string; catalog: string }; pipeline: string },
+  target: {
+    dataset: string;
+    duckdb?: { file: string; catalog: string };
+    pipeline: string;
+    /** Where a package object is, to point at quarantined records. */
+    url: (key: string) => string;
+  },
 ): string {
   const lines = [
     `load ${info.loadId}: ${info.outcome.status === 'loaded' ? 'loaded' : 'already loaded, nothing done'}`,
@@ -14,6 +20,8 @@ export function formatSummary(
     return [table, String(job.rows), String(job.files.length), formatBytes(bytes)];
   });
   if (rows.length > 0) lines.push(...table(['table', 'rows', 'files', 'bytes'], rows).map((l) => `  ${l}`));
+  for (const { key, records } of info.jobs.quarantine ?? [])
+    lines.push(`  quarantined: ${records} malformed record${records === 1 ? '' : 's'} in ${target.url(key)}`);
   const s = info.seconds;
   lines.push(
     `  seconds: extract ${s.extract.toFixed(2)}, normalize ${s.normalize.toFixed(2)}, load ${s.load.toFixed(2)}`,

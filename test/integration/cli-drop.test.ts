@@ -70,10 +70,9 @@ describe('sluice drop', () => {
     ).toContain('1=10.50,2=3.00');
     expect(await query('SELECT name FROM shop.shop.customers')).toContain("'José'");
     const [loadId] = /load (\d+\.\d+): loaded/.exec(ran.stdout)!.slice(1);
-    const quarantined = await readFile(
-      join(dir, 'w', 'shop', 'packages', loadId!, 'quarantine', 'extract.0.jsonl'),
-      'utf8',
-    );
+    const quarantine = join(dir, 'w', 'shop', 'packages', loadId!, 'quarantine', 'extract.0.jsonl');
+    expect(ran.stdout).toContain(`quarantined: 1 malformed record in ${quarantine}\n`);
+    const quarantined = await readFile(quarantine, 'utf8');
     expect(JSON.parse(quarantined)).toMatchObject({ line: 3, raw: '2;"Bo\n' });
 
     // a file under no drop prefix is refused by name; --resource takes it, merging on the key
