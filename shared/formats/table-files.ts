@@ -13,8 +13,12 @@ export interface FileLimits {
    * at 20,000 rows, 7% at 1,000; 1M rows peaked at 301-304 MB against 224-252 MB at 2,000).
    */
   bufferRows: number;
+  /** Values (rows times columns) held per table at most: wide tables flush after fewer rows. */
+  bufferCells?: number;
   /** Rows per Parquet row group; the writer gathers the handed batches into groups of this size. */
   rowGroupRows?: number;
+  /** Values per row group at most: parquet-wasm holds a group's pages until the group is full. */
+  rowGroupCells?: number;
   /** Rotate to a new file after this many rows (undefined: no limit). */
   fileMaxRows?: number;
   /** Rotate to a new file after this many bytes of output (undefined: no limit). */
@@ -23,7 +27,20 @@ export interface FileLimits {
 
 const DEFAULT_ROW_GROUP_ROWS = 20_000;
 
-export const DEFAULT_FILE_LIMITS: FileLimits = { bufferRows: 2_000, rowGroupRows: DEFAULT_ROW_GROUP_ROWS };
+// Tables up to 150 columns get 2,000-row batches and 20,000-row groups; one of 1,500 columns gets
+// 200 and 2,000. Normalizing 60k rows of 1,500 columns (2 GB of JSONL) peaked at 2.3 GB with row
+// counts alone and at 560 MB with these budgets, in 124 s instead of 132 (files 9% larger).
+export const DEFAULT_FILE_LIMITS: FileLimits = {
+  bufferRows: 2_000,
+  bufferCells: 300_000,
+  rowGroupRows: DEFAULT_ROW_GROUP_ROWS,
+  rowGroupCells: 3_000_000,
+};
+
+/** Rows to a batch or group: `rows`, fewer when `cells` spread over `columns` allow fewer. */
+function rowsWithin(rows: number, cells: number | undefined, columns: number): number {
+  return cells === undefined ? rows : Math.max(1, Math.min(rows, Math.floor(cells / Math.max(1, columns))));
+}
 
 /** Refuses a column the destination cannot load from this format (reason), before it is written. */
 export type ColumnCheck = (format: FileFormat, column: ColumnSchema) => string | undefined;
@@ -57,6 +74,8 @@ export interface WrittenFile {
 interface OpenTable {
   table: TableSchema;
   buffer: NormalizedRow[];
+  /** Rows buffered before a flush, for the table's width when it last flushed. */
+  flushAt: number;
   file?: { writer: DataFileWriter; key: string; rows: number };
 }
 
@@ -81,13 +100,13 @@ export class TableFileWriters implements RowSink {
   write(table: TableSchema, row: NormalizedRow): void {
     let entry = this.open.get(table.name);
     if (entry === undefined) {
-      entry = { table, buffer: [] };
+      entry = { table, buffer: [], flushAt: this.flushAt(table) };
       this.open.set(table.name, entry);
     }
     // the newest definition of the table: a worker's schema is replaced as it grows
     entry.table = table;
     entry.buffer.push(row);
-    if (entry.buffer.length >= this.limits.bufferRows) this.pending.add(entry);
+    if (entry.buffer.length >= entry.flushAt) this.pending.add(entry);
   }
 
   /** True when some table's buffer is full; the caller then awaits `flush()`. */
@@ -110,10 +129,15 @@ export class TableFileWriters implements RowSink {
     return this.written;
   }
 
+  private flushAt(table: TableSchema): number {
+    return rowsWithin(this.limits.bufferRows, this.limits.bufferCells, Object.keys(table.columns).length);
+  }
+
   private async writeBuffer(entry: OpenTable): Promise<void> {
     if (entry.buffer.length === 0) return;
     const rows = entry.buffer;
     entry.buffer = [];
+    entry.flushAt = this.flushAt(entry.table);
     const columns = completeColumns(entry.table);
     for (const column of columns) refuseUnloadable(this.checkColumn, this.format, entry.table.name, column);
     if (entry.file !== undefined && (!entry.file.writer.accepts(columns) || this.full(entry.file)))
@@ -142,7 +166,11 @@ export class TableFileWriters implements RowSink {
             columns,
             this.storage,
             key,
-            this.limits.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
+            rowsWithin(
+              this.limits.rowGroupRows ?? DEFAULT_ROW_GROUP_ROWS,
+              this.limits.rowGroupCells,
+              columns.length,
+            ),
           )
         : new JsonlFileWriter(columns, this.storage, key, false);
     return { writer, key, rows: 0 };

@@ -175,4 +175,39 @@ describe('Parquet writer', () => {
     const back = await readBack(storage.url(file!.key));
     expect(back.getChild('a')!.toArray()).toEqual(BigInt64Array.from({ length: 20 }, (_, i) => BigInt(i)));
   });
+
+  it('flushes and groups wide tables by values, not rows: fewer rows the more columns', async () => {
+    const storage = new LocalFileStorage(await tempDir());
+    const limits = { bufferRows: 100, bufferCells: 1_000, rowGroupRows: 100, rowGroupCells: 2_000 };
+    const writers = new TableFileWriters(storage, 'n/', 'parquet', limits);
+    const names = Array.from({ length: 50 }, (_, i) => `c${i}`);
+    const wide: TableSchema = {
+      name: 'wide',
+      columns: Object.fromEntries(names.map((name) => [name, { name, data_type: 'bigint' }])),
+    };
+    const narrow: TableSchema = { name: 'narrow', columns: { a: { name: 'a', data_type: 'bigint' } } };
+    const flushedAt: number[] = [];
+    for (let i = 1; i <= 100; i++) {
+      writers.write(wide, Object.fromEntries(names.map((name) => [name, i])));
+      writers.write(narrow, { a: i });
+      if (writers.needsFlush) {
+        flushedAt.push(i);
+        await writers.flush();
+      }
+    }
+
+    const files = await writers.close();
+
+    // 1,000 values of 50 columns: every 20 rows; the one-column table would wait for 100 rows
+    expect(flushedAt).toEqual([20, 40, 60, 80, 100]);
+    const groupsOf = async (table: string) => {
+      const file = files.find((f) => f.table === table)!;
+      const metadata = (
+        await parquet.ParquetFile.fromFile(new Blob([await readFile(storage.url(file.key))]))
+      ).metadata();
+      return Array.from({ length: metadata.numRowGroups() }, (_, i) => metadata.rowGroup(i).numRows());
+    };
+    expect(await groupsOf('wide')).toEqual([40, 40, 20]);
+    expect(await groupsOf('narrow')).toEqual([100]);
+  });
 });
