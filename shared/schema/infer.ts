@@ -1,38 +1,62 @@
 import { JsonFloat } from '../util/json-values.js';
 import type { DataType } from './types.js';
 
-// An ISO 8601 date-time with a time part; dates or times alone are not timestamps (dlt's rule).
-const ISO_TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+// The date-times dlt (pendulum) reads, each with a time part: dates or times alone are not
+// timestamps (dlt's rule). ISO 8601 extended (`2024-01-02T03:04:05.5+02:00`, a space for the T,
+// the day, minutes and seconds optional) and basic (`20240102T030405Z`, and `20240102T03:04`)...
+// Each pattern captures year, month, day, hour, minute, second, fraction and offset, in that order.
+const ZONE = '(Z|[+-]\\d{2}(?::?\\d{2})?)?';
+const ISO_PATTERNS = [
+  new RegExp(
+    `^(\\d{4})-(\\d{2})(?:-(\\d{2}))?[T ](\\d{2})(?::(\\d{2})(?::(\\d{2})(?:[.,](\\d+))?)?)?${ZONE}$`,
+  ),
+  new RegExp(`^(\\d{4})(\\d{2})(\\d{2})[T ](\\d{2})(?:(\\d{2})(?:(\\d{2})(?:[.,](\\d+))?)?)?${ZONE}$`),
+  new RegExp(`^(\\d{4})(\\d{2})(\\d{2})[T ](\\d{2}):(\\d{2})()()${ZONE}$`),
+];
+// ...and, where ISO fails, pendulum's common form: `2024/01/02 3:04:05`, the date separated by
+// `/`, `:` or nothing, month and day optional, no offset (naive). Its parts are optional as in
+// pendulum's pattern, so that a string matches (`202403:04`: 4 March, a date) as it does there.
+const COMMON =
+  /^(?:(\d{4})(?:[/:]?(\d{2})[/:]?(\d{2}))?)?(?: ?(\d{1,2}):(\d{1,2})?(?::(\d{1,2}))?(?:[.|,](\d{1,9}))?)?$/;
+
+function matchTimestamp(text: string): RegExpExecArray | null {
+  for (const pattern of ISO_PATTERNS) {
+    const m = pattern.exec(text);
+    if (m !== null) return m;
+  }
+  const m = COMMON.exec(text);
+  // a date or a time alone is no timestamp, and pendulum fails on a time without its minutes
+  return m?.[1] !== undefined && m[4] !== undefined && m[5] !== undefined ? m : null;
+}
 
 /**
- * Microseconds since the epoch for an ISO timestamp string, or undefined when it is not one.
+ * Microseconds since the epoch for a timestamp string, or undefined when it is not one.
  * Past 2^53 µs (year 2255) a number cannot hold every microsecond, so those come as a bigint.
  */
 export function parseIsoTimestamp(text: string): number | bigint | undefined {
-  if (text.length < 16 || text.length > 40) return undefined;
-  const m = ISO_TIMESTAMP.exec(text);
+  if (text.length < 7 || text.length > 64) return undefined;
+  const m = matchTimestamp(text);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, frac, zone] = m;
   const year = Number(y);
-  const month = Number(mo);
-  const day = Number(d);
+  const month = mo ? Number(mo) : 1;
+  const day = d ? Number(d) : 1;
   const hour = Number(h);
-  const minute = Number(mi);
-  const second = s === undefined ? 0 : Number(s);
+  const minute = mi ? Number(mi) : 0;
+  const second = s ? Number(s) : 0;
   // Python's datetime, which dlt parses with, has no year 0
   if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   let ms = Date.UTC(year, month - 1, day, hour, minute, second);
   if (year < 100) ms = shiftYear(ms, year);
-  if (zone !== undefined && zone !== 'Z') {
+  if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
     const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
     if (offsetMinutes > 24 * 60) return undefined;
     ms -= sign * offsetMinutes * 60_000;
   }
-  const micros = frac === undefined ? 0 : Number(frac.slice(0, 6).padEnd(6, '0'));
+  const micros = frac ? Number(frac.slice(0, 6).padEnd(6, '0')) : 0;
   return exactMicros(ms, micros);
 }
 

@@ -12,6 +12,52 @@ describe('ISO timestamp detection', () => {
     expect(parseIsoTimestamp('2024-01-02T05:04:05+02:00')).toBe(Date.parse('2024-01-02T03:04:05Z') * 1000);
   });
 
+  it('reads the forms dlt 1.26 (pendulum) reads as timestamps, and no others', () => {
+    const at = (iso: string) => Date.parse(iso) * 1000;
+    const read: [string, number][] = [
+      ['2024-01-02 03:04:05', at('2024-01-02T03:04:05Z')],
+      ['2024-01-02T03', at('2024-01-02T03:00:00Z')],
+      ['2024-01-02 03Z', at('2024-01-02T03:00:00Z')],
+      ['2024-01T03:04', at('2024-01-01T03:04:00Z')],
+      ['2024-01-02T03:04:05.1234567891+0530', at('2024-01-01T21:34:05Z') + 123_456],
+      ['2024-01-02T03:04:05+02', at('2024-01-02T01:04:05Z')],
+      // ISO 8601 basic, as in iCalendar or X-Amz-Date
+      ['20240102T030405Z', at('2024-01-02T03:04:05Z')],
+      ['20240102T030405,5-0230', at('2024-01-02T05:34:05Z') + 500_000],
+      ['20240102 03', at('2024-01-02T03:00:00Z')],
+      ['20240102T03:04', at('2024-01-02T03:04:00Z')],
+      // pendulum's common form, where ISO fails: slashes, colons or nothing between the date's parts
+      ['2024/01/02 03:04:05', at('2024-01-02T03:04:05Z')],
+      ['2024/01/02 3:4:05.25', at('2024-01-02T03:04:05Z') + 250_000],
+      ['2024:01:02 03:04:05', at('2024-01-02T03:04:05Z')],
+      ['20240102 03:04:05', at('2024-01-02T03:04:05Z')],
+      ['2024 03:04', at('2024-01-01T03:04:00Z')],
+    ];
+    for (const [text, micros] of read) {
+      expect(inferDataType(text), text).toBe('timestamp');
+      expect(parseIsoTimestamp(text), text).toBe(micros);
+    }
+    const notRead = [
+      '2024-01-02',
+      '03:04:05',
+      '202403:04', // pendulum reads 4 March 2024: a date
+      '2024/01/02T03:04:05',
+      '2024/01/02 03:04:05Z',
+      '2024/1/2 03:04',
+      '2024/01/02 03:',
+      '2024/01/02 24:00',
+      '2024-01-02T0304',
+      '20240102T03:04:05',
+      '20240102T030',
+      '2024-01-02T03:04:05.',
+      '2024-01-02t03:04:05z',
+      '2024-01-02T03:04:05 +02:00',
+      '2024-01-02T03:04:05+25:00',
+      'Wed, 29 Jun 2022 13:56:34 +0000',
+    ];
+    for (const text of notRead) expect(inferDataType(text), text).toBe('text');
+  });
+
   it('accepts 29 February only in leap years, and no day a month lacks', () => {
     const valid = [
       '2024-02-29T00:00:00Z',
