@@ -2,31 +2,79 @@ import { JsonFloat } from '../util/json-values.js';
 import type { DataType } from './types.js';
 
 // The date-times dlt (pendulum) reads, each with a time part: dates or times alone are not
-// timestamps (dlt's rule). ISO 8601 extended (`2024-01-02T03:04:05.5+02:00`, a space for the T,
-// the day, minutes and seconds optional) and basic (`20240102T030405Z`, and `20240102T03:04`)...
-// Each pattern captures year, month, day, hour, minute, second, fraction and offset, in that order.
+// timestamps (dlt's rule). First ISO 8601: a calendar (`2024-01-02`, `2024-01`, `20240102`),
+// ordinal (`2024-002`) or week date (`2024-W01-2`, `2024W012`), then `T` or a space and a time,
+// extended after an extended date (`03`, `03:04`, `03:04:05.5`) and basic or `HH:MM` after a basic
+// one (`030405`), then an offset (`Z`, `+02`, `+0200`, `+02:00`).
 const ZONE = '(Z|[+-]\\d{2}(?::?\\d{2})?)?';
-const ISO_PATTERNS = [
-  new RegExp(
-    `^(\\d{4})-(\\d{2})(?:-(\\d{2}))?[T ](\\d{2})(?::(\\d{2})(?::(\\d{2})(?:[.,](\\d+))?)?)?${ZONE}$`,
-  ),
-  new RegExp(`^(\\d{4})(\\d{2})(\\d{2})[T ](\\d{2})(?:(\\d{2})(?:(\\d{2})(?:[.,](\\d+))?)?)?${ZONE}$`),
-  new RegExp(`^(\\d{4})(\\d{2})(\\d{2})[T ](\\d{2}):(\\d{2})()()${ZONE}$`),
+const EXTENDED_TIME = '(\\d{2})(?::(\\d{2})(?::(\\d{2})(?:[.,](\\d+))?)?)?';
+const BASIC_TIME = '(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:[.,](\\d+))?)?)?';
+const COLON_TIME = '(\\d{2}):(\\d{2})()()';
+
+type DateForm = 'calendar' | 'ordinal' | 'week';
+
+/** Each pattern captures three date parts, then hour, minute, second, fraction and offset. */
+const iso = (form: DateForm, date: string, time: string): [DateForm, RegExp] => [
+  form,
+  new RegExp(`^${date}[T ]${time}${ZONE}$`),
 ];
-// ...and, where ISO fails, pendulum's common form: `2024/01/02 3:04:05`, the date separated by
-// `/`, `:` or nothing, month and day optional, no offset (naive). Its parts are optional as in
-// pendulum's pattern, so that a string matches (`202403:04`: 4 March, a date) as it does there.
+const ISO_FORMS = [
+  iso('calendar', '(\\d{4})-(\\d{2})(?:-(\\d{2}))?', EXTENDED_TIME),
+  iso('calendar', '(\\d{4})(\\d{2})(\\d{2})', BASIC_TIME),
+  iso('calendar', '(\\d{4})(\\d{2})(\\d{2})', COLON_TIME),
+  iso('ordinal', '(\\d{4})-(\\d{3})()', EXTENDED_TIME),
+  iso('ordinal', '(\\d{4})(\\d{3})()', BASIC_TIME),
+  iso('ordinal', '(\\d{4})(\\d{3})()', COLON_TIME),
+  iso('week', '(\\d{4})-W(\\d{2})(?:-(\\d))?', EXTENDED_TIME),
+  iso('week', '(\\d{4})W(\\d{2})(\\d)?', BASIC_TIME),
+  iso('week', '(\\d{4})W(\\d{2})(\\d)?', COLON_TIME),
+];
+// Where ISO fails, pendulum's common form: `2024/01/02 3:04:05`, the date separated by `/`, `:`
+// or nothing, month and day optional, no offset (naive). Its parts are optional as in pendulum's
+// pattern, so that a string matches (`202403:04`: 4 March, a date) as it does there.
 const COMMON =
   /^(?:(\d{4})(?:[/:]?(\d{2})[/:]?(\d{2}))?)?(?: ?(\d{1,2}):(\d{1,2})?(?::(\d{1,2}))?(?:[.|,](\d{1,9}))?)?$/;
 
-function matchTimestamp(text: string): RegExpExecArray | null {
-  for (const pattern of ISO_PATTERNS) {
+function matchTimestamp(text: string): [DateForm, RegExpExecArray] | undefined {
+  for (const [form, pattern] of ISO_FORMS) {
     const m = pattern.exec(text);
-    if (m !== null) return m;
+    if (m !== null) return [form, m];
   }
   const m = COMMON.exec(text);
   // a date or a time alone is no timestamp, and pendulum fails on a time without its minutes
-  return m?.[1] !== undefined && m[4] !== undefined && m[5] !== undefined ? m : null;
+  return m?.[1] !== undefined && m[4] !== undefined && m[5] !== undefined ? ['calendar', m] : undefined;
+}
+
+// Python's datetime, which dlt parses with, holds the years 1 to 9999
+const FIRST_DAY = daysFromCivil(1, 1, 1);
+const LAST_DAY = daysFromCivil(9999, 12, 31);
+const MS_PER_DAY = 86_400_000;
+
+/** Days since 1970-01-01 of a date matched in `form`, or undefined when there is no such day. */
+function dayOf(
+  form: DateForm,
+  year: number,
+  a: string | undefined,
+  b: string | undefined,
+): number | undefined {
+  let day: number;
+  if (form === 'calendar') {
+    const month = a ? Number(a) : 1;
+    const dayOfMonth = b ? Number(b) : 1;
+    if (month < 1 || month > 12 || dayOfMonth < 1 || dayOfMonth > daysInMonth(year, month)) return undefined;
+    day = daysFromCivil(year, month, dayOfMonth);
+  } else if (form === 'ordinal') {
+    const ordinal = Number(a);
+    if (ordinal < 1 || ordinal > (isLeapYear(year) ? 366 : 365)) return undefined;
+    day = daysFromCivil(year, 1, 1) + ordinal - 1;
+  } else {
+    // as pendulum counts: week 0 and weekday 0 step back from week 1's Monday
+    const week = Number(a);
+    const weekday = b ? Number(b) : 1;
+    if (week > weeksInYear(year) || weekday > 7) return undefined;
+    day = mondayOfWeekOne(year) + (week - 1) * 7 + weekday - 1;
+  }
+  return year >= 1 && day >= FIRST_DAY && day <= LAST_DAY ? day : undefined;
 }
 
 /**
@@ -35,20 +83,15 @@ function matchTimestamp(text: string): RegExpExecArray | null {
  */
 export function parseIsoTimestamp(text: string): number | bigint | undefined {
   if (text.length < 7 || text.length > 64) return undefined;
-  const m = matchTimestamp(text);
-  if (m === null) return undefined;
-  const [, y, mo, d, h, mi, s, frac, zone] = m;
-  const year = Number(y);
-  const month = mo ? Number(mo) : 1;
-  const day = d ? Number(d) : 1;
+  const matched = matchTimestamp(text);
+  if (matched === undefined) return undefined;
+  const [form, [, y, a, b, h, mi, s, frac, zone]] = matched;
+  const day = dayOf(form, Number(y), a, b);
   const hour = Number(h);
   const minute = mi ? Number(mi) : 0;
   const second = s ? Number(s) : 0;
-  // Python's datetime, which dlt parses with, has no year 0
-  if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  let ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (year < 100) ms = shiftYear(ms, year);
+  if (day === undefined || hour > 23 || minute > 59 || second > 59) return undefined;
+  let ms = day * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000;
   if (zone && zone !== 'Z') {
     const sign = zone.startsWith('-') ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
@@ -68,17 +111,39 @@ export function exactMicros(ms: number, micros: number): number | bigint {
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
-function daysInMonth(year: number, month: number): number {
-  if (month !== 2) return DAYS_IN_MONTH[month - 1]!;
-  // as Date.UTC reads them, years 0-99 are 1900-1999 (so year 0 is not a leap year)
-  const y = year < 100 ? year + 1900 : year;
-  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0 ? 29 : 28;
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
 }
 
-function shiftYear(ms: number, year: number): number {
-  const d = new Date(ms);
-  d.setUTCFullYear(year);
-  return d.getTime();
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** Monday 0 to Sunday 6; 1970-01-01 was a Thursday. */
+function weekdayIndex(days: number): number {
+  return (((days + 3) % 7) + 7) % 7;
+}
+
+/** The Monday of ISO week 1: the week that holds 4 January. */
+function mondayOfWeekOne(year: number): number {
+  const fourth = daysFromCivil(year, 1, 4);
+  return fourth - weekdayIndex(fourth);
+}
+
+/** 53 when the year starts on a Thursday, or on a Wednesday in a leap year; else 52. */
+function weeksInYear(year: number): number {
+  const first = weekdayIndex(daysFromCivil(year, 1, 1));
+  return first === 3 || (first === 2 && isLeapYear(year)) ? 53 : 52;
 }
 
 /** The dlt data type of a JSON value, or undefined for null. Dicts and lists are 'json'. */

@@ -26,6 +26,12 @@ describe('ISO timestamp detection', () => {
       ['20240102T030405,5-0230', at('2024-01-02T05:34:05Z') + 500_000],
       ['20240102 03', at('2024-01-02T03:00:00Z')],
       ['20240102T03:04', at('2024-01-02T03:04:00Z')],
+      // ordinal and week dates, week 0 and weekday 0 counted back from week 1 as pendulum does
+      ['2024-366T10:00', at('2024-12-31T10:00:00Z')],
+      ['2024002T10', at('2024-01-02T10:00:00Z')],
+      ['2020-W53-7T10:00', at('2021-01-03T10:00:00Z')],
+      ['2024W012T1000', at('2024-01-02T10:00:00Z')],
+      ['2024-W00-0T10', at('2023-12-24T10:00:00Z')],
       // pendulum's common form, where ISO fails: slashes, colons or nothing between the date's parts
       ['2024/01/02 03:04:05', at('2024-01-02T03:04:05Z')],
       ['2024/01/02 3:4:05.25', at('2024-01-02T03:04:05Z') + 250_000],
@@ -53,6 +59,10 @@ describe('ISO timestamp detection', () => {
       '2024-01-02t03:04:05z',
       '2024-01-02T03:04:05 +02:00',
       '2024-01-02T03:04:05+25:00',
+      '2023-366T10:00',
+      '2024-W53-1T10:00', // 2024 has 52 weeks
+      '2024-W01-8T10:00',
+      '9999-W52-7T10:00', // past 9999-12-31
       'Wed, 29 Jun 2022 13:56:34 +0000',
     ];
     for (const text of notRead) expect(inferDataType(text), text).toBe('text');
