@@ -76,6 +76,7 @@ interface RunFlags {
   contract?: ResourceHints['schemaContract'];
   maxNesting?: number;
   csvDelimiter?: string;
+  csvNull: string[];
   jsonPath?: string;
   encoding?: string;
   destination: 'duckdb' | 'databricks';
@@ -173,6 +174,12 @@ program
     '--csv-delimiter <char>',
     'CSV field delimiter, `tab` for tabs (default: the one the header line uses; tabs for .tsv)',
     delimiter,
+  )
+  .option(
+    '--csv-null <value>',
+    'CSV fields read as null, quoted or not (NULL, \\N); repeat for more (an unquoted empty field always is)',
+    (value: string, previous: string[]) => [...previous, value],
+    [] as string[],
   )
   .option('--json-path <path>', 'JSON files: load the array at this path (data.items), not the document')
   .option(
@@ -313,7 +320,10 @@ function groupByTable(files: string[], flags: RunFlags): ResourceInput[] {
     },
     files: tableFiles,
     read: {
-      ...(flags.csvDelimiter !== undefined && { csv: { delimiter: flags.csvDelimiter } }),
+      csv: {
+        ...(flags.csvDelimiter !== undefined && { delimiter: flags.csvDelimiter }),
+        ...(flags.csvNull.length > 0 && { nullValues: flags.csvNull }),
+      },
       ...(flags.jsonPath !== undefined && { jsonPath: flags.jsonPath }),
       ...(flags.encoding !== undefined && { encoding: flags.encoding }),
     },

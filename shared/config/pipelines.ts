@@ -23,6 +23,8 @@ const resourceConfig = resourceHintsSchema.omit({ sourceColumns: true }).extend(
           delimiter: z.string().length(1).optional(),
           quote: z.string().length(1).default('"'),
           escape: z.string().length(1).default('"'),
+          /** Fields read as null, quoted or not (`NULL`, `\\N`); an unquoted empty field always is. */
+          nullValues: z.array(z.string()).optional(),
         })
         .strict()
         .optional(),

@@ -45,7 +45,7 @@ export async function* readCsvRecords(
       bom: true,
       skip_empty_lines: true,
       info: true,
-      cast: castCsvValue,
+      cast: csvCaster(new Set(options.csv?.nullValues)),
       relax_column_count: false,
       delimiter,
       quote,
@@ -124,7 +124,17 @@ function uniqueNames(names: readonly string[]): string[] {
  * code such as `01234` text), `1.0` a float. Quoting does not make a number text, as some
  * writers quote every field; only a quoted empty field is an empty string rather than null.
  */
-function castCsvValue(value: string, context: { records: number; quoting: boolean }): unknown {
+type CsvContext = { records: number; quoting: boolean };
+
+/** The caster of a file's fields: the configured null markers read as null, the rest typed. */
+function csvCaster(nullValues: ReadonlySet<string>): (value: string, context: CsvContext) => unknown {
+  if (nullValues.size === 0) return castCsvValue;
+  // as DuckDB's nullstr with allow_quoted_nulls: a marker is null quoted or not
+  return (value, context) =>
+    context.records > 0 && nullValues.has(value) ? null : castCsvValue(value, context);
+}
+
+function castCsvValue(value: string, context: CsvContext): unknown {
   // the first record is the header
   if (context.records === 0) return value;
   if (value === '') return context.quoting ? '' : null;

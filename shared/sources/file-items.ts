@@ -19,7 +19,8 @@ import { SourceError } from './source-error.js';
 export interface ReadOptions {
   /** The array of records at this path of a JSON document (`data.items`). */
   jsonPath?: string;
-  csv?: { delimiter?: string; quote?: string; escape?: string };
+  /** CSV dialect; `nullValues` are fields read as null (`NULL`, `\\N`), quoted or not. */
+  csv?: { delimiter?: string; quote?: string; escape?: string; nullValues?: string[] };
   /** The text formats' encoding when not UTF-8 (`latin1`, `windows-1252`): a label TextDecoder knows. */
   encoding?: string;
   /** Receives the column types a typed source (Parquet) declares, before its first record. */

@@ -184,7 +184,7 @@ describe('sluice CLI', () => {
     );
   });
 
-  it('takes a folder of any-case file names, a CSV delimiter, a JSON path and an encoding', async () => {
+  it('takes a folder of any-case file names, a CSV delimiter and null markers, a JSON path and an encoding', async () => {
     const { dir, file } = await setup();
     const workdir = join(dir, 'w');
     await mkdir(join(dir, 'in'));
@@ -200,6 +200,9 @@ describe('sluice CLI', () => {
     await run(told, '--csv-delimiter', ';');
     const latin = await file('latin.csv', Buffer.from('id,name\n1,Zoë\n', 'latin1'));
     const fromLatin = await run(latin, '--encoding', 'latin1');
+    // a database export's null markers: without them `price` would be text, then a variant
+    const nulls = await file('nulls.csv', 'id,price,note\n1,NULL,\\N\n2,2.5,"NULL"\n');
+    await run(nulls, '--csv-null', 'NULL', '--csv-null', '\\N');
     const refused = await run(told, '--csv-delimiter', 'ab').catch((error) => error);
     const unknown = await run(latin, '--encoding', 'klingon').catch((error) => error);
     const info = await exec(process.execPath, [cli, 'info', '--pipeline', 'files', '--workdir', workdir]);
@@ -209,6 +212,8 @@ describe('sluice CLI', () => {
     expect(folder.stdout).toMatch(/^\s*pages\s+3\s+1\s/m);
     expect(info.stdout).toMatch(/^\s*amount\s+double/m);
     expect(info.stdout).toMatch(/^\s*b_c\s+text/m);
+    expect(info.stdout).toMatch(/^\s*price\s+double/m);
+    expect(info.stdout).not.toMatch(/price__v_text|^\s*note\s/m);
     expect(refused).toMatchObject({ code: 1 });
     expect(String(refused.stderr)).toMatch(/--csv-delimiter.*one character/);
     expect(fromLatin.stdout).toMatch(/^\s*latin\s+1\s+1\s/m);

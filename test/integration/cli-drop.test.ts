@@ -26,7 +26,11 @@ const CONFIG = {
         {
           name: 'customers',
           onBadRecord: 'quarantine',
-          drop: { prefix: 'inbox/customers/', csv: { delimiter: ';' }, encoding: 'latin1' },
+          drop: {
+            prefix: 'inbox/customers/',
+            csv: { delimiter: ';', nullValues: ['-'] },
+            encoding: 'latin1',
+          },
         },
         { name: 'feed', source: { kind: 'rest_api', baseUrl: 'http://127.0.0.1:9/', path: 'feed' } },
       ],
@@ -45,10 +49,10 @@ describe('sluice drop', () => {
       join(dir, 'inbox', 'orders', 'a.jsonl'),
       '{"id":1,"amount":"10.50"}\n{"id":2,"amount":3}\n',
     );
-    // a semicolon CSV in Latin-1 with one unterminated quote, which the resource quarantines
+    // a semicolon CSV in Latin-1 with a null marker and one unterminated quote, which the resource quarantines
     await writeFile(
       join(dir, 'inbox', 'customers', 'c.csv'),
-      Buffer.from('id;name\n1;José\n2;"Bo\n', 'latin1'),
+      Buffer.from('id;name;city\n1;José;-\n3;Ann;Oslo\n2;"Bo\n', 'latin1'),
     );
     await writeFile(join(dir, 'elsewhere', 'x.jsonl'), '{"id":3,"amount":1}\n');
     const cli = (...args: string[]) =>
@@ -61,19 +65,24 @@ describe('sluice drop', () => {
       ).stdout;
 
     const ran = await cli('drop', 'inbox', '--pipeline', 'shop');
-    expect(ran.stdout).toMatch(/items extracted: 3\n/);
+    expect(ran.stdout).toMatch(/items extracted: 4\n/);
     expect(ran.stdout).toContain('SELECT * FROM shop.shop.orders LIMIT 10');
     expect(
       await query(
         "SELECT string_agg(id || '=' || amount::VARCHAR, ',' ORDER BY id) AS v FROM shop.shop.orders",
       ),
     ).toContain('1=10.50,2=3.00');
-    expect(await query('SELECT name FROM shop.shop.customers')).toContain("'José'");
+    // the resource's null marker `-` is null; José's city is not the text '-'
+    expect(
+      await query(
+        "SELECT string_agg(name || '=' || coalesce(city, '?'), ',' ORDER BY id) AS v FROM shop.shop.customers",
+      ),
+    ).toContain('José=?,Ann=Oslo');
     const [loadId] = /load (\d+\.\d+): loaded/.exec(ran.stdout)!.slice(1);
     const quarantine = join(dir, 'w', 'shop', 'packages', loadId!, 'quarantine', 'extract.0.jsonl');
     expect(ran.stdout).toContain(`quarantined: 1 malformed record in ${quarantine}\n`);
     const quarantined = await readFile(quarantine, 'utf8');
-    expect(JSON.parse(quarantined)).toMatchObject({ line: 3, raw: '2;"Bo\n' });
+    expect(JSON.parse(quarantined)).toMatchObject({ line: 4, raw: '2;"Bo\n' });
 
     // a file under no drop prefix is refused by name; --resource takes it, merging on the key
     const refused = await cli('drop', 'elsewhere/x.jsonl', '--pipeline', 'shop').catch(

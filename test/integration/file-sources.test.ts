@@ -154,6 +154,21 @@ describe('file sources', () => {
     expect(await collect(join(dir, 'twice.csv'))).toEqual([
       { n: 2, item: { a: 1, 'a.2': 2, 'a.1': 3, 'a.3': 4 } },
     ]);
+    // null markers of database exports, when configured: quoted or not, as DuckDB's nullstr
+    await writeFile(join(dir, 'nulls.csv'), 'id,a,b\n1,NULL,"\\N"\n2,\\N,NULLS\n');
+    const withMarkers = [];
+    for await (const record of readFileRecords(join(dir, 'nulls.csv'), {
+      csv: { nullValues: ['NULL', '\\N'] },
+    }))
+      withMarkers.push(record);
+    expect(withMarkers).toEqual([
+      { n: 2, item: { id: 1, a: null, b: null } },
+      { n: 3, item: { id: 2, a: null, b: 'NULLS' } },
+    ]);
+    expect(await collect(join(dir, 'nulls.csv'))).toEqual([
+      { n: 2, item: { id: 1, a: 'NULL', b: '\\N' } },
+      { n: 3, item: { id: 2, a: '\\N', b: 'NULLS' } },
+    ]);
     // an empty header cell (a dataframe saved with its index) is named by its position, as pandas does
     await writeFile(join(dir, 'indexed.csv'), ',a,\n0,x,y\n');
     expect(await collect(join(dir, 'indexed.csv'))).toEqual([
