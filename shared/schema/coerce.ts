@@ -1,7 +1,7 @@
 import { parseJson } from '../formats/json-parse.js';
 import { JsonFloat } from '../util/json-values.js';
 import { orjsonText, pythonFloatRepr, pythonStrip } from '../util/python-text.js';
-import { exactMicros, parseIsoTimestamp } from './infer.js';
+import { exactMicros, parseIsoDate, parseIsoTimestamp } from './infer.js';
 import type { ColumnSchema, DataType } from './types.js';
 
 /** The integer a bigint column is stored in: dlt sizes it by the column's precision. */
@@ -160,6 +160,15 @@ function toTimestamp(v: unknown): number | bigint | typeof NO_FIT {
   return NO_FIT;
 }
 
+/** The UTC date of epoch seconds, within the years 1-9999 that Python's date holds. */
+function epochDay(seconds: number): number | typeof NO_FIT {
+  return seconds >= FIRST_SECOND && seconds < END_SECOND ? Math.floor(seconds / 86_400) : NO_FIT;
+}
+
+function fromPythonDay(days: number): number | typeof NO_FIT {
+  return days >= FIRST_SECOND / 86_400 && days < END_SECOND / 86_400 ? days : NO_FIT;
+}
+
 function epochMicros(seconds: number): number | bigint | typeof NO_FIT {
   if (!(seconds >= FIRST_SECOND && seconds < END_SECOND)) return NO_FIT;
   const whole = Math.floor(seconds);
@@ -171,24 +180,15 @@ function toDate(v: unknown): number | typeof NO_FIT {
     const days = parseIsoDate(v);
     if (days !== undefined) return days;
     const micros = parseIsoTimestamp(v);
-    return micros === undefined ? NO_FIT : Math.floor(Number(micros) / MICROS_PER_DAY);
+    // the UTC date of the instant, which may fall past the years Python holds
+    if (micros !== undefined) return fromPythonDay(Math.floor(Number(micros) / MICROS_PER_DAY));
+    // then, as for timestamps, text that Python's float() reads is epoch seconds
+    const seconds = pythonFloat(pythonStrip(v));
+    return seconds === undefined ? NO_FIT : epochDay(seconds);
   }
-  // a number is epoch seconds, the date is the UTC one
-  if (typeof v === 'number') return v >= FIRST_SECOND && v < END_SECOND ? Math.floor(v / 86_400) : NO_FIT;
+  if (typeof v === 'number') return epochDay(v);
   if (v instanceof Date) return Math.floor(v.getTime() / 86_400_000);
   return NO_FIT;
-}
-
-/** Days since the epoch for `YYYY-MM-DD`, or undefined. */
-export function parseIsoDate(text: string): number | undefined {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(pythonStrip(text));
-  if (m === null) return undefined;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < 1) return undefined;
-  const date = new Date(Date.UTC(2000, mo - 1, d));
-  date.setUTCFullYear(y);
-  if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d) return undefined;
-  return Math.round(date.getTime() / 86_400_000);
 }
 
 function toTime(v: unknown): number | typeof NO_FIT {

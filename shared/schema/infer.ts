@@ -77,6 +77,28 @@ function dayOf(
   return year >= 1 && day >= FIRST_DAY && day <= LAST_DAY ? day : undefined;
 }
 
+// The dates alone dlt (pendulum) reads, which it coerces into date and timestamp columns (a
+// timestamp at midnight): a year, year and month, a calendar, ordinal or week date, or the common
+// form's `2024/01/02`. Each pattern captures year and two date parts.
+const DATE_FORMS: [DateForm, RegExp][] = [
+  ['calendar', /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/],
+  ['calendar', /^(\d{4})(\d{2})(\d{2})$/],
+  ['ordinal', /^(\d{4})-?(\d{3})()$/],
+  ['week', /^(\d{4})-W(\d{2})(?:-(\d))?$/],
+  ['week', /^(\d{4})W(\d{2})(\d)?$/],
+  ['calendar', /^(\d{4})[/:]?(\d{2})[/:]?(\d{2})$/],
+];
+
+/** Days since the epoch for a date string (no time part), or undefined when it is not one. */
+export function parseIsoDate(text: string): number | undefined {
+  if (text.length < 4 || text.length > 10) return undefined;
+  for (const [form, pattern] of DATE_FORMS) {
+    const m = pattern.exec(text);
+    if (m !== null) return dayOf(form, Number(m[1]), m[2], m[3]);
+  }
+  return undefined;
+}
+
 /**
  * Microseconds since the epoch for a timestamp string, or undefined when it is not one.
  * Past 2^53 µs (year 2255) a number cannot hold every microsecond, so those come as a bigint.

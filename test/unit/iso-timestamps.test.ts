@@ -99,6 +99,29 @@ describe('timestamps at the edges of what dlt reads (Python datetime: years 1-99
     expect(timestampText(-62_135_596_800_000_000, false)).toBe('0001-01-01T00:00:00.000000');
   });
 
+  it('coerces date text into date and timestamp columns as dlt does, before reading epoch seconds', () => {
+    const date = { name: 'd', data_type: 'date' as const };
+    const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+    // [text, its date, its timestamp] as dlt 1.26 coerces them
+    const cases: [string, number | typeof NO_FIT, number | bigint | typeof NO_FIT][] = [
+      ['2024/01/02', day('2024-01-02'), day('2024-01-02') * 86_400_000_000],
+      ['20240102', day('2024-01-02'), day('2024-01-02') * 86_400_000_000], // not 20,240,102 seconds
+      ['2024', day('2024-01-01'), day('2024-01-01') * 86_400_000_000], // a year, not 2,024 seconds
+      ['2024-01', day('2024-01-01'), day('2024-01-01') * 86_400_000_000],
+      ['2024-002', day('2024-01-02'), day('2024-01-02') * 86_400_000_000],
+      ['2024W012', day('2024-01-02'), day('2024-01-02') * 86_400_000_000],
+      ['202401', 2, 202_401_000_000], // no ISO date: epoch seconds
+      [' 42 ', 0, 42_000_000],
+      ['2024-01-02T23:30:00-05:00', day('2024-01-03'), Date.parse('2024-01-03T04:30:00Z') * 1000],
+      [' 2024-01-02', NO_FIT, NO_FIT],
+      ['9999-12-31T23:30:00-05:00', NO_FIT, 253_402_317_000_000_000n],
+    ];
+    for (const [text, days, micros] of cases) {
+      expect(coerceValue(text, date), text).toBe(days);
+      expect(coerceValue(text, column), text).toBe(micros);
+    }
+  });
+
   it('has no year 0, as Python has none', () => {
     expect(inferDataType('0000-01-01T00:00:00Z')).toBe('text');
     expect(inferDataType('0001-01-01T00:00:00Z')).toBe('timestamp');
