@@ -1,7 +1,7 @@
 import { parseJson } from '../formats/json-parse.js';
 import { JsonFloat } from '../util/json-values.js';
 import { orjsonText, pythonFloatRepr, pythonStrip } from '../util/python-text.js';
-import { exactMicros, parseIsoDate, parseIsoTimestamp } from './infer.js';
+import { exactMicros, parseIsoDate, parseIsoTime, parseIsoTimestamp } from './infer.js';
 import type { ColumnSchema, DataType } from './types.js';
 
 /** The integer a bigint column is stored in: dlt sizes it by the column's precision. */
@@ -192,12 +192,7 @@ function toDate(v: unknown): number | typeof NO_FIT {
 }
 
 function toTime(v: unknown): number | typeof NO_FIT {
-  if (typeof v !== 'string') return NO_FIT;
-  const m = /^(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?$/.exec(pythonStrip(v));
-  if (m === null) return NO_FIT;
-  const [h, mi, s] = [Number(m[1]), Number(m[2]), Number(m[3] ?? '0')];
-  if (h > 23 || mi > 59 || s > 59) return NO_FIT;
-  return ((h * 60 + mi) * 60 + s) * 1_000_000 + Number((m[4] ?? '').slice(0, 6).padEnd(6, '0'));
+  return typeof v === 'string' ? (parseIsoTime(v) ?? NO_FIT) : NO_FIT;
 }
 
 const DECIMAL_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;

@@ -113,16 +113,51 @@ export function parseIsoTimestamp(text: string): number | bigint | undefined {
   const minute = mi ? Number(mi) : 0;
   const second = s ? Number(s) : 0;
   if (day === undefined || hour > 23 || minute > 59 || second > 59) return undefined;
-  let ms = day * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000;
-  if (zone && zone !== 'Z') {
-    const sign = zone.startsWith('-') ? -1 : 1;
-    const digits = zone.slice(1).replace(':', '');
-    const offsetMinutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-    if (offsetMinutes > 24 * 60) return undefined;
-    ms -= sign * offsetMinutes * 60_000;
+  const offset = offsetMinutes(zone);
+  if (offset === undefined) return undefined;
+  const ms = day * MS_PER_DAY + ((hour * 60 + minute) * 60 - offset * 60 + second) * 1000;
+  return exactMicros(ms, fractionMicros(frac));
+}
+
+/** Minutes east of UTC of a matched offset (`Z`, `+02`, `-0530`, `+02:00`); undefined past 24 h. */
+function offsetMinutes(zone: string | undefined): number | undefined {
+  if (!zone || zone === 'Z') return 0;
+  const digits = zone.slice(1).replace(':', '');
+  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+  if (minutes > 24 * 60) return undefined;
+  return zone.startsWith('-') ? -minutes : minutes;
+}
+
+/** A fraction of a second's digits as microseconds, truncated as Python's datetime holds them. */
+function fractionMicros(digits: string | undefined): number {
+  return digits ? Number(digits.slice(0, 6).padEnd(6, '0')) : 0;
+}
+
+// The times alone dlt (pendulum) reads into time columns: ISO after a `T` (basic, or `HH:MM`),
+// ISO extended, then the common form (` 3:04:05.5`); an offset turns the time into UTC's.
+const TIME_FORMS = [
+  new RegExp(`^T(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:[.,](\\d+))?)?)?${ZONE}$`),
+  new RegExp(`^T(\\d{2}):(\\d{2})()()${ZONE}$`),
+  new RegExp(`^(\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d+))?)?${ZONE}$`),
+  /^ ?(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:[.|,](\d{1,9}))?()$/,
+];
+const MICROS_PER_DAY = 86_400_000_000;
+
+/** Microseconds since midnight for a time string, or undefined when it is not one. */
+export function parseIsoTime(text: string): number | undefined {
+  if (text.length > 40) return undefined;
+  for (const pattern of TIME_FORMS) {
+    const m = pattern.exec(text);
+    if (m === null) continue;
+    const [, h, mi, s, frac, zone] = m;
+    const [hour, minute, second] = [Number(h), mi ? Number(mi) : 0, s ? Number(s) : 0];
+    const offset = offsetMinutes(zone);
+    if (hour > 23 || minute > 59 || second > 59 || offset === undefined) return undefined;
+    const micros =
+      (((hour * 60 + minute - offset) * 60 + second) * 1_000_000 + fractionMicros(frac)) % MICROS_PER_DAY;
+    return micros < 0 ? micros + MICROS_PER_DAY : micros;
   }
-  const micros = frac ? Number(frac.slice(0, 6).padEnd(6, '0')) : 0;
-  return exactMicros(ms, micros);
+  return undefined;
 }
 
 /** ms * 1000 + micros, as a number while that is exact and as a bigint beyond. */

@@ -122,6 +122,27 @@ describe('timestamps at the edges of what dlt reads (Python datetime: years 1-99
     }
   });
 
+  it('coerces time text as dlt does: ISO after a T, extended, the common form; offsets to UTC', () => {
+    const time = { name: 't', data_type: 'time' as const };
+    const at = (h: number, m: number, s = 0, micros = 0) => ((h * 60 + m) * 60 + s) * 1_000_000 + micros;
+    const cases: [string, number | typeof NO_FIT][] = [
+      ['10:00', at(10, 0)],
+      ['10:00:00,5', at(10, 0, 0, 500_000)],
+      [' 1:5', at(1, 5)], // the common form: a leading space, one-digit parts
+      ['00:59.1234567', at(0, 59, 0, 123_456)],
+      ['T100000.5', at(10, 0, 0, 500_000)],
+      ['T1059', at(10, 59)],
+      ['10:00:00+02:00', at(8, 0)],
+      ['00:59+0200', at(22, 59)], // wraps around midnight
+      ['10:00 ', NO_FIT],
+      ['T10:59:59', NO_FIT],
+      ['00:59.5+02', NO_FIT],
+      ['24:00', NO_FIT],
+      ['10', NO_FIT],
+    ];
+    for (const [text, micros] of cases) expect(coerceValue(text, time), text).toBe(micros);
+  });
+
   it('has no year 0, as Python has none', () => {
     expect(inferDataType('0000-01-01T00:00:00Z')).toBe('text');
     expect(inferDataType('0001-01-01T00:00:00Z')).toBe('timestamp');
