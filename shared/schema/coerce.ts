@@ -1,7 +1,7 @@
 import { parseJson } from '../formats/json-parse.js';
 import { JsonFloat } from '../util/json-values.js';
 import { orjsonText, pythonFloatRepr, pythonStrip } from '../util/python-text.js';
-import { exactMicros, parseIsoDate, parseIsoTime, parseIsoTimestamp } from './infer.js';
+import { exactMicros, parseIsoDate, parseIsoTime, parseIsoTimestamp } from './date-text.js';
 import type { ColumnSchema, DataType } from './types.js';
 
 /** The integer a bigint column is stored in: dlt sizes it by the column's precision. */

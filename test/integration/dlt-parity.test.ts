@@ -10,7 +10,7 @@ import { packageKeys, packagePrefix } from '../../shared/package/layout.js';
 import { extract } from '../../shared/pipeline/extract.js';
 import { normalize } from '../../shared/pipeline/normalize.js';
 import { run } from '../../shared/pipeline/run.js';
-import { parseIsoTimestamp } from '../../shared/schema/infer.js';
+import { parseIsoTimestamp } from '../../shared/schema/date-text.js';
 import type { StoredSchema } from '../../shared/schema/types.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { toJsonLine } from '../../shared/util/json-line.js';

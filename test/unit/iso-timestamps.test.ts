@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { timestampText } from '../../shared/formats/jsonl-values.js';
 import { coerceValue, NO_FIT } from '../../shared/schema/coerce.js';
-import { inferDataType, parseIsoTimestamp } from '../../shared/schema/infer.js';
+import { parseIsoTimestamp } from '../../shared/schema/date-text.js';
+import { inferDataType } from '../../shared/schema/infer.js';
 
 describe('ISO timestamp detection', () => {
   it('reads instants to the microsecond, honouring offsets', () => {

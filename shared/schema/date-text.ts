@@ -1,0 +1,204 @@
+// Dates, times and date-times in text, read as dlt reads them: with pendulum, whose ISO 8601 and
+// common parsers these patterns follow (checked against dlt on generated strings).
+
+// The date-times dlt (pendulum) reads, each with a time part: dates or times alone are not
+// timestamps (dlt's rule). First ISO 8601: a calendar (`2024-01-02`, `2024-01`, `20240102`),
+// ordinal (`2024-002`) or week date (`2024-W01-2`, `2024W012`), then `T` or a space and a time,
+// extended after an extended date (`03`, `03:04`, `03:04:05.5`) and basic or `HH:MM` after a basic
+// one (`030405`), then an offset (`Z`, `+02`, `+0200`, `+02:00`).
+const ZONE = '(Z|[+-]\\d{2}(?::?\\d{2})?)?';
+const EXTENDED_TIME = '(\\d{2})(?::(\\d{2})(?::(\\d{2})(?:[.,](\\d+))?)?)?';
+const BASIC_TIME = '(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:[.,](\\d+))?)?)?';
+const COLON_TIME = '(\\d{2}):(\\d{2})()()';
+
+type DateForm = 'calendar' | 'ordinal' | 'week';
+
+/** Each pattern captures three date parts, then hour, minute, second, fraction and offset. */
+const iso = (form: DateForm, date: string, time: string): [DateForm, RegExp] => [
+  form,
+  new RegExp(`^${date}[T ]${time}${ZONE}$`),
+];
+const ISO_FORMS = [
+  iso('calendar', '(\\d{4})-(\\d{2})(?:-(\\d{2}))?', EXTENDED_TIME),
+  iso('calendar', '(\\d{4})(\\d{2})(\\d{2})', BASIC_TIME),
+  iso('calendar', '(\\d{4})(\\d{2})(\\d{2})', COLON_TIME),
+  iso('ordinal', '(\\d{4})-(\\d{3})()', EXTENDED_TIME),
+  iso('ordinal', '(\\d{4})(\\d{3})()', BASIC_TIME),
+  iso('ordinal', '(\\d{4})(\\d{3})()', COLON_TIME),
+  iso('week', '(\\d{4})-W(\\d{2})(?:-(\\d))?', EXTENDED_TIME),
+  iso('week', '(\\d{4})W(\\d{2})(\\d)?', BASIC_TIME),
+  iso('week', '(\\d{4})W(\\d{2})(\\d)?', COLON_TIME),
+];
+// Where ISO fails, pendulum's common form: `2024/01/02 3:04:05`, the date separated by `/`, `:`
+// or nothing, month and day optional, no offset (naive). Its parts are optional as in pendulum's
+// pattern, so that a string matches (`202403:04`: 4 March, a date) as it does there.
+const COMMON =
+  /^(?:(\d{4})(?:[/:]?(\d{2})[/:]?(\d{2}))?)?(?: ?(\d{1,2}):(\d{1,2})?(?::(\d{1,2}))?(?:[.|,](\d{1,9}))?)?$/;
+
+function matchTimestamp(text: string): [DateForm, RegExpExecArray] | undefined {
+  for (const [form, pattern] of ISO_FORMS) {
+    const m = pattern.exec(text);
+    if (m !== null) return [form, m];
+  }
+  const m = COMMON.exec(text);
+  // a date or a time alone is no timestamp, and pendulum fails on a time without its minutes
+  return m?.[1] !== undefined && m[4] !== undefined && m[5] !== undefined ? ['calendar', m] : undefined;
+}
+
+// Python's datetime, which dlt parses with, holds the years 1 to 9999
+const FIRST_DAY = daysFromCivil(1, 1, 1);
+const LAST_DAY = daysFromCivil(9999, 12, 31);
+const MS_PER_DAY = 86_400_000;
+
+/** Days since 1970-01-01 of a date matched in `form`, or undefined when there is no such day. */
+function dayOf(
+  form: DateForm,
+  year: number,
+  a: string | undefined,
+  b: string | undefined,
+): number | undefined {
+  let day: number;
+  if (form === 'calendar') {
+    const month = a ? Number(a) : 1;
+    const dayOfMonth = b ? Number(b) : 1;
+    if (month < 1 || month > 12 || dayOfMonth < 1 || dayOfMonth > daysInMonth(year, month)) return undefined;
+    day = daysFromCivil(year, month, dayOfMonth);
+  } else if (form === 'ordinal') {
+    const ordinal = Number(a);
+    if (ordinal < 1 || ordinal > (isLeapYear(year) ? 366 : 365)) return undefined;
+    day = daysFromCivil(year, 1, 1) + ordinal - 1;
+  } else {
+    // as pendulum counts: week 0 and weekday 0 step back from week 1's Monday
+    const week = Number(a);
+    const weekday = b ? Number(b) : 1;
+    if (week > weeksInYear(year) || weekday > 7) return undefined;
+    day = mondayOfWeekOne(year) + (week - 1) * 7 + weekday - 1;
+  }
+  return year >= 1 && day >= FIRST_DAY && day <= LAST_DAY ? day : undefined;
+}
+
+// The dates alone dlt (pendulum) reads, which it coerces into date and timestamp columns (a
+// timestamp at midnight): a year, year and month, a calendar, ordinal or week date, or the common
+// form's `2024/01/02`. Each pattern captures year and two date parts.
+const DATE_FORMS: [DateForm, RegExp][] = [
+  ['calendar', /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$/],
+  ['calendar', /^(\d{4})(\d{2})(\d{2})$/],
+  ['ordinal', /^(\d{4})-?(\d{3})()$/],
+  ['week', /^(\d{4})-W(\d{2})(?:-(\d))?$/],
+  ['week', /^(\d{4})W(\d{2})(\d)?$/],
+  ['calendar', /^(\d{4})[/:]?(\d{2})[/:]?(\d{2})$/],
+];
+
+/** Days since the epoch for a date string (no time part), or undefined when it is not one. */
+export function parseIsoDate(text: string): number | undefined {
+  if (text.length < 4 || text.length > 10) return undefined;
+  for (const [form, pattern] of DATE_FORMS) {
+    const m = pattern.exec(text);
+    if (m !== null) return dayOf(form, Number(m[1]), m[2], m[3]);
+  }
+  return undefined;
+}
+
+/**
+ * Microseconds since the epoch for a timestamp string, or undefined when it is not one.
+ * Past 2^53 µs (year 2255) a number cannot hold every microsecond, so those come as a bigint.
+ */
+export function parseIsoTimestamp(text: string): number | bigint | undefined {
+  if (text.length < 7 || text.length > 64) return undefined;
+  const matched = matchTimestamp(text);
+  if (matched === undefined) return undefined;
+  const [form, [, y, a, b, h, mi, s, frac, zone]] = matched;
+  const day = dayOf(form, Number(y), a, b);
+  const hour = Number(h);
+  const minute = mi ? Number(mi) : 0;
+  const second = s ? Number(s) : 0;
+  if (day === undefined || hour > 23 || minute > 59 || second > 59) return undefined;
+  const offset = offsetMinutes(zone);
+  if (offset === undefined) return undefined;
+  const ms = day * MS_PER_DAY + ((hour * 60 + minute) * 60 - offset * 60 + second) * 1000;
+  return exactMicros(ms, fractionMicros(frac));
+}
+
+/** Minutes east of UTC of a matched offset (`Z`, `+02`, `-0530`, `+02:00`); undefined past 24 h. */
+function offsetMinutes(zone: string | undefined): number | undefined {
+  if (!zone || zone === 'Z') return 0;
+  const digits = zone.slice(1).replace(':', '');
+  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
+  if (minutes > 24 * 60) return undefined;
+  return zone.startsWith('-') ? -minutes : minutes;
+}
+
+/** A fraction of a second's digits as microseconds, truncated as Python's datetime holds them. */
+function fractionMicros(digits: string | undefined): number {
+  return digits ? Number(digits.slice(0, 6).padEnd(6, '0')) : 0;
+}
+
+// The times alone dlt (pendulum) reads into time columns: ISO after a `T` (basic, or `HH:MM`),
+// ISO extended, then the common form (` 3:04:05.5`); an offset turns the time into UTC's.
+const TIME_FORMS = [
+  new RegExp(`^T(\\d{2})(?:(\\d{2})(?:(\\d{2})(?:[.,](\\d+))?)?)?${ZONE}$`),
+  new RegExp(`^T(\\d{2}):(\\d{2})()()${ZONE}$`),
+  new RegExp(`^(\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d+))?)?${ZONE}$`),
+  /^ ?(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:[.|,](\d{1,9}))?()$/,
+];
+const MICROS_PER_DAY = 86_400_000_000;
+
+/** Microseconds since midnight for a time string, or undefined when it is not one. */
+export function parseIsoTime(text: string): number | undefined {
+  if (text.length > 40) return undefined;
+  for (const pattern of TIME_FORMS) {
+    const m = pattern.exec(text);
+    if (m === null) continue;
+    const [, h, mi, s, frac, zone] = m;
+    const [hour, minute, second] = [Number(h), mi ? Number(mi) : 0, s ? Number(s) : 0];
+    const offset = offsetMinutes(zone);
+    if (hour > 23 || minute > 59 || second > 59 || offset === undefined) return undefined;
+    const micros =
+      (((hour * 60 + minute - offset) * 60 + second) * 1_000_000 + fractionMicros(frac)) % MICROS_PER_DAY;
+    return micros < 0 ? micros + MICROS_PER_DAY : micros;
+  }
+  return undefined;
+}
+
+/** ms * 1000 + micros, as a number while that is exact and as a bigint beyond. */
+export function exactMicros(ms: number, micros: number): number | bigint {
+  const total = ms * 1000 + micros;
+  return Number.isSafeInteger(total) ? total : BigInt(ms) * 1000n + BigInt(micros);
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+function daysInMonth(year: number, month: number): number {
+  return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]!;
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil). */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+/** Monday 0 to Sunday 6; 1970-01-01 was a Thursday. */
+function weekdayIndex(days: number): number {
+  return (((days + 3) % 7) + 7) % 7;
+}
+
+/** The Monday of ISO week 1: the week that holds 4 January. */
+function mondayOfWeekOne(year: number): number {
+  const fourth = daysFromCivil(year, 1, 4);
+  return fourth - weekdayIndex(fourth);
+}
+
+/** 53 when the year starts on a Thursday, or on a Wednesday in a leap year; else 52. */
+function weeksInYear(year: number): number {
+  const first = weekdayIndex(daysFromCivil(year, 1, 1));
+  return first === 3 || (first === 2 && isLeapYear(year)) ? 53 : 52;
+}
