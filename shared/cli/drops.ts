@@ -1,5 +1,10 @@
 import { relative, sep } from 'node:path';
-import { type PipelineConfig, type ResourceConfig, resourceHints } from '../config/pipelines.js';
+import {
+  droppedResourceForKey,
+  type PipelineConfig,
+  type ResourceConfig,
+  resourceHints,
+} from '../config/pipelines.js';
 import type { ResourceInput } from '../pipeline/extract.js';
 import { dropReadOptions } from '../pipeline/extract-drops.js';
 import { SourceError } from '../sources/source-error.js';
@@ -17,13 +22,11 @@ export function dropResources(
   cwd = process.cwd(),
 ): ResourceInput[] {
   const named = resourceName === undefined ? undefined : droppedResource(pipeline, resourceName);
-  const dropped = pipeline.resources.filter((r) => r.drop !== undefined);
   const byResource = new Map<ResourceConfig, string[]>();
   for (const file of files) {
-    const key = relative(cwd, file).split(sep).join('/');
-    const resource = named ?? dropped.find((r) => key.startsWith(r.drop!.prefix));
+    const resource = named ?? droppedResourceForKey(pipeline, relative(cwd, file).split(sep).join('/'));
     if (resource === undefined) {
-      const prefixes = dropped.map((r) => r.drop!.prefix).join(', ') || 'none';
+      const prefixes = pipeline.resources.flatMap((r) => r.drop?.prefix ?? []).join(', ') || 'none';
       throw new SourceError(
         file,
         `not under a drop prefix of pipeline ${pipeline.name} (${prefixes}); name its resource with --resource`,

@@ -155,11 +155,15 @@ export function resourceForKey(
   key: string,
 ): { pipeline: PipelineConfig; resource: ResourceConfig } | undefined {
   for (const pipeline of config.pipelines) {
-    for (const resource of pipeline.resources) {
-      if (resource.drop !== undefined && key.startsWith(resource.drop.prefix)) return { pipeline, resource };
-    }
+    const resource = droppedResourceForKey(pipeline, key);
+    if (resource !== undefined) return { pipeline, resource };
   }
   return undefined;
+}
+
+/** The resource of a pipeline whose drop prefix starts the key. */
+export function droppedResourceForKey(pipeline: PipelineConfig, key: string): ResourceConfig | undefined {
+  return pipeline.resources.find((r) => r.drop !== undefined && key.startsWith(r.drop.prefix));
 }
 
 /** What a resource says about its table (the manifest's hints), without where its data comes from. */

@@ -1,7 +1,14 @@
 import { parseJson } from '../formats/json-parse.js';
 import { JsonFloat } from '../util/json-values.js';
 import { orjsonText, pythonFloatRepr, pythonStrip } from '../util/python-text.js';
-import { exactMicros, parseIsoDate, parseIsoTime, parseIsoTimestamp } from './date-text.js';
+import {
+  exactMicros,
+  MICROS_PER_DAY,
+  parseIsoDate,
+  parseIsoTime,
+  parseIsoTimestamp,
+  withinPythonDates,
+} from './date-text.js';
 import type { ColumnSchema, DataType } from './types.js';
 
 /** The integer a bigint column is stored in: dlt sizes it by the column's precision. */
@@ -22,8 +29,6 @@ export function fitsIntegerPrecision(value: number | bigint, precision: number |
 /** Returned by `coerceValue` when the value does not fit the column's type. */
 export const NO_FIT: unique symbol = Symbol('no-fit');
 export type Coerced = string | number | bigint | boolean | Uint8Array;
-
-const MICROS_PER_DAY = 86_400_000_000;
 
 /**
  * Converts a JSON value into the internal form of `column`'s type, following dlt's coercion
@@ -165,10 +170,6 @@ function epochDay(seconds: number): number | typeof NO_FIT {
   return seconds >= FIRST_SECOND && seconds < END_SECOND ? Math.floor(seconds / 86_400) : NO_FIT;
 }
 
-function fromPythonDay(days: number): number | typeof NO_FIT {
-  return days >= FIRST_SECOND / 86_400 && days < END_SECOND / 86_400 ? days : NO_FIT;
-}
-
 function epochMicros(seconds: number): number | bigint | typeof NO_FIT {
   if (!(seconds >= FIRST_SECOND && seconds < END_SECOND)) return NO_FIT;
   const whole = Math.floor(seconds);
@@ -181,7 +182,7 @@ function toDate(v: unknown): number | typeof NO_FIT {
     if (days !== undefined) return days;
     const micros = parseIsoTimestamp(v);
     // the UTC date of the instant, which may fall past the years Python holds
-    if (micros !== undefined) return fromPythonDay(Math.floor(Number(micros) / MICROS_PER_DAY));
+    if (micros !== undefined) return withinPythonDates(Math.floor(Number(micros) / MICROS_PER_DAY)) ?? NO_FIT;
     // then, as for timestamps, text that Python's float() reads is epoch seconds
     const seconds = pythonFloat(pythonStrip(v));
     return seconds === undefined ? NO_FIT : epochDay(seconds);

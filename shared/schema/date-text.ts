@@ -74,7 +74,12 @@ function dayOf(
     if (week > weeksInYear(year) || weekday > 7) return undefined;
     day = mondayOfWeekOne(year) + (week - 1) * 7 + weekday - 1;
   }
-  return year >= 1 && day >= FIRST_DAY && day <= LAST_DAY ? day : undefined;
+  return year >= 1 ? withinPythonDates(day) : undefined;
+}
+
+/** `days` since the epoch when it falls within the years 1-9999 Python's date holds. */
+export function withinPythonDates(days: number): number | undefined {
+  return days >= FIRST_DAY && days <= LAST_DAY ? days : undefined;
 }
 
 // The dates alone dlt (pendulum) reads, which it coerces into date and timestamp columns (a
@@ -141,7 +146,7 @@ const TIME_FORMS = [
   new RegExp(`^(\\d{2}):(\\d{2})(?::(\\d{2})(?:[.,](\\d+))?)?${ZONE}$`),
   /^ ?(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?(?:[.|,](\d{1,9}))?()$/,
 ];
-const MICROS_PER_DAY = 86_400_000_000;
+export const MICROS_PER_DAY = 86_400_000_000;
 
 /** Microseconds since midnight for a time string, or undefined when it is not one. */
 export function parseIsoTime(text: string): number | undefined {

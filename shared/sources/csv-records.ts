@@ -119,11 +119,6 @@ function uniqueNames(names: readonly string[]): string[] {
   });
 }
 
-/**
- * Typed as text reads: integers exact (bigint past 2^53, text past int64; leading zeros keep a
- * code such as `01234` text), `1.0` a float. Quoting does not make a number text, as some
- * writers quote every field; only a quoted empty field is an empty string rather than null.
- */
 type CsvContext = { records: number; quoting: boolean };
 
 /** The caster of a file's fields: the configured null markers read as null, the rest typed. */
@@ -134,6 +129,11 @@ function csvCaster(nullValues: ReadonlySet<string>): (value: string, context: Cs
     context.records > 0 && nullValues.has(value) ? null : castCsvValue(value, context);
 }
 
+/**
+ * Typed as text reads: integers exact (bigint past 2^53, text past int64; leading zeros keep a
+ * code such as `01234` text), `1.0` a float. Quoting does not make a number text, as some
+ * writers quote every field; only a quoted empty field is an empty string rather than null.
+ */
 function castCsvValue(value: string, context: CsvContext): unknown {
   // the first record is the header
   if (context.records === 0) return value;

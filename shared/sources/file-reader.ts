@@ -8,8 +8,8 @@ import { checkedUtf8 } from './utf8-text.js';
 const GZIP_MAGIC = [0x1f, 0x8b];
 
 /**
- * Opens a local file as a byte stream, gunzipping it when asked. A missing file, an empty one,
- * and one that claims gzip but is not are refused with an error naming it.
+ * Opens a local file as its decoded text (see `decodeSourceStream`). A missing file is refused
+ * with an error naming it.
  */
 export async function openSourceStream(path: string, gzip: boolean, encoding?: string): Promise<Readable> {
   const handle = await open(path).catch((error: NodeJS.ErrnoException) => {
