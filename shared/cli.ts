@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +10,7 @@ import { expandInputs, tableNameOf } from './cli/inputs.js';
 import { Progress } from './cli/progress.js';
 import { formatSummary } from './cli/summary.js';
 import {
+  DEFAULT_WORKDIR,
   type DestinationName,
   duckdbFilePath,
   openDestination,
@@ -97,7 +99,7 @@ const workersOption = () =>
     .argParser(wholeNumber(1))
     .default(Math.min(availableParallelism(), 8));
 const workdirOption = () =>
-  new Option('--workdir <path>', 'where load packages, schemas and state are kept').default('.sluice');
+  new Option('--workdir <path>', 'where load packages, schemas and state are kept').default(DEFAULT_WORKDIR);
 
 /** A pipeline of the configuration file, validated as `cdk synth` validates it. */
 async function configuredPipeline(configFile: string, pipelineName: string): Promise<PipelineConfig> {
@@ -293,7 +295,13 @@ program
   .addOption(workdirOption())
   .addOption(duckdbFileOption())
   .action(async (sql: string, flags: { pipeline: string; workdir: string; duckdbFile?: string }) => {
-    const destination = await DuckDbDestination.open(duckdbFilePath(flags));
+    const file = duckdbFilePath(flags);
+    // opening would create an empty database, and the query would fail on a missing table
+    if (!existsSync(file))
+      throw new Error(
+        `pipeline ${flags.pipeline} has no DuckDB database at ${file}: load it first, or point at it with --workdir or --duckdb-file`,
+      );
+    const destination = await DuckDbDestination.open(file);
     try {
       console.table(await destination.client.query(sql));
     } finally {

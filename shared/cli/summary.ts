@@ -1,4 +1,6 @@
+import { isAbsolute, relative, sep } from 'node:path';
 import type { RunInfo } from '../pipeline/run.js';
+import { DEFAULT_WORKDIR, duckdbFilePath } from './targets.js';
 
 /** The load summary printed after `sluice run`. */
 export function formatSummary(
@@ -33,9 +35,9 @@ export function formatSummary(
     const dataset =
       target.dataset === duckdb.catalog ? `${duckdb.catalog}.${target.dataset}` : target.dataset;
     lines.push(
-      `query it: npx sluice query --pipeline ${target.pipeline} "SELECT * FROM ${dataset}.${first} LIMIT 10"`,
+      `query it: npx sluice query --pipeline ${target.pipeline}${fileFlag(target.pipeline, duckdb.file)} "SELECT * FROM ${dataset}.${first} LIMIT 10"`,
     );
-    lines.push(`   or with the duckdb CLI: duckdb ${duckdb.file}`);
+    lines.push(`   or with the duckdb CLI: duckdb ${shellWord(duckdb.file)}`);
   }
   return lines.join('\n');
 }
@@ -54,4 +56,16 @@ function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KiB`;
   return `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+}
+
+/** `--duckdb-file` for a database elsewhere than `query` looks by default, so the hint runs as printed. */
+function fileFlag(pipeline: string, file: string): string {
+  if (file === duckdbFilePath({ workdir: DEFAULT_WORKDIR, pipeline })) return '';
+  const fromHere = relative(process.cwd(), file);
+  return ` --duckdb-file ${shellWord(fromHere === '..' || fromHere.startsWith(`..${sep}`) || isAbsolute(fromHere) ? file : fromHere)}`;
+}
+
+/** A path as one shell word: quoted when it holds anything but plain path characters. */
+function shellWord(path: string): string {
+  return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
 }

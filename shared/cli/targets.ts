@@ -8,6 +8,9 @@ import { openStorage, type StorageSpec } from '../storage/storage-spec.js';
 
 export type DestinationName = 'duckdb' | 'databricks';
 
+/** Where the CLI keeps packages, schemas, state and DuckDB files unless told otherwise. */
+export const DEFAULT_WORKDIR = '.sluice';
+
 /**
  * Where packages live for a destination: a local folder for DuckDB; for Databricks the S3
  * staging bucket of DESTINATION__FILESYSTEM__BUCKET_URL (dlt's name), which COPY INTO reads.

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -241,5 +242,27 @@ describe('sluice CLI', () => {
     expect(ran.stdout).toMatch(/seconds: extract [\d.]+, normalize [\d.]+, load [\d.]+/);
     expect(info.stdout).toMatch(/status_code__v_text\s+text\s+variant/);
     expect(info.stdout).toMatch(/\d+\.\d{6}\s+loaded\s+customers=10/);
+
+    // the summary's query runs as printed, though the database is not where query looks by default
+    const hint = /^query it: npx sluice (.*)$/m.exec(ran.stdout)?.[1];
+    expect(hint).toContain(`--duckdb-file ${join(workdir, 'sample.duckdb')}`);
+    const words = (hint ?? '').match(/"[^"]*"|\S+/g)!.map((word) => word.replace(/^"(.*)"$/, '$1'));
+    const queried = await exec(process.execPath, [cli, ...words]);
+    expect(queried.stdout).toMatch(/customer_id/);
+    expect(queried.stdout.trim().split('\n')).toHaveLength(4 + 10);
+
+    // a pipeline that loaded nothing there is named, and no empty database is left behind
+    const missing = await exec(process.execPath, [
+      cli,
+      'query',
+      '--pipeline',
+      'nothing',
+      '--workdir',
+      workdir,
+      'SELECT 1',
+    ]).catch((error) => error);
+    expect(missing).toMatchObject({ code: 1 });
+    expect(String(missing.stderr)).toMatch(/pipeline nothing has no DuckDB database at .*nothing\.duckdb/);
+    expect(existsSync(join(workdir, 'nothing.duckdb'))).toBe(false);
   });
 });
