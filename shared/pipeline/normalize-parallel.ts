@@ -97,9 +97,11 @@ interface InFlight {
 /**
  * Normalizes in worker threads with the same result as one thread. Chunks of lines go out in
  * parallel against the schema known at the time; their schema changes are then folded in, in
- * file order. A chunk whose changes clash with what earlier chunks added since (or that failed
- * against an older schema) is normalized again against the schema it would have seen in order,
- * so types, variant columns and errors come out as a single pass makes them.
+ * file order. The lines a chunk opens with that change no schema are written at once and stand.
+ * A chunk whose changes clash with what earlier chunks added since (or that failed against an
+ * older schema) is normalized again from its first line that changed the schema (or failed),
+ * against the schema it would have seen in order, so types, variant columns and errors come out
+ * as a single pass makes them.
  */
 export async function normalizeInWorkers(
   work: NormalizeWork,
@@ -160,6 +162,13 @@ export async function normalizeInWorkers(
     for (;;) {
       const outcome = await entry.result;
       entry.worker.outstanding--;
+      if (outcome.type !== 'normalized' && outcome.type !== 'rejected')
+        throw new Error(`unexpected ${outcome.type} from a normalize worker`);
+      // the lines the worker wrote at once changed no schema: they stand whatever follows
+      const { written } = outcome;
+      checkColumns(written.tables);
+      for (const record of written.quarantined) work.quarantine.add(record);
+      items += written.items;
       const inOrder = entry.version === version;
       if (outcome.type === 'normalized' && (inOrder || changesApply(schema, outcome.changes))) {
         if (outcome.changes.length > 0) {
@@ -177,9 +186,7 @@ export async function normalizeInWorkers(
       }
       if (outcome.type === 'rejected' && inOrder) throw rebuiltError(outcome.error);
       if (outcome.type === 'normalized') entry.worker.send({ type: 'verdict', id: entry.id, commit: false });
-      else if (outcome.type !== 'rejected')
-        throw new Error(`unexpected ${outcome.type} from a normalize worker`);
-      entry = dispatch(entry.worker, entry.chunk);
+      entry = dispatch(entry.worker, linesFrom(entry.chunk, written.lines));
       reruns++;
     }
   };
@@ -243,6 +250,13 @@ export async function* lineChunks(
     const rest = Buffer.concat(parts, length);
     yield { data: rest, lines: countLines(rest) + (rest.at(-1) === 10 ? 0 : 1) };
   }
+}
+
+/** The chunk from its line `skip` on (counted from 0). */
+function linesFrom(chunk: Chunk, skip: number): Chunk {
+  let start = 0;
+  for (let i = 0; i < skip; i++) start = chunk.data.indexOf(10, start) + 1;
+  return { source: chunk.source, firstLine: chunk.firstLine + skip, data: chunk.data.subarray(start) };
 }
 
 function countLines(data: Buffer): number {

@@ -37,16 +37,29 @@ export interface ThreadError {
   source?: { file: string; reason: string; line?: number };
 }
 
+/**
+ * The lines a chunk opens with that changed no schema, written to the worker's files at once: they
+ * come out the same against any later schema, so they stand whatever the verdict on the rest.
+ */
+export interface WrittenLines {
+  lines: number;
+  items: number;
+  tables: string[];
+  quarantined: QuarantinedRecord[];
+}
+
 export type FromWorker =
+  /** The rest of the chunk, from the first line that changed the schema, waits for a verdict. */
   | {
       type: 'normalized';
       id: number;
+      written: WrittenLines;
       items: number;
       tables: string[];
       changes: TableChange[];
       quarantined: QuarantinedRecord[];
     }
-  | { type: 'rejected'; id: number; error: ThreadError }
+  | { type: 'rejected'; id: number; written: WrittenLines; error: ThreadError }
   | { type: 'closed'; files: WrittenFile[] }
   /** Writing failed: the worker is of no further use. */
   | { type: 'broken'; error: ThreadError };

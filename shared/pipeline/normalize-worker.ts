@@ -10,16 +10,27 @@ import { SourceError } from '../sources/source-error.js';
 import { openStorage } from '../storage/storage-spec.js';
 import { own } from '../util/own.js';
 import { normalizeLine } from './normalize-lines.js';
-import type { FromWorker, ThreadError, ToWorker, WorkerSetup } from './normalize-protocol.js';
+import type { FromWorker, ThreadError, ToWorker, WorkerSetup, WrittenLines } from './normalize-protocol.js';
 
-/** The rows of one chunk, held until the coordinator says whether they stand. */
-class ChunkRows implements RowSink {
+/** Rows with their tables: a line's, or those of a chunk's lines held until the coordinator's verdict. */
+class TableRows implements RowSink {
   readonly tables = new Set<string>();
   readonly rows: (string | NormalizedRow)[] = [];
 
   write(table: TableSchema, row: NormalizedRow): void {
     this.tables.add(table.name);
     this.rows.push(table.name, row);
+  }
+
+  takeFrom(other: TableRows): void {
+    for (const name of other.tables) this.tables.add(name);
+    for (const entry of other.rows) this.rows.push(entry);
+    other.clear();
+  }
+
+  clear(): void {
+    this.tables.clear();
+    this.rows.length = 0;
   }
 }
 
@@ -30,7 +41,7 @@ class ChunkRows implements RowSink {
  */
 export class NormalizeWorker {
   private schema: { version: number; stored: StoredSchema } | undefined;
-  private readonly pending = new Map<number, ChunkRows>();
+  private readonly pending = new Map<number, TableRows>();
   private readonly writers: TableFileWriters;
 
   constructor(
@@ -58,53 +69,93 @@ export class NormalizeWorker {
     }
   }
 
-  private normalizeChunk(message: Extract<ToWorker, { type: 'chunk' }>): void {
+  /**
+   * Normalizes a chunk line by line. Lines are written to the files at once until one changes the
+   * schema: rows that change nothing come out the same against any later schema, and rows held
+   * until a verdict outlive V8's young generation (scavenges took 4-9 ms in workers holding whole
+   * chunks against 1-2 ms in one thread). From the first line that changes the schema on, rows
+   * wait for the coordinator's verdict, as the rest of the chunk may have to be normalized again.
+   */
+  private async normalizeChunk(message: Extract<ToWorker, { type: 'chunk' }>): Promise<void> {
     const base = this.schema;
     if (base?.version !== message.version)
       throw new Error(`chunk ${message.id} needs schema version ${message.version}, have ${base?.version}`);
     const schema = new Schema(base.stored, this.setup.maxIdentifierLength);
-    const rows = new ChunkRows();
-    const normalizer = new RelationalNormalizer(schema, rows, this.setup.loadId);
+    const lineRows = new TableRows();
+    const held = new TableRows();
+    const normalizer = new RelationalNormalizer(schema, lineRows, this.setup.loadId);
+    const written: WrittenLines = { lines: 0, items: 0, tables: [], quarantined: [] };
+    const writtenTables = new Set<string>();
     const quarantined: QuarantinedRecord[] = [];
     let items = 0;
+    let writing = true;
     try {
       const { data } = message;
       const lines = linesOf(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
       for (let i = 0; i < lines.length; i++) {
-        if (
-          normalizeLine(normalizer, message.source, lines[i]!, message.firstLine + i, (r) =>
-            quarantined.push(r),
-          )
-        )
-          items++;
+        const changesBefore = schema.changes;
+        const quarantine = writing ? written.quarantined : quarantined;
+        const item = normalizeLine(normalizer, message.source, lines[i]!, message.firstLine + i, (r) =>
+          quarantine.push(r),
+        );
+        writing &&= schema.changes === changesBefore;
+        if (!writing) {
+          held.takeFrom(lineRows);
+          if (item) items++;
+          continue;
+        }
+        written.lines++;
+        if (item) written.items++;
+        await this.writeRows(lineRows, base.stored.tables, writtenTables);
       }
     } catch (error) {
-      this.post({ type: 'rejected', id: message.id, error: threadError(error) });
+      written.tables = [...writtenTables];
+      this.post({ type: 'rejected', id: message.id, written, error: threadError(error) });
       return;
     }
-    this.pending.set(message.id, rows);
+    written.tables = [...writtenTables];
+    if (held.rows.length > 0) this.pending.set(message.id, held);
     this.post({
       type: 'normalized',
       id: message.id,
+      written,
       items,
-      tables: [...rows.tables],
+      tables: [...held.tables],
       changes: schemaChanges(base.stored.tables, schema.tables),
       quarantined,
     });
   }
 
+  /** Writes a line's rows with the worker's latest tables, which hold every column they use. */
+  private async writeRows(
+    rows: TableRows,
+    tables: StoredSchema['tables'],
+    writtenTables: Set<string>,
+  ): Promise<void> {
+    for (let i = 0; i < rows.rows.length; i += 2) {
+      const name = rows.rows[i] as string;
+      this.writers.write(tableOf(tables, name), rows.rows[i + 1] as NormalizedRow);
+    }
+    for (const name of rows.tables) writtenTables.add(name);
+    rows.clear();
+    if (this.writers.needsFlush) await this.writers.flush();
+  }
+
   /** Writes accepted rows with the columns of the latest schema, which holds this chunk's changes. */
-  private async commit(chunk: ChunkRows): Promise<void> {
-    const tables = this.schema?.stored.tables;
+  private async commit(chunk: TableRows): Promise<void> {
+    const tables = this.schema?.stored.tables ?? {};
     const { rows } = chunk;
     for (let i = 0; i < rows.length; i += 2) {
-      const name = rows[i] as string;
-      const table = tables && own(tables, name);
-      if (table === undefined) throw new Error(`committed rows of table ${name}, which the schema lacks`);
-      this.writers.write(table, rows[i + 1] as NormalizedRow);
+      this.writers.write(tableOf(tables, rows[i] as string), rows[i + 1] as NormalizedRow);
       if (this.writers.needsFlush) await this.writers.flush();
     }
   }
+}
+
+function tableOf(tables: StoredSchema['tables'], name: string): TableSchema {
+  const table = own(tables, name);
+  if (table === undefined) throw new Error(`rows of table ${name}, which the schema lacks`);
+  return table;
 }
 
 export function threadError(error: unknown): ThreadError {

@@ -37,6 +37,7 @@ export class Schema {
   private readonly stored: StoredSchema;
   private readonly discardedTables = new Set<string>();
   private readonly contracts = new Map<string, Required<SchemaContractSettings>>();
+  private changeCount = 0;
 
   constructor(stored: StoredSchema, maxIdentifierLength?: number) {
     this.stored = structuredClone(stored);
@@ -45,6 +46,11 @@ export class Schema {
 
   get name(): string {
     return this.stored.name;
+  }
+
+  /** How many times a table or column was added or changed: equal before and after, nothing was. */
+  get changes(): number {
+    return this.changeCount;
   }
 
   get tables(): Readonly<Record<string, TableSchema>> {
@@ -141,6 +147,7 @@ export class Schema {
   /** Creates a table. */
   addTable(table: TableSchema): TableSchema {
     this.stored.tables[table.name] = table;
+    this.changeCount++;
     return table;
   }
 
@@ -149,6 +156,7 @@ export class Schema {
     const table = this.table(tableName);
     if (table === undefined) throw new Error(`table ${tableName} is not in schema ${this.name}`);
     table.columns[column.name] = { ...own(table.columns, column.name), ...column };
+    this.changeCount++;
   }
 
   updateTable(tableName: string, patch: Partial<Omit<TableSchema, 'name' | 'columns'>>): void {
@@ -156,6 +164,7 @@ export class Schema {
     if (table === undefined) throw new Error(`table ${tableName} is not in schema ${this.name}`);
     Object.assign(table, patch);
     this.contracts.clear();
+    this.changeCount++;
   }
 
   /** A snapshot with the version bumped when anything changed. */

@@ -9,9 +9,12 @@ import type { ResourceHints } from '../../shared/normalize/resource.js';
 import { packageKeys, packagePrefix } from '../../shared/package/layout.js';
 import { extract } from '../../shared/pipeline/extract.js';
 import { type NormalizeResult, normalize } from '../../shared/pipeline/normalize.js';
+import type { FromWorker } from '../../shared/pipeline/normalize-protocol.js';
+import { NormalizeWorker } from '../../shared/pipeline/normalize-worker.js';
 import { readPackageSchema } from '../../shared/pipeline/package-io.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { tempDir } from '../support/temp-dir.js';
+import { normalizeItems } from '../unit/normalize-helpers.js';
 
 const LOAD_ID = '1732190400.123456';
 // about 25 lines per chunk, so two workers hold many chunks at once against an older schema
@@ -144,6 +147,61 @@ describe('normalize in worker threads', () => {
     for (const table of Object.keys(rowsSingle))
       expect(rowsParallel[table], table).toEqual(rowsSingle[table]);
     expect(rowsParallel.orders).toHaveLength(600);
+  });
+
+  it('writes the lines before the first schema change at once and holds the rest for the verdict', async () => {
+    const dir = await tempDir();
+    const posted: FromWorker[] = [];
+    const worker = new NormalizeWorker(
+      {
+        storage: { kind: 'local', root: dir },
+        prefix: 'n/',
+        format: 'jsonl',
+        limits: { bufferRows: 1 },
+        loadId: LOAD_ID,
+      },
+      (message) => posted.push(message),
+    );
+    const { schema } = normalizeItems([{ id: 1, name: 'a' }], { name: 'orders' });
+    await worker.handle({ type: 'schema', version: 0, stored: schema.toStored() });
+    const file = { key: 'x', resource: 'orders', source: 'orders.jsonl', unit: 'line' as const, items: 5 };
+    const chunk = (id: number, text: string, quarantining = true) =>
+      worker.handle({
+        type: 'chunk',
+        id,
+        version: 0,
+        source: { file, table: 'orders', quarantining },
+        firstLine: 10,
+        data: Buffer.from(text),
+      });
+
+    await chunk(0, '{"id": 2}\nnot json\n{"id": 3, "name": "c"}\n{"id": 4, "late": true}\n{"id": 5}\n');
+
+    // three lines (two items, one set aside) changed nothing and are in the files already
+    expect(posted[0]).toMatchObject({
+      type: 'normalized',
+      written: { lines: 3, items: 2, tables: ['orders'], quarantined: [{ line: 11, raw: 'not json' }] },
+      items: 2,
+      tables: ['orders'],
+      changes: [{ name: 'orders', columns: [{ after: { name: 'late', data_type: 'bool' } }] }],
+    });
+    // a chunk that fails against an old schema still reports the lines it wrote before the error
+    await chunk(1, '{"id": 6}\n{"id": 7, "broken": \n', false);
+    expect(posted[1]).toMatchObject({ type: 'rejected', written: { lines: 1, items: 1 } });
+
+    // rows held for a verdict are dropped on a rerun and written on a commit; the rows written
+    // at once stand either way
+    await worker.handle({ type: 'verdict', id: 0, commit: false });
+    await chunk(2, '{"id": 8, "late": false}\n');
+    await worker.handle({ type: 'verdict', id: 2, commit: true });
+    await worker.handle({ type: 'close' });
+    const [closed] = posted.slice(3);
+    if (closed?.type !== 'closed') throw new Error(`expected the closed message, got ${closed?.type}`);
+    const ids = [];
+    for (const { key } of closed.files)
+      for (const line of (await readFile(join(dir, key), 'utf8')).trim().split('\n'))
+        ids.push((JSON.parse(line) as { id: number }).id);
+    expect(ids.sort((a, b) => a - b)).toEqual([2, 3, 6, 8]);
   });
 
   it('reports a bad line with the same file and line number as a single-thread run', async () => {
