@@ -89,29 +89,31 @@ export class NormalizeWorker {
     const quarantined: QuarantinedRecord[] = [];
     let items = 0;
     let writing = true;
-    try {
-      const { data } = message;
-      const lines = linesOf(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
-      for (let i = 0; i < lines.length; i++) {
-        const changesBefore = schema.changes;
-        const quarantine = writing ? written.quarantined : quarantined;
-        const item = normalizeLine(normalizer, message.source, lines[i]!, message.firstLine + i, (r) =>
+    const { data } = message;
+    const lines = linesOf(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+    for (let i = 0; i < lines.length; i++) {
+      const changesBefore = schema.changes;
+      const quarantine = writing ? written.quarantined : quarantined;
+      let item: boolean;
+      try {
+        item = normalizeLine(normalizer, message.source, lines[i]!, message.firstLine + i, (r) =>
           quarantine.push(r),
         );
-        writing &&= schema.changes === changesBefore;
-        if (!writing) {
-          held.takeFrom(lineRows);
-          if (item) items++;
-          continue;
-        }
-        written.lines++;
-        if (item) written.items++;
-        await this.writeRows(lineRows, base.stored.tables, writtenTables);
+      } catch (error) {
+        written.tables = [...writtenTables];
+        this.post({ type: 'rejected', id: message.id, written, error: threadError(error) });
+        return;
       }
-    } catch (error) {
-      written.tables = [...writtenTables];
-      this.post({ type: 'rejected', id: message.id, written, error: threadError(error) });
-      return;
+      writing &&= schema.changes === changesBefore;
+      if (!writing) {
+        held.takeFrom(lineRows);
+        if (item) items++;
+        continue;
+      }
+      written.lines++;
+      if (item) written.items++;
+      // outside the try: a file that cannot be written breaks the worker, it rejects no data
+      await this.writeRows(lineRows, base.stored.tables, writtenTables);
     }
     written.tables = [...writtenTables];
     if (held.rows.length > 0) this.pending.set(message.id, held);
