@@ -1,6 +1,7 @@
 import { parseJobs } from '../package/jobs.js';
 import { packageKeys, pipelineKeys } from '../package/layout.js';
-import type { ColumnSchema, StoredSchema } from '../schema/types.js';
+import { parseStoredSchema } from '../schema/stored-schema.js';
+import type { ColumnSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { table } from './summary.js';
 
@@ -14,7 +15,9 @@ export async function describePipeline(storage: FileStorage, pipeline: string): 
     throw new Error(`pipeline ${pipeline} has no packages and no schema in ${storage.url('')}`);
   const lines: string[] = [`pipeline ${pipeline}`];
   for (const key of schemaKeys) {
-    const schema = JSON.parse((await storage.get(key))!.body.toString('utf8')) as StoredSchema;
+    const stored = await storage.get(key);
+    if (stored === undefined) continue;
+    const schema = parseStoredSchema(stored.body.toString('utf8'), storage.url(key));
     lines.push(`schema ${schema.name} version ${schema.version} (${schema.version_hash})`);
     for (const t of Object.values(schema.tables)) {
       const how = [

@@ -1,6 +1,7 @@
 import { type Jobs, parseJobs } from '../package/jobs.js';
 import { packageKeys } from '../package/layout.js';
 import { type Manifest, parseManifest } from '../package/manifest.js';
+import { parseStoredSchema } from '../schema/stored-schema.js';
 import type { StoredSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 
@@ -21,5 +22,6 @@ export async function readJobs(storage: FileStorage, pkg: string): Promise<Jobs>
 }
 
 export async function readPackageSchema(storage: FileStorage, pkg: string): Promise<StoredSchema> {
-  return JSON.parse(await readText(storage, packageKeys.schema(pkg))) as StoredSchema;
+  const key = packageKeys.schema(pkg);
+  return parseStoredSchema(await readText(storage, key), key);
 }

@@ -1,6 +1,7 @@
 import { pipelineKeys } from '../package/layout.js';
 import { mergeSchemas } from '../schema/merge.js';
 import { emptySchema } from '../schema/schema.js';
+import { parseStoredSchema } from '../schema/stored-schema.js';
 import type { StoredSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 
@@ -11,10 +12,9 @@ export async function loadPipelineSchema(
   pipeline: string,
   name: string,
 ): Promise<StoredSchema> {
-  const stored = await storage.get(pipelineKeys.schema(pipeline, name));
-  return stored === undefined
-    ? emptySchema(name)
-    : (JSON.parse(stored.body.toString('utf8')) as StoredSchema);
+  const key = pipelineKeys.schema(pipeline, name);
+  const stored = await storage.get(key);
+  return stored === undefined ? emptySchema(name) : parseStoredSchema(stored.body.toString('utf8'), key);
 }
 
 /** Folds a package schema into the pipeline schema with compare-and-swap, retrying on conflict. */
@@ -29,7 +29,7 @@ export async function commitPipelineSchema(
     const base =
       current === undefined
         ? emptySchema(update.name)
-        : (JSON.parse(current.body.toString('utf8')) as StoredSchema);
+        : parseStoredSchema(current.body.toString('utf8'), key);
     const merged = mergeSchemas(base, update);
     if (await storage.putIfMatch(key, JSON.stringify(merged, null, 2), current?.etag)) return merged;
     await new Promise((resolve) => setTimeout(resolve, 10 * (attempt + 1)));

@@ -131,6 +131,22 @@ describe('bad input', () => {
     expect(await p.query('SELECT count(*) AS n FROM test_data.t')).toEqual([{ n: '1' }]);
   });
 
+  it('a stored schema broken by hand names its file and field, and the run loads nothing', async () => {
+    const { p } = await setup();
+    await p.run({ name: 't' }, { items: [{ a: 1 }] });
+    const key = 'test_pipeline/schemas/test_pipeline.json';
+    const stored = JSON.parse((await p.storage.get(key))!.body.toString('utf8'));
+    stored.tables.t.columns.a.data_type = 'integer';
+    await p.storage.put(key, JSON.stringify(stored));
+
+    const run = p.run({ name: 't' }, { items: [{ a: 2 }] });
+
+    await expect(run).rejects.toThrow(
+      /^invalid schema test_pipeline\/schemas\/test_pipeline\.json: tables\.t\.columns\.a\.data_type: /,
+    );
+    expect(await p.query('SELECT count(*) AS n FROM test_data.t')).toEqual([{ n: '1' }]);
+  });
+
   it('a CSV with a broken row names the file and line', async () => {
     const { p, file } = await setup();
     const bad = await file('rows.csv', 'a,b\n1,2\n3,"x\n');
