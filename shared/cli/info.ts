@@ -72,6 +72,17 @@ function hints(column: ColumnSchema): string {
 
 function failedMessage(object: { body: Buffer } | undefined): string {
   if (object === undefined) return '';
-  const detail = JSON.parse(object.body.toString('utf8')) as { error?: string };
-  return detail.error ?? '';
+  // written by the stage that failed as {stage, error}; anything else is shown as it is
+  const text = object.body.toString('utf8');
+  try {
+    const detail: unknown = JSON.parse(text);
+    if (
+      typeof detail === 'object' &&
+      detail !== null &&
+      'error' in detail &&
+      typeof detail.error === 'string'
+    )
+      return detail.error;
+  } catch {}
+  return text.trim();
 }

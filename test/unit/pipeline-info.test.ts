@@ -1,0 +1,32 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { describePipeline } from '../../shared/cli/info.js';
+import { packageKeys, pipelineKeys } from '../../shared/package/layout.js';
+import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { tempDir } from '../support/temp-dir.js';
+import { normalizeItems } from './normalize-helpers.js';
+
+describe('sluice info', () => {
+  it("shows each package's stage, and why a failed one failed, whatever its marker holds", async () => {
+    const storage = new LocalFileStorage(join(await tempDir(), 'storage'));
+    const { schema } = normalizeItems([{ id: 1, tags: ['a'] }], { name: 'orders' });
+    await storage.put(pipelineKeys.schema('shop', 'shop'), JSON.stringify(schema.toStored()));
+    const pkg = (id: string) => `shop/packages/${id}/`;
+    await storage.put(packageKeys.stage(pkg('1700000001.000000'), 'extracted'), '');
+    await storage.put(
+      packageKeys.stage(pkg('1700000001.000000'), 'failed'),
+      JSON.stringify({ stage: 'load', error: 'COPY INTO refused the file' }),
+    );
+    await storage.put(packageKeys.stage(pkg('1700000002.000000'), 'extracted'), '');
+    // a marker written by an older version, or by hand, is not JSON
+    await storage.put(packageKeys.stage(pkg('1700000002.000000'), 'failed'), 'disk full\n');
+    await storage.put(packageKeys.stage(pkg('1700000003.000000'), 'extracted'), '');
+
+    const text = await describePipeline(storage, 'shop');
+
+    expect(text).toMatch(/^\s+orders__tags \(nested in orders\)$/m);
+    expect(text).toMatch(/^\s+1700000003\.000000\s+extracted\s*$/m);
+    expect(text).toMatch(/^\s+1700000002\.000000\s+failed\s+disk full$/m);
+    expect(text).toMatch(/^\s+1700000001\.000000\s+failed\s+COPY INTO refused the file$/m);
+  });
+});
