@@ -87,6 +87,7 @@ interface RunFlags {
   workdir: string;
   workers: number;
   loadId?: string;
+  refresh?: boolean;
 }
 
 const destinationOption = (description = 'where to load') =>
@@ -98,6 +99,12 @@ const workersOption = () =>
   new Option('--workers <n>', 'threads that normalize large packages (1: none)')
     .argParser(wholeNumber(1))
     .default(Math.min(availableParallelism(), 8));
+const refreshOption = () =>
+  new Option(
+    '--refresh',
+    "drop the pipeline's tables (and their data), schema and source state first, then load (dlt's drop_sources)",
+  );
+
 const workdirOption = () =>
   new Option('--workdir <path>', 'where load packages, schemas and state are kept').default(DEFAULT_WORKDIR);
 
@@ -195,6 +202,7 @@ program
   .addOption(workdirOption())
   .addOption(workersOption())
   .option('--load-id <id>', 'reuse a load id (a loaded package is not loaded again)')
+  .addOption(refreshOption())
   .action(async (inputs: string[], flags: RunFlags) => {
     const resources = groupByTable(await expandInputs(inputs), flags);
     await runAndReport(flags, packageStorage(flags.destination, flags.workdir), {
@@ -202,6 +210,7 @@ program
       resources,
       format: flags.format,
       loadId: flags.loadId,
+      refresh: flags.refresh === true,
     });
   });
 
@@ -224,6 +233,7 @@ program
   .addOption(duckdbFileOption())
   .addOption(workdirOption())
   .addOption(workersOption())
+  .addOption(refreshOption())
   .action(
     async (flags: {
       pipeline: string;
@@ -232,11 +242,14 @@ program
       duckdbFile?: string;
       workdir: string;
       workers: number;
+      refresh?: boolean;
     }) => {
       const pipeline = await configuredPipeline(flags.config, flags.pipeline);
       const storage = packageStorage(flags.destination, flags.workdir);
       const secrets = new SecretValues(new SecretsManagerClient({}), process.env);
-      const plan = await planPull(pipeline, await readSourcesState(storage, pipeline.name), secrets);
+      // a refresh forgets the cursors: incremental sources start from their initial values
+      const state = flags.refresh ? {} : await readSourcesState(storage, pipeline.name);
+      const plan = await planPull(pipeline, state, secrets);
       if (plan.resources.length === 0)
         throw new Error(`pipeline ${pipeline.name} has no resource with a source to pull`);
       await runAndReport(flags, storage, {
@@ -245,6 +258,7 @@ program
         sources: plan.sources,
         trigger: 'schedule',
         format: pipeline.format,
+        refresh: flags.refresh === true,
       });
     },
   );
@@ -265,6 +279,7 @@ program
   .addOption(duckdbFileOption())
   .addOption(workdirOption())
   .addOption(workersOption())
+  .addOption(refreshOption())
   .action(
     async (
       inputs: string[],
@@ -276,6 +291,7 @@ program
         duckdbFile?: string;
         workdir: string;
         workers: number;
+        refresh?: boolean;
       },
     ) => {
       const pipeline = await configuredPipeline(flags.config, flags.pipeline);
@@ -283,6 +299,7 @@ program
         dataset: pipeline.dataset,
         resources: dropResources(pipeline, await expandInputs(inputs), flags.resource),
         format: pipeline.format,
+        refresh: flags.refresh === true,
       });
     },
   );

@@ -23,6 +23,8 @@ export interface PackageToLoad {
   dataset: string;
   schema: StoredSchema;
   jobs: Jobs;
+  /** Tables to drop (and their staging copies) before loading: the package refreshes them. */
+  dropTables?: readonly string[];
   /** Where the destination reads a staged file from. */
   fileUrl(key: string): string;
 }

@@ -78,6 +78,14 @@ export const manifestSchema = z
     quarantine: quarantinedFilesSchema.optional(),
     /** Pipeline state to commit with this package (written to _dlt_pipeline_state). */
     state: z.record(z.string(), z.unknown()).optional(),
+    /**
+     * dlt's refresh (drop_sources): the package starts a new schema, and the tables the pipeline
+     * had are dropped at the destination before it loads.
+     */
+    refresh: z
+      .object({ dropTables: z.array(z.string().min(1)) })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,19 +1,36 @@
+import { isDltName } from '../schema/types.js';
 import { type ExtractOptions, type ExtractResult, extract } from './extract.js';
+import { loadPipelineSchema } from './schema-store.js';
 import { nextState, readState, stateResource } from './state.js';
 
 /**
  * Extracts a package that carries the pipeline's next state as its `_dlt_pipeline_state` row and
  * in its manifest; `load()` commits that state once the package is loaded. `sources` is read after
- * the resources are extracted, so a pull can report the cursors it reached.
+ * the resources are extracted, so a pull can report the cursors it reached. With `refresh` (dlt's
+ * drop_sources) the package drops every table the pipeline has loaded, starts a new schema, and
+ * forgets the sources' state (their cursors start over).
  */
 export async function extractWithState(
-  options: Omit<ExtractOptions, 'finalState'> & { sources?: () => Record<string, unknown> },
+  options: Omit<ExtractOptions, 'finalState' | 'refresh'> & {
+    sources?: () => Record<string, unknown>;
+    refresh?: boolean;
+  },
 ): Promise<ExtractResult> {
-  const { storage, pipeline, dataset } = options;
-  const { state: current } = await readState(storage, pipeline);
+  const { storage, pipeline, dataset, refresh, ...rest } = options;
+  const { state: stored } = await readState(storage, pipeline);
+  const current = refresh && stored !== undefined ? { ...stored, sources: {} } : stored;
   const schemaName = options.schemaName ?? pipeline;
+  const dropTables = refresh
+    ? Object.keys((await loadPipelineSchema(storage, pipeline, schemaName)).tables).filter(
+        (t) => !isDltName(t),
+      )
+    : undefined;
   return extract({
-    ...options,
+    ...rest,
+    storage,
+    pipeline,
+    dataset,
+    ...(dropTables && { refresh: { dropTables } }),
     finalState: () => {
       const state = nextState(current, { pipeline, dataset, schemaName, sources: options.sources?.() });
       return state === undefined

@@ -47,6 +47,8 @@ export interface ExtractOptions {
    * cursors are known only then), with the resource that writes it to the destination.
    */
   finalState?: () => { state: Record<string, unknown>; resource: ResourceInput } | undefined;
+  /** Tables this package replaces with a new schema (dlt's refresh): dropped before it loads. */
+  refresh?: { dropTables: string[] };
   onProgress?: (items: number, bytes: number) => void;
 }
 
@@ -148,6 +150,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
     files,
     ...(quarantined && { quarantine: [quarantined] }),
     ...(final === undefined ? {} : { state: final.state }),
+    ...(options.refresh && { refresh: options.refresh }),
   });
   await storage.put(packageKeys.manifest(pkg), JSON.stringify(manifest, null, 2));
   await markStage(storage, pkg, 'extracted');

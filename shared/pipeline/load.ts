@@ -31,6 +31,7 @@ export async function load(options: LoadOptions): Promise<LoadOutcome & { jobs?:
     dataset: manifest.dataset,
     schema,
     jobs,
+    ...(manifest.refresh && { dropTables: manifest.refresh.dropTables }),
     fileUrl: (key) => storage.url(key),
   });
   await markStage(storage, pkg, 'loaded', { status: outcome.status });

@@ -12,7 +12,7 @@ import type { Jobs } from '../package/jobs.js';
 import { packageKeys, packagePrefix } from '../package/layout.js';
 import { hasStage, markStage } from '../package/markers.js';
 import { QuarantineWriter } from '../package/quarantine.js';
-import { Schema } from '../schema/schema.js';
+import { emptySchema, Schema } from '../schema/schema.js';
 import { lineBatches } from '../sources/lines.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { LocalFileStorage } from '../storage/local-storage.js';
@@ -68,10 +68,12 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
   if (await hasStage(storage, pkg, 'normalized'))
     return { jobs: await readJobs(storage, pkg), items: 0, skipped: true };
   const manifest = await readManifest(storage, pkg);
-  const schema = new Schema(
-    await loadPipelineSchema(storage, pipeline, manifest.schemaName),
-    options.maxIdentifierLength,
-  );
+  // a refreshed package infers its tables anew, as if the pipeline had never run
+  const base =
+    manifest.refresh === undefined
+      ? await loadPipelineSchema(storage, pipeline, manifest.schemaName)
+      : emptySchema(manifest.schemaName);
+  const schema = new Schema(base, options.maxIdentifierLength);
   const tables = new Map(manifest.resources.map((hints) => [hints.name, applyResourceHints(schema, hints)]));
   const quarantines = new Set(
     manifest.resources.filter((hints) => hints.onBadRecord === 'quarantine').map((hints) => hints.name),
@@ -114,7 +116,7 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
   };
   await storage.put(packageKeys.schema(pkg), JSON.stringify(stored, null, 2));
   await storage.put(packageKeys.jobs(pkg), JSON.stringify(jobs, null, 2));
-  await commitPipelineSchema(storage, pipeline, stored);
+  await commitPipelineSchema(storage, pipeline, stored, { replace: manifest.refresh !== undefined });
   await markStage(storage, pkg, 'normalized');
   return { jobs, items, skipped: false, ...used };
 }

@@ -25,6 +25,8 @@ export interface RunOptions {
   /** The pulled sources' state after extraction (cursors), committed when the package is loaded. */
   sources?: () => Record<string, unknown>;
   trigger?: 'cli' | 'schedule';
+  /** dlt's refresh (drop_sources): drop the pipeline's tables, schema and sources' state, then load. */
+  refresh?: boolean;
   onStage?: (stage: 'extract' | 'normalize' | 'load', progress: { items?: number }) => void;
 }
 
@@ -53,6 +55,7 @@ export async function run(options: RunOptions): Promise<RunInfo> {
     trigger: { kind: options.trigger ?? 'cli' },
     ...(options.sources && { sources: options.sources }),
     loadId: options.loadId,
+    ...(options.refresh && { refresh: true }),
     onProgress: (items) => options.onStage?.('extract', { items }),
   });
   const t1 = clock();

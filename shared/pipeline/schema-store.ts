@@ -17,11 +17,15 @@ export async function loadPipelineSchema(
   return stored === undefined ? emptySchema(name) : parseStoredSchema(stored.body.toString('utf8'), key);
 }
 
-/** Folds a package schema into the pipeline schema with compare-and-swap, retrying on conflict. */
+/**
+ * Folds a package schema into the pipeline schema with compare-and-swap, retrying on conflict.
+ * A refreshed package's schema replaces the pipeline's instead.
+ */
 export async function commitPipelineSchema(
   storage: FileStorage,
   pipeline: string,
   update: StoredSchema,
+  { replace = false }: { replace?: boolean } = {},
 ): Promise<StoredSchema> {
   const key = pipelineKeys.schema(pipeline, update.name);
   for (let attempt = 0; attempt < MAX_SWAP_ATTEMPTS; attempt++) {
@@ -30,7 +34,7 @@ export async function commitPipelineSchema(
       current === undefined
         ? emptySchema(update.name)
         : parseStoredSchema(current.body.toString('utf8'), key);
-    const merged = mergeSchemas(base, update);
+    const merged = replace ? update : mergeSchemas(base, update);
     if (await storage.putIfMatch(key, JSON.stringify(merged, null, 2), current?.etag)) return merged;
     await new Promise((resolve) => setTimeout(resolve, 10 * (attempt + 1)));
   }

@@ -237,6 +237,36 @@ describe('sluice CLI', () => {
     expect(String(unknown.stderr)).toMatch(/--encoding.*an encoding such as latin1/);
   });
 
+  it('starts a pipeline over with --refresh', async () => {
+    const { dir, file } = await setup();
+    const workdir = join(dir, 'w');
+    const run = (...args: string[]) =>
+      exec(process.execPath, [cli, 'run', ...args, '--pipeline', 'again', '--workdir', workdir]);
+    await run(await file('codes.csv', 'code,label\n7,x\n'));
+    await mkdir(join(dir, 'next'));
+    const text = await file('next/codes.csv', 'code\nA1\nB2\n');
+    await run(text);
+    const before = await exec(process.execPath, [cli, 'info', '--pipeline', 'again', '--workdir', workdir]);
+
+    await run(text, '--refresh');
+    const after = await exec(process.execPath, [cli, 'info', '--pipeline', 'again', '--workdir', workdir]);
+
+    // without a refresh the codes went to a variant of the number column
+    expect(before.stdout).toMatch(/^\s*code__v_text\s+text/m);
+    expect(after.stdout).toMatch(/^\s*code\s+text/m);
+    expect(after.stdout).not.toMatch(/code__v_text|^\s*label\s/m);
+    const rows = await exec(process.execPath, [
+      cli,
+      'query',
+      '--pipeline',
+      'again',
+      '--workdir',
+      workdir,
+      'SELECT code FROM again_dataset.codes ORDER BY code',
+    ]);
+    expect(rows.stdout.trim().split('\n')).toHaveLength(4 + 2);
+  });
+
   it('runs a folder into DuckDB and shows the schema with info', async () => {
     const { dir } = await setup();
     const workdir = join(dir, 'w');

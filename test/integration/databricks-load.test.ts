@@ -389,6 +389,43 @@ describe('Databricks destination: merge and replace strategies on the local ware
   });
 });
 
+describe('Databricks destination: refresh on the local warehouse', () => {
+  it("drops the pipeline's tables and their staging copies, then loads with a schema inferred anew", async () => {
+    const p = await pipeline();
+    const merge: ResourceHints = { name: 'orders', writeDisposition: 'merge', primaryKey: ['id'] };
+    await p.load(merge, [{ id: 'a', lines: [{ sku: 'x' }] }]);
+    await p.load({ name: 'other' }, [{ n: 1 }]);
+
+    await run({
+      storage: p.storage,
+      pipeline: 'users_pipeline',
+      dataset: p.dataset,
+      destination: p.destination,
+      resources: [{ hints: merge, items: [{ id: 1 }, { id: 2 }] }],
+      refresh: true,
+    });
+    await p.close();
+
+    const tables = async (dataset: string) =>
+      (
+        await warehouse.query(
+          `SELECT table_name FROM main.information_schema.tables WHERE table_schema = '${dataset}' ORDER BY table_name`,
+        )
+      ).map((r) => r.table_name);
+    expect(await tables(p.dataset)).toEqual(['_dlt_loads', '_dlt_pipeline_state', '_dlt_version', 'orders']);
+    // the staging copy of `orders` was dropped too: its id column was text
+    expect(await tables(`${p.dataset}_staging`)).toEqual(['orders']);
+    const idType = await warehouse.query(
+      `SELECT data_type FROM main.information_schema.columns WHERE table_schema = '${p.dataset}_staging' AND table_name = 'orders' AND column_name = 'id'`,
+    );
+    expect(idType).toEqual([{ data_type: 'BIGINT' }]);
+    expect(await warehouse.query(`SELECT id FROM main.${p.dataset}.orders ORDER BY id`)).toEqual([
+      { id: 1 },
+      { id: 2 },
+    ]);
+  });
+});
+
 describe('sluice CLI with --destination databricks', () => {
   it('loads files through S3 staging on moto into the local warehouse with the local-stack exports, and info shows the tables', async () => {
     const { execFile } = await import('node:child_process');

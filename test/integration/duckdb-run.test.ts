@@ -1,6 +1,11 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { ResourceHints } from '../../shared/normalize/resource.js';
+import { run } from '../../shared/pipeline/run.js';
+import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
+import { readSourcesState } from '../../shared/pipeline/state.js';
 import { USERS } from '../support/fixtures.js';
 import { localPipeline } from '../support/local-run.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -159,5 +164,68 @@ describe('local run into DuckDB', () => {
     ]);
     expect(await p.query('SELECT value FROM test.test.orders__lines')).toEqual([{ value: '3' }]);
     expect(await p.query('SELECT count(*) AS n FROM test.test._dlt_loads')).toEqual([{ n: '3' }]);
+  });
+
+  it("refreshes as dlt's drop_sources: the pipeline's tables, schema and source state start over", async () => {
+    const p = await localPipeline(await tempDir());
+    const base = {
+      storage: p.storage,
+      pipeline: 'test_pipeline',
+      dataset: 'test_data',
+      destination: p.destination,
+    };
+    await run({
+      ...base,
+      resources: [{ hints: { name: 'events' }, items: [{ id: 'a1', tags: ['x', 'y'] }] }],
+      sources: () => ({ api: { cursor: '2026-01-01' } }),
+    });
+    await p.run({ name: 'other' }, { items: [{ n: 1 }] });
+    const tables = async () =>
+      (
+        await p.query(
+          "SELECT table_name FROM information_schema.tables WHERE table_schema = 'test_data' ORDER BY 1",
+        )
+      ).map((r) => r.table_name);
+    expect(await tables()).toEqual([
+      '_dlt_loads',
+      '_dlt_pipeline_state',
+      '_dlt_version',
+      'events',
+      'events__tags',
+      'other',
+    ]);
+
+    // a refresh that fails before it loads changes nothing
+    const broken = join(await tempDir(), 'events.jsonl');
+    await writeFile(broken, '{"id": 1}\n{oops\n');
+    await expect(
+      run({ ...base, resources: [{ hints: { name: 'events' }, files: [broken] }], refresh: true }),
+    ).rejects.toThrow(/events\.jsonl:2: invalid JSON/);
+    expect(await tables()).toContain('events__tags');
+    expect(await readSourcesState(p.storage, 'test_pipeline')).toEqual({ api: { cursor: '2026-01-01' } });
+
+    const refreshed = await run({
+      ...base,
+      resources: [{ hints: { name: 'events' }, items: [{ id: 1 }, { id: 2 }] }],
+      refresh: true,
+    });
+
+    expect(refreshed.outcome.status).toBe('loaded');
+    expect(await tables()).toEqual(['_dlt_loads', '_dlt_pipeline_state', '_dlt_version', 'events']);
+    // `id` was text; inferred anew it is a number, with no variant column
+    expect(
+      await p.query(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'test_data' AND table_name = 'events' ORDER BY ordinal_position",
+      ),
+    ).toEqual([
+      { column_name: 'id', data_type: 'BIGINT' },
+      { column_name: '_dlt_load_id', data_type: 'VARCHAR' },
+      { column_name: '_dlt_id', data_type: 'VARCHAR' },
+    ]);
+    expect(await p.query('SELECT id FROM test_data.events ORDER BY id')).toEqual([{ id: '1' }, { id: '2' }]);
+    const schema = await loadPipelineSchema(p.storage, 'test_pipeline', 'test_pipeline');
+    expect(Object.keys(schema.tables).filter((t) => !t.startsWith('_dlt'))).toEqual(['events']);
+    expect(await readSourcesState(p.storage, 'test_pipeline')).toEqual({});
+    expect(await p.query('SELECT count(*) AS n FROM test_data._dlt_loads')).toEqual([{ n: '3' }]);
   });
 });

@@ -65,6 +65,8 @@ export class SqlLoader {
     const now = this.options.now?.() ?? new Date();
     const plans = this.plan(pkg);
     const staging = this.stagingDataset(pkg.dataset);
+    if (pkg.dropTables !== undefined && pkg.dropTables.length > 0)
+      await this.dropTables([pkg.dataset, staging], pkg.dropTables);
     await this.migrate(
       pkg.dataset,
       plans.flatMap((p) => p.chain),
@@ -183,6 +185,16 @@ export class SqlLoader {
       `SELECT version_hash FROM ${table} WHERE version_hash = ${dialect.literal(pkg.schema.version_hash)}`,
     );
     if (found.length === 0) await client.execute(insertVersionSql(dialect, table, pkg.schema, now));
+  }
+
+  /** Drops those of `tables` that exist in each dataset (a refreshed package's old tables). */
+  private async dropTables(datasets: readonly string[], tables: readonly string[]): Promise<void> {
+    const { dialect, client } = this.options;
+    for (const dataset of datasets) {
+      const existing = await this.options.existingColumns(dataset, tables);
+      for (const table of existing.keys())
+        await client.execute(`DROP TABLE ${dialect.qualify(dataset, table)}`);
+    }
   }
 
   /** Creates missing tables and adds missing columns in an existing dataset; never drops or retypes. */
