@@ -424,6 +424,17 @@ describe('sluice pull', () => {
     );
     expect(stdout).toContain('[1, 2]');
     expect(server.requests.map((r) => r.query.get('since'))).toEqual(['0', '1']);
+
+    // a refresh forgets the cursor and starts the table over: every event once, pulled from 0
+    await cli('pull', '--pipeline', 'feed', '--config', config, '--refresh');
+    const refreshed = await cli(
+      'query',
+      '--pipeline',
+      'feed',
+      'SELECT list(id ORDER BY id)::VARCHAR AS ids, count(DISTINCT _dlt_load_id) AS loads FROM feed_data.events',
+    );
+    expect(refreshed.stdout).toMatch(/'\[1, 2\]'\s*│\s*'?1'?\s/);
+    expect(server.requests.map((r) => r.query.get('since'))).toEqual(['0', '1', '0']);
     const unknown = await cli('pull', '--pipeline', 'nope', '--config', config).catch(
       (error: { stderr: string }) => error,
     );
