@@ -123,15 +123,17 @@ async function runAndReport(
     pipeline: string;
     duckdbFile?: string;
     workers: number;
+    refresh?: boolean;
   },
   storage: FileStorage,
-  options: Omit<RunOptions, 'storage' | 'destination' | 'pipeline' | 'onStage'>,
+  options: Omit<RunOptions, 'storage' | 'destination' | 'pipeline' | 'onStage' | 'refresh'>,
 ): Promise<void> {
   const { destination, duckdb } = await openDestination(target.destination, target);
   const progress = new Progress();
   try {
     const info = await run({
       ...options,
+      refresh: target.refresh === true,
       workers: target.workers,
       workerStorage: packageStorageSpec(target.destination, target.workdir),
       storage,
@@ -210,7 +212,6 @@ program
       resources,
       format: flags.format,
       loadId: flags.loadId,
-      refresh: flags.refresh === true,
     });
   });
 
@@ -224,85 +225,68 @@ program
     console.log(await describePipeline(packageStorage(flags.destination, flags.workdir), flags.pipeline));
   });
 
-program
-  .command('pull')
-  .description("pull a configured pipeline's sources (REST API, PostgreSQL) once, as its schedule would")
-  .requiredOption('--pipeline <name>', 'pipeline name in the configuration file', name)
-  .option('--config <file>', 'the pipelines file', 'sluice.config.ts')
-  .addOption(destinationOption())
-  .addOption(duckdbFileOption())
-  .addOption(workdirOption())
-  .addOption(workersOption())
-  .addOption(refreshOption())
-  .action(
-    async (flags: {
-      pipeline: string;
-      config: string;
-      destination: DestinationName;
-      duckdbFile?: string;
-      workdir: string;
-      workers: number;
-      refresh?: boolean;
-    }) => {
-      const pipeline = await configuredPipeline(flags.config, flags.pipeline);
-      const storage = packageStorage(flags.destination, flags.workdir);
-      const secrets = new SecretValues(new SecretsManagerClient({}), process.env);
-      // a refresh forgets the cursors: incremental sources start from their initial values
-      const state = flags.refresh ? {} : await readSourcesState(storage, pipeline.name);
-      const plan = await planPull(pipeline, state, secrets);
-      if (plan.resources.length === 0)
-        throw new Error(`pipeline ${pipeline.name} has no resource with a source to pull`);
-      await runAndReport(flags, storage, {
-        dataset: pipeline.dataset,
-        resources: plan.resources,
-        sources: plan.sources,
-        trigger: 'schedule',
-        format: pipeline.format,
-        refresh: flags.refresh === true,
-      });
-    },
-  );
+/** The flags of the commands that run a pipeline of the configuration file. */
+interface ConfiguredFlags {
+  pipeline: string;
+  config: string;
+  destination: DestinationName;
+  duckdbFile?: string;
+  workdir: string;
+  workers: number;
+  refresh?: boolean;
+}
 
-program
-  .command('drop')
-  .description(
-    "load files as the inbox takes them: each under a resource's drop prefix loads with that resource's configuration",
-  )
+/** A command that runs a pipeline of the configuration file, with the options they share. */
+const configuredCommand = (command: string, description: string) =>
+  program
+    .command(command)
+    .description(description)
+    .requiredOption('--pipeline <name>', 'pipeline name in the configuration file', name)
+    .option('--config <file>', 'the pipelines file', 'sluice.config.ts')
+    .addOption(destinationOption())
+    .addOption(duckdbFileOption())
+    .addOption(workdirOption())
+    .addOption(workersOption())
+    .addOption(refreshOption());
+
+configuredCommand(
+  'pull',
+  "pull a configured pipeline's sources (REST API, PostgreSQL) once, as its schedule would",
+).action(async (flags: ConfiguredFlags) => {
+  const pipeline = await configuredPipeline(flags.config, flags.pipeline);
+  const storage = packageStorage(flags.destination, flags.workdir);
+  const secrets = new SecretValues(new SecretsManagerClient({}), process.env);
+  // a refresh forgets the cursors: incremental sources start from their initial values
+  const state = flags.refresh ? {} : await readSourcesState(storage, pipeline.name);
+  const plan = await planPull(pipeline, state, secrets);
+  if (plan.resources.length === 0)
+    throw new Error(`pipeline ${pipeline.name} has no resource with a source to pull`);
+  await runAndReport(flags, storage, {
+    dataset: pipeline.dataset,
+    resources: plan.resources,
+    sources: plan.sources,
+    trigger: 'schedule',
+    format: pipeline.format,
+  });
+});
+
+configuredCommand(
+  'drop',
+  "load files as the inbox takes them: each under a resource's drop prefix loads with that resource's configuration",
+)
   .argument(
     '<inputs...>',
     'files, folders or globs; a path from here is the inbox key (inbox/orders/a.jsonl)',
   )
-  .requiredOption('--pipeline <name>', 'pipeline name in the configuration file', name)
-  .option('--config <file>', 'the pipelines file', 'sluice.config.ts')
   .option('--resource <name>', "load every input with this resource's configuration, wherever it lies")
-  .addOption(destinationOption())
-  .addOption(duckdbFileOption())
-  .addOption(workdirOption())
-  .addOption(workersOption())
-  .addOption(refreshOption())
-  .action(
-    async (
-      inputs: string[],
-      flags: {
-        pipeline: string;
-        config: string;
-        resource?: string;
-        destination: DestinationName;
-        duckdbFile?: string;
-        workdir: string;
-        workers: number;
-        refresh?: boolean;
-      },
-    ) => {
-      const pipeline = await configuredPipeline(flags.config, flags.pipeline);
-      await runAndReport(flags, packageStorage(flags.destination, flags.workdir), {
-        dataset: pipeline.dataset,
-        resources: dropResources(pipeline, await expandInputs(inputs), flags.resource),
-        format: pipeline.format,
-        refresh: flags.refresh === true,
-      });
-    },
-  );
+  .action(async (inputs: string[], flags: ConfiguredFlags & { resource?: string }) => {
+    const pipeline = await configuredPipeline(flags.config, flags.pipeline);
+    await runAndReport(flags, packageStorage(flags.destination, flags.workdir), {
+      dataset: pipeline.dataset,
+      resources: dropResources(pipeline, await expandInputs(inputs), flags.resource),
+      format: pipeline.format,
+    });
+  });
 
 program
   .command('query')

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { parseJobs } from '../package/jobs.js';
 import { packageKeys, pipelineKeys } from '../package/layout.js';
 import { parseStoredSchema } from '../schema/stored-schema.js';
@@ -70,19 +71,15 @@ function hints(column: ColumnSchema): string {
     .join(',');
 }
 
+const failedMarker = z.object({ error: z.string() });
+
 function failedMessage(object: { body: Buffer } | undefined): string {
   if (object === undefined) return '';
   // written by the stage that failed as {stage, error}; anything else is shown as it is
   const text = object.body.toString('utf8');
   try {
-    const detail: unknown = JSON.parse(text);
-    if (
-      typeof detail === 'object' &&
-      detail !== null &&
-      'error' in detail &&
-      typeof detail.error === 'string'
-    )
-      return detail.error;
+    const marker = failedMarker.safeParse(JSON.parse(text));
+    if (marker.success) return marker.data.error;
   } catch {}
   return text.trim();
 }

@@ -61,8 +61,10 @@ function formatBytes(bytes: number): string {
 /** `--duckdb-file` for a database elsewhere than `query` looks by default, so the hint runs as printed. */
 function fileFlag(pipeline: string, file: string): string {
   if (file === duckdbFilePath({ workdir: DEFAULT_WORKDIR, pipeline })) return '';
+  // relative to here when it lies below, else as it is
   const fromHere = relative(process.cwd(), file);
-  return ` --duckdb-file ${shellWord(fromHere === '..' || fromHere.startsWith(`..${sep}`) || isAbsolute(fromHere) ? file : fromHere)}`;
+  const outside = fromHere === '..' || fromHere.startsWith(`..${sep}`) || isAbsolute(fromHere);
+  return ` --duckdb-file ${shellWord(outside ? file : fromHere)}`;
 }
 
 /** A path as one shell word: quoted when it holds anything but plain path characters. */

@@ -84,8 +84,9 @@ export class NormalizeWorker {
     const lineRows = new TableRows();
     const held = new TableRows();
     const normalizer = new RelationalNormalizer(schema, lineRows, this.setup.loadId);
-    const written: WrittenLines = { lines: 0, items: 0, tables: [], quarantined: [] };
+    const written = { lines: 0, items: 0, quarantined: [] as QuarantinedRecord[] };
     const writtenTables = new Set<string>();
+    const writtenSoFar = (): WrittenLines => ({ ...written, tables: [...writtenTables] });
     const quarantined: QuarantinedRecord[] = [];
     let items = 0;
     let writing = true;
@@ -100,8 +101,7 @@ export class NormalizeWorker {
           quarantine.push(r),
         );
       } catch (error) {
-        written.tables = [...writtenTables];
-        this.post({ type: 'rejected', id: message.id, written, error: threadError(error) });
+        this.post({ type: 'rejected', id: message.id, written: writtenSoFar(), error: threadError(error) });
         return;
       }
       writing &&= schema.changes === changesBefore;
@@ -115,12 +115,11 @@ export class NormalizeWorker {
       // outside the try: a file that cannot be written breaks the worker, it rejects no data
       await this.writeRows(lineRows, base.stored.tables, writtenTables);
     }
-    written.tables = [...writtenTables];
     if (held.rows.length > 0) this.pending.set(message.id, held);
     this.post({
       type: 'normalized',
       id: message.id,
-      written,
+      written: writtenSoFar(),
       items,
       tables: [...held.tables],
       changes: schemaChanges(base.stored.tables, schema.tables),

@@ -13,8 +13,7 @@ export async function loadPipelineSchema(
   name: string,
 ): Promise<StoredSchema> {
   const key = pipelineKeys.schema(pipeline, name);
-  const stored = await storage.get(key);
-  return stored === undefined ? emptySchema(name) : parseStoredSchema(stored.body.toString('utf8'), key);
+  return schemaOf(await storage.get(key), key, name);
 }
 
 /**
@@ -30,13 +29,15 @@ export async function commitPipelineSchema(
   const key = pipelineKeys.schema(pipeline, update.name);
   for (let attempt = 0; attempt < MAX_SWAP_ATTEMPTS; attempt++) {
     const current = await storage.get(key);
-    const base =
-      current === undefined
-        ? emptySchema(update.name)
-        : parseStoredSchema(current.body.toString('utf8'), key);
-    const merged = replace ? update : mergeSchemas(base, update);
+    // a replacing schema needs only the current one's etag, not its content
+    const merged = replace ? update : mergeSchemas(schemaOf(current, key, update.name), update);
     if (await storage.putIfMatch(key, JSON.stringify(merged, null, 2), current?.etag)) return merged;
     await new Promise((resolve) => setTimeout(resolve, 10 * (attempt + 1)));
   }
   throw new Error(`schema ${key} changed concurrently ${MAX_SWAP_ATTEMPTS} times; giving up`);
+}
+
+/** A stored schema object's content; an empty schema where there is none yet. */
+function schemaOf(stored: { body: Buffer } | undefined, key: string, name: string): StoredSchema {
+  return stored === undefined ? emptySchema(name) : parseStoredSchema(stored.body.toString('utf8'), key);
 }

@@ -167,7 +167,7 @@ function toTimestamp(v: unknown): number | bigint | typeof NO_FIT {
 
 /** The UTC date of epoch seconds, within the years 1-9999 that Python's date holds. */
 function epochDay(seconds: number): number | typeof NO_FIT {
-  return seconds >= FIRST_SECOND && seconds < END_SECOND ? Math.floor(seconds / 86_400) : NO_FIT;
+  return withinPythonDates(Math.floor(seconds / 86_400)) ?? NO_FIT;
 }
 
 function epochMicros(seconds: number): number | bigint | typeof NO_FIT {
