@@ -14,25 +14,25 @@ export function arrowSchema(columns: readonly ColumnSchema[]): arrow.Schema {
   return new arrow.Schema(columns.map((c) => new arrow.Field(c.name, arrowType(c), c.nullable !== false)));
 }
 
+type ColumnValues = (NormalizedRow[string] | undefined)[];
+
 /** An Arrow record batch of rows, column by column. */
 function recordBatch(
   schema: arrow.Schema,
   columns: readonly ColumnSchema[],
-  rows: readonly NormalizedRow[],
-  split: ColumnSplitter,
+  values: readonly ColumnValues[],
 ): arrow.RecordBatch {
-  const values = split(rows);
   const children = columns.map((c, i) => buildColumn(c, values[i]!));
   const struct = arrow.makeData({
     type: new arrow.Struct(schema.fields),
-    length: rows.length,
+    length: values[0]?.length ?? 0,
     nullCount: 0,
     children,
   });
   return new arrow.RecordBatch(schema, struct);
 }
 
-type ColumnSplitter = (rows: readonly NormalizedRow[]) => (NormalizedRow[string] | undefined)[][];
+type ColumnSplitter = (rows: readonly NormalizedRow[]) => ColumnValues[];
 
 /**
  * A function that reads rows into one array per column. It is generated for the file's columns
@@ -59,6 +59,24 @@ function columnSplitter(columns: readonly ColumnSchema[]): ColumnSplitter {
   return new Function('rows', body.join('\n')) as ColumnSplitter;
 }
 
+// A column gets a dictionary when the first batch repeats its values at least this many times on
+// average. parquet-wasm's dictionary encoding is the costliest part of writing a file (it about
+// doubles the encoding time), and for columns of mostly distinct values (ids, emails, amounts)
+// it is built only to be dropped when the dictionary page fills up.
+const DICTIONARY_MIN_REPEATS = 10;
+const CARDINALITY_SAMPLE = 10_000;
+
+/** The columns whose first values repeat enough for a dictionary to pay off. */
+function repetitiveColumns(columns: readonly ColumnSchema[], values: readonly ColumnValues[]): string[] {
+  return columns
+    .filter((column, i) => {
+      if (ROW_KEY_COLUMNS.has(column.name)) return false;
+      const sample = values[i]!.slice(0, CARDINALITY_SAMPLE);
+      return new Set(sample).size * DICTIONARY_MIN_REPEATS <= sample.length;
+    })
+    .map((column) => column.name);
+}
+
 /**
  * Streams a Parquet file into storage: each batch is handed to parquet-wasm as soon as it is
  * built, which encodes it into the open row group and writes the group out when it is full, so
@@ -69,18 +87,19 @@ export class ParquetFileWriter implements DataFileWriter {
   private readonly schema: arrow.Schema;
   private readonly split: ColumnSplitter;
   private controller!: ReadableStreamDefaultController<parquet.RecordBatch>;
-  private readonly done: Promise<number>;
+  private readonly batches: ReadableStream<parquet.RecordBatch>;
+  private done: Promise<number> | undefined;
   private drained: (() => void) | undefined;
 
   constructor(
     readonly columns: readonly ColumnSchema[],
-    storage: FileStorage,
-    key: string,
-    rowGroupSize: number,
+    private readonly storage: FileStorage,
+    private readonly key: string,
+    private readonly rowGroupSize: number,
   ) {
     this.schema = arrowSchema(columns);
     this.split = columnSplitter(columns);
-    const batches = new ReadableStream<parquet.RecordBatch>(
+    this.batches = new ReadableStream<parquet.RecordBatch>(
       {
         start: (controller) => {
           this.controller = controller;
@@ -92,19 +111,27 @@ export class ParquetFileWriter implements DataFileWriter {
       },
       { highWaterMark: 1 },
     );
+  }
+
+  /**
+   * Starts encoding once the first values are known, which choose the dictionary columns.
+   * Statistics are off: the files are staged for one load that reads every row, so min/max
+   * values would cost a fifth of the encoding time and prune nothing.
+   */
+  private start(dictionaryColumns: readonly string[]): Promise<number> {
     let builder = new parquet.WriterPropertiesBuilder()
       .setCompression(parquet.Compression.SNAPPY)
-      .setMaxRowGroupSize(rowGroupSize)
+      .setMaxRowGroupSize(this.rowGroupSize)
+      .setStatisticsEnabled(parquet.EnabledStatistics.None)
+      .setDictionaryEnabled(false)
       .setCreatedBy('sluice');
-    // Row keys are unique: a dictionary for them is built only to be thrown away.
-    for (const column of columns)
-      if (ROW_KEY_COLUMNS.has(column.name)) builder = builder.setColumnDictionaryEnabled(column.name, false);
-    const properties = builder.build();
-    this.done = parquet
-      .transformParquetStream(batches, properties)
-      .then((bytes) => storage.putStream(key, this.count(bytes)));
+    for (const name of dictionaryColumns) builder = builder.setColumnDictionaryEnabled(name, true);
+    const done = parquet
+      .transformParquetStream(this.batches, builder.build())
+      .then((bytes) => this.storage.putStream(this.key, this.count(bytes)));
     // Surface a failed upload at the next write instead of as an unhandled rejection.
-    this.done.catch(() => undefined);
+    done.catch(() => undefined);
+    return done;
   }
 
   /** A Parquet file has one schema: other columns need a new file. */
@@ -120,10 +147,9 @@ export class ParquetFileWriter implements DataFileWriter {
 
   async writeBatch(rows: readonly NormalizedRow[]): Promise<void> {
     if (rows.length === 0) return;
-    const ipc = arrow.tableToIPC(
-      new arrow.Table([recordBatch(this.schema, this.columns, rows, this.split)]),
-      'stream',
-    );
+    const values = this.split(rows);
+    this.done ??= this.start(repetitiveColumns(this.columns, values));
+    const ipc = arrow.tableToIPC(new arrow.Table([recordBatch(this.schema, this.columns, values)]), 'stream');
     const table = parquet.Table.fromIPCStream(ipc);
     for (const batch of table.recordBatches()) this.controller.enqueue(batch);
     table.free();
@@ -133,6 +159,7 @@ export class ParquetFileWriter implements DataFileWriter {
   }
 
   async close(): Promise<number> {
+    this.done ??= this.start([]);
     this.controller.close();
     return this.done;
   }
