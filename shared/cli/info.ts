@@ -20,7 +20,8 @@ export async function describePipeline(storage: FileStorage, pipeline: string): 
     if (stored === undefined) continue;
     const schema = parseStoredSchema(stored.body.toString('utf8'), storage.url(key));
     lines.push(`schema ${schema.name} version ${schema.version} (${schema.version_hash})`);
-    for (const t of Object.values(schema.tables)) {
+    // dlt's bookkeeping tables (_dlt_version, _dlt_loads) are the same in every schema
+    for (const t of Object.values(schema.tables).filter((t) => t.write_disposition !== 'skip')) {
       const how = [
         t.parent === undefined ? (t.write_disposition ?? 'append') : `nested in ${t.parent}`,
         t['x-merge-strategy'],

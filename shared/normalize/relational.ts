@@ -100,7 +100,8 @@ export class RelationalNormalizer {
               ? 'content'
               : 'random',
         primaryKey,
-        propagateRootKey: strategy !== undefined && strategy !== 'scd2',
+        propagateRootKey:
+          (strategy !== undefined && strategy !== 'scd2') || this.schema.propagatesRootKey(tableName),
       });
       this.roots.set(tableName, ctx);
     }

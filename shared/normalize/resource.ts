@@ -29,6 +29,8 @@ export interface ResourceHints {
   schemaContract?: SchemaContract;
   maxTableNesting?: number;
   tableOptions?: Record<string, unknown>;
+  /** dlt's table file format hint; only the pipeline state's table sets it. */
+  fileFormat?: 'preferred';
   /** Malformed records: fail the file (default), or set them aside in the package's quarantine. */
   onBadRecord?: 'fail' | 'quarantine';
 }
@@ -45,18 +47,43 @@ export function applyResourceHints(schema: Schema, hints: ResourceHints): string
     schema.addTable({ name: tableName, columns: {}, resource: hints.name });
   }
   const patch: Parameters<Schema['updateTable']>[1] = { resource: hints.name };
-  if (hints.writeDisposition !== undefined) patch.write_disposition = hints.writeDisposition;
+  // a resource's table is appended to unless it says otherwise, and dlt writes that down
+  const disposition =
+    hints.writeDisposition ?? (existing?.write_disposition === undefined ? 'append' : undefined);
+  if (disposition !== undefined) patch.write_disposition = disposition;
   if (hints.mergeStrategy !== undefined) patch['x-merge-strategy'] = hints.mergeStrategy;
   if (hints.replaceStrategy !== undefined) patch['x-replace-strategy'] = hints.replaceStrategy;
   if (hints.schemaContract !== undefined) patch.schema_contract = hints.schemaContract;
-  if (hints.maxTableNesting !== undefined) patch['x-normalizer'] = { max_nesting: hints.maxTableNesting };
+  if (hints.maxTableNesting !== undefined)
+    patch['x-normalizer'] = {
+      ...schema.table(tableName)?.['x-normalizer'],
+      max_nesting: hints.maxTableNesting,
+    };
+  if (hints.fileFormat !== undefined) patch.file_format = hints.fileFormat;
   if (hints.tableOptions !== undefined) patch['x-table-options'] = hints.tableOptions;
   schema.updateTable(tableName, patch);
+  // dlt's merge strategies that delete by root key need it on every nested row
+  const strategy = schema.mergeStrategy(tableName);
+  if (strategy !== undefined && strategy !== 'scd2') schema.propagateRootKey(tableName);
 
   if (hints.writeDisposition === 'merge' && hints.mergeStrategy === 'scd2') {
-    for (const name of [DLT_COLUMNS.validFrom, DLT_COLUMNS.validTo]) {
-      schema.setColumn(tableName, { name, data_type: 'timestamp', nullable: true });
-    }
+    // dlt's scd2 hints: the validity columns, and `_dlt_id` holding the row's hash, which may
+    // repeat (a row deleted and inserted again), so it is neither unique nor a row key
+    const validity = { data_type: 'timestamp', nullable: true } as const;
+    schema.setColumn(tableName, { name: DLT_COLUMNS.validFrom, ...validity, 'x-valid-from': true });
+    schema.setColumn(tableName, {
+      name: DLT_COLUMNS.validTo,
+      ...validity,
+      'x-valid-to': true,
+      'x-active-record-timestamp': null,
+    });
+    schema.setColumn(tableName, {
+      name: DLT_COLUMNS.id,
+      nullable: false,
+      'x-row-version': true,
+      unique: false,
+      row_key: false,
+    });
   }
   for (const [rawName, declared] of Object.entries(hints.sourceColumns ?? {})) {
     const name = schema.naming.normalizePath(rawName);

@@ -49,6 +49,7 @@ export const resourceHintsSchema = z
       .optional(),
     maxTableNesting: z.number().int().nonnegative().optional(),
     tableOptions: z.record(z.string(), z.unknown()).optional(),
+    fileFormat: z.literal('preferred').optional(),
     /** Malformed records: fail the file (default), or set them aside in the package's quarantine. */
     onBadRecord: z.enum(['fail', 'quarantine']).optional(),
   })

@@ -109,6 +109,7 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
     ...(manifest.quarantine ?? []),
     ...[await quarantine.close()].filter((q) => q !== undefined),
   ];
+  for (const file of written) if (file.rows > 0) schema.markSeenData(file.table);
   const stored = schema.toStored();
   const jobs = {
     ...jobsOf(written, options.format, stored.version_hash),

@@ -1,4 +1,5 @@
 import { pipelineKeys } from '../package/layout.js';
+import { withDltParts } from '../schema/dlt-schema.js';
 import { mergeSchemas } from '../schema/merge.js';
 import { emptySchema } from '../schema/schema.js';
 import { parseStoredSchema } from '../schema/stored-schema.js';
@@ -39,5 +40,8 @@ export async function commitPipelineSchema(
 
 /** A stored schema object's content; an empty schema where there is none yet. */
 function schemaOf(stored: { body: Buffer } | undefined, key: string, name: string): StoredSchema {
-  return stored === undefined ? emptySchema(name) : parseStoredSchema(stored.body.toString('utf8'), key);
+  // a schema stored before Sluice kept dlt's own tables and settings in it gains them here
+  return stored === undefined
+    ? emptySchema(name)
+    : withDltParts(parseStoredSchema(stored.body.toString('utf8'), key));
 }

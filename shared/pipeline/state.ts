@@ -65,6 +65,8 @@ export function stateResource(state: PipelineState, createdAt: Date): ResourceIn
     hints: {
       name: DLT_TABLES.pipelineState,
       writeDisposition: 'append',
+      // dlt's state table, hint for hint: the schema then hashes as dlt's does
+      fileFormat: 'preferred',
       columns: {
         version: { data_type: 'bigint', nullable: false },
         engine_version: { data_type: 'bigint', nullable: false },
@@ -72,6 +74,7 @@ export function stateResource(state: PipelineState, createdAt: Date): ResourceIn
         state: { data_type: 'text', nullable: false },
         created_at: { data_type: 'timestamp', nullable: false },
         version_hash: { data_type: 'text', nullable: true },
+        _dlt_load_id: { data_type: 'text', nullable: false, precision: 64 },
       },
     },
     items: [

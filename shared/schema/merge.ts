@@ -1,4 +1,5 @@
 import { own } from '../util/own.js';
+import { withColumn } from './schema.js';
 import type { StoredSchema } from './types.js';
 import { bumpVersionIfModified } from './version.js';
 
@@ -17,10 +18,14 @@ export function mergeSchemas(base: StoredSchema, update: StoredSchema): StoredSc
     }
     const { columns, ...hints } = table;
     Object.assign(target, structuredClone(hints));
-    for (const [columnName, column] of Object.entries(columns)) {
-      target.columns[columnName] = { ...own(target.columns, columnName), ...column };
-    }
+    for (const column of Object.values(columns)) withColumn(target.columns, structuredClone(column));
   }
   merged.settings = { ...merged.settings, ...update.settings };
+  const propagated = update.normalizers?.json.config?.propagation?.tables;
+  if (propagated !== undefined) {
+    const normalizers = (merged.normalizers ??= structuredClone(update.normalizers!));
+    const propagation = ((normalizers.json.config ??= {}).propagation ??= {});
+    propagation.tables = { ...propagation.tables, ...structuredClone(propagated) };
+  }
   return bumpVersionIfModified(merged);
 }

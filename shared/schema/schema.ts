@@ -1,9 +1,11 @@
 import { own } from '../util/own.js';
 import { type ContractEntity, DataValidationError, expandContract } from './contract.js';
+import { NORMALIZERS, withDltParts } from './dlt-schema.js';
 import { SnakeCaseNaming } from './naming.js';
 import {
   type ColumnSchema,
   type ContractMode,
+  DLT_COLUMNS,
   isDltName,
   type MergeStrategy,
   SCHEMA_ENGINE_VERSION,
@@ -15,8 +17,9 @@ import {
 } from './types.js';
 import { bumpVersionIfModified } from './version.js';
 
+/** A new schema: no data tables yet, dlt's own tables and settings already. */
 export function emptySchema(name: string): StoredSchema {
-  return {
+  return withDltParts({
     name,
     version: 1,
     version_hash: '',
@@ -24,7 +27,7 @@ export function emptySchema(name: string): StoredSchema {
     engine_version: SCHEMA_ENGINE_VERSION,
     tables: {},
     settings: { detections: ['iso_timestamp'] },
-  };
+  });
 }
 
 /**
@@ -151,12 +154,39 @@ export class Schema {
     return table;
   }
 
-  /** Adds or completes a column, keeping the column order stable. */
+  /**
+   * Adds or updates a column. A column known only by its hints (no data type yet) moves to the
+   * end when it gets its type, where data brings it: dlt's order for hinted columns.
+   */
   setColumn(tableName: string, column: ColumnSchema): void {
     const table = this.table(tableName);
     if (table === undefined) throw new Error(`table ${tableName} is not in schema ${this.name}`);
-    table.columns[column.name] = { ...own(table.columns, column.name), ...column };
+    table.columns = withColumn(table.columns, column);
     this.changeCount++;
+  }
+
+  /** Whether rows of a root table pass their key to their nested rows as `_dlt_root_id`. */
+  propagatesRootKey(tableName: string): boolean {
+    return own(this.stored.normalizers?.json.config?.propagation?.tables ?? {}, tableName) !== undefined;
+  }
+
+  /**
+   * Records in the normalizer config that a root table's nested rows carry its row key as
+   * `_dlt_root_id`, where dlt records it: once set, it stays, as in dlt.
+   */
+  propagateRootKey(tableName: string): void {
+    if (this.propagatesRootKey(tableName)) return;
+    const normalizers = (this.stored.normalizers ??= structuredClone(NORMALIZERS));
+    const propagation = ((normalizers.json.config ??= {}).propagation ??= {});
+    propagation.tables = { ...propagation.tables, [tableName]: { [DLT_COLUMNS.id]: DLT_COLUMNS.rootId } };
+    this.changeCount++;
+  }
+
+  /** Marks a table as having received rows, as dlt's normalize does for each table it wrote. */
+  markSeenData(tableName: string): void {
+    const table = this.table(tableName);
+    if (table === undefined || table['x-normalizer']?.['seen-data'] === true) return;
+    table['x-normalizer'] = { ...table['x-normalizer'], 'seen-data': true };
   }
 
   updateTable(tableName: string, patch: Partial<Omit<TableSchema, 'name' | 'columns'>>): void {
@@ -171,6 +201,22 @@ export class Schema {
   toStored(): StoredSchema {
     return bumpVersionIfModified(structuredClone(this.stored));
   }
+}
+
+/**
+ * The columns with `column` set. A hinted column getting its first data type goes to the end; a
+ * bare name (a typed source's column listed only to hold its place) stays where it is.
+ */
+export function withColumn(
+  columns: Record<string, ColumnSchema>,
+  column: ColumnSchema,
+): Record<string, ColumnSchema> {
+  const existing = own(columns, column.name);
+  const hinted = existing !== undefined && Object.keys(existing).some((key) => key !== 'name');
+  if (hinted && existing.data_type === undefined && column.data_type !== undefined)
+    delete columns[column.name];
+  columns[column.name] = { ...existing, ...column };
+  return columns;
 }
 
 function frozenNewTable(tableName: string): DataValidationError {

@@ -38,6 +38,10 @@ const column = z
     cluster: z.boolean().optional(),
     variant: z.boolean().optional(),
     description: z.string().optional(),
+    'x-valid-from': z.boolean().optional(),
+    'x-valid-to': z.boolean().optional(),
+    'x-active-record-timestamp': z.string().nullable().optional(),
+    'x-row-version': z.boolean().optional(),
   })
   .loose();
 
@@ -53,10 +57,11 @@ const table = z
     'x-merge-strategy': z.enum(MERGE_STRATEGIES).optional(),
     'x-replace-strategy': z.enum(REPLACE_STRATEGIES).optional(),
     'x-normalizer': z
-      .object({ max_nesting: z.number().int().nonnegative().optional(), seen_data: z.boolean().optional() })
+      .object({ max_nesting: z.number().int().nonnegative().optional(), 'seen-data': z.boolean().optional() })
       .loose()
       .optional(),
     'x-table-options': z.record(z.string(), z.unknown()).optional(),
+    file_format: z.literal('preferred').optional(),
   })
   .loose();
 
@@ -68,7 +73,33 @@ const storedSchema = z
     previous_hashes: z.array(z.string()),
     engine_version: z.number().int(),
     tables: z.record(z.string(), table),
-    settings: z.object({ detections: z.array(z.string()), schema_contract: contract.optional() }).loose(),
+    settings: z
+      .object({
+        detections: z.array(z.string()),
+        schema_contract: contract.optional(),
+        default_hints: z.record(z.string(), z.array(z.string())).optional(),
+      })
+      .loose(),
+    normalizers: z
+      .object({
+        names: z.string(),
+        json: z
+          .object({
+            module: z.string(),
+            config: z
+              .object({
+                propagation: z
+                  .object({ tables: z.record(z.string(), z.record(z.string(), z.string())).optional() })
+                  .loose()
+                  .optional(),
+              })
+              .loose()
+              .optional(),
+          })
+          .loose(),
+      })
+      .loose()
+      .optional(),
   })
   .loose()
   .superRefine((schema, ctx) => {

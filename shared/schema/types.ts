@@ -58,6 +58,11 @@ export interface ColumnSchema {
   cluster?: boolean;
   variant?: boolean;
   description?: string;
+  /** scd2 hints, as dlt sets them: the validity columns and the row hash column. */
+  'x-valid-from'?: boolean;
+  'x-valid-to'?: boolean;
+  'x-active-record-timestamp'?: string | null;
+  'x-row-version'?: boolean;
 }
 
 /** Column hints a user may set on a resource, before names are normalized. */
@@ -73,7 +78,10 @@ export interface TableSchema {
   description?: string;
   'x-merge-strategy'?: MergeStrategy;
   'x-replace-strategy'?: ReplaceStrategy;
-  'x-normalizer'?: { max_nesting?: number; seen_data?: boolean };
+  /** dlt's normalizer hints: the nesting limit, and whether the table has received rows. */
+  'x-normalizer'?: { max_nesting?: number; 'seen-data'?: boolean };
+  /** dlt's table file format hint: only its state table carries one ('preferred'). */
+  file_format?: 'preferred';
   /** Table-level destination options (cluster, partition, properties); interpreted by destinations. */
   'x-table-options'?: Record<string, unknown>;
 }
@@ -85,7 +93,23 @@ export interface StoredSchema {
   previous_hashes: string[];
   engine_version: number;
   tables: Record<string, TableSchema>;
-  settings: { detections: string[]; schema_contract?: SchemaContract };
+  settings: {
+    detections: string[];
+    schema_contract?: SchemaContract;
+    /** Hints dlt gives every column of a name: its own columns' not_null, row_key, ... */
+    default_hints?: Record<string, string[]>;
+  };
+  normalizers?: Normalizers;
+}
+
+/** The naming convention and the JSON normalizer, as dlt names them, with the normalizer's config. */
+export interface Normalizers {
+  names: string;
+  json: {
+    module: string;
+    /** Root tables whose row key nested rows carry as `_dlt_root_id`: {table: {_dlt_id: '_dlt_root_id'}}. */
+    config?: { propagation?: { tables?: Record<string, Record<string, string>> } };
+  };
 }
 
 /** dlt's SCHEMA_ENGINE_VERSION. */

@@ -10,6 +10,7 @@ import { packageKeys, packagePrefix } from '../../shared/package/layout.js';
 import { extract } from '../../shared/pipeline/extract.js';
 import { normalize } from '../../shared/pipeline/normalize.js';
 import { run } from '../../shared/pipeline/run.js';
+import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
 import { parseIsoTimestamp } from '../../shared/schema/date-text.js';
 import type { StoredSchema } from '../../shared/schema/types.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
@@ -17,6 +18,7 @@ import { toJsonLine } from '../../shared/util/json-line.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
 import { orjsonText } from '../../shared/util/python-text.js';
 import { randomItems } from '../support/dlt-parity/random-items.js';
+import { USERS } from '../support/fixtures.js';
 import { tempDir } from '../support/temp-dir.js';
 import { repoRoot, toolingPython } from '../warehouse/python-tooling.js';
 
@@ -275,7 +277,8 @@ describe('parity with dlt on loads into DuckDB', () => {
     for (const file of files)
       await run({
         storage,
-        pipeline: 'mg',
+        // dlt's pipeline name: the schema is named after it, and the name is part of its hash
+        pipeline: 'merge_parity',
         dataset: 'mg',
         destination,
         resources: [{ hints, files: [file] }],
@@ -286,7 +289,9 @@ describe('parity with dlt on loads into DuckDB', () => {
     const { stdout } = await exec(python, [script, ...files, join(dir, 'dlt'), disposition, ours, 'mg'], {
       maxBuffer: 1 << 26,
     });
-    return JSON.parse(stdout) as Record<'dlt' | 'ours', Record<string, Record<string, string | null>[]>>;
+    return JSON.parse(stdout) as Record<'dlt' | 'ours', Record<string, Record<string, string | null>[]>> & {
+      schemas: Record<'dlt' | 'ours', StoredSchema>;
+    };
   }
 
   /** Each table's rows as sorted JSON, leaving out the columns that differ by nature. */
@@ -316,13 +321,86 @@ describe('parity with dlt on loads into DuckDB', () => {
   };
   for (const disposition of Object.keys(rootRows) as Disposition[]) {
     it(`${disposition}: the same rows in every table after two loads`, async () => {
-      const { dlt, ours } = await loadBoth(disposition);
+      const { dlt, ours, schemas } = await loadBoth(disposition);
       // random root keys (all but upsert's and scd2's, which are hashes) are left out of the comparison
       const hashedKeys = disposition === 'upsert' || disposition === 'scd2';
       const ignore = hashedKeys ? volatile : [...volatile, ...randomKeys];
       expect(contents(ours, ignore)).toEqual(contents(dlt, ignore));
       // merged keys were merged, a replaced table replaced
       expect(ours.mg!.length).toBe(rootRows[disposition]);
+      // the schema stored with the loads is dlt's, to its hash (only the count of versions before
+      // it may differ): dlt restores a pipeline from it and takes it as unchanged
+      const content = ({ version: _, previous_hashes: __, ...schema }: StoredSchema) => schema;
+      expect(content(schemas.ours)).toEqual(content(schemas.dlt));
     }, 120_000);
   }
+});
+
+// A dlt user can point dlt at a dataset Sluice loaded and carry on: dlt rebuilds the pipeline
+// from the dataset alone (its schema from `_dlt_version`, its state from `_dlt_pipeline_state`).
+describe('dlt taking over a pipeline Sluice loaded', () => {
+  it("restores Sluice's schema unchanged (same version and hash) and its state, then loads on", async () => {
+    const dir = await tempDir();
+    const db = join(dir, 'shop.duckdb');
+    const storage = new LocalFileStorage(join(dir, 'storage'));
+    // a pulled source's incremental cursor, kept in the state as dlt keeps it
+    const cursors = {
+      shop_api: {
+        resources: { users: { incremental: { updated_at: { last_value: '2024-05-01T00:00:00Z' } } } },
+      },
+    };
+    const destination = await DuckDbDestination.open(db);
+    const ours = await run({
+      storage,
+      pipeline: 'shop',
+      dataset: 'shop_data',
+      destination,
+      resources: [{ hints: { name: 'users' }, items: USERS }],
+      sources: () => cursors,
+    });
+    await destination.close();
+    const stored = await loadPipelineSchema(storage, 'shop', 'shop');
+
+    const more = [{ id: 3, name: 'Cleo', pets: [{ id: 4, name: 'Rex', type: 'dog' }], vip: true }];
+    const script = join(repoRoot, 'test', 'support', 'dlt-parity', 'dlt_restore.py');
+    const { stdout } = await exec(python, [
+      script,
+      db,
+      'shop',
+      'shop_data',
+      join(dir, 'dlt'),
+      'users',
+      JSON.stringify(more),
+    ]);
+    const restored = JSON.parse(stdout);
+
+    expect(restored.schema).toEqual({
+      name: 'shop',
+      version: stored.version,
+      version_hash: stored.version_hash,
+    });
+    expect(restored.tables).toEqual([
+      '_dlt_loads',
+      '_dlt_pipeline_state',
+      '_dlt_version',
+      'users',
+      'users__pets',
+    ]);
+    expect(restored.state).toEqual({ dataset_name: 'shop_data', sources: cursors });
+    const check = await DuckDbDestination.open(db);
+    try {
+      const users = await check.client.query('SELECT name, vip FROM shop_data.users ORDER BY id');
+      expect(users.map((u) => [u.name, u.vip])).toEqual([
+        ['Alice', null],
+        ['Bob', null],
+        ['Cleo', true],
+      ]);
+      const pets = await check.client.query('SELECT count(*) AS n FROM shop_data.users__pets');
+      expect(pets[0]!.n).toBe('4');
+      const loads = await check.client.query('SELECT load_id FROM shop_data._dlt_loads ORDER BY load_id');
+      expect(loads.map((l) => l.load_id)).toEqual([ours.loadId, ...restored.loads]);
+    } finally {
+      await check.close();
+    }
+  }, 120_000);
 });

@@ -50,6 +50,24 @@ describe('relational normalizer (dlt users/pets example)', () => {
     ]);
   });
 
+  it('places a hinted column where data first types it, as dlt 1.26 orders them', () => {
+    // dlt 1.26.0: note, rank, name, id, _dlt_load_id, _dlt_id for the same resource and item
+    const { schema } = normalizeItems([{ name: 'a', id: 1 }], {
+      name: 'hinted',
+      primaryKey: ['id'],
+      columns: { note: { data_type: 'text', nullable: true }, rank: { unique: true } },
+    });
+    expect(columnsOf(schema, 'hinted').map((c) => c[0])).toEqual([
+      'note',
+      'rank',
+      'name',
+      'id',
+      '_dlt_load_id',
+      '_dlt_id',
+    ]);
+    expect(schema.table('hinted')?.columns.id).toMatchObject({ primary_key: true, data_type: 'bigint' });
+  });
+
   it('flattens sibling dicts from the last one back and takes lists in that order, as dlt 1.26 does', () => {
     // dlt 1.26.0 gives these columns and tables for the same item
     const { schema, rows } = normalizeItems(

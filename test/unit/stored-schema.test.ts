@@ -20,7 +20,7 @@ describe('stored schemas', () => {
       Object.assign(s.tables.orders!, { 'x-owner': 'team' });
     });
     const schema = parseStoredSchema(text, KEY);
-    expect(Object.keys(schema.tables)).toEqual(['orders', 'orders__items']);
+    expect(Object.keys(schema.tables)).toEqual(['_dlt_version', '_dlt_loads', 'orders', 'orders__items']);
     expect(schema.tables.orders?.columns.id).toMatchObject({ data_type: 'bigint', 'x-comment': 'kept' });
     expect(JSON.parse(JSON.stringify(schema))).toEqual(JSON.parse(text));
   });
