@@ -110,6 +110,7 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
     ...[await quarantine.close()].filter((q) => q !== undefined),
   ];
   for (const file of written) if (file.rows > 0) schema.markSeenData(file.table);
+  schema.dropPlaceholders();
   const stored = schema.toStored();
   const jobs = {
     ...jobsOf(written, options.format, stored.version_hash),

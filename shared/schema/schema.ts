@@ -182,6 +182,17 @@ export class Schema {
     this.changeCount++;
   }
 
+  /**
+   * Removes the columns that are still a bare name: a typed source's columns listed only to
+   * hold their place, which data never typed (all null, or nested into other columns). dlt has
+   * no column it could not type.
+   */
+  dropPlaceholders(): void {
+    for (const table of Object.values(this.stored.tables))
+      for (const [name, column] of Object.entries(table.columns))
+        if (Object.keys(column).every((key) => key === 'name')) delete table.columns[name];
+  }
+
   /** Marks a table as having received rows, as dlt's normalize does for each table it wrote. */
   markSeenData(tableName: string): void {
     const table = this.table(tableName);

@@ -6,6 +6,7 @@ import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
 import { TableFileWriters } from '../../shared/formats/table-files.js';
+import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
 import { readFileRecords, readObjectRecords } from '../../shared/sources/file-items.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
@@ -430,6 +431,14 @@ describe('file sources', () => {
     ]);
     await p.run({ name: 'nested' }, { files: [path] });
     expect(await duckdbColumnType(p, 'nested__items', 'at')).toBe('TIMESTAMP WITH TIME ZONE');
+    // the struct and the list were listed to hold their places; flattened away, they are not columns
+    const schema = await loadPipelineSchema(p.storage, 'test_pipeline', 'test_pipeline');
+    expect(Object.keys(schema.tables.nested!.columns)).toEqual([
+      'point__at',
+      'point__n',
+      '_dlt_load_id',
+      '_dlt_id',
+    ]);
     expect(
       await p.query(
         'SELECT CAST("at" AS VARCHAR) AS "at", CAST(n AS VARCHAR) AS n FROM test_data.nested__items',
