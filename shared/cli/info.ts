@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseJobs } from '../package/jobs.js';
 import { packageKeys, pipelineKeys } from '../package/layout.js';
 import { parseStoredSchema } from '../schema/stored-schema.js';
-import type { ColumnSchema } from '../schema/types.js';
+import { type ColumnSchema, DLT_TABLES } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { table } from './summary.js';
 
@@ -20,8 +20,9 @@ export async function describePipeline(storage: FileStorage, pipeline: string): 
     if (stored === undefined) continue;
     const schema = parseStoredSchema(stored.body.toString('utf8'), storage.url(key));
     lines.push(`schema ${schema.name} version ${schema.version} (${schema.version_hash})`);
-    // dlt's bookkeeping tables (_dlt_version, _dlt_loads) are the same in every schema
-    for (const t of Object.values(schema.tables).filter((t) => t.write_disposition !== 'skip')) {
+    // dlt's bookkeeping tables are the same in every schema
+    const bookkeeping = new Set<string>([DLT_TABLES.version, DLT_TABLES.loads]);
+    for (const t of Object.values(schema.tables).filter((t) => !bookkeeping.has(t.name))) {
       const how = [
         t.parent === undefined ? (t.write_disposition ?? 'append') : `nested in ${t.parent}`,
         t['x-merge-strategy'],
