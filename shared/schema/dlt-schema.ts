@@ -69,3 +69,13 @@ export function withDltParts(schema: StoredSchema): StoredSchema {
     normalizers: schema.normalizers ?? structuredClone(NORMALIZERS),
   };
 }
+
+/**
+ * Adds root tables to the normalizer config's root key propagation, `{table: {_dlt_id:
+ * '_dlt_root_id'}}`: the tables whose nested rows carry their root's key. Entries stay for good.
+ */
+export function addPropagation(schema: StoredSchema, tables: Record<string, Record<string, string>>): void {
+  const normalizers = (schema.normalizers ??= structuredClone(NORMALIZERS));
+  const propagation = ((normalizers.json.config ??= {}).propagation ??= {});
+  propagation.tables = { ...propagation.tables, ...structuredClone(tables) };
+}

@@ -1,4 +1,5 @@
 import { own } from '../util/own.js';
+import { addPropagation } from './dlt-schema.js';
 import { withColumn } from './schema.js';
 import type { StoredSchema } from './types.js';
 import { bumpVersionIfModified } from './version.js';
@@ -22,10 +23,6 @@ export function mergeSchemas(base: StoredSchema, update: StoredSchema): StoredSc
   }
   merged.settings = { ...merged.settings, ...update.settings };
   const propagated = update.normalizers?.json.config?.propagation?.tables;
-  if (propagated !== undefined) {
-    const normalizers = (merged.normalizers ??= structuredClone(update.normalizers!));
-    const propagation = ((normalizers.json.config ??= {}).propagation ??= {});
-    propagation.tables = { ...propagation.tables, ...structuredClone(propagated) };
-  }
+  if (propagated !== undefined) addPropagation(merged, propagated);
   return bumpVersionIfModified(merged);
 }

@@ -1,6 +1,6 @@
 import { own } from '../util/own.js';
 import { type ContractEntity, DataValidationError, expandContract } from './contract.js';
-import { NORMALIZERS, withDltParts } from './dlt-schema.js';
+import { addPropagation, withDltParts } from './dlt-schema.js';
 import { SnakeCaseNaming } from './naming.js';
 import {
   type ColumnSchema,
@@ -176,9 +176,7 @@ export class Schema {
    */
   propagateRootKey(tableName: string): void {
     if (this.propagatesRootKey(tableName)) return;
-    const normalizers = (this.stored.normalizers ??= structuredClone(NORMALIZERS));
-    const propagation = ((normalizers.json.config ??= {}).propagation ??= {});
-    propagation.tables = { ...propagation.tables, [tableName]: { [DLT_COLUMNS.id]: DLT_COLUMNS.rootId } };
+    addPropagation(this.stored, { [tableName]: { [DLT_COLUMNS.id]: DLT_COLUMNS.rootId } });
     this.changeCount++;
   }
 
