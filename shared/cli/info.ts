@@ -20,9 +20,7 @@ export async function describePipeline(storage: FileStorage, pipeline: string): 
     if (stored === undefined) continue;
     const schema = parseStoredSchema(stored.body.toString('utf8'), storage.url(key));
     lines.push(`schema ${schema.name} version ${schema.version} (${schema.version_hash})`);
-    // dlt's bookkeeping tables are the same in every schema
-    const bookkeeping = new Set<string>([DLT_TABLES.version, DLT_TABLES.loads]);
-    for (const t of Object.values(schema.tables).filter((t) => !bookkeeping.has(t.name))) {
+    for (const t of Object.values(schema.tables).filter((t) => !BOOKKEEPING_TABLES.has(t.name))) {
       const how = [
         t.parent === undefined ? (t.write_disposition ?? 'append') : `nested in ${t.parent}`,
         t['x-merge-strategy'],
@@ -72,6 +70,9 @@ function hints(column: ColumnSchema): string {
     .filter((h) => column[h as keyof ColumnSchema] === true)
     .join(',');
 }
+
+// dlt's bookkeeping tables are the same in every schema: not listed
+const BOOKKEEPING_TABLES = new Set<string>([DLT_TABLES.version, DLT_TABLES.loads]);
 
 const failedMarker = z.object({ error: z.string() });
 

@@ -100,8 +100,7 @@ export class RelationalNormalizer {
               ? 'content'
               : 'random',
         primaryKey,
-        propagateRootKey:
-          (strategy !== undefined && strategy !== 'scd2') || this.schema.propagatesRootKey(tableName),
+        propagateRootKey: this.schema.propagatesRootKey(tableName),
       });
       this.roots.set(tableName, ctx);
     }

@@ -62,9 +62,6 @@ export function applyResourceHints(schema: Schema, hints: ResourceHints): string
   if (hints.fileFormat !== undefined) patch.file_format = hints.fileFormat;
   if (hints.tableOptions !== undefined) patch['x-table-options'] = hints.tableOptions;
   schema.updateTable(tableName, patch);
-  // dlt's merge strategies that delete by root key need it on every nested row
-  const strategy = schema.mergeStrategy(tableName);
-  if (strategy !== undefined && strategy !== 'scd2') schema.propagateRootKey(tableName);
 
   if (hints.writeDisposition === 'merge' && hints.mergeStrategy === 'scd2') {
     // dlt's scd2 hints: the validity columns, and `_dlt_id` holding the row's hash, which may

@@ -61,7 +61,8 @@ export class NormalizeWorker {
       case 'verdict': {
         const chunk = this.pending.get(message.id);
         this.pending.delete(message.id);
-        if (message.commit && chunk !== undefined) await this.commit(chunk);
+        if (message.commit && chunk !== undefined)
+          await this.writeRows(chunk, this.schema?.stored.tables ?? {});
         return;
       }
       case 'close':
@@ -113,7 +114,9 @@ export class NormalizeWorker {
       written.lines++;
       if (item) written.items++;
       // outside the try: a file that cannot be written breaks the worker, it rejects no data
-      await this.writeRows(lineRows, base.stored.tables, writtenTables);
+      for (const name of lineRows.tables) writtenTables.add(name);
+      await this.writeRows(lineRows, base.stored.tables);
+      lineRows.clear();
     }
     if (held.rows.length > 0) this.pending.set(message.id, held);
     this.post({
@@ -127,27 +130,13 @@ export class NormalizeWorker {
     });
   }
 
-  /** Writes a line's rows with the worker's latest tables, which hold every column they use. */
-  private async writeRows(
-    rows: TableRows,
-    tables: StoredSchema['tables'],
-    writtenTables: Set<string>,
-  ): Promise<void> {
+  /**
+   * Writes rows with tables that hold every column they use: a line's with the chunk's base
+   * schema (the line changed nothing), accepted rows with the latest, which holds their changes.
+   */
+  private async writeRows(rows: TableRows, tables: StoredSchema['tables']): Promise<void> {
     for (let i = 0; i < rows.rows.length; i += 2) {
-      const name = rows.rows[i] as string;
-      this.writers.write(tableOf(tables, name), rows.rows[i + 1] as NormalizedRow);
-    }
-    for (const name of rows.tables) writtenTables.add(name);
-    rows.clear();
-    if (this.writers.needsFlush) await this.writers.flush();
-  }
-
-  /** Writes accepted rows with the columns of the latest schema, which holds this chunk's changes. */
-  private async commit(chunk: TableRows): Promise<void> {
-    const tables = this.schema?.stored.tables ?? {};
-    const { rows } = chunk;
-    for (let i = 0; i < rows.length; i += 2) {
-      this.writers.write(tableOf(tables, rows[i] as string), rows[i + 1] as NormalizedRow);
+      this.writers.write(tableOf(tables, rows.rows[i] as string), rows.rows[i + 1] as NormalizedRow);
       if (this.writers.needsFlush) await this.writers.flush();
     }
   }

@@ -171,16 +171,6 @@ export class Schema {
   }
 
   /**
-   * Records in the normalizer config that a root table's nested rows carry its row key as
-   * `_dlt_root_id`, where dlt records it: once set, it stays, as in dlt.
-   */
-  propagateRootKey(tableName: string): void {
-    if (this.propagatesRootKey(tableName)) return;
-    addPropagation(this.stored, { [tableName]: { [DLT_COLUMNS.id]: DLT_COLUMNS.rootId } });
-    this.changeCount++;
-  }
-
-  /**
    * Removes the columns that are still a bare name: a typed source's columns listed only to
    * hold their place, which data never typed (all null, or nested into other columns). dlt has
    * no column it could not type.
@@ -188,7 +178,7 @@ export class Schema {
   dropPlaceholders(): void {
     for (const table of Object.values(this.stored.tables))
       for (const [name, column] of Object.entries(table.columns))
-        if (Object.keys(column).every((key) => key === 'name')) delete table.columns[name];
+        if (isPlaceholder(column)) delete table.columns[name];
   }
 
   /** Marks a table as having received rows, as dlt's normalize does for each table it wrote. */
@@ -204,6 +194,11 @@ export class Schema {
     Object.assign(table, patch);
     this.contracts.clear();
     this.changeCount++;
+    // as dlt's normalizer extends an updated table: merge strategies that delete by root key need
+    // it on every nested row, recorded in the normalizer config (where it stays, as in dlt)
+    const strategy = table.parent === undefined ? this.mergeStrategy(tableName) : undefined;
+    if (strategy !== undefined && strategy !== 'scd2' && !this.propagatesRootKey(tableName))
+      addPropagation(this.stored, { [tableName]: { [DLT_COLUMNS.id]: DLT_COLUMNS.rootId } });
   }
 
   /** A snapshot with the version bumped when anything changed. */
@@ -221,11 +216,16 @@ export function withColumn(
   column: ColumnSchema,
 ): Record<string, ColumnSchema> {
   const existing = own(columns, column.name);
-  const hinted = existing !== undefined && Object.keys(existing).some((key) => key !== 'name');
-  if (hinted && existing.data_type === undefined && column.data_type !== undefined)
-    delete columns[column.name];
+  const typedNow =
+    existing !== undefined && existing.data_type === undefined && column.data_type !== undefined;
+  if (typedNow && !isPlaceholder(existing)) delete columns[column.name];
   columns[column.name] = { ...existing, ...column };
   return columns;
+}
+
+/** A column that is a bare name: a typed source's column listed only to hold its place. */
+function isPlaceholder(column: ColumnSchema | undefined): boolean {
+  return column !== undefined && Object.keys(column).every((key) => key === 'name');
 }
 
 function frozenNewTable(tableName: string): DataValidationError {
