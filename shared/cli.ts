@@ -8,7 +8,7 @@ import { dropResources } from './cli/drops.js';
 import { describePipeline } from './cli/info.js';
 import { expandInputs, tableNameOf } from './cli/inputs.js';
 import { Progress } from './cli/progress.js';
-import { formatSummary } from './cli/summary.js';
+import { formatRestored, formatSummary } from './cli/summary.js';
 import {
   DEFAULT_WORKDIR,
   type DestinationName,
@@ -23,6 +23,7 @@ import { DuckDbDestination } from './destinations/duckdb/duckdb-destination.js';
 import type { FileFormat } from './formats/file-writer.js';
 import type { ResourceHints } from './normalize/resource.js';
 import type { ResourceInput } from './pipeline/extract.js';
+import { restoreFromDestination } from './pipeline/restore.js';
 import { type RunOptions, run } from './pipeline/run.js';
 import { readSourcesState } from './pipeline/state.js';
 import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES } from './schema/types.js';
@@ -126,13 +127,26 @@ async function runAndReport(
     refresh?: boolean;
   },
   storage: FileStorage,
-  options: Omit<RunOptions, 'storage' | 'destination' | 'pipeline' | 'onStage' | 'refresh'>,
+  dataset: string,
+  // planned after the pipeline's state is restored from the destination: a pull reads its cursors
+  plan: () => Promise<
+    Omit<RunOptions, 'storage' | 'destination' | 'pipeline' | 'dataset' | 'onStage' | 'refresh'>
+  >,
 ): Promise<void> {
   const { destination, duckdb } = await openDestination(target.destination, target);
   const progress = new Progress();
   try {
+    const restored = await restoreFromDestination({
+      storage,
+      pipeline: target.pipeline,
+      dataset,
+      destination,
+    });
+    const restoredLine = formatRestored(restored, dataset);
+    if (restoredLine !== undefined) console.log(restoredLine);
     const info = await run({
-      ...options,
+      ...(await plan()),
+      dataset,
       refresh: target.refresh === true,
       workers: target.workers,
       workerStorage: packageStorageSpec(target.destination, target.workdir),
@@ -144,7 +158,7 @@ async function runAndReport(
     progress.done();
     console.log(
       formatSummary(info, {
-        dataset: options.dataset,
+        dataset,
         duckdb,
         pipeline: target.pipeline,
         url: (key) => storage.url(key),
@@ -207,12 +221,12 @@ program
   .addOption(refreshOption())
   .action(async (inputs: string[], flags: RunFlags) => {
     const resources = groupByTable(await expandInputs(inputs), flags);
-    await runAndReport(flags, packageStorage(flags.destination, flags.workdir), {
-      dataset: flags.dataset ?? `${flags.pipeline}_dataset`,
+    const dataset = flags.dataset ?? `${flags.pipeline}_dataset`;
+    await runAndReport(flags, packageStorage(flags.destination, flags.workdir), dataset, async () => ({
       resources,
       format: flags.format,
       loadId: flags.loadId,
-    });
+    }));
   });
 
 program
@@ -256,17 +270,13 @@ configuredCommand(
   const pipeline = await configuredPipeline(flags.config, flags.pipeline);
   const storage = packageStorage(flags.destination, flags.workdir);
   const secrets = new SecretValues(new SecretsManagerClient({}), process.env);
-  // a refresh forgets the cursors: incremental sources start from their initial values
-  const state = flags.refresh ? {} : await readSourcesState(storage, pipeline.name);
-  const plan = await planPull(pipeline, state, secrets);
-  if (plan.resources.length === 0)
-    throw new Error(`pipeline ${pipeline.name} has no resource with a source to pull`);
-  await runAndReport(flags, storage, {
-    dataset: pipeline.dataset,
-    resources: plan.resources,
-    sources: plan.sources,
-    trigger: 'schedule',
-    format: pipeline.format,
+  await runAndReport(flags, storage, pipeline.dataset, async () => {
+    // a refresh forgets the cursors: incremental sources start from their initial values
+    const state = flags.refresh ? {} : await readSourcesState(storage, pipeline.name);
+    const plan = await planPull(pipeline, state, secrets);
+    if (plan.resources.length === 0)
+      throw new Error(`pipeline ${pipeline.name} has no resource with a source to pull`);
+    return { resources: plan.resources, sources: plan.sources, trigger: 'schedule', format: pipeline.format };
   });
 });
 
@@ -281,11 +291,16 @@ configuredCommand(
   .option('--resource <name>', "load every input with this resource's configuration, wherever it lies")
   .action(async (inputs: string[], flags: ConfiguredFlags & { resource?: string }) => {
     const pipeline = await configuredPipeline(flags.config, flags.pipeline);
-    await runAndReport(flags, packageStorage(flags.destination, flags.workdir), {
-      dataset: pipeline.dataset,
-      resources: dropResources(pipeline, await expandInputs(inputs), flags.resource),
-      format: pipeline.format,
-    });
+    const resources = dropResources(pipeline, await expandInputs(inputs), flags.resource);
+    await runAndReport(
+      flags,
+      packageStorage(flags.destination, flags.workdir),
+      pipeline.dataset,
+      async () => ({
+        resources,
+        format: pipeline.format,
+      }),
+    );
   });
 
 program

@@ -1,4 +1,5 @@
 import { isAbsolute, relative, sep } from 'node:path';
+import type { Restored } from '../pipeline/restore.js';
 import type { RunInfo } from '../pipeline/run.js';
 import { DEFAULT_WORKDIR, duckdbFilePath } from './targets.js';
 
@@ -70,4 +71,13 @@ function fileFlag(pipeline: string, file: string): string {
 /** A path as one shell word: quoted when it holds anything but plain path characters. */
 function shellWord(path: string): string {
   return /^[\w./@%+=:,-]+$/.test(path) ? path : `'${path.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The line saying what a run took over from its destination, or undefined when nothing. */
+export function formatRestored(restored: Restored, dataset: string): string | undefined {
+  const parts = [
+    ...(restored.stateVersion === undefined ? [] : [`state version ${restored.stateVersion}`]),
+    ...restored.schemas.map(({ name, version }) => `schema ${name} version ${version}`),
+  ];
+  return parts.length === 0 ? undefined : `restored from dataset ${dataset}: ${parts.join(', ')}`;
 }

@@ -46,5 +46,12 @@ export interface Destination {
   readonly keepStagedFiles?: boolean;
   /** Loads a package and records it in `_dlt_loads` last; a package found there loads nothing. */
   loadPackage(pkg: PackageToLoad): Promise<LoadOutcome>;
+  /**
+   * The `state` text of the pipeline's newest committed `_dlt_pipeline_state` row in a dataset,
+   * as stored (dlt compresses it); undefined when there is none.
+   */
+  storedState(dataset: string, pipeline: string): Promise<string | undefined>;
+  /** The `schema` text of the newest `_dlt_version` row of a schema in a dataset, as stored. */
+  storedSchema(dataset: string, schemaName: string): Promise<string | undefined>;
   close(): Promise<void>;
 }

@@ -18,8 +18,9 @@ export const pipelineStateSchema = z.object({
   pipeline_name: z.string(),
   dataset_name: z.string(),
   default_schema_name: z.string(),
-  schema_names: z.array(z.string()),
-  sources: z.record(z.string(), z.unknown()),
+  // dlt leaves both out of a state until something fills them
+  schema_names: z.array(z.string()).default([]),
+  sources: z.record(z.string(), z.unknown()).default({}),
 });
 
 export type PipelineState = z.infer<typeof pipelineStateSchema>;

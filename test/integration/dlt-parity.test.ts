@@ -9,8 +9,10 @@ import type { ResourceHints } from '../../shared/normalize/resource.js';
 import { packageKeys, packagePrefix } from '../../shared/package/layout.js';
 import { extract } from '../../shared/pipeline/extract.js';
 import { normalize } from '../../shared/pipeline/normalize.js';
+import { restoreFromDestination } from '../../shared/pipeline/restore.js';
 import { run } from '../../shared/pipeline/run.js';
 import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
+import { readSourcesState } from '../../shared/pipeline/state.js';
 import { parseIsoTimestamp } from '../../shared/schema/date-text.js';
 import type { StoredSchema } from '../../shared/schema/types.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
@@ -401,6 +403,73 @@ describe('dlt taking over a pipeline Sluice loaded', () => {
       expect(loads.map((l) => l.load_id)).toEqual([ours.loadId, ...restored.loads]);
     } finally {
       await check.close();
+    }
+  }, 120_000);
+});
+
+// The other way: a dlt user moves a pipeline to Sluice. Sluice, started in a new working folder,
+// rebuilds the pipeline from the dataset as dlt's sync_destination does.
+describe('Sluice taking over a pipeline dlt loaded', () => {
+  it("restores dlt's schema unchanged and its state with the typed cursor, then merges on", async () => {
+    const dir = await tempDir();
+    const db = join(dir, 'shop.duckdb');
+    // created here first: this DuckDB cannot open a file a newer Python DuckDB created
+    await (await DuckDbDestination.open(db)).close();
+    const script = join(repoRoot, 'test', 'support', 'dlt-parity', 'dlt_origin.py');
+    const { stdout } = await exec(python, [script, db, 'shop', 'shop_data', join(dir, 'dlt')]);
+    const origin = JSON.parse(stdout) as {
+      schema: { name: string; version: number; version_hash: string };
+      state: { version: number; sources: Record<string, unknown> };
+    };
+
+    const storage = new LocalFileStorage(join(dir, 'storage'));
+    const destination = await DuckDbDestination.open(db);
+    try {
+      const restored = await restoreFromDestination({
+        storage,
+        pipeline: 'shop',
+        dataset: 'shop_data',
+        destination,
+      });
+      expect(restored).toEqual({
+        stateVersion: origin.state.version,
+        schemas: [{ name: 'shop', version: origin.schema.version }],
+      });
+      const schema = await loadPipelineSchema(storage, 'shop', 'shop');
+      expect([schema.version, schema.version_hash]).toEqual([
+        origin.schema.version,
+        origin.schema.version_hash,
+      ]);
+      // dlt's datetime cursor, stored as typed JSON, comes back as its ISO text
+      expect(await readSourcesState(storage, 'shop')).toEqual(origin.state.sources);
+      expect(JSON.stringify(origin.state.sources)).toContain('"last_value":"2024-06-01T00:00:00+00:00"');
+
+      await run({
+        storage,
+        pipeline: 'shop',
+        dataset: 'shop_data',
+        destination,
+        resources: [
+          {
+            hints: { name: 'users', writeDisposition: 'merge', primaryKey: ['id'] },
+            items: [{ id: 2, name: 'Bobby', updated_at: '2024-07-01T00:00:00Z', pets: [{ name: 'Rex' }] }],
+          },
+        ],
+      });
+      const users = await destination.client.query(
+        'SELECT u.name, list(p.name ORDER BY p._dlt_list_idx)::VARCHAR AS pets FROM shop_data.users u LEFT JOIN shop_data.users__pets p ON p._dlt_parent_id = u._dlt_id GROUP BY u.id, u.name ORDER BY u.id',
+      );
+      expect(users.map((u) => [u.name, u.pets])).toEqual([
+        ['Alice', '[Fluffy]'],
+        ['Bobby', '[Rex]'],
+      ]);
+      // the state goes on from dlt's version instead of starting over
+      const states = await destination.client.query(
+        "SELECT max(version) AS version FROM shop_data._dlt_pipeline_state WHERE pipeline_name = 'shop'",
+      );
+      expect(Number(states[0]!.version)).toBe(origin.state.version + 1);
+    } finally {
+      await destination.close();
     }
   }, 120_000);
 });

@@ -1,6 +1,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Destination, LoadOutcome, PackageToLoad } from '../destination.js';
 import { SqlLoader } from '../sql/sql-loader.js';
+import { type StoredPipelineSource, storedSchemaText, storedStateText } from '../sql/stored-pipeline.js';
 import { databricksCapabilities } from './databricks-capabilities.js';
 import { DatabricksClient } from './databricks-client.js';
 import type { DatabricksConfig } from './databricks-config.js';
@@ -71,6 +72,23 @@ export class DatabricksDestination implements Destination {
       existingColumns: (dataset, tables) => this.existingColumns(dataset, tables),
     });
     return loader.load(pkg);
+  }
+
+  storedState(dataset: string, pipeline: string): Promise<string | undefined> {
+    return storedStateText(this.reading(), dataset, pipeline);
+  }
+
+  storedSchema(dataset: string, schemaName: string): Promise<string | undefined> {
+    return storedSchemaText(this.reading(), dataset, schemaName);
+  }
+
+  /** Reading needs names and literals only: no staging credentials are asked for or forwarded. */
+  private reading(): StoredPipelineSource {
+    return {
+      client: this.client,
+      dialect: databricksDialect(this.config.catalog, externalLocation),
+      existingColumns: (dataset, tables) => this.existingColumns(dataset, tables),
+    };
   }
 
   /** Existing columns from information_schema, so tables made outside the loader are migrated. */

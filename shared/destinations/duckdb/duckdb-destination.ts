@@ -1,5 +1,6 @@
 import type { Destination, DestinationCapabilities, LoadOutcome, PackageToLoad } from '../destination.js';
 import { SqlLoader } from '../sql/sql-loader.js';
+import { type StoredPipelineSource, storedSchemaText, storedStateText } from '../sql/stored-pipeline.js';
 import { DuckDbClient } from './duckdb-client.js';
 import { duckdbDialect, literal } from './duckdb-dialect.js';
 
@@ -17,18 +18,18 @@ export const duckdbCapabilities: DestinationCapabilities = {
 export class DuckDbDestination implements Destination {
   readonly capabilities = duckdbCapabilities;
   private readonly loader: SqlLoader;
+  private readonly stored: StoredPipelineSource;
 
   private constructor(
     readonly client: DuckDbClient,
     /** The database's catalog name, which DuckDB takes from the file name (`shop.duckdb`: `shop`). */
     readonly catalog: string,
   ) {
-    this.loader = new SqlLoader({
-      dialect: duckdbDialect(catalog),
-      client,
-      transactions: true,
-      existingColumns: (dataset, tables) => this.existingColumns(dataset, tables),
-    });
+    const existingColumns = (dataset: string, tables: readonly string[]) =>
+      this.existingColumns(dataset, tables);
+    const dialect = duckdbDialect(catalog);
+    this.loader = new SqlLoader({ dialect, client, transactions: true, existingColumns });
+    this.stored = { client, dialect, existingColumns };
   }
 
   static async open(path: string): Promise<DuckDbDestination> {
@@ -39,6 +40,14 @@ export class DuckDbDestination implements Destination {
 
   loadPackage(pkg: PackageToLoad): Promise<LoadOutcome> {
     return this.loader.load(pkg);
+  }
+
+  storedState(dataset: string, pipeline: string): Promise<string | undefined> {
+    return storedStateText(this.stored, dataset, pipeline);
+  }
+
+  storedSchema(dataset: string, schemaName: string): Promise<string | undefined> {
+    return storedSchemaText(this.stored, dataset, schemaName);
   }
 
   private async existingColumns(
