@@ -8,7 +8,10 @@ import {
   namedCredential,
 } from '../../shared/destinations/databricks/staging-credentials.js';
 import type { ResourceHints } from '../../shared/normalize/resource.js';
+import { restoreFromDestination } from '../../shared/pipeline/restore.js';
 import { run } from '../../shared/pipeline/run.js';
+import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
+import { readState } from '../../shared/pipeline/state.js';
 import { S3FileStorage } from '../../shared/storage/s3-storage.js';
 import { USERS } from '../support/fixtures.js';
 import { localS3 } from '../support/local-s3.js';
@@ -193,6 +196,40 @@ describe('Databricks destination on the local warehouse', () => {
     await p.close();
     expect(again.outcome.status).toBe('already_loaded');
     expect(await warehouse.query(`SELECT count(*) AS n FROM main.${p.dataset}.users`)).toEqual([{ n: 2 }]);
+  });
+
+  it("restores a new working folder's state and schema from the dataset, as dlt does", async () => {
+    const p = await pipeline();
+    await p.load({ name: 'users' }, users);
+    const elsewhere = new S3FileStorage(localS3(stack), stack.stagingBucket, `runs/${randomUUID()}`);
+    try {
+      expect(
+        await restoreFromDestination({
+          storage: elsewhere,
+          pipeline: 'users_pipeline',
+          dataset: p.dataset,
+          destination: p.destination,
+        }),
+      ).toEqual({
+        stateVersion: 1,
+        schemas: [
+          {
+            name: 'users_pipeline',
+            version: (await loadPipelineSchema(p.storage, 'users_pipeline', 'users_pipeline')).version,
+          },
+        ],
+      });
+      expect(await loadPipelineSchema(elsewhere, 'users_pipeline', 'users_pipeline')).toEqual(
+        await loadPipelineSchema(p.storage, 'users_pipeline', 'users_pipeline'),
+      );
+      expect((await readState(elsewhere, 'users_pipeline')).state).toEqual(
+        (await readState(p.storage, 'users_pipeline')).state,
+      );
+      // a dataset that does not exist holds nothing to restore
+      expect(await p.destination.storedState('no_such_dataset', 'users_pipeline')).toBeUndefined();
+    } finally {
+      await p.close();
+    }
   });
 
   it('replaces a table and its nested tables', async () => {

@@ -440,4 +440,54 @@ describe('sluice pull', () => {
     );
     expect((unknown as { stderr: string }).stderr).toMatch(/sluice: error: no pipeline named 'nope'/);
   }, 120_000);
+
+  it('picks up where the dataset left off from a new working folder: cursor and schema come from the dataset', async () => {
+    const events = [{ id: 1, at: 1 }];
+    const server = await api({
+      '/events': (r) => ({ body: events.filter((e) => e.at >= Number(r.query.get('since'))) }),
+    });
+    const dir = await tempDir('sluice-pull-moved-');
+    const config = join(dir, 'pipelines.mjs');
+    const resource = {
+      name: 'events',
+      source: {
+        kind: 'rest_api',
+        baseUrl: server.url,
+        path: 'events',
+        incremental: { cursorPath: 'at', param: 'since', initialValue: 0 },
+      },
+    };
+    await writeFile(
+      config,
+      `export default ${JSON.stringify({ pipelines: [{ name: 'feed', dataset: 'feed_data', resources: [resource] }] })};\n`,
+    );
+    const database = join(dir, 'feed.duckdb');
+    const pull = (workdir: string) =>
+      exec(process.execPath, [
+        fileURLToPath(new URL('../../bin/sluice.js', import.meta.url)),
+        'pull',
+        '--pipeline',
+        'feed',
+        '--config',
+        config,
+        '--duckdb-file',
+        database,
+        '--workdir',
+        join(dir, workdir),
+      ]);
+    const first = await pull('first');
+    expect(first.stdout).not.toContain('restored');
+    events.push({ id: 2, at: 2 });
+    const moved = await pull('second');
+    expect(moved.stdout).toMatch(/restored from dataset feed_data: state version 1, schema feed version \d+/);
+    // the cursor came along: only the new event was asked for and loaded
+    expect(server.requests.map((r) => r.query.get('since'))).toEqual(['0', '1']);
+    const destination = await DuckDbDestination.open(database);
+    try {
+      const rows = await destination.client.query('SELECT id FROM feed_data.events ORDER BY id');
+      expect(rows.map((r) => Number(r.id))).toEqual([1, 2]);
+    } finally {
+      await destination.close();
+    }
+  }, 120_000);
 });
