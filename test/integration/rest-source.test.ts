@@ -375,36 +375,33 @@ describe('the REST API source', () => {
 });
 
 describe('sluice pull', () => {
-  it('pulls a configured pipeline into DuckDB from the command line, incrementally', async () => {
+  /** The `feed` pipeline pulling `/events` incrementally on `at`, its config file, and a folder. */
+  async function feed(prefix: string) {
     const events = [{ id: 1, at: 1 }];
     const server = await api({
       '/events': (r) => ({ body: events.filter((e) => e.at >= Number(r.query.get('since'))) }),
     });
-    const dir = await tempDir('sluice-pull-cli-');
+    const dir = await tempDir(prefix);
     const config = join(dir, 'pipelines.mjs');
+    const resource = {
+      name: 'events',
+      source: {
+        kind: 'rest_api',
+        baseUrl: server.url,
+        path: 'events',
+        incremental: { cursorPath: 'at', param: 'since', initialValue: 0 },
+      },
+    };
+    const pipeline = { name: 'feed', dataset: 'feed_data', resources: [resource] };
     await writeFile(
       config,
-      `export default ${JSON.stringify({
-        pipelines: [
-          {
-            name: 'feed',
-            dataset: 'feed_data',
-            resources: [
-              {
-                name: 'events',
-                source: {
-                  kind: 'rest_api',
-                  baseUrl: server.url,
-                  path: 'events',
-                  incremental: { cursorPath: 'at', param: 'since', initialValue: 0 },
-                },
-              },
-            ],
-            schedules: [{ expression: 'rate(1 hour)' }],
-          },
-        ],
-      })};\n`,
+      `export default ${JSON.stringify({ pipelines: [{ ...pipeline, schedules: [{ expression: 'rate(1 hour)' }] }] })};\n`,
     );
+    return { events, server, dir, config };
+  }
+
+  it('pulls a configured pipeline into DuckDB from the command line, incrementally', async () => {
+    const { events, server, dir, config } = await feed('sluice-pull-cli-');
     const cli = (...args: string[]) =>
       exec(process.execPath, [
         fileURLToPath(new URL('../../bin/sluice.js', import.meta.url)),
@@ -442,25 +439,7 @@ describe('sluice pull', () => {
   }, 120_000);
 
   it('picks up where the dataset left off from a new working folder: cursor and schema come from the dataset', async () => {
-    const events = [{ id: 1, at: 1 }];
-    const server = await api({
-      '/events': (r) => ({ body: events.filter((e) => e.at >= Number(r.query.get('since'))) }),
-    });
-    const dir = await tempDir('sluice-pull-moved-');
-    const config = join(dir, 'pipelines.mjs');
-    const resource = {
-      name: 'events',
-      source: {
-        kind: 'rest_api',
-        baseUrl: server.url,
-        path: 'events',
-        incremental: { cursorPath: 'at', param: 'since', initialValue: 0 },
-      },
-    };
-    await writeFile(
-      config,
-      `export default ${JSON.stringify({ pipelines: [{ name: 'feed', dataset: 'feed_data', resources: [resource] }] })};\n`,
-    );
+    const { events, server, dir, config } = await feed('sluice-pull-moved-');
     const database = join(dir, 'feed.duckdb');
     const pull = (workdir: string) =>
       exec(process.execPath, [
