@@ -75,6 +75,8 @@ function shellWord(path: string): string {
 
 /** The line saying what a run took over from its destination, or undefined when nothing. */
 export function formatRestored(restored: Restored, dataset: string): string | undefined {
+  if (restored.startedOver)
+    return `dataset ${dataset} does not exist: the pipeline starts over (its state and schemas here were dropped)`;
   const parts = [
     ...(restored.stateVersion === undefined ? [] : [`state version ${restored.stateVersion}`]),
     ...restored.schemas.map(({ name, version }) => `schema ${name} version ${version}`),

@@ -53,5 +53,6 @@ export interface Destination {
   storedState(dataset: string, pipeline: string): Promise<string | undefined>;
   /** The `schema` text of the newest `_dlt_version` row of a schema in a dataset, as stored. */
   storedSchema(dataset: string, schemaName: string): Promise<string | undefined>;
+  datasetExists(dataset: string): Promise<boolean>;
   close(): Promise<void>;
 }

@@ -22,6 +22,7 @@ export const packageKeys = {
 
 export const pipelineKeys = {
   packages: (pipeline: string) => `${pipeline}/packages/`,
+  schemas: (pipeline: string) => `${pipeline}/schemas/`,
   schema: (pipeline: string, schemaName: string) => `${pipeline}/schemas/${schemaName}.json`,
   state: (pipeline: string) => `${pipeline}/state.json`,
   /** Which package took a dropped object (one claim per bucket, key and ETag). */

@@ -10,6 +10,8 @@ import { type PipelineState, pipelineStateSchema, readState } from './state.js';
 
 /** What a run took over from its destination. */
 export interface Restored {
+  /** The dataset does not exist: the state and schemas kept here were dropped, the pipeline starts over. */
+  startedOver?: boolean;
   /** The state version taken, when the dataset's state replaced (or became) the pipeline's. */
   stateVersion?: number;
   schemas: { name: string; version: number }[];
@@ -21,7 +23,10 @@ export interface Restored {
  * pipeline ran elsewhere: on another machine, from another working folder, or as dlt itself), and
  * then brings every schema it names with it. Otherwise only the schemas the state names that are
  * missing here are fetched. So a pipeline moved to a new working folder keeps its cursors, its
- * schema version and its column order, as a dlt pipeline does on a new machine.
+ * schema version and its column order, as a dlt pipeline does on a new machine. And as dlt does,
+ * a pipeline whose dataset does not exist (dropped, a new DuckDB file, another dataset name)
+ * starts over: its state and schemas kept here are dropped, so the dataset is loaded from the
+ * sources' initial values with a schema inferred anew, not only with what came after the cursors.
  */
 export async function restoreFromDestination(options: {
   storage: FileStorage;
@@ -36,6 +41,10 @@ export async function restoreFromDestination(options: {
     stateText === undefined
       ? undefined
       : parseRemoteState(stateText, `${dataset}.${DLT_TABLES.pipelineState} (pipeline ${pipeline})`);
+  if (local !== undefined && remote === undefined && !(await destination.datasetExists(dataset))) {
+    await forget(storage, pipeline);
+    return { startedOver: true, schemas: [] };
+  }
   const takeRemote =
     remote !== undefined &&
     (local === undefined ||
@@ -61,6 +70,12 @@ export async function restoreFromDestination(options: {
     restored.schemas.push({ name, version: schema.version });
   }
   return restored;
+}
+
+/** Drops the pipeline's state and schemas (its packages stay, for the record). */
+async function forget(storage: FileStorage, pipeline: string): Promise<void> {
+  const schemas = await storage.list(pipelineKeys.schemas(pipeline));
+  await storage.delete([pipelineKeys.state(pipeline), ...schemas.map(({ key }) => key)]);
 }
 
 /** A state as dlt stores it: base64 of zlib of JSON (or plain JSON), with dlt's typed values. */

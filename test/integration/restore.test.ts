@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
 import { restoreFromDestination } from '../../shared/pipeline/restore.js';
 import { run } from '../../shared/pipeline/run.js';
 import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
@@ -109,6 +110,36 @@ describe('restoring a pipeline from its dataset', () => {
     );
     expect(await restore()).toMatchObject({ stateVersion: 1 });
     expect((await readState(elsewhere, pipeline)).state?.sources).toEqual(cursorAt('2024-05-01'));
+  });
+
+  it('starts over where the dataset does not exist: state and schemas dropped, types inferred anew', async () => {
+    const dir = await tempDir();
+    const storage = new LocalFileStorage(join(dir, 'storage'));
+    const loadInto = async (file: string, items: unknown[]) => {
+      const destination = await DuckDbDestination.open(join(dir, file));
+      onTestFinished(() => destination.close());
+      const restored = await restoreFromDestination({ storage, pipeline, dataset, destination });
+      await run({
+        storage,
+        pipeline,
+        dataset,
+        destination,
+        resources: [{ hints: { name: 'codes' }, items }],
+        sources: () => cursorAt('2024-05-01'),
+      });
+      return { restored, destination };
+    };
+    await loadInto('first.duckdb', [{ id: 1, code: 7 }]);
+    // a new database (the old file deleted, or another one named): nothing of the pipeline there
+    const { restored, destination } = await loadInto('second.duckdb', [{ id: 2, code: 'A7' }]);
+    expect(restored).toEqual({ startedOver: true, schemas: [] });
+    const columns = await destination.client.query(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '${dataset}' AND table_name = 'codes' AND column_name NOT LIKE '_dlt%' ORDER BY ordinal_position`,
+    );
+    // the code column is text from the start, not a bigint with a text variant beside it
+    expect(columns.map((c) => `${c.column_name}:${c.data_type}`)).toEqual(['id:BIGINT', 'code:VARCHAR']);
+    const states = await destination.client.query(`SELECT version FROM ${dataset}._dlt_pipeline_state`);
+    expect(states.map((s) => s.version)).toEqual(['1']);
   });
 
   it('names the table when a stored state cannot be read', async () => {

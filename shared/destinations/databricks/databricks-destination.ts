@@ -82,6 +82,13 @@ export class DatabricksDestination implements Destination {
     return storedSchemaText(this.reading(), dataset, schemaName);
   }
 
+  async datasetExists(dataset: string): Promise<boolean> {
+    const rows = await this.client.query(
+      `SELECT 1 FROM ${quoteIdentifier(this.config.catalog.toLowerCase())}.information_schema.schemata WHERE schema_name = ${literal(dataset)}`,
+    );
+    return rows.length > 0;
+  }
+
   /** Reading needs names and literals only: no staging credentials are asked for or forwarded. */
   private reading(): StoredPipelineSource {
     return {

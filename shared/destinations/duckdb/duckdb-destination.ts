@@ -50,6 +50,13 @@ export class DuckDbDestination implements Destination {
     return storedSchemaText(this.stored, dataset, schemaName);
   }
 
+  async datasetExists(dataset: string): Promise<boolean> {
+    const rows = await this.client.query(
+      `SELECT 1 FROM information_schema.schemata WHERE catalog_name = ${literal(this.catalog)} AND schema_name = ${literal(dataset)}`,
+    );
+    return rows.length > 0;
+  }
+
   private async existingColumns(
     dataset: string,
     tables: readonly string[],
