@@ -225,8 +225,10 @@ describe('Databricks destination on the local warehouse', () => {
       expect((await readState(elsewhere, 'users_pipeline')).state).toEqual(
         (await readState(p.storage, 'users_pipeline')).state,
       );
-      // a dataset that does not exist holds nothing to restore
+      // a dataset that does not exist holds nothing to restore (and a pipeline with state starts over)
       expect(await p.destination.storedState('no_such_dataset', 'users_pipeline')).toBeUndefined();
+      expect(await p.destination.datasetExists(p.dataset)).toBe(true);
+      expect(await p.destination.datasetExists('no_such_dataset')).toBe(false);
     } finally {
       await p.close();
     }
