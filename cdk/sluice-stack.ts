@@ -95,6 +95,9 @@ export class SluiceStack extends Stack {
       loadRole: load.role!,
     });
     load.addEnvironment('DATABRICKS_SECRET_ID', databricks.secret.secretArn);
+    // extract asks the dataset for a pipeline's state when the staging bucket holds none
+    extract.addEnvironment('DATABRICKS_SECRET_ID', databricks.secret.secretArn);
+    extract.addEnvironment('STAGING_ROLE_ARN', databricks.copyReaderRole.roleArn);
     load.addEnvironment('STAGING_ROLE_ARN', databricks.copyReaderRole.roleArn);
 
     // least privilege: each stage gets exactly the objects, queues and secret it touches
@@ -140,6 +143,7 @@ export class SluiceStack extends Stack {
     });
     queues.load.queue.grantSendMessages(normalize);
     databricks.secret.grantRead(load);
+    databricks.secret.grantRead(extract);
     load.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['sts:AssumeRole'],

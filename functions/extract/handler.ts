@@ -12,12 +12,14 @@ import {
   type SluiceConfig,
 } from '../../shared/config/pipelines.js';
 import type { SecretResolver } from '../../shared/config/secret-values.js';
+import type { Destination } from '../../shared/destinations/destination.js';
 import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
 import { packagePrefix } from '../../shared/package/layout.js';
 import { hasStage } from '../../shared/package/markers.js';
 import { type DroppedObject, extractDrops } from '../../shared/pipeline/extract-drops.js';
 import { extractWithState } from '../../shared/pipeline/extract-with-state.js';
-import { readSourcesState } from '../../shared/pipeline/state.js';
+import { restoreFromDestination } from '../../shared/pipeline/restore.js';
+import { readSourcesState, readState } from '../../shared/pipeline/state.js';
 import type { PackageQueue } from '../../shared/queues/package-queue.js';
 import { planPull } from '../../shared/sources/pull.js';
 import type { FileStorage } from '../../shared/storage/file-storage.js';
@@ -40,6 +42,11 @@ export interface ExtractDependencies {
   normalizeQueue: PackageQueue;
   /** Resolves the secrets a pulled source's authentication names. */
   secrets: SecretResolver;
+  /**
+   * The destination, asked for a pipeline's state and schemas when the bucket holds none (a new
+   * staging bucket over a dataset loaded before), so pulls go on from their cursors.
+   */
+  destination?: { use<T>(work: (destination: Destination) => Promise<T>): Promise<T> };
   logger: Logger;
   metrics: Metrics;
 }
@@ -182,6 +189,7 @@ async function extractObjectList(
   attempt?: string,
 ): Promise<ExtractReply> {
   const started = performance.now();
+  await restoreIfMissing(deps, pipeline);
   const result = await extractDrops({
     storage: deps.storage,
     pipeline,
@@ -232,6 +240,7 @@ async function extractDirect(
   // a redelivered schedule finds its package extracted: no need to reach the sources again
   const extracted =
     loadId !== undefined && (await hasStage(deps.storage, packagePrefix(pipeline.name, loadId), 'extracted'));
+  if (!extracted) await restoreIfMissing(deps, pipeline);
   const pull =
     items === undefined && !extracted
       ? await planPull(pipeline, await readSourcesState(deps.storage, pipeline.name), deps.secrets)
@@ -278,4 +287,24 @@ async function announce(
 ): Promise<void> {
   for (const loadId of loadIds)
     await deps.normalizeQueue.send({ pipeline: pipeline.name, dataset: pipeline.dataset, loadId });
+}
+
+/**
+ * A pipeline without state in the bucket takes its state and schemas from its dataset first, as
+ * dlt does on a new machine. Only then: the bucket's state is the pipeline's, and a new pipeline
+ * asks once per extract until its first load.
+ */
+async function restoreIfMissing(deps: ExtractDependencies, pipeline: PipelineConfig): Promise<void> {
+  if (deps.destination === undefined) return;
+  if ((await readState(deps.storage, pipeline.name)).state !== undefined) return;
+  const restored = await deps.destination.use((destination) =>
+    restoreFromDestination({
+      storage: deps.storage,
+      pipeline: pipeline.name,
+      dataset: pipeline.dataset,
+      destination,
+    }),
+  );
+  if (restored.stateVersion !== undefined || restored.schemas.length > 0)
+    deps.logger.info('restored the pipeline from its dataset', { pipeline: pipeline.name, ...restored });
 }

@@ -1,39 +1,22 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { DatabricksSecret, SECRET_TTL_MS } from '../../shared/config/databricks-secret.js';
 import { parseRuntimeEnv } from '../../shared/config/runtime-env.js';
-import { DatabricksSqlError } from '../../shared/destinations/databricks/databricks-client.js';
-import { DatabricksDestination } from '../../shared/destinations/databricks/databricks-destination.js';
-import { ReusableDestination } from '../../shared/destinations/reusable-destination.js';
+import { reusableDatabricks } from '../../shared/destinations/databricks/reusable-databricks.js';
 import { s3ClientFromEnv } from '../../shared/storage/s3-client.js';
 import { S3FileStorage } from '../../shared/storage/s3-storage.js';
 import { createLoadHandler } from './handler.js';
 
 /**
  * The load handler on the function's environment: Databricks settings from the Secrets Manager
- * secret (cached with a TTL, re-read when the workspace refuses them), one connection per container.
+ * secret, one connection per container.
  */
 export function loadHandlerFromEnv(env: NodeJS.ProcessEnv) {
   const settings = parseRuntimeEnv(env, ['DATABRICKS_SECRET_ID']);
-  const secret = new DatabricksSecret(
-    new SecretsManagerClient({}),
-    settings.DATABRICKS_SECRET_ID!,
-    SECRET_TTL_MS,
-    Date.now,
-    {
-      // below the function's 15-minute timeout, so a statement ends before the function does
-      query_timeout_seconds: 780,
-      ...(settings.STAGING_ROLE_ARN && { staging_role_arn: settings.STAGING_ROLE_ARN }),
-    },
-  );
-  const destination = new ReusableDestination(
-    async ({ rereadSettings }) => {
-      if (rereadSettings) secret.refresh();
-      return DatabricksDestination.open(await secret.get());
-    },
-    (error) => error instanceof DatabricksSqlError && error.isAuthFailure,
-  );
+  const destination = reusableDatabricks(settings.DATABRICKS_SECRET_ID!, {
+    // below the function's 15-minute timeout, so a statement ends before the function does
+    query_timeout_seconds: 780,
+    ...(settings.STAGING_ROLE_ARN && { staging_role_arn: settings.STAGING_ROLE_ARN }),
+  });
   return createLoadHandler({
     storage: new S3FileStorage(s3ClientFromEnv(env), settings.STAGING_BUCKET, settings.STAGING_PREFIX),
     destination,

@@ -50,15 +50,8 @@ export async function restoreFromDestination(options: {
     (local === undefined ||
       (remote._state_version >= local._state_version && remote._version_hash !== local._version_hash));
   const restored: Restored = { schemas: [] };
-  let names = local?.schema_names ?? [];
-  if (takeRemote) {
-    // the dataset named here wins over the one the other run used, as in dlt
-    const state: PipelineState = { ...remote, dataset_name: dataset };
-    if (!(await storage.putIfMatch(pipelineKeys.state(pipeline), JSON.stringify(state, null, 2), etag)))
-      throw new Error(`the state of pipeline ${pipeline} changed while it was being restored; run again`);
-    restored.stateVersion = state._state_version;
-    names = state.schema_names;
-  }
+  const names = takeRemote ? remote.schema_names : (local?.schema_names ?? []);
+  // the schemas before the state: a state taken marks the restore done, so one cut short is redone
   for (const name of names) {
     if (!takeRemote && (await storage.get(pipelineKeys.schema(pipeline, name))) !== undefined) continue;
     const text = await destination.storedSchema(dataset, name);
@@ -68,6 +61,18 @@ export async function restoreFromDestination(options: {
     );
     await commitPipelineSchema(storage, pipeline, schema, { replace: true });
     restored.schemas.push({ name, version: schema.version });
+  }
+  if (takeRemote) {
+    // the dataset named here wins over the one the other run used, as in dlt
+    const state: PipelineState = { ...remote, dataset_name: dataset };
+    if (await storage.putIfMatch(pipelineKeys.state(pipeline), JSON.stringify(state, null, 2), etag)) {
+      restored.stateVersion = state._state_version;
+    } else {
+      // a run beside this one restored or loaded meanwhile; fine if it left a state as new
+      const now = (await readState(storage, pipeline)).state;
+      if (now === undefined || now._state_version < state._state_version)
+        throw new Error(`the state of pipeline ${pipeline} changed while it was being restored; run again`);
+    }
   }
   return restored;
 }

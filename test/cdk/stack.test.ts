@@ -215,11 +215,14 @@ describe('the CDK stack', () => {
     expect(extract).toContain('/inbox/orders/*');
     expect(extract).toContain('s3:GetObjectVersion');
     expect(extract).not.toContain('s3:DeleteObject');
-    // only the pulled source's secret, never the Databricks one
+    // the pulled source's secret, and the Databricks one to read a pipeline's state back from its
+    // dataset; it never assumes the role whose keys are forwarded
     expect(extract).toContain('secret:rates/api-token-??????');
-    expect(extract).not.toContain('DatabricksSecret');
+    expect(extract).toContain('DatabricksSecret');
+    expect(extract).not.toContain('sts:AssumeRole');
     const normalize = statements('Normalize');
     expect(normalize).not.toContain('/inbox/');
+    expect(normalize).not.toContain('DatabricksSecret');
     expect(normalize).not.toContain('sts:AssumeRole');
     const load = statements('Load');
     expect(load).toContain('secretsmanager:GetSecretValue');

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { Context, SQSEvent } from 'aws-lambda';
@@ -27,6 +27,7 @@ const rates = [
   { currency: 'EUR', rate: 1.08, day: '2026-11-20' },
   { currency: 'GBP', rate: 1.27, day: '2026-11-20' },
 ];
+const ticks = [{ id: 1, at: 1 }];
 let api: Awaited<ReturnType<typeof startApiServer>>;
 
 let aws: ServerlessStack;
@@ -38,7 +39,10 @@ let handlers: {
 };
 
 beforeAll(async () => {
-  api = await startApiServer({ '/rates': () => ({ body: { rates } }) });
+  api = await startApiServer({
+    '/rates': () => ({ body: { rates } }),
+    '/ticks': (r) => ({ body: ticks.filter((t) => t.at >= Number(r.query.get('since'))) }),
+  });
   configInput = {
     pipelines: [
       {
@@ -65,6 +69,22 @@ beforeAll(async () => {
           },
         ],
         schedules: [{ expression: 'rate(1 day)' }],
+      },
+      {
+        name: 'feed',
+        dataset,
+        resources: [
+          {
+            name: 'ticks',
+            source: {
+              kind: 'rest_api',
+              baseUrl: api.url,
+              path: 'ticks',
+              incremental: { cursorPath: 'at', param: 'since', initialValue: 0 },
+            },
+          },
+        ],
+        schedules: [{ expression: 'rate(1 hour)' }],
       },
     ],
   };
@@ -285,6 +305,50 @@ describe('the three stages on moto, polled like Lambda event sources, loading in
       { currency: 'GBP', rate: 1.27 },
     ]);
     expect(api.requests.filter((r) => r.path === '/rates')).toHaveLength(1);
+  });
+
+  it("goes on from the dataset's cursor when the staging bucket has lost the pipeline's state", async () => {
+    const fire = (time: string) =>
+      handlers.extract(
+        {
+          version: '0',
+          id: `c4f3b8c2-0000-4000-8000-${time.slice(11, 13)}0000000000`,
+          'detail-type': 'Scheduled Event',
+          source: 'aws.events',
+          account: '123456789012',
+          time,
+          region: 'us-east-1',
+          resources: ['arn:aws:events:us-east-1:123456789012:rule/sluice-feed-0'],
+          detail: { pipeline: 'feed' },
+        } as never,
+        invocationContext(FUNCTION_TIMEOUT_MS),
+      );
+    await fire('2026-11-21T07:00:00Z');
+    await drainAll();
+    // a new staging bucket (or prefix) over the same dataset: the pipeline's state and schema are gone
+    const prefix = aws.functionEnv.STAGING_PREFIX;
+    await aws.s3.send(
+      new DeleteObjectsCommand({
+        Bucket: aws.functionEnv.STAGING_BUCKET,
+        Delete: {
+          Objects: [{ Key: `${prefix}/feed/state.json` }, { Key: `${prefix}/feed/schemas/feed.json` }],
+        },
+      }),
+    );
+    ticks.push({ id: 2, at: 2 });
+    await fire('2026-11-21T08:00:00Z');
+    await drainAll();
+    const asked = api.requests.filter((r) => r.path === '/ticks').map((r) => r.query.get('since'));
+    expect(asked).toEqual(['0', '1']);
+    expect(await warehouse.query(`SELECT id FROM ${table('ticks')} ORDER BY id`)).toEqual([
+      { id: 1 },
+      { id: 2 },
+    ]);
+    expect(
+      await warehouse.query(
+        `SELECT max(version) AS v FROM ${table('_dlt_pipeline_state')} WHERE pipeline_name = 'feed'`,
+      ),
+    ).toEqual([{ v: 2 }]);
   });
 
   it('re-reads the Databricks secret when the warehouse refuses a rotated-away token', async () => {
