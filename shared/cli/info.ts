@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseJobs } from '../package/jobs.js';
 import { packageKeys, pipelineKeys } from '../package/layout.js';
+import { readState } from '../pipeline/state.js';
 import { parseStoredSchema } from '../schema/stored-schema.js';
 import { type ColumnSchema, DLT_TABLES } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
@@ -35,6 +36,7 @@ export async function describePipeline(storage: FileStorage, pipeline: string): 
       lines.push(...table(['column', 'type', 'null', 'hints'], rows).map((l) => `    ${l}`));
     }
   }
+  lines.push(...(await describeState(storage, pipeline)));
   lines.push('last loads:');
   const loads = new Map<string, Set<string>>();
   for (const { key } of objects) {
@@ -63,6 +65,29 @@ export async function describePipeline(storage: FileStorage, pipeline: string): 
   }
   lines.push(...table(['load_id', 'stage', 'rows per table'], rows).map((l) => `  ${l}`));
   return lines.join('\n');
+}
+
+/** The state's version and where each incremental cursor stands (dlt's `sources.*.resources.*.incremental`). */
+async function describeState(storage: FileStorage, pipeline: string): Promise<string[]> {
+  const { state } = await readState(storage, pipeline);
+  if (state === undefined) return [];
+  const rows: string[][] = [];
+  for (const [source, area] of entriesOf(state.sources))
+    for (const [resource, resourceState] of entriesOf(field(area, 'resources')))
+      for (const [cursor, incremental] of entriesOf(field(resourceState, 'incremental')))
+        rows.push([source, resource, cursor, JSON.stringify(field(incremental, 'last_value') ?? null)]);
+  const heading = `state version ${state._state_version} (${state._version_hash})`;
+  if (rows.length === 0) return [heading];
+  return [heading, ...table(['source', 'resource', 'cursor', 'last value'], rows).map((l) => `  ${l}`)];
+}
+
+// a source's state area holds whatever the source keeps there: read it without assuming a shape
+function entriesOf(value: unknown): [string, unknown][] {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
+}
+
+function field(value: unknown, key: string): unknown {
+  return entriesOf(value).find(([name]) => name === key)?.[1];
 }
 
 function hints(column: ColumnSchema): string {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { describePipeline } from '../../shared/cli/info.js';
 import { packageKeys, pipelineKeys } from '../../shared/package/layout.js';
+import { nextState } from '../../shared/pipeline/state.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { tempDir } from '../support/temp-dir.js';
 import { normalizeItems } from './normalize-helpers.js';
@@ -30,5 +31,32 @@ describe('sluice info', () => {
     expect(text).toMatch(/^\s+1700000003\.000000\s+extracted\s*$/m);
     expect(text).toMatch(/^\s+1700000002\.000000\s+failed\s+disk full$/m);
     expect(text).toMatch(/^\s+1700000001\.000000\s+failed\s+COPY INTO refused the file$/m);
+    expect(text).not.toContain('state version');
+  });
+
+  it('shows the state version and where each incremental cursor stands', async () => {
+    const storage = new LocalFileStorage(join(await tempDir(), 'storage'));
+    const { schema } = normalizeItems([{ id: 1 }], { name: 'users' });
+    await storage.put(pipelineKeys.schema('shop', 'shop'), JSON.stringify(schema.toStored()));
+    const cursor = (last: unknown) => ({ initial_value: 0, last_value: last, unique_hashes: [] });
+    const state = nextState(undefined, {
+      pipeline: 'shop',
+      dataset: 'shop_data',
+      schemaName: 'shop',
+      sources: {
+        shop_api: { resources: { users: { incremental: { updated_at: cursor('2024-05-01T00:00:00Z') } } } },
+        ledger: { resources: { entries: { incremental: { id: cursor(42) } } } },
+        // what a source keeps besides cursors is not listed
+        notes: { something: ['else'] },
+      },
+    })!;
+    await storage.put(pipelineKeys.state('shop'), JSON.stringify(state));
+
+    const text = await describePipeline(storage, 'shop');
+
+    expect(text).toContain(`state version 1 (${state._version_hash})`);
+    expect(text).toMatch(/^\s+shop_api\s+users\s+updated_at\s+"2024-05-01T00:00:00Z"$/m);
+    expect(text).toMatch(/^\s+ledger\s+entries\s+id\s+42$/m);
+    expect(text).not.toContain('notes');
   });
 });
