@@ -231,7 +231,7 @@ program
 
 program
   .command('info')
-  .description('show the stored schema and the last loads of a pipeline')
+  .description('show the stored schema, the state (cursors) and the last loads of a pipeline')
   .requiredOption('--pipeline <name>', 'pipeline name', name)
   .addOption(workdirOption())
   .addOption(destinationOption('whose packages to read (databricks: the S3 staging bucket)'))
