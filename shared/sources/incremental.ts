@@ -17,7 +17,29 @@ export type CursorValue = z.infer<typeof cursorValueSchema>;
 /** Records at the furthest value are hashed in groups this large, or once the run ends. */
 const PENDING_LIMIT = 1000;
 
-const hashOf = (record: unknown) => digest128(canonicalJson(record));
+/**
+ * What identifies a record at the last value, as dlt hashes it: its primary key's value (a list
+ * of values for a compound key) when the resource has one, else the whole record. A record
+ * lacking a key column (the key names a normalized column its source spells otherwise) is
+ * identified whole.
+ */
+function hashOf(record: unknown, primaryKey: readonly string[] | undefined): string {
+  if (primaryKey === undefined || primaryKey.length === 0 || !hasColumns(record, primaryKey))
+    return digest128(canonicalJson(record), UNIQUE_HASH_BYTES);
+  const values = primaryKey.map((column) => record[column]);
+  return digest128(canonicalJson(values.length === 1 ? values[0] : values), UNIQUE_HASH_BYTES);
+}
+
+// dlt's digest128 default (row keys take 10 bytes; these hashes the default 15)
+const UNIQUE_HASH_BYTES = 15;
+/** base64 of 10 bytes, unpadded: the hashes Sluice kept before. */
+const LEGACY_HASH_LENGTH = 14;
+
+function hasColumns(record: unknown, columns: readonly string[]): record is Record<string, unknown> {
+  return (
+    record !== null && typeof record === 'object' && columns.every((column) => Object.hasOwn(record, column))
+  );
+}
 
 /**
  * One run of an incremental cursor, as dlt keeps it: asks from the last value reached (inclusive),
@@ -32,22 +54,32 @@ export class IncrementalCursor {
   /** Hashes of records at `last`, and records at `last` not hashed yet. */
   private atLast: Set<string>;
   private pending: unknown[] = [];
+  private readonly legacyHashes: boolean;
 
   constructor(
     private readonly initialValue: CursorValue,
     state: IncrementalState | undefined,
+    private readonly primaryKey?: readonly string[],
   ) {
     this.start = state?.last_value ?? initialValue;
     this.last = this.start;
     this.seenAtStart = new Set(state?.unique_hashes ?? []);
     this.atLast = new Set(this.seenAtStart);
+    this.legacyHashes = [...this.seenAtStart].some((hash) => hash.length === LEGACY_HASH_LENGTH);
+  }
+
+  /** Whether a record at the start value was loaded by an earlier run. */
+  private seenBefore(record: unknown): boolean {
+    if (this.seenAtStart.size === 0) return false;
+    if (this.seenAtStart.has(hashOf(record, this.primaryKey))) return true;
+    // a state Sluice wrote before it hashed as dlt does holds 10-byte hashes of whole records
+    return this.legacyHashes && this.seenAtStart.has(digest128(canonicalJson(record), 10));
   }
 
   /** Whether to keep a record with this cursor value; tracks the furthest value reached. */
   accept(value: CursorValue, record: unknown): boolean {
     if (value < this.start) return false;
-    if (value === this.start && this.seenAtStart.size > 0 && this.seenAtStart.has(hashOf(record)))
-      return false;
+    if (value === this.start && this.seenBefore(record)) return false;
     if (value > this.last) {
       this.last = value;
       this.atLast = new Set();
@@ -66,7 +98,7 @@ export class IncrementalCursor {
   }
 
   private hashPending(): void {
-    for (const record of this.pending) this.atLast.add(hashOf(record));
+    for (const record of this.pending) this.atLast.add(hashOf(record, this.primaryKey));
     this.pending = [];
   }
 }

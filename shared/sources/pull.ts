@@ -77,17 +77,19 @@ export async function planPull(
       const shape = await describePostgres(source, secrets);
       const cursorColumn = source.incremental?.cursorColumn;
       const begin = stateOf(resource.name, cursorColumn);
+      const primaryKey = hints.primaryKey ?? shape.primaryKey;
       resources.push({
         hints: {
           ...hints,
           // as a Parquet file's: they type new columns, an existing column keeps its type
           sourceColumns: shape.columns,
-          ...(hints.primaryKey === undefined && shape.primaryKey && { primaryKey: shape.primaryKey }),
+          ...(primaryKey && { primaryKey }),
         },
         items: pullPostgresRecords({
           source,
           secrets,
           ...(begin && { incremental: begin }),
+          ...(primaryKey && { primaryKey }),
           onIncremental: (state) => keep(resource.name, cursorColumn!, state),
         }),
       });
@@ -120,6 +122,7 @@ export async function planPull(
           auth,
           pathValues: values,
           ...(begin && { incremental: begin }),
+          ...(hints.primaryKey && { primaryKey: hints.primaryKey }),
           onIncremental: (reached) => {
             const kept = current();
             if (kept === undefined || kept === begin || reached.last_value > kept.last_value)

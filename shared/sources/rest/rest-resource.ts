@@ -14,6 +14,8 @@ export interface RestPull {
   pathValues?: Record<string, unknown>;
   incremental?: IncrementalState;
   onIncremental?: (state: IncrementalState) => void;
+  /** The resource's primary key: records at the cursor's last value are told apart by it. */
+  primaryKey?: readonly string[];
 }
 
 /**
@@ -26,7 +28,9 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const pages = paginator(source.paginator);
   const cursor = source.incremental;
   const tracker =
-    cursor === undefined ? undefined : new IncrementalCursor(cursor.initialValue, pull.incremental);
+    cursor === undefined
+      ? undefined
+      : new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey);
 
   const url = new URL(fillPath(source.path, pull.pathValues ?? {}), withSlash(source.baseUrl));
   for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, String(value));

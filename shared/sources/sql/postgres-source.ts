@@ -76,6 +76,8 @@ export interface PostgresPull {
   secrets: SecretResolver;
   incremental?: IncrementalState;
   onIncremental?: (state: IncrementalState) => void;
+  /** The resource's primary key: rows at the cursor's last value are told apart by it. */
+  primaryKey?: readonly string[];
 }
 
 /**
@@ -85,7 +87,7 @@ export interface PostgresPull {
 export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<unknown> {
   const { source } = pull;
   const cursor = source.incremental;
-  const tracker = cursor && new IncrementalCursor(cursor.initialValue, pull.incremental);
+  const tracker = cursor && new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey);
   const column = cursor && quoteIdentifier(cursor.cursorColumn);
   const sql = cursor
     ? `SELECT * FROM (${baseQuery(source)}) AS pulled WHERE ${column} >= $1 ORDER BY ${column}`
