@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseIsoTimestamp } from '../schema/date-text.js';
 import { canonicalJson } from '../util/canonical-json.js';
 import { digest128 } from '../util/digest.js';
 import { JsonFloat } from '../util/json-values.js';
@@ -78,14 +79,16 @@ export class IncrementalCursor {
 
   /** Whether to keep a record with this cursor value; tracks the furthest value reached. */
   accept(value: CursorValue, record: unknown): boolean {
-    if (value < this.start) return false;
-    if (value === this.start && this.seenBefore(record)) return false;
-    if (value > this.last) {
+    const fromStart = compareCursors(value, this.start);
+    if (fromStart < 0) return false;
+    if (fromStart === 0 && this.seenBefore(record)) return false;
+    const fromLast = compareCursors(value, this.last);
+    if (fromLast > 0) {
       this.last = value;
       this.atLast = new Set();
       this.pending = [];
     }
-    if (value === this.last) {
+    if (fromLast >= 0) {
       this.pending.push(record);
       if (this.pending.length >= PENDING_LIMIT) this.hashPending();
     }
@@ -103,7 +106,7 @@ export class IncrementalCursor {
   }
 }
 
-/** Cursor values compare as numbers or as text (ISO timestamps sort as text); dates become ISO text. */
+/** A record's cursor value: a number, or text (dates become ISO text); `compareCursors` orders them. */
 export function cursorValue(value: unknown, field: string): CursorValue {
   if (typeof value === 'number' || typeof value === 'string') return value;
   if (value instanceof JsonFloat) return value.value;
@@ -113,4 +116,17 @@ export function cursorValue(value: unknown, field: string): CursorValue {
   throw new Error(
     `cursor field ${field} has no comparable value (${value === null ? 'null' : typeof value})`,
   );
+}
+
+/**
+ * Cursor values in order: numbers as numbers, ISO timestamps as the instants they name (so
+ * `2024-06-01T00:00:00Z` and dlt's `2024-06-01T00:00:00+00:00` are one value), other text as text.
+ */
+export function compareCursors(a: CursorValue, b: CursorValue): number {
+  if (typeof a === 'string' && typeof b === 'string') {
+    const x = parseIsoTimestamp(a);
+    const y = x === undefined ? undefined : parseIsoTimestamp(b);
+    if (x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
 }

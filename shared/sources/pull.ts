@@ -3,7 +3,7 @@ import { type PipelineConfig, type ResourceConfig, resourceHints } from '../conf
 import type { SecretResolver } from '../config/secret-values.js';
 import type { ResourceInput } from '../pipeline/extract.js';
 import { own } from '../util/own.js';
-import { type IncrementalState, incrementalStateSchema } from './incremental.js';
+import { compareCursors, type IncrementalState, incrementalStateSchema } from './incremental.js';
 import { Authenticator } from './rest/auth.js';
 import { readPath } from './rest/json-path.js';
 import type { RestSourceConfig } from './rest/rest-config.js';
@@ -125,7 +125,11 @@ export async function planPull(
           ...(hints.primaryKey && { primaryKey: hints.primaryKey }),
           onIncremental: (reached) => {
             const kept = current();
-            if (kept === undefined || kept === begin || reached.last_value > kept.last_value)
+            if (
+              kept === undefined ||
+              kept === begin ||
+              compareCursors(reached.last_value, kept.last_value) > 0
+            )
               keep(resource.name, cursorPath!, reached);
           },
         });

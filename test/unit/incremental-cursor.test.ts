@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { IncrementalCursor } from '../../shared/sources/incremental.js';
+import { compareCursors, IncrementalCursor } from '../../shared/sources/incremental.js';
 import { canonicalJson } from '../../shared/util/canonical-json.js';
 import { digest128 } from '../../shared/util/digest.js';
 
@@ -40,5 +40,33 @@ describe('the incremental cursor on a state Sluice kept before it hashed as dlt 
     const cursor = new IncrementalCursor(0, old, ['id']);
     expect(cursor.accept(5, seen)).toBe(false);
     expect(cursor.accept(5, { id: 3, at: 5, name: 'y' })).toBe(true);
+  });
+});
+
+describe('cursor values', () => {
+  it('order ISO timestamps by the instant they name, whatever their spelling, and other text as text', () => {
+    expect(compareCursors('2024-06-01T00:00:00Z', '2024-06-01T00:00:00+00:00')).toBe(0);
+    expect(compareCursors('2024-06-01T00:00:00.000Z', '2024-06-01T00:00:00+00:00')).toBe(0);
+    expect(compareCursors('2024-06-01T01:00:00+02:00', '2024-06-01T00:00:00Z')).toBe(-1);
+    expect(compareCursors('b', 'a')).toBe(1);
+    expect(compareCursors(10, 9)).toBe(1);
+  });
+
+  it("go on from a dlt state's datetime cursor with an API that spells its instants with Z", () => {
+    // dlt's state as restored: its datetime cursor as ISO text, records at it hashed by key
+    const cursor = new IncrementalCursor(
+      '2024-01-01T00:00:00+00:00',
+      {
+        initial_value: '2024-01-01T00:00:00+00:00',
+        last_value: '2024-06-01T00:00:00+00:00',
+        unique_hashes: ['Tp44cKMYfAuJiBfxLAqu'],
+      },
+      ['id'],
+    );
+    expect(cursor.accept('2024-05-31T23:59:59Z', { id: 1 })).toBe(false);
+    expect(cursor.accept('2024-06-01T00:00:00Z', { id: 2 })).toBe(false);
+    expect(cursor.accept('2024-06-01T00:00:00Z', { id: 3 })).toBe(true);
+    expect(cursor.accept('2024-06-02T00:00:00Z', { id: 4 })).toBe(true);
+    expect(cursor.state().last_value).toBe('2024-06-02T00:00:00Z');
   });
 });
