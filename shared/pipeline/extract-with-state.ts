@@ -19,7 +19,9 @@ export async function extractWithState(
   const { storage, pipeline, dataset, refresh, ...rest } = options;
   const { state: stored } = await readState(storage, pipeline);
   const current = refresh && stored !== undefined ? { ...stored, sources: {} } : stored;
-  const schemaName = options.schemaName ?? pipeline;
+  // the state names the pipeline's schema: a pipeline taken over from dlt keeps its source's
+  // (`rest_api`, say); one Sluice started is named after the pipeline
+  const schemaName = options.schemaName ?? stored?.default_schema_name ?? pipeline;
   const dropTables = refresh
     ? Object.keys((await loadPipelineSchema(storage, pipeline, schemaName)).tables).filter(
         (t) => !isDltName(t),
@@ -30,6 +32,7 @@ export async function extractWithState(
     storage,
     pipeline,
     dataset,
+    schemaName,
     ...(dropTables && { refresh: { dropTables } }),
     finalState: () => {
       const state = nextState(current, { pipeline, dataset, schemaName, sources: options.sources?.() });

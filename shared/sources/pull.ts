@@ -58,8 +58,12 @@ export async function planPull(
   const parentValues = new Map<string, Record<string, unknown>[]>();
   for (const resource of pulled) if (resource.source.parent) parentValues.set(resource.source.parent, []);
   const stateOf = (resource: string, cursorPath: string | undefined) => {
+    if (cursorPath === undefined) return undefined;
     const incremental = own(area.resources ?? {}, resource)?.incremental;
-    return cursorPath && incremental ? own(incremental, cursorPath) : undefined;
+    return (
+      (incremental && own(incremental, cursorPath)) ??
+      cursorElsewhere(sourcesState, pipeline.name, resource, cursorPath)
+    );
   };
   const keep = (resource: string, cursorPath: string, state: IncrementalState) => {
     const resources = (area.resources ??= {});
@@ -153,4 +157,29 @@ function fromParent(source: RestSourceConfig, values: Record<string, unknown>): 
   return Object.fromEntries(
     source.includeFromParent.map((field) => [`_${source.parent}_${field}`, own(values, field)]),
   );
+}
+
+/**
+ * The cursor of a resource that dlt kept under its source's own section (`rest_api`,
+ * `sql_database`, or the name the source was given) rather than the pipeline's: a pipeline moved
+ * from dlt goes on from it, when exactly one section has it. Sluice keeps it under the pipeline's
+ * section from then on.
+ */
+function cursorElsewhere(
+  sourcesState: Record<string, unknown>,
+  pipeline: string,
+  resource: string,
+  cursorPath: string,
+): IncrementalState | undefined {
+  const found: IncrementalState[] = [];
+  for (const [section, area] of Object.entries(sourcesState)) {
+    if (section === pipeline) continue;
+    let value: unknown = area;
+    for (const key of ['resources', resource, 'incremental', cursorPath])
+      value =
+        value !== null && typeof value === 'object' ? own(value as Record<string, unknown>, key) : undefined;
+    const parsed = incrementalStateSchema.safeParse(value);
+    if (parsed.success) found.push(parsed.data);
+  }
+  return found.length === 1 ? found[0] : undefined;
 }

@@ -19,6 +19,7 @@ import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { toJsonLine } from '../../shared/util/json-line.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
 import { orjsonText } from '../../shared/util/python-text.js';
+import { startApiServer } from '../support/api-server.js';
 import { randomItems } from '../support/dlt-parity/random-items.js';
 import { USERS } from '../support/fixtures.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -470,6 +471,73 @@ describe('Sluice taking over a pipeline dlt loaded', () => {
       expect(Number(states[0]!.version)).toBe(origin.state.version + 1);
     } finally {
       await destination.close();
+    }
+  }, 120_000);
+});
+
+describe('Sluice taking over a REST API pipeline dlt pulled', () => {
+  it("goes on from the cursor dlt's rest_api source kept, skipping the record dlt loaded at it", async () => {
+    const ticks = [
+      { id: 1, at: '2024-06-01T00:00:00Z' },
+      { id: 2, at: '2024-06-02T00:00:00Z' },
+    ];
+    const server = await startApiServer({
+      '/ticks': (r) => ({ body: ticks.filter((t) => t.at >= (r.query.get('since') ?? '')) }),
+    });
+    try {
+      const dir = await tempDir();
+      const db = join(dir, 'feed.duckdb');
+      await (await DuckDbDestination.open(db)).close();
+      const script = join(repoRoot, 'test', 'support', 'dlt-parity', 'dlt_rest_origin.py');
+      await exec(python, [script, server.url, db, 'feed', 'feed_data', join(dir, 'dlt')]);
+
+      ticks.push({ id: 3, at: '2024-06-03T00:00:00Z' });
+      const config = join(dir, 'pipelines.mjs');
+      const ticksResource = {
+        name: 'ticks',
+        primaryKey: ['id'],
+        source: {
+          kind: 'rest_api',
+          baseUrl: server.url,
+          path: 'ticks',
+          incremental: { cursorPath: 'at', param: 'since', initialValue: '2024-01-01T00:00:00Z' },
+        },
+      };
+      await writeFile(
+        config,
+        `export default ${JSON.stringify({ pipelines: [{ name: 'feed', dataset: 'feed_data', resources: [ticksResource] }] })};\n`,
+      );
+      const sluice = join(repoRoot, 'bin', 'sluice.js');
+      const { stdout } = await exec(process.execPath, [
+        sluice,
+        'pull',
+        '--pipeline',
+        'feed',
+        '--config',
+        config,
+        '--duckdb-file',
+        db,
+        '--workdir',
+        join(dir, 'sluice'),
+      ]);
+      // dlt named the schema after its source; Sluice goes on with it
+      expect(stdout).toMatch(/restored from dataset feed_data: state version \d+, schema rest_api version \d+/);
+      // dlt's first request, then Sluice's from dlt's last value
+      expect(server.requests.map((r) => r.query.get('since'))).toEqual([
+        '2024-01-01T00:00:00Z',
+        '2024-06-02T00:00:00Z',
+      ]);
+      const check = await DuckDbDestination.open(db);
+      try {
+        const rows = await check.client.query('SELECT id FROM feed_data.ticks ORDER BY id');
+        expect(rows.map((r) => Number(r.id))).toEqual([1, 2, 3]);
+        const loads = await check.client.query('SELECT DISTINCT schema_name FROM feed_data._dlt_loads');
+        expect(loads.map((l) => l.schema_name)).toEqual(['rest_api']);
+      } finally {
+        await check.close();
+      }
+    } finally {
+      await server.close();
     }
   }, 120_000);
 });
