@@ -18,6 +18,11 @@ export type CursorValue = z.infer<typeof cursorValueSchema>;
 /** Records at the furthest value are hashed in groups this large, or once the run ends. */
 const PENDING_LIMIT = 1000;
 
+// dlt's digest128 default (row keys take 10 bytes; these hashes the default 15)
+const UNIQUE_HASH_BYTES = 15;
+/** base64 of 10 bytes, unpadded: the hashes Sluice kept before. */
+const LEGACY_HASH_LENGTH = 14;
+
 /**
  * What identifies a record at the last value, as dlt hashes it: its primary key's value (a list
  * of values for a compound key) when the resource has one, else the whole record. A record
@@ -30,11 +35,6 @@ function hashOf(record: unknown, primaryKey: readonly string[] | undefined): str
   const values = primaryKey.map((column) => record[column]);
   return digest128(canonicalJson(values.length === 1 ? values[0] : values), UNIQUE_HASH_BYTES);
 }
-
-// dlt's digest128 default (row keys take 10 bytes; these hashes the default 15)
-const UNIQUE_HASH_BYTES = 15;
-/** base64 of 10 bytes, unpadded: the hashes Sluice kept before. */
-const LEGACY_HASH_LENGTH = 14;
 
 function hasColumns(record: unknown, columns: readonly string[]): record is Record<string, unknown> {
   return (
