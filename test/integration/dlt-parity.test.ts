@@ -521,7 +521,9 @@ describe('Sluice taking over a REST API pipeline dlt pulled', () => {
         join(dir, 'sluice'),
       ]);
       // dlt named the schema after its source; Sluice goes on with it
-      expect(stdout).toMatch(/restored from dataset feed_data: state version \d+, schema rest_api version \d+/);
+      expect(stdout).toMatch(
+        /restored from dataset feed_data: state version \d+, schema rest_api version \d+/,
+      );
       // dlt's first request, then Sluice's from dlt's last value
       expect(server.requests.map((r) => r.query.get('since'))).toEqual([
         '2024-01-01T00:00:00Z',
