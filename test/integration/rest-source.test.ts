@@ -441,7 +441,7 @@ describe('sluice pull', () => {
   it('picks up where the dataset left off from a new working folder: cursor and schema come from the dataset', async () => {
     const { events, server, dir, config } = await feed('sluice-pull-moved-');
     const database = join(dir, 'feed.duckdb');
-    const pull = (workdir: string) =>
+    const pull = (workdir: string, file = database) =>
       exec(process.execPath, [
         fileURLToPath(new URL('../../bin/sluice.js', import.meta.url)),
         'pull',
@@ -450,7 +450,7 @@ describe('sluice pull', () => {
         '--config',
         config,
         '--duckdb-file',
-        database,
+        file,
         '--workdir',
         join(dir, workdir),
       ]);
@@ -468,5 +468,10 @@ describe('sluice pull', () => {
     } finally {
       await destination.close();
     }
+
+    // a new database file: nothing of the pipeline there, so it starts over from the initial value
+    const fresh = await pull('second', join(dir, 'fresh.duckdb'));
+    expect(fresh.stdout).toContain('dataset feed_data does not exist: the pipeline starts over');
+    expect(server.requests.map((r) => r.query.get('since'))).toEqual(['0', '1', '0']);
   }, 120_000);
 });
