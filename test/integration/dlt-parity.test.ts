@@ -22,6 +22,7 @@ import { orjsonText } from '../../shared/util/python-text.js';
 import { startApiServer } from '../support/api-server.js';
 import { randomItems } from '../support/dlt-parity/random-items.js';
 import { USERS } from '../support/fixtures.js';
+import { sluice } from '../support/sluice-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import { repoRoot, toolingPython } from '../warehouse/python-tooling.js';
 
@@ -507,9 +508,7 @@ describe('Sluice taking over a REST API pipeline dlt pulled', () => {
         config,
         `export default ${JSON.stringify({ pipelines: [{ name: 'feed', dataset: 'feed_data', resources: [ticksResource] }] })};\n`,
       );
-      const sluice = join(repoRoot, 'bin', 'sluice.js');
-      const { stdout } = await exec(process.execPath, [
-        sluice,
+      const { stdout } = await sluice(
         'pull',
         '--pipeline',
         'feed',
@@ -519,7 +518,7 @@ describe('Sluice taking over a REST API pipeline dlt pulled', () => {
         db,
         '--workdir',
         join(dir, 'sluice'),
-      ]);
+      );
       // dlt named the schema after its source; Sluice goes on with it
       expect(stdout).toMatch(
         /restored from dataset feed_data: state version \d+, schema rest_api version \d+/,

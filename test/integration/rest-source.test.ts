@@ -1,8 +1,5 @@
-import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SecretValues } from '../../shared/config/secret-values.js';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
@@ -10,9 +7,9 @@ import { readSourcesState } from '../../shared/pipeline/state.js';
 import { type ApiRequest, type Route, startApiServer } from '../support/api-server.js';
 import { duckdbColumnType } from '../support/duckdb-columns.js';
 import { pullPipeline as pullPipelineOn, type ResourceInputConfig } from '../support/pull-run.js';
+import { sluice } from '../support/sluice-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
-const exec = promisify(execFile);
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
@@ -402,13 +399,7 @@ describe('sluice pull', () => {
 
   it('pulls a configured pipeline into DuckDB from the command line, incrementally', async () => {
     const { events, server, dir, config } = await feed('sluice-pull-cli-');
-    const cli = (...args: string[]) =>
-      exec(process.execPath, [
-        fileURLToPath(new URL('../../bin/sluice.js', import.meta.url)),
-        ...args,
-        '--workdir',
-        dir,
-      ]);
+    const cli = (...args: string[]) => sluice(...args, '--workdir', dir);
     const first = await cli('pull', '--pipeline', 'feed', '--config', config);
     expect(first.stdout).toMatch(/events\s+1\s/);
     events.push({ id: 2, at: 2 });
@@ -442,8 +433,7 @@ describe('sluice pull', () => {
     const { events, server, dir, config } = await feed('sluice-pull-moved-');
     const database = join(dir, 'feed.duckdb');
     const pull = (workdir: string, file = database) =>
-      exec(process.execPath, [
-        fileURLToPath(new URL('../../bin/sluice.js', import.meta.url)),
+      sluice(
         'pull',
         '--pipeline',
         'feed',
@@ -453,7 +443,7 @@ describe('sluice pull', () => {
         file,
         '--workdir',
         join(dir, workdir),
-      ]);
+      );
     const first = await pull('first');
     expect(first.stdout).not.toContain('restored');
     events.push({ id: 2, at: 2 });
