@@ -12,7 +12,7 @@ import {
   type SluiceConfig,
 } from '../../shared/config/pipelines.js';
 import type { SecretResolver } from '../../shared/config/secret-values.js';
-import type { Destination } from '../../shared/destinations/destination.js';
+import type { ReusableDestination } from '../../shared/destinations/reusable-destination.js';
 import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
 import { packagePrefix } from '../../shared/package/layout.js';
 import { hasStage } from '../../shared/package/markers.js';
@@ -46,7 +46,7 @@ export interface ExtractDependencies {
    * The destination, asked for a pipeline's state and schemas when the bucket holds none (a new
    * staging bucket over a dataset loaded before), so pulls go on from their cursors.
    */
-  destination?: { use<T>(work: (destination: Destination) => Promise<T>): Promise<T> };
+  destination?: Pick<ReusableDestination, 'use'>;
   logger: Logger;
   metrics: Metrics;
 }

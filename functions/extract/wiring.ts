@@ -38,7 +38,10 @@ export function extractHandlerFromEnv(config: SluiceConfig, env: NodeJS.ProcessE
  * Databricks, connected only when a pipeline has no state in the bucket: the driver is loaded on
  * that first use, not at every cold start (it takes about 0.2 s to load).
  */
-function lazyDatabricks(secretId: string, defaults: Record<string, unknown>) {
+function lazyDatabricks(
+  secretId: string,
+  defaults: Record<string, unknown>,
+): Pick<ReusableDestination, 'use'> {
   let databricks: Promise<ReusableDestination> | undefined;
   return {
     async use<T>(work: (destination: Destination) => Promise<T>): Promise<T> {

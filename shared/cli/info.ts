@@ -5,6 +5,7 @@ import { readState } from '../pipeline/state.js';
 import { parseStoredSchema } from '../schema/stored-schema.js';
 import { type ColumnSchema, DLT_TABLES } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
+import { ownAt, ownEntries } from '../util/own.js';
 import { table } from './summary.js';
 
 const SHOWN_LOADS = 10;
@@ -12,7 +13,7 @@ const SHOWN_LOADS = 10;
 /** `sluice info`: the stored schema (tables, columns, types) and the last packages with their stage. */
 export async function describePipeline(storage: FileStorage, pipeline: string): Promise<string> {
   const objects = await storage.list(pipelineKeys.packages(pipeline));
-  const schemaKeys = (await storage.list(`${pipeline}/schemas/`)).map((o) => o.key);
+  const schemaKeys = (await storage.list(pipelineKeys.schemas(pipeline))).map((o) => o.key);
   if (objects.length === 0 && schemaKeys.length === 0)
     throw new Error(`pipeline ${pipeline} has no packages and no schema in ${storage.url('')}`);
   const lines: string[] = [`pipeline ${pipeline}`];
@@ -72,22 +73,14 @@ async function describeState(storage: FileStorage, pipeline: string): Promise<st
   const { state } = await readState(storage, pipeline);
   if (state === undefined) return [];
   const rows: string[][] = [];
-  for (const [source, area] of entriesOf(state.sources))
-    for (const [resource, resourceState] of entriesOf(field(area, 'resources')))
-      for (const [cursor, incremental] of entriesOf(field(resourceState, 'incremental')))
-        rows.push([source, resource, cursor, JSON.stringify(field(incremental, 'last_value') ?? null)]);
+  // a source's area holds whatever the source keeps there: read without assuming a shape
+  for (const [source, area] of ownEntries(state.sources))
+    for (const [resource, resourceState] of ownEntries(ownAt(area, 'resources')))
+      for (const [cursor, incremental] of ownEntries(ownAt(resourceState, 'incremental')))
+        rows.push([source, resource, cursor, JSON.stringify(ownAt(incremental, 'last_value') ?? null)]);
   const heading = `state version ${state._state_version} (${state._version_hash})`;
   if (rows.length === 0) return [heading];
   return [heading, ...table(['source', 'resource', 'cursor', 'last value'], rows).map((l) => `  ${l}`)];
-}
-
-// a source's state area holds whatever the source keeps there: read it without assuming a shape
-function entriesOf(value: unknown): [string, unknown][] {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value) : [];
-}
-
-function field(value: unknown, key: string): unknown {
-  return entriesOf(value).find(([name]) => name === key)?.[1];
 }
 
 function hints(column: ColumnSchema): string {

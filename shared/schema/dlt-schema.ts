@@ -1,4 +1,10 @@
-import type { Normalizers, StoredSchema, TableSchema } from './types.js';
+import {
+  type ColumnSchema,
+  DLT_TABLES,
+  type Normalizers,
+  type StoredSchema,
+  type TableSchema,
+} from './types.js';
 
 // What every dlt schema holds besides the data's tables, as dlt 1.26 stores it: its own two
 // bookkeeping tables, the hints its relational normalizer gives dlt's columns, and the names of
@@ -6,36 +12,35 @@ import type { Normalizers, StoredSchema, TableSchema } from './types.js';
 // ("Schema must contain table _dlt_version"); with them, and with the same tables and columns,
 // the version hash is the one dlt computes.
 
+/** One of dlt's bookkeeping tables: never loaded from data (`skip`), its columns in dlt's order. */
+function bookkeepingTable(name: string, description: string, columns: ColumnSchema[]): TableSchema {
+  return {
+    name,
+    columns: Object.fromEntries(columns.map((column) => [column.name, column])),
+    write_disposition: 'skip',
+    resource: name,
+    description,
+  };
+}
+
 /** `_dlt_version`: one row per schema version a dataset was loaded with. */
-export const VERSION_TABLE: TableSchema = {
-  name: '_dlt_version',
-  columns: {
-    version: { name: 'version', data_type: 'bigint', nullable: false },
-    engine_version: { name: 'engine_version', data_type: 'bigint', nullable: false },
-    inserted_at: { name: 'inserted_at', data_type: 'timestamp', nullable: false },
-    schema_name: { name: 'schema_name', data_type: 'text', nullable: false },
-    version_hash: { name: 'version_hash', data_type: 'text', nullable: false },
-    schema: { name: 'schema', data_type: 'text', nullable: false },
-  },
-  write_disposition: 'skip',
-  resource: '_dlt_version',
-  description: 'Created by DLT. Tracks schema updates',
-};
+export const VERSION_TABLE = bookkeepingTable(DLT_TABLES.version, 'Created by DLT. Tracks schema updates', [
+  { name: 'version', data_type: 'bigint', nullable: false },
+  { name: 'engine_version', data_type: 'bigint', nullable: false },
+  { name: 'inserted_at', data_type: 'timestamp', nullable: false },
+  { name: 'schema_name', data_type: 'text', nullable: false },
+  { name: 'version_hash', data_type: 'text', nullable: false },
+  { name: 'schema', data_type: 'text', nullable: false },
+]);
 
 /** `_dlt_loads`: one row per loaded package, written last. */
-export const LOADS_TABLE: TableSchema = {
-  name: '_dlt_loads',
-  columns: {
-    load_id: { name: 'load_id', data_type: 'text', nullable: false, precision: 64 },
-    schema_name: { name: 'schema_name', data_type: 'text', nullable: true },
-    status: { name: 'status', data_type: 'bigint', nullable: false },
-    inserted_at: { name: 'inserted_at', data_type: 'timestamp', nullable: false },
-    schema_version_hash: { name: 'schema_version_hash', data_type: 'text', nullable: true },
-  },
-  write_disposition: 'skip',
-  resource: '_dlt_loads',
-  description: 'Created by DLT. Tracks completed loads',
-};
+export const LOADS_TABLE = bookkeepingTable(DLT_TABLES.loads, 'Created by DLT. Tracks completed loads', [
+  { name: 'load_id', data_type: 'text', nullable: false, precision: 64 },
+  { name: 'schema_name', data_type: 'text', nullable: true },
+  { name: 'status', data_type: 'bigint', nullable: false },
+  { name: 'inserted_at', data_type: 'timestamp', nullable: false },
+  { name: 'schema_version_hash', data_type: 'text', nullable: true },
+]);
 
 /** The hints dlt's relational normalizer puts into a schema's settings (order kept: it is hashed). */
 const DEFAULT_HINTS: Record<string, string[]> = {

@@ -161,7 +161,7 @@ export class Schema {
   setColumn(tableName: string, column: ColumnSchema): void {
     const table = this.table(tableName);
     if (table === undefined) throw new Error(`table ${tableName} is not in schema ${this.name}`);
-    table.columns = withColumn(table.columns, column);
+    withColumn(table.columns, column);
     this.changeCount++;
   }
 
@@ -208,19 +208,15 @@ export class Schema {
 }
 
 /**
- * The columns with `column` set. A hinted column getting its first data type goes to the end; a
+ * Sets `column` among `columns`. A hinted column getting its first data type goes to the end; a
  * bare name (a typed source's column listed only to hold its place) stays where it is.
  */
-export function withColumn(
-  columns: Record<string, ColumnSchema>,
-  column: ColumnSchema,
-): Record<string, ColumnSchema> {
+export function withColumn(columns: Record<string, ColumnSchema>, column: ColumnSchema): void {
   const existing = own(columns, column.name);
   const typedNow =
     existing !== undefined && existing.data_type === undefined && column.data_type !== undefined;
   if (typedNow && !isPlaceholder(existing)) delete columns[column.name];
   columns[column.name] = { ...existing, ...column };
-  return columns;
 }
 
 /** A column that is a bare name: a typed source's column listed only to hold its place. */

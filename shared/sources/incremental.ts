@@ -50,7 +50,9 @@ function hasColumns(record: unknown, columns: readonly string[]): record is Reco
  */
 export class IncrementalCursor {
   readonly start: CursorValue;
-  private last: CursorValue;
+  // values with their instants, parsed once: each record's value is compared with both
+  private readonly startKey: CursorKey;
+  private last: CursorKey;
   private readonly seenAtStart: Set<string>;
   /** Hashes of records at `last`, and records at `last` not hashed yet. */
   private atLast: Set<string>;
@@ -63,7 +65,8 @@ export class IncrementalCursor {
     private readonly primaryKey?: readonly string[],
   ) {
     this.start = state?.last_value ?? initialValue;
-    this.last = this.start;
+    this.startKey = cursorKey(this.start);
+    this.last = this.startKey;
     this.seenAtStart = new Set(state?.unique_hashes ?? []);
     this.atLast = new Set(this.seenAtStart);
     this.legacyHashes = [...this.seenAtStart].some((hash) => hash.length === LEGACY_HASH_LENGTH);
@@ -79,12 +82,13 @@ export class IncrementalCursor {
 
   /** Whether to keep a record with this cursor value; tracks the furthest value reached. */
   accept(value: CursorValue, record: unknown): boolean {
-    const fromStart = compareCursors(value, this.start);
+    const key = cursorKey(value);
+    const fromStart = compareKeys(key, this.startKey);
     if (fromStart < 0) return false;
     if (fromStart === 0 && this.seenBefore(record)) return false;
-    const fromLast = compareCursors(value, this.last);
+    const fromLast = compareKeys(key, this.last);
     if (fromLast > 0) {
-      this.last = value;
+      this.last = key;
       this.atLast = new Set();
       this.pending = [];
     }
@@ -97,7 +101,11 @@ export class IncrementalCursor {
 
   state(): IncrementalState {
     this.hashPending();
-    return { initial_value: this.initialValue, last_value: this.last, unique_hashes: [...this.atLast] };
+    return {
+      initial_value: this.initialValue,
+      last_value: this.last.value,
+      unique_hashes: [...this.atLast],
+    };
   }
 
   private hashPending(): void {
@@ -123,10 +131,21 @@ export function cursorValue(value: unknown, field: string): CursorValue {
  * `2024-06-01T00:00:00Z` and dlt's `2024-06-01T00:00:00+00:00` are one value), other text as text.
  */
 export function compareCursors(a: CursorValue, b: CursorValue): number {
-  if (typeof a === 'string' && typeof b === 'string') {
-    const x = parseIsoTimestamp(a);
-    const y = x === undefined ? undefined : parseIsoTimestamp(b);
-    if (x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
-  }
-  return a < b ? -1 : a > b ? 1 : 0;
+  return compareKeys(cursorKey(a), cursorKey(b));
+}
+
+/** A cursor value with the instant it names when it is an ISO timestamp (µs since the epoch). */
+interface CursorKey {
+  value: CursorValue;
+  instant: number | bigint | undefined;
+}
+
+function cursorKey(value: CursorValue): CursorKey {
+  return { value, instant: typeof value === 'string' ? parseIsoTimestamp(value) : undefined };
+}
+
+function compareKeys(a: CursorKey, b: CursorKey): number {
+  if (a.instant !== undefined && b.instant !== undefined)
+    return a.instant < b.instant ? -1 : a.instant > b.instant ? 1 : 0;
+  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { type PipelineConfig, type ResourceConfig, resourceHints } from '../config/pipelines.js';
 import type { SecretResolver } from '../config/secret-values.js';
 import type { ResourceInput } from '../pipeline/extract.js';
-import { own } from '../util/own.js';
+import { own, ownAt } from '../util/own.js';
 import { compareCursors, type IncrementalState, incrementalStateSchema } from './incremental.js';
 import { Authenticator } from './rest/auth.js';
 import { readPath } from './rest/json-path.js';
@@ -174,11 +174,9 @@ function cursorElsewhere(
   const found: IncrementalState[] = [];
   for (const [section, area] of Object.entries(sourcesState)) {
     if (section === pipeline) continue;
-    let value: unknown = area;
-    for (const key of ['resources', resource, 'incremental', cursorPath])
-      value =
-        value !== null && typeof value === 'object' ? own(value as Record<string, unknown>, key) : undefined;
-    const parsed = incrementalStateSchema.safeParse(value);
+    const parsed = incrementalStateSchema.safeParse(
+      ownAt(area, 'resources', resource, 'incremental', cursorPath),
+    );
     if (parsed.success) found.push(parsed.data);
   }
   return found.length === 1 ? found[0] : undefined;

@@ -19,11 +19,11 @@ export async function storedStateText(
   dataset: string,
   pipeline: string,
 ): Promise<string | undefined> {
-  const { client, dialect } = source;
-  const tables = [DLT_TABLES.pipelineState, DLT_TABLES.loads];
-  const existing = await source.existingColumns(dataset, tables);
-  if (!tables.every((table) => existing.has(table))) return undefined;
-  const [row] = await client.query(
+  const { dialect } = source;
+  const row = await firstRow(
+    source,
+    dataset,
+    [DLT_TABLES.pipelineState, DLT_TABLES.loads],
     `SELECT s.state AS state FROM ${dialect.qualify(dataset, DLT_TABLES.pipelineState)} AS s JOIN ${dialect.qualify(dataset, DLT_TABLES.loads)} AS l ON l.load_id = s._dlt_load_id WHERE s.pipeline_name = ${dialect.literal(pipeline)} AND l.status = 0 ORDER BY l.load_id DESC LIMIT 1`,
   );
   return row === undefined ? undefined : String(row.state);
@@ -35,11 +35,24 @@ export async function storedSchemaText(
   dataset: string,
   schemaName: string,
 ): Promise<string | undefined> {
-  const { client, dialect } = source;
-  const existing = await source.existingColumns(dataset, [DLT_TABLES.version]);
-  if (!existing.has(DLT_TABLES.version)) return undefined;
-  const [row] = await client.query(
+  const { dialect } = source;
+  const row = await firstRow(
+    source,
+    dataset,
+    [DLT_TABLES.version],
     `SELECT ${dialect.quoteIdentifier('schema')} AS schema_text FROM ${dialect.qualify(dataset, DLT_TABLES.version)} WHERE schema_name = ${dialect.literal(schemaName)} ORDER BY inserted_at DESC LIMIT 1`,
   );
   return row === undefined ? undefined : String(row.schema_text);
+}
+
+/** The query's first row, or undefined when the dataset lacks one of the tables it reads. */
+async function firstRow(
+  source: StoredPipelineSource,
+  dataset: string,
+  tables: readonly string[],
+  sql: string,
+): Promise<Record<string, unknown> | undefined> {
+  const existing = await source.existingColumns(dataset, tables);
+  if (!tables.every((table) => existing.has(table))) return undefined;
+  return (await source.client.query(sql))[0];
 }
