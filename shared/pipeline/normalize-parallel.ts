@@ -1,4 +1,3 @@
-import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FileFormat } from '../formats/file-writer.js';
 import {
@@ -18,6 +17,7 @@ import type { StorageSpec } from '../storage/storage-spec.js';
 import { gunzip } from '../util/gunzip.js';
 import type { LineSource } from './normalize-lines.js';
 import type { FromWorker, ThreadError, ToWorker, WorkerSetup } from './normalize-protocol.js';
+import { FROM_SOURCE, normalizeWorkerEntry } from './normalize-worker-entry.js';
 
 /** Everything normalize hands to either the in-thread loop or the workers. */
 export interface NormalizeWork {
@@ -43,16 +43,13 @@ export interface ParallelTuning {
   chunkBytes: number;
 }
 
-// Workers started from the TypeScript sources (the CLI, under tsx) first load them through the
-// loader, about 0.5 s each (measured); with their warm-up, two workers overtook one thread only
-// past about 280k items (4.92 vs 4.66 s at 250k, 13.9 vs 18.9 s at 1M). A bundle's workers skip
-// the loader: bundled as for Lambda, two workers tie one thread at 50k items and gain from there
-// (medians, 2 cores: 1.69 vs 1.69 s at 50k, 2.61 vs 3.07 s at 100k; `npm run bench` prints these).
-const HERE = import.meta.url ?? pathToFileURL(__filename).href;
-const FROM_SOURCE = HERE.endsWith('.ts');
-
+// In a bundle (Lambda), two workers tie one thread at 50k items and gain from there (medians,
+// 2 cores: 1.69 vs 1.69 s at 50k, 2.61 vs 3.07 s at 100k; `npm run bench` prints these). From the
+// TypeScript sources (the CLI, the tests) the worker is first bundled (about 0.2 s), so two workers
+// overtake one thread later, at about 170k items (medians: 1.51 vs 0.93 s at 50k, 1.96 vs 1.63 s
+// at 100k, 2.76 vs 2.97 s at 200k).
 export const DEFAULT_PARALLEL_TUNING: ParallelTuning = {
-  minItems: FROM_SOURCE ? 300_000 : 50_000,
+  minItems: FROM_SOURCE ? 200_000 : 50_000,
   chunkBytes: 2 * 1024 * 1024,
 };
 
@@ -117,7 +114,8 @@ export async function normalizeInWorkers(
     loadId: work.loadId,
     maxIdentifierLength: work.schema.naming.maxLength,
   };
-  const pool = Array.from({ length: count }, () => new WorkerHandle(setup));
+  const entry = await normalizeWorkerEntry();
+  const pool = Array.from({ length: count }, () => new WorkerHandle(entry, setup));
   const schema = work.schema;
   let version = 0;
   let stored: StoredSchema = schema.toStored();
@@ -273,15 +271,6 @@ function rebuiltError(error: ThreadError): Error {
   return rebuilt;
 }
 
-/**
- * The worker's entry point beside this module. Under tsx (CLI, tests) it is TypeScript and starts
- * through a bootstrap that loads tsx; in the Lambda bundle (CommonJS, so no module URL) it is
- * `normalize-worker.js` beside `index.js`.
- */
-function workerFile(): URL {
-  return new URL(FROM_SOURCE ? './normalize-worker-tsx.mjs' : './normalize-worker.js', HERE);
-}
-
 /** A worker thread with one pending promise per chunk it was sent. */
 class WorkerHandle {
   /** The schema version this worker holds (-1: none yet). */
@@ -295,8 +284,8 @@ class WorkerHandle {
   private closing: { resolve: (files: WrittenFile[]) => void; reject: (e: Error) => void } | undefined;
   private failure: Error | undefined;
 
-  constructor(setup: WorkerSetup) {
-    this.worker = new Worker(workerFile(), { workerData: { sluiceNormalize: setup } });
+  constructor(entry: URL, setup: WorkerSetup) {
+    this.worker = new Worker(entry, { workerData: { sluiceNormalize: setup } });
     this.worker.on('message', (message: FromWorker) => this.receive(message));
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`normalize worker exited with code ${code}`)));

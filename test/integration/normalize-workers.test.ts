@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
@@ -11,6 +12,7 @@ import { extract } from '../../shared/pipeline/extract.js';
 import { type NormalizeResult, normalize } from '../../shared/pipeline/normalize.js';
 import type { FromWorker } from '../../shared/pipeline/normalize-protocol.js';
 import { NormalizeWorker } from '../../shared/pipeline/normalize-worker.js';
+import { bundleNormalizeWorker } from '../../shared/pipeline/normalize-worker-entry.js';
 import { readPackageSchema } from '../../shared/pipeline/package-io.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -326,19 +328,42 @@ describe('normalize in worker threads', () => {
     const exec = promisify(execFile);
     const cli = join(import.meta.dirname, '../../bin/sluice.js');
     const dir = await tempDir();
-    // 300,000 short lines: at the threshold of a run from the TypeScript sources, over two 2 MB chunks
+    // 200,000 short lines: at the threshold of a run from the TypeScript sources, over two 2 MB chunks
     const file = await jsonlFile(
-      Array.from({ length: 300_000 }, (_, i) => JSON.stringify({ id: i, tags: [i] })).join('\n'),
+      Array.from({ length: 200_000 }, (_, i) => JSON.stringify({ id: i, tags: [i] })).join('\n'),
     );
     const run = (workers: string) =>
       exec(process.execPath, [cli, 'run', file, '--pipeline', 'w', '--workdir', dir, '--workers', workers]);
 
     const { stdout } = await run('2');
     // one file per worker and table in the summary (table, rows, files, bytes)
-    expect(stdout).toMatch(/^\s*orders\s+300000\s+2\s/m);
-    expect(stdout).toMatch(/^\s*orders__tags\s+300000\s+2\s/m);
+    expect(stdout).toMatch(/^\s*orders\s+200000\s+2\s/m);
+    expect(stdout).toMatch(/^\s*orders__tags\s+200000\s+2\s/m);
     const refused = await run('0').catch((error: { code: number; stderr: string }) => error);
     expect(refused).toMatchObject({ code: 1 });
     expect(String((refused as { stderr: string }).stderr)).toMatch(/--workers.*a whole number, 1 or more/);
+  });
+});
+
+describe('the worker entry from the TypeScript sources', () => {
+  it('is bundled once into a private folder beside the Parquet .wasm, and not into a folder open to others', async () => {
+    const first = fileURLToPath(await bundleNormalizeWorker());
+    const folder = dirname(first);
+    expect(fileURLToPath(await bundleNormalizeWorker())).toBe(first);
+    expect(((await stat(folder)).mode & 0o777).toString(8)).toBe('700');
+    // the link parquet-wasm's glue code reads from beside the bundle
+    expect((await readFile(join(folder, 'parquet_wasm_bg.wasm'))).subarray(0, 4)).toEqual(
+      Buffer.from([0, 0x61, 0x73, 0x6d]),
+    );
+
+    await chmod(folder, 0o755);
+    try {
+      const own = fileURLToPath(await bundleNormalizeWorker());
+      expect(dirname(own)).not.toBe(folder);
+      expect((await readFile(own)).equals(await readFile(first))).toBe(true);
+      await rm(dirname(own), { recursive: true });
+    } finally {
+      await chmod(folder, 0o700);
+    }
   });
 });

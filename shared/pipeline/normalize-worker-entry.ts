@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+import { lstat, mkdtemp, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const HERE = import.meta.url ?? pathToFileURL(__filename).href;
+
+/** True when this module runs as TypeScript (the CLI under tsx, the tests), not from a bundle. */
+export const FROM_SOURCE = HERE.endsWith('.ts');
+
+// Not a literal, so bundlers leave it alone: the Lambda bundles ship their worker and no esbuild.
+const ESBUILD = 'esbuild';
+
+let fromSource: Promise<URL> | undefined;
+
+/**
+ * The normalize worker's entry file. A bundle (Lambda) has `normalize-worker.js` beside it. From
+ * the TypeScript sources the worker is bundled with esbuild as for Lambda, once per process (about
+ * 0.2 s): a worker started under tsx loads every module through a loader thread of its own, which
+ * cost 2-3 core-seconds and about 1 s of the 10 s two workers took for 1M items (measured). Where
+ * esbuild cannot build, the worker starts under tsx as before.
+ */
+export function normalizeWorkerEntry(): Promise<URL> {
+  if (!FROM_SOURCE) return Promise.resolve(new URL('./normalize-worker.js', HERE));
+  fromSource ??= bundleNormalizeWorker().catch(() => new URL('./normalize-worker-tsx.mjs', HERE));
+  return fromSource;
+}
+
+/**
+ * Builds the worker in memory and keeps it in a temp folder named by its content, beside a link to
+ * parquet-wasm's .wasm (read from the bundle's own folder). Runs of the same sources share the
+ * folder; a new one appears only when the sources change. It is written under a temporary name
+ * and renamed, so processes racing to write it each end up with a whole one, and used only when
+ * it is this user's and closed to others (a shared temp folder is open to everyone).
+ */
+export async function bundleNormalizeWorker(): Promise<URL> {
+  const { build } = (await import(ESBUILD)) as typeof import('esbuild');
+  const result = await build({
+    entryPoints: [fileURLToPath(new URL('./normalize-worker.ts', HERE))],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  const code = result.outputFiles[0]!.contents;
+  const wasm = createRequire(HERE).resolve('parquet-wasm/node/parquet_wasm_bg.wasm');
+  // the .wasm is linked, not copied: its path stands for it (another version has other glue code)
+  const hash = createHash('sha256').update(code).update(wasm).digest('hex').slice(0, 16);
+  const folder = join(tmpdir(), `sluice-normalize-worker-${hash}`);
+  const entry = (at: string) => pathToFileURL(join(at, 'normalize-worker.js'));
+  if (await isPrivateFolder(folder)) return entry(folder);
+  const staging = await mkdtemp(`${folder}.tmp-`);
+  await writeFile(join(staging, 'normalize-worker.js'), code);
+  await symlink(wasm, join(staging, 'parquet_wasm_bg.wasm'));
+  try {
+    await rename(staging, folder);
+    return entry(folder);
+  } catch {
+    // another process renamed its copy first; or the name is taken by a folder not ours, and this
+    // process keeps its own copy
+    if (!(await isPrivateFolder(folder))) return entry(staging);
+    await rm(staging, { recursive: true, force: true });
+    return entry(folder);
+  }
+}
+
+async function isPrivateFolder(folder: string): Promise<boolean> {
+  const found = await lstat(folder).catch(() => undefined);
+  if (found === undefined || !found.isDirectory()) return false;
+  const uid = process.getuid?.();
+  return uid === undefined || (found.uid === uid && (found.mode & 0o077) === 0);
+}
