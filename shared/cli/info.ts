@@ -30,7 +30,7 @@ export async function describePipeline(storage: FileStorage, pipeline: string): 
       lines.push(`  ${t.name} (${how.join(', ')})`);
       const rows = Object.values(t.columns).map((c) => [
         c.name,
-        c.data_type ?? '(no data yet)',
+        typeLabel(c),
         c.nullable === false ? 'not null' : '',
         hints(c),
       ]);
@@ -81,6 +81,17 @@ async function describeState(storage: FileStorage, pipeline: string): Promise<st
   const heading = `state version ${state._state_version} (${state._version_hash})`;
   if (rows.length === 0) return [heading];
   return [heading, ...table(['source', 'resource', 'cursor', 'last value'], rows).map((l) => `  ${l}`)];
+}
+
+/** The type as a destination would be told it: `decimal(10,2)`, `bigint(32)`, `timestamp(3) naive`. */
+function typeLabel(column: ColumnSchema): string {
+  if (column.data_type === undefined) return '(no data yet)';
+  const size =
+    column.precision === undefined
+      ? ''
+      : `(${column.precision}${column.scale === undefined ? '' : `,${column.scale}`})`;
+  const naive = column.timezone === false ? ' naive' : '';
+  return `${column.data_type}${size}${naive}`;
 }
 
 function hints(column: ColumnSchema): string {

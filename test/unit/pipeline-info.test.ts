@@ -34,6 +34,26 @@ describe('sluice info', () => {
     expect(text).not.toContain('state version');
   });
 
+  it("shows a column's precision, scale and naive time as its type says them", async () => {
+    const storage = new LocalFileStorage(join(await tempDir(), 'storage'));
+    const { schema } = normalizeItems([{ amount: '10.50', small: 3, at: '2024-05-01T10:00:00', note: 'x' }], {
+      name: 'orders',
+      columns: {
+        amount: { data_type: 'decimal', precision: 10, scale: 2 },
+        small: { data_type: 'bigint', precision: 16 },
+        at: { data_type: 'timestamp', precision: 3, timezone: false },
+      },
+    });
+    await storage.put(pipelineKeys.schema('shop', 'shop'), JSON.stringify(schema.toStored()));
+
+    const text = await describePipeline(storage, 'shop');
+
+    expect(text).toMatch(/^\s+amount\s+decimal\(10,2\)\s*$/m);
+    expect(text).toMatch(/^\s+small\s+bigint\(16\)\s*$/m);
+    expect(text).toMatch(/^\s+at\s+timestamp\(3\) naive\s*$/m);
+    expect(text).toMatch(/^\s+note\s+text\s*$/m);
+  });
+
   it('shows the state version and where each incremental cursor stands', async () => {
     const storage = new LocalFileStorage(join(await tempDir(), 'storage'));
     const { schema } = normalizeItems([{ id: 1 }], { name: 'users' });
