@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { loadConfigFile } from './cli/config-file.js';
 import { dropResources } from './cli/drops.js';
 import { describePipeline } from './cli/info.js';
 import { expandInputs, tableNameOf } from './cli/inputs.js';
@@ -112,8 +112,7 @@ const workdirOption = () =>
 /** A pipeline of the configuration file, validated as `cdk synth` validates it. */
 async function configuredPipeline(configFile: string, pipelineName: string): Promise<PipelineConfig> {
   const file = resolve(configFile);
-  const { default: settings } = (await import(pathToFileURL(file).href)) as { default: unknown };
-  return pipelineNamed(parseSluiceConfig(settings, file), pipelineName);
+  return pipelineNamed(parseSluiceConfig(await loadConfigFile(file), file), pipelineName);
 }
 
 /** Runs the three stages with a progress line, prints the summary, and closes the destination. */

@@ -100,4 +100,29 @@ describe('sluice drop', () => {
       'resource feed of pipeline shop is pulled from its source: use sluice pull',
     );
   }, 60_000);
+
+  it('reads a TypeScript configuration kept outside any package, importing defineConfig', async () => {
+    // no package.json above it: Node loads the .ts file as CommonJS
+    const dir = await tempDir('sluice-drop-ts-config-');
+    const defineConfig = fileURLToPath(new URL('../../shared/config/pipelines.ts', import.meta.url));
+    await writeFile(
+      join(dir, 'sluice.config.ts'),
+      [
+        `import { defineConfig } from ${JSON.stringify(defineConfig)};`,
+        'const zip: { data_type: "text" } = { data_type: "text" };',
+        "export default defineConfig({ pipelines: [{ name: 'crm', dataset: 'crm', resources: [",
+        "  { name: 'people', columns: { zip }, drop: { prefix: 'inbox/people/' } },",
+        '] }] });',
+      ].join('\n'),
+    );
+    await mkdir(join(dir, 'inbox', 'people'), { recursive: true });
+    await writeFile(join(dir, 'inbox', 'people', 'p.csv'), 'id,zip\n1,01234\n2,98765\n');
+    const run = (...args: string[]) => exec(process.execPath, [bin, ...args, '--workdir', 'w'], { cwd: dir });
+
+    await run('drop', 'inbox', '--pipeline', 'crm', '--config', 'sluice.config.ts');
+    const { stdout } = await run('query', '--pipeline', 'crm', 'SELECT zip FROM crm.crm.people ORDER BY id');
+
+    // the column hint of the configuration typed the CSV field: its leading zero stays
+    expect(stdout).toMatch(/'01234'[\s\S]*'98765'/);
+  });
 });
