@@ -12,6 +12,7 @@ import {
   type SluiceConfig,
 } from '../../shared/config/pipelines.js';
 import type { SecretResolver } from '../../shared/config/secret-values.js';
+import { databricksCapabilities } from '../../shared/destinations/databricks/databricks-capabilities.js';
 import type { ReusableDestination } from '../../shared/destinations/reusable-destination.js';
 import { recordStageMetrics } from '../../shared/observability/stage-metrics.js';
 import { packagePrefix } from '../../shared/package/layout.js';
@@ -32,6 +33,9 @@ import {
   scheduledEventSchema,
   sqsEventSchema,
 } from './events.js';
+
+// the deployed stages load into Databricks: the state names it (and the S3 staging) as dlt does
+const STATE_DESTINATION = databricksCapabilities.stateNames;
 
 export interface ExtractDependencies {
   config: SluiceConfig;
@@ -196,6 +200,7 @@ async function extractObjectList(
     objects,
     deadline,
     ...(attempt && { attempt }),
+    destination: STATE_DESTINATION,
     open: async (object) => {
       const response = await deps.s3.send(
         new GetObjectCommand({
@@ -262,6 +267,7 @@ async function extractDirect(
     dataset: pipeline.dataset,
     resources,
     trigger,
+    destination: STATE_DESTINATION,
     ...(pull && { sources: pull.sources }),
     ...(loadId && { loadId }),
   });

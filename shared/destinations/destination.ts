@@ -15,6 +15,17 @@ export interface DestinationCapabilities {
   supportsTransactions: boolean;
   /** Why a column cannot be loaded from this file format, or undefined when it can. */
   refusesColumn?(format: FileFormat, column: ColumnSchema): string | undefined;
+  /** How dlt names this destination in a pipeline's state. */
+  stateNames: StateDestination;
+}
+
+/**
+ * How dlt names a destination in a pipeline's state: its type and, where files are staged in a
+ * bucket first, the staging's (dlt's `filesystem`). dlt taking over the dataset finds its own.
+ */
+export interface StateDestination {
+  type: string;
+  staging?: string;
 }
 
 /** A normalized package as the load stage hands it to a destination. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { type PipelineConfig, type ResourceConfig, resourceHints } from '../config/pipelines.js';
+import type { StateDestination } from '../destinations/destination.js';
 import { packagePrefix, pipelineKeys } from '../package/layout.js';
 import { hasStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
@@ -27,6 +28,8 @@ export interface ExtractDropsOptions {
   /** Identifies this invocation: its own claims from a failed try may be taken again at once. */
   attempt?: string;
   now?: () => number;
+  /** The destination the package loads into, named in the state as dlt names it. */
+  destination?: StateDestination;
 }
 
 export interface ExtractDropsResult {
@@ -91,6 +94,7 @@ export async function extractDrops(options: ExtractDropsOptions): Promise<Extrac
     loadId,
     resources: resourcesOf(pipeline, claimed, options.open),
     trigger: { kind: 's3', detail: `${claimed.length} object(s) from s3://${claimed[0]!.bucket}` },
+    ...(options.destination && { destination: options.destination }),
   });
   return { loadIds: [...earlier, loadId], loadId, items: result.items };
 }

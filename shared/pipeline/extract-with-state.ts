@@ -1,3 +1,4 @@
+import type { StateDestination } from '../destinations/destination.js';
 import { isDltName } from '../schema/types.js';
 import { type ExtractOptions, type ExtractResult, extract } from './extract.js';
 import { loadPipelineSchema } from './schema-store.js';
@@ -14,9 +15,11 @@ export async function extractWithState(
   options: Omit<ExtractOptions, 'finalState' | 'refresh'> & {
     sources?: () => Record<string, unknown>;
     refresh?: boolean;
+    /** The destination the package loads into, named in the state as dlt names it. */
+    destination?: StateDestination;
   },
 ): Promise<ExtractResult> {
-  const { storage, pipeline, dataset, refresh, ...rest } = options;
+  const { storage, pipeline, dataset, refresh, destination, ...rest } = options;
   const { state: stored } = await readState(storage, pipeline);
   const current = refresh && stored !== undefined ? { ...stored, sources: {} } : stored;
   // the state names the pipeline's schema: a pipeline taken over from dlt keeps its source's
@@ -35,7 +38,13 @@ export async function extractWithState(
     schemaName,
     ...(dropTables && { refresh: { dropTables } }),
     finalState: () => {
-      const state = nextState(current, { pipeline, dataset, schemaName, sources: options.sources?.() });
+      const state = nextState(current, {
+        pipeline,
+        dataset,
+        schemaName,
+        ...(destination && { destination }),
+        sources: options.sources?.(),
+      });
       return state === undefined
         ? undefined
         : { state: { ...state }, resource: stateResource(state, new Date()) };

@@ -53,6 +53,7 @@ export async function run(options: RunOptions): Promise<RunInfo> {
     dataset: options.dataset,
     resources: options.resources,
     trigger: { kind: options.trigger ?? 'cli' },
+    destination: destination.capabilities.stateNames,
     ...(options.sources && { sources: options.sources }),
     loadId: options.loadId,
     ...(options.refresh && { refresh: true }),

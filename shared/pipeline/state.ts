@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
 import { z } from 'zod';
+import type { StateDestination } from '../destinations/destination.js';
 import { pipelineKeys } from '../package/layout.js';
 import { DLT_TABLES } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
@@ -10,8 +11,11 @@ import type { ResourceInput } from './extract.js';
 /** dlt's PIPELINE_STATE_ENGINE_VERSION. */
 const STATE_ENGINE_VERSION = 4;
 
-/** The pipeline state dlt keeps: identity of the pipeline plus per-source areas (incremental cursors). */
-export const pipelineStateSchema = z.object({
+/**
+ * The pipeline state dlt keeps: identity of the pipeline plus per-source areas (incremental
+ * cursors). Keys Sluice does not use (dlt's `staging_name`, say) are kept as they are.
+ */
+export const pipelineStateSchema = z.looseObject({
   _state_version: z.number().int().positive(),
   _state_engine_version: z.number().int(),
   _version_hash: z.string(),
@@ -37,9 +41,18 @@ export async function readState(
 /** The state after this run, or undefined when nothing in it changed (dlt then writes no state row). */
 export function nextState(
   current: PipelineState | undefined,
-  update: { pipeline: string; dataset: string; schemaName: string; sources?: Record<string, unknown> },
+  update: {
+    pipeline: string;
+    dataset: string;
+    schemaName: string;
+    destination?: StateDestination;
+    sources?: Record<string, unknown>;
+  },
 ): PipelineState | undefined {
+  const { _state_version, _state_engine_version, _version_hash, ...kept } = current ?? {};
   const content = {
+    ...kept,
+    ...(update.destination && destinationKeys(kept, update.destination)),
     pipeline_name: update.pipeline,
     dataset_name: update.dataset,
     default_schema_name: update.schemaName,
@@ -53,6 +66,24 @@ export function nextState(
     _state_engine_version: STATE_ENGINE_VERSION,
     _version_hash: hash,
     ...content,
+  };
+}
+
+/**
+ * dlt's destination keys: a name (dlt's configured name, none unless the user gave one) is kept
+ * while its type stays the same. A state without staging keeps what dlt wrote, as dlt does.
+ */
+function destinationKeys(
+  kept: Record<string, unknown>,
+  destination: StateDestination,
+): Record<string, unknown> {
+  const nameOf = (typeKey: string, nameKey: string, type: string) => ({
+    [typeKey]: type,
+    [nameKey]: kept[typeKey] === type ? (kept[nameKey] ?? null) : null,
+  });
+  return {
+    ...nameOf('destination_type', 'destination_name', destination.type),
+    ...(destination.staging !== undefined && nameOf('staging_type', 'staging_name', destination.staging)),
   };
 }
 

@@ -12,7 +12,7 @@ import { normalize } from '../../shared/pipeline/normalize.js';
 import { restoreFromDestination } from '../../shared/pipeline/restore.js';
 import { run } from '../../shared/pipeline/run.js';
 import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
-import { readSourcesState } from '../../shared/pipeline/state.js';
+import { readSourcesState, readState } from '../../shared/pipeline/state.js';
 import { parseIsoTimestamp } from '../../shared/schema/date-text.js';
 import type { StoredSchema } from '../../shared/schema/types.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
@@ -391,6 +391,12 @@ describe('dlt taking over a pipeline Sluice loaded', () => {
       'users__pets',
     ]);
     expect(restored.state).toEqual({ dataset_name: 'shop_data', sources: cursors });
+    // the state names the destination as dlt does: dlt's load leaves its version and hash as they were
+    const { state: ourState } = await readState(storage, 'shop');
+    expect(restored.state_after_load).toEqual({
+      version: ourState!._state_version,
+      version_hash: ourState!._version_hash,
+    });
     const check = await DuckDbDestination.open(db);
     try {
       const users = await check.client.query('SELECT name, vip FROM shop_data.users ORDER BY id');

@@ -9,6 +9,8 @@ export const databricksCapabilities: DestinationCapabilities = {
   mergeStrategies: ['delete-insert', 'upsert', 'insert-only', 'scd2'],
   replaceStrategies: ['truncate-and-insert', 'insert-from-staging', 'staging-optimized'],
   supportsTransactions: false,
+  // COPY INTO reads the package's files from the S3 staging prefix, as dlt's filesystem staging
+  stateNames: { type: 'dlt.destinations.databricks', staging: 'dlt.destinations.filesystem' },
   refusesColumn(format, column) {
     // what Databricks cannot read from JSON (dlt refuses the same), and Spark cannot from Parquet
     if (format === 'jsonl') {

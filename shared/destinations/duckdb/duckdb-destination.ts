@@ -12,6 +12,7 @@ export const duckdbCapabilities: DestinationCapabilities = {
   mergeStrategies: ['delete-insert', 'upsert', 'insert-only', 'scd2'],
   replaceStrategies: ['truncate-and-insert', 'insert-from-staging', 'staging-optimized'],
   supportsTransactions: true,
+  stateNames: { type: 'dlt.destinations.duckdb' },
 };
 
 /** The embedded local destination: a DuckDB file, one transaction per package. */

@@ -5,7 +5,7 @@ dlt starts without local state (a fresh WORKDIR), so `sync_destination` must reb
 from what the dataset holds: the schema in `_dlt_version` and the state in `_dlt_pipeline_state`.
 Then ITEMS_JSON (a JSON list) is loaded into TABLE. Prints one JSON document: the restored
 schema's name, version and hash, its tables, the restored state's dataset and sources (where
-incremental cursors live), and dlt's load ids.
+incremental cursors live), dlt's load ids, and the state's version and hash after dlt's load.
 """
 import json
 import shutil
@@ -29,4 +29,5 @@ restored = {
     "state": {"dataset_name": pipeline.state.get("dataset_name"), "sources": pipeline.state.get("sources")},
 }
 info = pipeline.run(json.loads(items), table_name=table)
-print(json.dumps({**restored, "loads": list(info.loads_ids)}))
+after = {"version": pipeline.state["_state_version"], "version_hash": pipeline.state["_version_hash"]}
+print(json.dumps({**restored, "loads": list(info.loads_ids), "state_after_load": after}))
