@@ -18,9 +18,9 @@ let fromSource: Promise<URL> | undefined;
 /**
  * The normalize worker's entry file. A bundle (Lambda) has `normalize-worker.js` beside it. From
  * the TypeScript sources the worker is bundled with esbuild as for Lambda, once per process (about
- * 0.2 s): a worker started under tsx loads every module through a loader thread of its own, which
- * cost 2-3 core-seconds and about 1 s of the 10 s two workers took for 1M items (measured). Where
- * esbuild cannot build, the worker starts under tsx as before.
+ * 0.2 s): a worker started under tsx loads every module through tsx's loader, which cost about
+ * 0.75 s of the 10.25 s two workers took for 1M items (interleaved medians). Where esbuild cannot
+ * build, the worker starts under tsx as before.
  */
 export function normalizeWorkerEntry(): Promise<URL> {
   if (!FROM_SOURCE) return Promise.resolve(new URL('./normalize-worker.js', HERE));
@@ -33,9 +33,9 @@ export function normalizeWorkerEntry(): Promise<URL> {
  * parquet-wasm's .wasm (read from the bundle's own folder). Runs of the same sources share the
  * folder; a new one appears only when the sources change. It is written under a temporary name
  * and renamed, so processes racing to write it each end up with a whole one, and used only when
- * it is this user's and closed to others (a shared temp folder is open to everyone).
+ * it is this user's, closed to others (a shared temp folder is open to everyone) and whole.
  */
-export async function bundleNormalizeWorker(): Promise<URL> {
+export async function bundleNormalizeWorker(root = tmpdir()): Promise<URL> {
   const { build } = (await import(ESBUILD)) as typeof import('esbuild');
   const result = await build({
     entryPoints: [fileURLToPath(new URL('./normalize-worker.ts', HERE))],
@@ -50,25 +50,39 @@ export async function bundleNormalizeWorker(): Promise<URL> {
   const wasm = createRequire(HERE).resolve('parquet-wasm/node/parquet_wasm_bg.wasm');
   // the .wasm is linked, not copied: its path stands for it (another version has other glue code)
   const hash = createHash('sha256').update(code).update(wasm).digest('hex').slice(0, 16);
-  const folder = join(tmpdir(), `sluice-normalize-worker-${hash}`);
+  const folder = join(root, `sluice-normalize-worker-${hash}`);
   const entry = (at: string) => pathToFileURL(join(at, 'normalize-worker.js'));
-  if (await isPrivateFolder(folder)) return entry(folder);
+  if (await holdsBundle(folder, code.length)) return entry(folder);
   const staging = await mkdtemp(`${folder}.tmp-`);
   await writeFile(join(staging, 'normalize-worker.js'), code);
   await symlink(wasm, join(staging, 'parquet_wasm_bg.wasm'));
-  try {
-    await rename(staging, folder);
-    return entry(folder);
-  } catch {
-    // another process renamed its copy first; or the name is taken by a folder not ours, and this
-    // process keeps its own copy
-    if (!(await isPrivateFolder(folder))) return entry(staging);
-    await rm(staging, { recursive: true, force: true });
-    return entry(folder);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await rename(staging, folder);
+      return entry(folder);
+    } catch {
+      // another process renamed its copy first
+      if (await holdsBundle(folder, code.length)) {
+        await rm(staging, { recursive: true, force: true });
+        return entry(folder);
+      }
+      // a copy of ours that lost its file (a temp folder cleaner): replaced once
+      if (attempt > 0 || !(await isOwnFolder(folder))) break;
+      await rm(folder, { recursive: true, force: true });
+    }
   }
+  // the name is taken by a folder that is not ours: this process keeps its own copy
+  return entry(staging);
 }
 
-async function isPrivateFolder(folder: string): Promise<boolean> {
+/** Whether `folder` is this user's, closed to others, and holds the whole bundle. */
+async function holdsBundle(folder: string, bytes: number): Promise<boolean> {
+  if (!(await isOwnFolder(folder))) return false;
+  const file = await lstat(join(folder, 'normalize-worker.js')).catch(() => undefined);
+  return file?.isFile() === true && file.size === bytes;
+}
+
+async function isOwnFolder(folder: string): Promise<boolean> {
   const found = await lstat(folder).catch(() => undefined);
   if (found === undefined || !found.isDirectory()) return false;
   const uid = process.getuid?.();

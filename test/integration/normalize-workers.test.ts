@@ -346,19 +346,28 @@ describe('normalize in worker threads', () => {
 });
 
 describe('the worker entry from the TypeScript sources', () => {
-  it('is bundled once into a private folder beside the Parquet .wasm, and not into a folder open to others', async () => {
-    const first = fileURLToPath(await bundleNormalizeWorker());
+  it('is bundled once into a private folder beside the Parquet .wasm, repaired when cut short, and not written into a folder open to others', async () => {
+    // a temp folder of its own: runs elsewhere in the suite use the shared one meanwhile
+    const root = await tempDir();
+    const first = fileURLToPath(await bundleNormalizeWorker(root));
     const folder = dirname(first);
-    expect(fileURLToPath(await bundleNormalizeWorker())).toBe(first);
+    expect(dirname(folder)).toBe(root);
+    expect(fileURLToPath(await bundleNormalizeWorker(root))).toBe(first);
     expect(((await stat(folder)).mode & 0o777).toString(8)).toBe('700');
     // the link parquet-wasm's glue code reads from beside the bundle
     expect((await readFile(join(folder, 'parquet_wasm_bg.wasm'))).subarray(0, 4)).toEqual(
       Buffer.from([0, 0x61, 0x73, 0x6d]),
     );
 
+    // a temp folder cleaner took the file: the folder is written again
+    const whole = await readFile(first);
+    await writeFile(first, '');
+    expect(fileURLToPath(await bundleNormalizeWorker(root))).toBe(first);
+    expect((await readFile(first)).equals(whole)).toBe(true);
+
     await chmod(folder, 0o755);
     try {
-      const own = fileURLToPath(await bundleNormalizeWorker());
+      const own = fileURLToPath(await bundleNormalizeWorker(root));
       expect(dirname(own)).not.toBe(folder);
       expect((await readFile(own)).equals(await readFile(first))).toBe(true);
       await rm(dirname(own), { recursive: true });
