@@ -7,7 +7,7 @@ import { SourceError } from './source-error.js';
 
 const TSV = /\.tsv(\.gz)?$/i;
 
-/** Rows read before the numeric columns are settled, as a dataframe reader types a chunk. */
+/** Rows read before the columns' types are settled, as a dataframe reader types a chunk. */
 const SAMPLE_ROWS = 1000;
 
 const INTEGER = /^-?(?:0|[1-9]\d*)$/;
@@ -15,13 +15,22 @@ const FLOAT = /^-?(?:\d+\.\d*|\.\d+)(?:[eE][-+]?\d+)?$|^-?\d+[eE][-+]?\d+$/;
 const BOOLEAN = /^(?:true|True|TRUE|false|False|FALSE)$/;
 const INT64 = { min: -(2n ** 63n), max: 2n ** 63n - 1n };
 
-type Row = { n: number; values: unknown[] };
+/** A field as read: its text, or null (an unquoted empty field, a configured null marker). */
+type Field = string | null;
+type Row = { n: number; values: Field[] };
+
+/**
+ * How a column's fields are typed, settled by the first rows as a dataframe reader types a
+ * column: `text` when one of them is text (every field then stays as written: `1.50`, `1e3` and
+ * `TRUE` beside `n/a` are not re-rendered as 1.5, 1000.0 and True), `float` when one holds a
+ * decimal (`10` beside `10.5` is 10.0), else each field is typed by itself.
+ */
+type ColumnKind = 'typed' | 'float' | 'text';
 
 /**
  * CSV with a header row; numbers and booleans are typed, empty fields are null. A column is
- * typed as a whole, not value by value: one with a decimal among its first rows is a column of
- * floats (`10` and `10.5` load as 10.0 and 10.5, not as a bigint column and a variant). A
- * malformed row fails the file, or goes to `onBadRecord` with its line when one is given.
+ * typed as a whole, not value by value (see ColumnKind). A malformed row fails the file, or goes
+ * to `onBadRecord` with its line when one is given.
  * Without a configured delimiter, a `.tsv` file is split on tabs and any other file on the one
  * its header line uses (`,` `;` tab or `|`).
  */
@@ -63,24 +72,24 @@ export async function* readCsvRecords(
   // pipe does not pass a failing source on: without this the parser would wait for it forever
   source.on('error', (error) => parser.destroy(error));
   let header: string[] | undefined;
-  let floats: boolean[] | undefined;
+  let kinds: ColumnKind[] | undefined;
   const sample: Row[] = [];
   const item = ({ n, values }: Row): SourceRecord => ({
     n,
-    item: Object.fromEntries(header!.map((name, i) => [name, floats![i] ? asFloat(values[i]) : values[i]])),
+    item: Object.fromEntries(header!.map((name, i) => [name, typed(values[i]!, kinds![i]!)])),
   });
-  // the sample settles which columns are floats, then goes out first
+  // the sample settles how each column is typed, then goes out first
   const settle = function* () {
-    floats = floatColumns(header!.length, sample);
+    kinds = columnKinds(header!.length, sample);
     for (const row of sample.splice(0)) yield item(row);
   };
   try {
     for await (const { record, info } of parser as AsyncIterable<{
-      record: unknown[];
+      record: Field[];
       info: { lines: number };
     }>) {
       if (header === undefined) header = uniqueNames(record.map(headerName));
-      else if (floats !== undefined) yield item({ n: info.lines, values: record });
+      else if (kinds !== undefined) yield item({ n: info.lines, values: record });
       else if (sample.push({ n: info.lines, values: record }) === SAMPLE_ROWS) yield* settle();
     }
   } catch (error) {
@@ -90,7 +99,7 @@ export async function* readCsvRecords(
   } finally {
     source.destroy();
   }
-  if (header !== undefined && floats === undefined) yield* settle();
+  if (header !== undefined && kinds === undefined) yield* settle();
 }
 
 /** A header cell's name; an empty one is named by its position as pandas does (`Unnamed: 0`). */
@@ -121,23 +130,33 @@ function uniqueNames(names: readonly string[]): string[] {
 
 type CsvContext = { records: number; quoting: boolean };
 
-/** The caster of a file's fields: the configured null markers read as null, the rest typed. */
-function csvCaster(nullValues: ReadonlySet<string>): (value: string, context: CsvContext) => unknown {
-  if (nullValues.size === 0) return castCsvValue;
-  // as DuckDB's nullstr with allow_quoted_nulls: a marker is null quoted or not
-  return (value, context) =>
-    context.records > 0 && nullValues.has(value) ? null : castCsvValue(value, context);
+/**
+ * The caster of a file's fields: an unquoted empty field and the configured null markers read as
+ * null (a marker quoted or not, as DuckDB's nullstr with allow_quoted_nulls), the rest as text,
+ * typed once the column is settled. Only a quoted empty field is an empty string.
+ */
+function csvCaster(nullValues: ReadonlySet<string>): (value: string, context: CsvContext) => Field {
+  return (value, context) => {
+    // the first record is the header
+    if (context.records === 0) return value;
+    if (value === '') return context.quoting ? '' : null;
+    return nullValues.has(value) ? null : value;
+  };
+}
+
+function typed(field: Field, kind: ColumnKind): unknown {
+  if (field === null || kind === 'text') return field;
+  const value = typedField(field);
+  return kind === 'float' ? asFloat(value) : value;
 }
 
 /**
- * Typed as text reads: integers exact (bigint past 2^53, text past int64; leading zeros keep a
- * code such as `01234` text), `1.0` a float. Quoting does not make a number text, as some
- * writers quote every field; only a quoted empty field is an empty string rather than null.
+ * A field typed as text reads: integers exact (bigint past 2^53, text past int64; leading zeros
+ * keep a code such as `01234` text), `1.0` a float. Quoting does not make a number text, as some
+ * writers quote every field.
  */
-function castCsvValue(value: string, context: CsvContext): unknown {
-  // the first record is the header
-  if (context.records === 0) return value;
-  if (value === '') return context.quoting ? '' : null;
+function typedField(value: string): unknown {
+  if (value === '') return value;
   if (INTEGER.test(value)) {
     const number = Number(value);
     if (Number.isSafeInteger(number)) return number;
@@ -153,14 +172,19 @@ function castCsvValue(value: string, context: CsvContext): unknown {
   return value;
 }
 
-function floatColumns(width: number, sample: readonly Row[]): boolean[] {
-  const floats = new Array<boolean>(width).fill(false);
+function columnKinds(width: number, sample: readonly Row[]): ColumnKind[] {
+  const kinds = new Array<ColumnKind>(width).fill('typed');
   for (const { values } of sample)
     for (let i = 0; i < width; i++) {
-      const v = values[i];
-      if (v instanceof JsonFloat || (typeof v === 'number' && !Number.isInteger(v))) floats[i] = true;
+      const field = values[i] ?? null;
+      // an empty string beside numbers is not what makes a column text
+      if (field === null || field === '' || kinds[i] === 'text') continue;
+      const value = typedField(field);
+      if (typeof value === 'string') kinds[i] = 'text';
+      else if (value instanceof JsonFloat || (typeof value === 'number' && !Number.isInteger(value)))
+        kinds[i] = 'float';
     }
-  return floats;
+  return kinds;
 }
 
 /** An integer in a column of floats is a float too. */

@@ -143,12 +143,19 @@ describe('file sources', () => {
     const dir = await tempDir();
     await writeFile(
       join(dir, 'c.csv'),
-      'id,name,score,ok,zip,yes\n1,"Doe, Jane",2.5,true,"01234",TRUE\n2,,,false,99,False\n',
+      'id,name,score,ok,zip,yes,version\n1,"Doe, Jane",2.5,true,"01234",TRUE,n/a\n2,,,false,99,False,1.50\n3,,,,,,1e3\n4,,,,,,TRUE\n',
     );
 
+    // a column with text among its first rows is text, each field as written: the code 99 beside
+    // 01234, and the version 1.50 beside n/a (not 1.5), 1e3 (not 1000.0) and TRUE (not True)
     expect(await collect(join(dir, 'c.csv'))).toEqual([
-      { n: 2, item: { id: 1, name: 'Doe, Jane', score: 2.5, ok: true, zip: '01234', yes: true } },
-      { n: 3, item: { id: 2, name: null, score: null, ok: false, zip: 99, yes: false } },
+      {
+        n: 2,
+        item: { id: 1, name: 'Doe, Jane', score: 2.5, ok: true, zip: '01234', yes: true, version: 'n/a' },
+      },
+      { n: 3, item: { id: 2, name: null, score: null, ok: false, zip: '99', yes: false, version: '1.50' } },
+      { n: 4, item: { id: 3, name: null, score: null, ok: null, zip: null, yes: null, version: '1e3' } },
+      { n: 5, item: { id: 4, name: null, score: null, ok: null, zip: null, yes: null, version: 'TRUE' } },
     ]);
     // a repeated header name keeps every column, numbered in pandas' style around the header's own names
     await writeFile(join(dir, 'twice.csv'), 'a,a,a.1,a\n1,2,3,4\n');
@@ -186,7 +193,7 @@ describe('file sources', () => {
     const dir = await tempDir();
     await writeFile(
       join(dir, 'n.csv'),
-      'a,b,id,e\n10,1,9007199254740993,1e3\n10.5,2,12345678901234567890,x\n',
+      'a,b,id,e\n10,1,9007199254740993,1e3\n10.5,2,12345678901234567,2.5\n',
     );
     // 1,000 rows settle the columns; later values follow them (w) or stay what they are (v)
     const rows = Array.from(
@@ -197,8 +204,13 @@ describe('file sources', () => {
 
     expect(await collect(join(dir, 'n.csv'))).toEqual([
       { n: 2, item: { a: new JsonFloat(10), b: 1, id: 9007199254740993n, e: new JsonFloat(1000) } },
-      // past int64 an integer stays text, as it cannot be a bigint
-      { n: 3, item: { a: 10.5, b: 2, id: '12345678901234567890', e: 'x' } },
+      { n: 3, item: { a: 10.5, b: 2, id: 12345678901234567n, e: 2.5 } },
+    ]);
+    // past int64 an integer is text, as it cannot be a bigint, and so is its column
+    await writeFile(join(dir, 'huge.csv'), 'id,e\n9007199254740993,1e3\n12345678901234567890,x\n');
+    expect(await collect(join(dir, 'huge.csv'))).toEqual([
+      { n: 2, item: { id: '9007199254740993', e: '1e3' } },
+      { n: 3, item: { id: '12345678901234567890', e: 'x' } },
     ]);
     const late = await collect(join(dir, 'late.csv'));
     expect(late).toHaveLength(1200);
