@@ -14,7 +14,9 @@ export function jsonValue(column: ColumnSchema, value: Coerced): string {
     case 'bigint':
       return String(value);
     case 'double':
-      return Number.isFinite(value) ? String(value) : 'null';
+      if (!Number.isFinite(value)) return 'null';
+      // String(-0) is "0": the sign of a negative zero would be lost
+      return Object.is(value, -0) ? '-0.0' : String(value);
     case 'timestamp':
       return JSON.stringify(timestampText(value as number | bigint, column.timezone !== false));
     case 'date':
