@@ -1,9 +1,6 @@
 import * as arrow from 'apache-arrow';
 import { integerBits } from '../schema/coerce.js';
-import type { ColumnSchema } from '../schema/types.js';
-
-/** dlt's default decimal precision and scale. */
-export const DEFAULT_DECIMAL: readonly [number, number] = [38, 9];
+import { type ColumnSchema, DEFAULT_DECIMAL } from '../schema/types.js';
 
 /**
  * The Arrow type dlt writes for a column: timestamps as µs (UTC unless `timezone: false`),

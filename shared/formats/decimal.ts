@@ -1,3 +1,5 @@
+import { scaleDecimalText } from '../util/decimal-text.js';
+
 /** Raised when a decimal value does not fit the column's precision. */
 export class DecimalOverflowError extends Error {
   override name = 'DecimalOverflowError';
@@ -8,7 +10,8 @@ export class DecimalOverflowError extends Error {
  * complement 128-bit integer scaled by `scale`. Extra fraction digits are rounded half up.
  */
 export function decimalToWords(text: string, scale: number, precision: number, column: string): Uint32Array {
-  const unscaled = scaleDecimal(text, scale);
+  const unscaled = scaleDecimalText(text, scale);
+  if (unscaled === undefined) throw new DecimalOverflowError(`${text} is not a decimal number`);
   const limit = 10n ** BigInt(precision);
   if (unscaled >= limit || unscaled <= -limit) {
     throw new DecimalOverflowError(
@@ -22,22 +25,6 @@ export function decimalToWords(text: string, scale: number, precision: number, c
     v >>= 32n;
   }
   return words;
-}
-
-function scaleDecimal(text: string, scale: number): bigint {
-  const match = /^([-+]?)(\d*)(?:\.(\d*))?(?:[eE]([-+]?\d+))?$/.exec(text.trim());
-  if (match === null) throw new DecimalOverflowError(`${text} is not a decimal number`);
-  const [, sign, whole = '', fraction = '', exponent = '0'] = match;
-  const digits = `${whole}${fraction}`.replace(/^0+(?=\d)/, '') || '0';
-  const shift = scale - fraction.length + Number(exponent);
-  let value: bigint;
-  if (shift >= 0) value = BigInt(digits) * 10n ** BigInt(shift);
-  else {
-    const divisor = 10n ** BigInt(-shift);
-    const big = BigInt(digits);
-    value = big / divisor + ((big % divisor) * 2n >= divisor ? 1n : 0n);
-  }
-  return sign === '-' ? -value : value;
 }
 
 /** The decimal text of a scaled 128-bit integer, for read-back and JSON output. */

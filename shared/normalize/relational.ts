@@ -2,7 +2,8 @@ import { type Coerced, coerceValue, fitsIntegerPrecision, NO_FIT } from '../sche
 import { inferDataType, pythonDataType } from '../schema/infer.js';
 import { PATH_SEPARATOR } from '../schema/naming.js';
 import type { Schema } from '../schema/schema.js';
-import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
+import { type ColumnSchema, DEFAULT_DECIMAL, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
+import { fitsDecimal } from '../util/decimal-text.js';
 import { JsonFloat } from '../util/json-values.js';
 import { own } from '../util/own.js';
 import { pythonStrip } from '../util/python-text.js';
@@ -306,7 +307,8 @@ export class RelationalNormalizer {
       if (column?.data_type !== undefined) {
         const coerced = coerceValue(value, column);
         if (coerced !== NO_FIT) {
-          if (column.precision !== undefined) this.checkPrecision(ctx, column, coerced);
+          if (column.precision !== undefined || column.data_type === 'decimal')
+            this.checkPrecision(ctx, column, coerced);
           row[name] = coerced;
           continue;
         }
@@ -357,22 +359,34 @@ export class RelationalNormalizer {
         name,
       );
     }
-    if (column.precision !== undefined) this.checkPrecision(ctx, column, coerced);
+    if (column.precision !== undefined || column.data_type === 'decimal')
+      this.checkPrecision(ctx, column, coerced);
     this.schema.setColumn(ctx.table.name, column);
     return coerced;
   }
 
   /**
    * A bigint column with a precision is a sized integer (int8/16/32) in Parquet, where a bigger
-   * value would wrap silently; dlt fails the load on it, so it is bad input here, with its line.
+   * value would wrap silently, and a decimal has its precision (38 unless hinted); dlt fails the
+   * load on a value that does not fit, so it is bad input here, with its line, not a failure of
+   * the file writer that names no line.
    */
   private checkPrecision(ctx: TableContext, column: ColumnSchema, value: Coerced): void {
-    // a bigint column coerces to a number or a bigint
-    if (column.data_type !== 'bigint' || fitsIntegerPrecision(value as number | bigint, column.precision))
-      return;
+    const table = ctx.table.name;
+    // a bigint column coerces to a number or a bigint, a decimal column to its text
+    if (column.data_type === 'bigint' && !fitsIntegerPrecision(value as number | bigint, column.precision)) {
+      throw new NormalizeError(
+        `value ${value} of column ${column.name} in table ${table} does not fit bigint of precision ${column.precision}`,
+        table,
+        column.name,
+      );
+    }
+    if (column.data_type !== 'decimal') return;
+    const [precision, scale] = [column.precision ?? DEFAULT_DECIMAL[0], column.scale ?? DEFAULT_DECIMAL[1]];
+    if (fitsDecimal(String(value), precision, scale)) return;
     throw new NormalizeError(
-      `value ${value} of column ${column.name} in table ${ctx.table.name} does not fit bigint of precision ${column.precision}`,
-      ctx.table.name,
+      `value ${value} of column ${column.name} in table ${table} does not fit decimal(${precision},${scale})`,
+      table,
       column.name,
     );
   }

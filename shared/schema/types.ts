@@ -113,6 +113,9 @@ export interface Normalizers {
 }
 
 /** dlt's SCHEMA_ENGINE_VERSION. */
+/** dlt's decimal precision and scale where a column names neither. */
+export const DEFAULT_DECIMAL: readonly [number, number] = [38, 9];
+
 export const SCHEMA_ENGINE_VERSION = 11;
 
 export const DLT_COLUMNS = {

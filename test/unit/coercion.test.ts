@@ -127,3 +127,23 @@ describe('sized integers', () => {
     );
   });
 });
+
+describe('decimal precision', () => {
+  it('refuses a decimal with more digits than its column holds when the row is normalized, rounding its fraction first', () => {
+    const hints = {
+      name: 'priced',
+      columns: { amount: { data_type: 'decimal' as const, precision: 10, scale: 2 } },
+    };
+    const rows = normalizeItems([{ amount: '99999999.99' }, { amount: '-12.345' }, { amount: 10 }], hints);
+    expect(rows.rows.priced!.map((r) => r.amount)).toEqual(['99999999.99', '-12.345', '10.00']);
+    expect(() => normalizeItems([{ amount: '123456789.5' }], hints)).toThrow(
+      /value 123456789.5 of column amount in table priced does not fit decimal\(10,2\)/,
+    );
+    // rounded to its scale, 99999999.995 is 100000000.00: one digit too many
+    expect(() => normalizeItems([{ amount: '99999999.995' }], hints)).toThrow(/does not fit decimal\(10,2\)/);
+    // without hints a decimal column is dlt's decimal(38,9)
+    const unhinted = { name: 'wide', columns: { d: { data_type: 'decimal' as const } } };
+    expect(normalizeItems([{ d: `${'9'.repeat(29)}.5` }], unhinted).rows.wide).toHaveLength(1);
+    expect(() => normalizeItems([{ d: '1'.repeat(30) }], unhinted)).toThrow(/does not fit decimal\(38,9\)/);
+  });
+});
