@@ -11,6 +11,7 @@ import { columnReader, declaredColumns } from './arrow-values.js';
 import { readCsvRecords } from './csv-records.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
+import { jsonSyntaxError } from './json-syntax.js';
 import { jsonValues } from './json-values.js';
 import { splitLines } from './lines.js';
 import { SourceError } from './source-error.js';
@@ -39,7 +40,8 @@ export async function* readFileRecords(path: string, options: ReadOptions = {}):
     yield* readParquetRecords(path, path, options.onColumns);
     return;
   }
-  yield* readStreamRecords(path, format, await openSourceStream(path, gzip, options.encoding), options);
+  const open = () => openSourceStream(path, gzip, options.encoding);
+  yield* readStreamRecords(path, format, await open(), options, open);
 }
 
 /** An object to read records from (an S3 drop): its name for formats and errors, and its bytes. */
@@ -58,12 +60,8 @@ export async function* readObjectRecords(
 ): AsyncIterable<SourceRecord> {
   const { format, gzip } = detectFormat(object.name);
   if (format !== 'parquet') {
-    yield* readStreamRecords(
-      object.name,
-      format,
-      await decodeSourceStream(object.name, await object.open(), gzip, options.encoding),
-      options,
-    );
+    const open = async () => decodeSourceStream(object.name, await object.open(), gzip, options.encoding);
+    yield* readStreamRecords(object.name, format, await open(), options, open);
     return;
   }
   const folder = await mkdtemp(join(tmpdir(), 'sluice-object-'));
@@ -81,9 +79,10 @@ async function* readStreamRecords(
   format: Exclude<SourceFormat, 'parquet'>,
   stream: Readable,
   options: ReadOptions,
+  reopen: () => Promise<Readable>,
 ): AsyncIterable<SourceRecord> {
   try {
-    yield* readers[format](stream, name, options);
+    yield* readers[format](stream, name, options, reopen);
   } catch (error) {
     if (error instanceof SourceError) throw error;
     throw new SourceError(name, error instanceof Error ? error.message : String(error), undefined, {
@@ -96,7 +95,12 @@ async function* readStreamRecords(
 
 const readers: Record<
   Exclude<SourceFormat, 'parquet'>,
-  (s: Readable, path: string, options: ReadOptions) => AsyncIterable<SourceRecord>
+  (
+    s: Readable,
+    path: string,
+    options: ReadOptions,
+    reopen: () => Promise<Readable>,
+  ) => AsyncIterable<SourceRecord>
 > = {
   jsonl: readJsonlRecords,
   json: readJsonRecords,
@@ -113,12 +117,14 @@ async function* readJsonlRecords(stream: Readable): AsyncIterable<SourceRecord> 
 
 /**
  * A top-level array streams element by element and any other document is one item, documents
- * one after another; with a `jsonPath`, the array at that path of each document streams.
+ * one after another; with a `jsonPath`, the array at that path of each document streams. Broken
+ * JSON is read again to say on which line it breaks.
  */
 async function* readJsonRecords(
   stream: Readable,
   path: string,
   options: ReadOptions,
+  reopen: () => Promise<Readable>,
 ): AsyncIterable<SourceRecord> {
   const values = jsonValues(stream, options.jsonPath);
   let n = 0;
@@ -126,7 +132,10 @@ async function* readJsonRecords(
     for await (const item of values) yield { n: ++n, item };
   } catch (error) {
     if (error instanceof SourceError) throw error;
-    throw new SourceError(path, `invalid JSON: ${(error as Error).message}`, undefined, { cause: error });
+    const syntax = await jsonSyntaxError(await reopen());
+    throw new SourceError(path, `invalid JSON: ${syntax?.reason ?? (error as Error).message}`, syntax?.line, {
+      cause: error,
+    });
   }
 }
 

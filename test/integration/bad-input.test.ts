@@ -32,6 +32,21 @@ describe('bad input', () => {
     expect(await p.query('SELECT count(*) AS n FROM test_data._dlt_loads')).toEqual([{ n: '1' }]);
   });
 
+  it('broken JSON in a .json file is refused with the line and column it breaks at, gzipped too', async () => {
+    const { p, file } = await setup();
+    const array = await file('bad.json', '[\n {"a": 1},\n {"a": 2,},\n {"a": 3}\n]\n');
+    const documents = await file('bad2.json', '{"a": 1}\n{"a": 2 "b": 3}\n');
+    const gzipped = await file('bad3.json.gz', gzipSync('[\n {"a": 1},\n {"a": 2,},\n {"a": 3}\n]\n'));
+
+    await expect(p.run({ name: 't' }, { files: [array] })).rejects.toThrow(
+      `${array}:3: invalid JSON: unexpected token '}' (column 10)`,
+    );
+    await expect(p.run({ name: 't' }, { files: [documents] })).rejects.toThrow(
+      `${documents}:2: invalid JSON: expected ',' (column 9)`,
+    );
+    await expect(p.run({ name: 't' }, { files: [gzipped] })).rejects.toThrow(`${gzipped}:3: invalid JSON`);
+  });
+
   it('text with half a surrogate pair is refused with its line and key; whole pairs load', async () => {
     const { p, file } = await setup();
     const bad = await file('half.jsonl', '{"a": "\\ud83d\\ude00"}\n{"a": "x", "b": [{"c": "x\\ud800y"}]}\n');
