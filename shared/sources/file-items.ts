@@ -133,9 +133,9 @@ async function* readJsonRecords(
   } catch (error) {
     if (error instanceof SourceError) throw error;
     const syntax = await jsonSyntaxError(await reopen());
-    throw new SourceError(path, `invalid JSON: ${syntax?.reason ?? (error as Error).message}`, syntax?.line, {
-      cause: error,
-    });
+    // well-formed JSON failed otherwise: a `jsonPath` that names no array, say
+    const reason = syntax === undefined ? (error as Error).message : `invalid JSON: ${syntax.reason}`;
+    throw new SourceError(path, reason, syntax?.line, { cause: error });
   }
 }
 

@@ -45,6 +45,13 @@ describe('bad input', () => {
       `${documents}:2: invalid JSON: expected ',' (column 9)`,
     );
     await expect(p.run({ name: 't' }, { files: [gzipped] })).rejects.toThrow(`${gzipped}:3: invalid JSON`);
+    // well-formed, but the path names no array
+    const notArray = await file('items.json', '{"data": {"items": 5}}');
+    await expect(
+      p.run({ name: 't' }, { files: [notArray], read: { jsonPath: 'data.items' } }),
+    ).rejects.toThrow(
+      new RegExp(`${notArray.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: data\\.items is not an array$`),
+    );
   });
 
   it('text with half a surrogate pair is refused with its line and key; whole pairs load', async () => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { onTestFinished } from 'vitest';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
 import type { ResourceHints } from '../../shared/normalize/resource.js';
+import type { ResourceInput } from '../../shared/pipeline/extract.js';
 import { type RunInfo, run } from '../../shared/pipeline/run.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 
@@ -18,7 +19,7 @@ export async function localPipeline(dir: string, pipeline = 'test_pipeline', dat
     destination,
     run: (
       hints: ResourceHints,
-      source: { items?: unknown[]; files?: string[] },
+      source: Pick<ResourceInput, 'items' | 'files' | 'read'>,
       loadId?: string,
     ): Promise<RunInfo> =>
       run({ storage, pipeline, dataset, destination, resources: [{ hints, ...source }], loadId }),
