@@ -240,6 +240,25 @@ describe('the REST API source', () => {
     const failure = missing.run();
     await expect(failure).rejects.toThrow(/HTTP 404 from http:\/\/127\.0\.0\.1:\d+\/gone\?…/);
     await expect(failure).rejects.not.toThrow(/tok-123/);
+
+    // an answer that is not JSON (a proxy's HTML page) is refused naming its URL and content type
+    server.routes['/page'] = () => ({ headers: { 'content-type': 'text/html' }, raw: '<html>down</html>' });
+    const html = await pullPipeline([
+      {
+        name: 'page',
+        source: {
+          kind: 'rest_api',
+          baseUrl: server.url,
+          path: 'page',
+          auth: { type: 'api_key', name: 'key', location: 'query', apiKey: { env: 'API_TOKEN' } },
+        },
+      },
+    ]);
+    const refused = html.run();
+    await expect(refused).rejects.toThrow(
+      /response of http:\/\/127\.0\.0\.1:\d+\/page\?… \(text\/html\) is not JSON: Unexpected token/,
+    );
+    await expect(refused).rejects.not.toThrow(/tok-123/);
   });
 
   it('reads responses exactly: ids past 2^53 stay exact, 1.0 is a float as dlt types it', async () => {

@@ -2,7 +2,7 @@ import { parseJson } from '../../formats/json-parse.js';
 import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import type { Authenticator } from './auth.js';
-import { request } from './http-client.js';
+import { redactUrl, request } from './http-client.js';
 import { readPath } from './json-path.js';
 import { type Page, paginator } from './paginators.js';
 import type { RestSourceConfig } from './rest-config.js';
@@ -46,7 +46,7 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       timeoutMs: source.timeoutSeconds * 1000,
     });
     // parsed exactly: ids past 2^53 and `1.0` floats arrive as the API sent them
-    const body: unknown = parseJson(await response.text());
+    const body = responseBody(await response.text(), requestUrl, response.headers.get('content-type'));
     const records = selectRecords(body, source.dataSelector, requestUrl);
     for (const record of records) {
       if (cursor !== undefined) {
@@ -61,6 +61,16 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
     next = pages.next({ url: next, headers: response.headers, body, records } satisfies Page);
   }
   if (tracker !== undefined) pull.onIncremental?.(tracker.state());
+}
+
+/** A response's JSON; one that is not JSON (an HTML error page, say) is refused naming its URL. */
+function responseBody(text: string, url: URL, contentType: string | null): unknown {
+  try {
+    return parseJson(text);
+  } catch (error) {
+    const type = contentType === null ? '' : ` (${contentType})`;
+    throw new Error(`response of ${redactUrl(url.href)}${type} is not JSON: ${(error as Error).message}`);
+  }
 }
 
 /** The records of a response: at the data selector, else the body if it is a list, else the body. */
