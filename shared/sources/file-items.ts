@@ -132,7 +132,10 @@ async function* readJsonRecords(
     for await (const item of values) yield { n: ++n, item };
   } catch (error) {
     if (error instanceof SourceError) throw error;
-    const syntax = await jsonSyntaxError(await reopen());
+    // a second read that fails leaves the first error as it was
+    const syntax = await reopen()
+      .then(jsonSyntaxError)
+      .catch(() => undefined);
     // well-formed JSON failed otherwise: a `jsonPath` that names no array, say
     const reason = syntax === undefined ? (error as Error).message : `invalid JSON: ${syntax.reason}`;
     throw new SourceError(path, reason, syntax?.line, { cause: error });
