@@ -20,7 +20,7 @@ import { hasStage } from '../../shared/package/markers.js';
 import { type DroppedObject, extractDrops } from '../../shared/pipeline/extract-drops.js';
 import { extractWithState } from '../../shared/pipeline/extract-with-state.js';
 import { restoreFromDestination } from '../../shared/pipeline/restore.js';
-import { readSourcesState, readState } from '../../shared/pipeline/state.js';
+import { type PipelineState, readState } from '../../shared/pipeline/state.js';
 import type { PackageQueue } from '../../shared/queues/package-queue.js';
 import { planPull } from '../../shared/sources/pull.js';
 import type { FileStorage } from '../../shared/storage/file-storage.js';
@@ -193,7 +193,7 @@ async function extractObjectList(
   attempt?: string,
 ): Promise<ExtractReply> {
   const started = performance.now();
-  await restoreIfMissing(deps, pipeline);
+  await stateOrRestored(deps, pipeline);
   const result = await extractDrops({
     storage: deps.storage,
     pipeline,
@@ -245,10 +245,10 @@ async function extractDirect(
   // a redelivered schedule finds its package extracted: no need to reach the sources again
   const extracted =
     loadId !== undefined && (await hasStage(deps.storage, packagePrefix(pipeline.name, loadId), 'extracted'));
-  if (!extracted) await restoreIfMissing(deps, pipeline);
+  const state = extracted ? undefined : await stateOrRestored(deps, pipeline);
   const pull =
     items === undefined && !extracted
-      ? await planPull(pipeline, await readSourcesState(deps.storage, pipeline.name), deps.secrets)
+      ? await planPull(pipeline, state?.sources ?? {}, deps.secrets)
       : undefined;
   const resources =
     pull?.resources ??
@@ -296,13 +296,16 @@ async function announce(
 }
 
 /**
- * A pipeline without state in the bucket takes its state and schemas from its dataset first, as
- * dlt does on a new machine. Only then: the bucket's state is the pipeline's, and a new pipeline
- * asks once per extract until its first load.
+ * The pipeline's state in the bucket. A pipeline without one takes its state and schemas from its
+ * dataset first, as dlt does on a new machine; only then: the bucket's state is the pipeline's,
+ * and a new pipeline asks once per extract until its first load.
  */
-async function restoreIfMissing(deps: ExtractDependencies, pipeline: PipelineConfig): Promise<void> {
-  if (deps.destination === undefined) return;
-  if ((await readState(deps.storage, pipeline.name)).state !== undefined) return;
+async function stateOrRestored(
+  deps: ExtractDependencies,
+  pipeline: PipelineConfig,
+): Promise<PipelineState | undefined> {
+  const { state } = await readState(deps.storage, pipeline.name);
+  if (state !== undefined || deps.destination === undefined) return state;
   const restored = await deps.destination.use((destination) =>
     restoreFromDestination({
       storage: deps.storage,
@@ -313,4 +316,7 @@ async function restoreIfMissing(deps: ExtractDependencies, pipeline: PipelineCon
   );
   if (restored.stateVersion !== undefined || restored.schemas.length > 0)
     deps.logger.info('restored the pipeline from its dataset', { pipeline: pipeline.name, ...restored });
+  return restored.stateVersion === undefined
+    ? undefined
+    : (await readState(deps.storage, pipeline.name)).state;
 }

@@ -1,4 +1,4 @@
-import { scaleDecimalText } from '../util/decimal-text.js';
+import { scaleDecimalText, withinPrecision } from '../util/decimal-text.js';
 
 /** Raised when a decimal value does not fit the column's precision. */
 export class DecimalOverflowError extends Error {
@@ -12,8 +12,7 @@ export class DecimalOverflowError extends Error {
 export function decimalToWords(text: string, scale: number, precision: number, column: string): Uint32Array {
   const unscaled = scaleDecimalText(text, scale);
   if (unscaled === undefined) throw new DecimalOverflowError(`${text} is not a decimal number`);
-  const limit = 10n ** BigInt(precision);
-  if (unscaled >= limit || unscaled <= -limit) {
+  if (!withinPrecision(unscaled, precision)) {
     throw new DecimalOverflowError(
       `value ${text} of column ${column} does not fit decimal(${precision},${scale})`,
     );

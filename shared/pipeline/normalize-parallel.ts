@@ -43,8 +43,9 @@ export interface ParallelTuning {
   chunkBytes: number;
 }
 
-// In a bundle (Lambda), two workers tie one thread at 50k items and gain from there (medians,
-// 2 cores: 1.69 vs 1.69 s at 50k, 2.61 vs 3.07 s at 100k; `npm run bench` prints these). From the
+// In a bundle (Lambda), two workers tied one thread at 50k items and gained from there (medians,
+// 2 cores: 1.69 vs 1.69 s at 50k, 2.61 vs 3.07 s at 100k; `npm run bench` prints these); a later
+// 2-core machine broke even nearer 100k (0.89 vs 1.02 s at 50k, 1.56 vs 1.61 s at 100k). From the
 // TypeScript sources (the CLI, the tests) the worker is first bundled (about 0.2 s), so two workers
 // overtake one thread later, at about 170k items (medians: 1.51 vs 0.93 s at 50k, 1.96 vs 1.63 s
 // at 100k, 2.76 vs 2.97 s at 200k).

@@ -112,10 +112,10 @@ export interface Normalizers {
   };
 }
 
-/** dlt's SCHEMA_ENGINE_VERSION. */
 /** dlt's decimal precision and scale where a column names neither. */
 export const DEFAULT_DECIMAL: readonly [number, number] = [38, 9];
 
+/** dlt's SCHEMA_ENGINE_VERSION. */
 export const SCHEMA_ENGINE_VERSION = 11;
 
 export const DLT_COLUMNS = {

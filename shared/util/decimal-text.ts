@@ -18,9 +18,14 @@ export function scaleDecimalText(text: string, scale: number): bigint | undefine
   return sign === '-' ? -value : value;
 }
 
+/** Whether a scaled decimal has at most `precision` digits. */
+export function withinPrecision(unscaled: bigint, precision: number): boolean {
+  const limit = 10n ** BigInt(precision);
+  return unscaled < limit && unscaled > -limit;
+}
+
 /** Whether a decimal text, rounded to `scale`, has at most `precision` digits. */
 export function fitsDecimal(text: string, precision: number, scale: number): boolean {
   const unscaled = scaleDecimalText(text, scale);
-  const limit = 10n ** BigInt(precision);
-  return unscaled !== undefined && unscaled < limit && unscaled > -limit;
+  return unscaled !== undefined && withinPrecision(unscaled, precision);
 }

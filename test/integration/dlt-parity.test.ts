@@ -22,7 +22,7 @@ import { orjsonText } from '../../shared/util/python-text.js';
 import { startApiServer } from '../support/api-server.js';
 import { randomItems } from '../support/dlt-parity/random-items.js';
 import { USERS } from '../support/fixtures.js';
-import { sluice } from '../support/sluice-cli.js';
+import { sluicePull } from '../support/sluice-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 import { repoRoot, toolingPython } from '../warehouse/python-tooling.js';
 
@@ -514,17 +514,7 @@ describe('Sluice taking over a REST API pipeline dlt pulled', () => {
         config,
         `export default ${JSON.stringify({ pipelines: [{ name: 'feed', dataset: 'feed_data', resources: [ticksResource] }] })};\n`,
       );
-      const { stdout } = await sluice(
-        'pull',
-        '--pipeline',
-        'feed',
-        '--config',
-        config,
-        '--duckdb-file',
-        db,
-        '--workdir',
-        join(dir, 'sluice'),
-      );
+      const { stdout } = await sluicePull('feed', config, db, join(dir, 'sluice'));
       // dlt named the schema after its source; Sluice goes on with it
       expect(stdout).toMatch(
         /restored from dataset feed_data: state version \d+, schema rest_api version \d+/,

@@ -7,7 +7,7 @@ import { readSourcesState } from '../../shared/pipeline/state.js';
 import { type ApiRequest, type Route, startApiServer } from '../support/api-server.js';
 import { duckdbColumnType } from '../support/duckdb-columns.js';
 import { pullPipeline as pullPipelineOn, type ResourceInputConfig } from '../support/pull-run.js';
-import { sluice } from '../support/sluice-cli.js';
+import { sluice, sluicePull } from '../support/sluice-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -226,35 +226,26 @@ describe('the REST API source', () => {
     expect(attempts).toBe(3);
     expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(1000);
 
-    const missing = await pullPipeline([
-      {
-        name: 'gone',
-        source: {
-          kind: 'rest_api',
-          baseUrl: server.url,
-          path: 'gone',
-          auth: { type: 'api_key', name: 'key', location: 'query', apiKey: { env: 'API_TOKEN' } },
+    // the API key goes in the query, so the URLs errors name must leave it out
+    const keyedPull = (path: string) =>
+      pullPipeline([
+        {
+          name: path,
+          source: {
+            kind: 'rest_api',
+            baseUrl: server.url,
+            path,
+            auth: { type: 'api_key', name: 'key', location: 'query', apiKey: { env: 'API_TOKEN' } },
+          },
         },
-      },
-    ]);
-    const failure = missing.run();
+      ]);
+    const failure = (await keyedPull('gone')).run();
     await expect(failure).rejects.toThrow(/HTTP 404 from http:\/\/127\.0\.0\.1:\d+\/gone\?…/);
     await expect(failure).rejects.not.toThrow(/tok-123/);
 
     // an answer that is not JSON (a proxy's HTML page) is refused naming its URL and content type
     server.routes['/page'] = () => ({ headers: { 'content-type': 'text/html' }, raw: '<html>down</html>' });
-    const html = await pullPipeline([
-      {
-        name: 'page',
-        source: {
-          kind: 'rest_api',
-          baseUrl: server.url,
-          path: 'page',
-          auth: { type: 'api_key', name: 'key', location: 'query', apiKey: { env: 'API_TOKEN' } },
-        },
-      },
-    ]);
-    const refused = html.run();
+    const refused = (await keyedPull('page')).run();
     await expect(refused).rejects.toThrow(
       /response of http:\/\/127\.0\.0\.1:\d+\/page\?… \(text\/html\) is not JSON: Unexpected token/,
     );
@@ -451,18 +442,7 @@ describe('sluice pull', () => {
   it('picks up where the dataset left off from a new working folder: cursor and schema come from the dataset', async () => {
     const { events, server, dir, config } = await feed('sluice-pull-moved-');
     const database = join(dir, 'feed.duckdb');
-    const pull = (workdir: string, file = database) =>
-      sluice(
-        'pull',
-        '--pipeline',
-        'feed',
-        '--config',
-        config,
-        '--duckdb-file',
-        file,
-        '--workdir',
-        join(dir, workdir),
-      );
+    const pull = (workdir: string, file = database) => sluicePull('feed', config, file, join(dir, workdir));
     const first = await pull('first');
     expect(first.stdout).not.toContain('restored');
     events.push({ id: 2, at: 2 });

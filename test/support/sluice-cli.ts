@@ -8,3 +8,23 @@ const bin = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
 export function sluice(...args: string[]): Promise<{ stdout: string; stderr: string }> {
   return promisify(execFile)(process.execPath, [bin, ...args]);
 }
+
+/** `sluice pull` of a configured pipeline into a DuckDB file, keeping its packages in `workdir`. */
+export function sluicePull(
+  pipeline: string,
+  config: string,
+  duckdbFile: string,
+  workdir: string,
+): Promise<{ stdout: string; stderr: string }> {
+  return sluice(
+    'pull',
+    '--pipeline',
+    pipeline,
+    '--config',
+    config,
+    '--duckdb-file',
+    duckdbFile,
+    '--workdir',
+    workdir,
+  );
+}
