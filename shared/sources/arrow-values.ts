@@ -39,11 +39,33 @@ export function columnReader(vector: arrow.Vector): (index: number) => unknown {
       return Array.from({ length: list.length }, (_, k) => read(k));
     };
   }
+  if (arrow.DataType.isMap(type)) return mapReader(vector);
   return (i) => arrowValue(type, vector.get(i));
 }
 
-/** The stored integers of a column (Int32Array or BigInt64Array chunks), null where invalid. */
-function rawIntegers(vector: arrow.Vector): (index: number) => bigint | null {
+/**
+ * A map as a list of [key, value] pairs, as pyarrow reads it (dlt's Parquet reader hands dlt
+ * such tuples, which it normalizes as lists of lists), so a map's keys never become columns.
+ */
+function mapReader(vector: arrow.Vector): (index: number) => unknown {
+  const chunks = vector.data.map((data) => {
+    const entries = arrow.makeVector(data.children[0]!);
+    return { data, key: columnReader(entries.getChildAt(0)!), value: columnReader(entries.getChildAt(1)!) };
+  });
+  const locate = chunkLocator(vector);
+  return (index) => {
+    const [c, local] = locate(index);
+    const { data, key, value } = chunks[c]!;
+    if (!data.getValid(local)) return null;
+    const offsets = data.valueOffsets;
+    const pairs: unknown[][] = [];
+    for (let k = offsets[local]!; k < offsets[local + 1]!; k++) pairs.push([key(k), value(k)]);
+    return pairs;
+  };
+}
+
+/** The chunk of a column that holds a row, and the row's index in it. */
+function chunkLocator(vector: arrow.Vector): (index: number) => [chunk: number, local: number] {
   const starts: number[] = [];
   let start = 0;
   for (const chunk of vector.data) {
@@ -53,8 +75,16 @@ function rawIntegers(vector: arrow.Vector): (index: number) => bigint | null {
   return (index) => {
     let c = starts.length - 1;
     while (starts[c]! > index) c--;
+    return [c, index - starts[c]!];
+  };
+}
+
+/** The stored integers of a column (Int32Array or BigInt64Array chunks), null where invalid. */
+function rawIntegers(vector: arrow.Vector): (index: number) => bigint | null {
+  const locate = chunkLocator(vector);
+  return (index) => {
+    const [c, local] = locate(index);
     const chunk = vector.data[c]!;
-    const local = index - starts[c]!;
     if (!chunk.getValid(local)) return null;
     return BigInt((chunk.values as Int32Array | BigInt64Array)[local]!);
   };

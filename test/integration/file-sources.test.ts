@@ -458,6 +458,64 @@ describe('file sources', () => {
     ).toEqual([{ at: '2024-01-01 00:00:00.123456+00', n: '9007199254740993' }]);
   });
 
+  it('reads a Parquet map as dlt does: a list of key/value pairs, never a column per key', async () => {
+    const dir = await tempDir();
+    const p = await localPipeline(dir);
+    const entry = new arrow.Struct([
+      new arrow.Field('key', new arrow.Utf8(), false),
+      new arrow.Field('value', new arrow.Int64(), true),
+    ]);
+    const table = new arrow.Table({
+      tags: arrow.vectorFromArray(
+        [
+          new Map([
+            ['a', 9007199254740993n],
+            ['b', null],
+          ]),
+          new Map(),
+          null,
+        ],
+        new arrow.Map_(new arrow.Field('entries', entry, false)),
+      ),
+    });
+    const path = join(dir, 'mapped.parquet');
+    await writeFile(
+      path,
+      parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream'))),
+    );
+
+    expect((await collect(path)).map((row) => ('item' in row ? row.item : row.raw))).toEqual([
+      {
+        tags: [
+          ['a', 9007199254740993n],
+          ['b', null],
+        ],
+      },
+      { tags: [] },
+      { tags: null },
+    ]);
+    // pyarrow hands dlt each pair as a tuple: a nested table of pairs and one of their items,
+    // typed by the first (the key) as dlt types it
+    await p.run({ name: 'mapped' }, { files: [path] });
+    const schema = await loadPipelineSchema(p.storage, 'test_pipeline', 'test_pipeline');
+    expect(Object.keys(schema.tables)).toEqual(
+      expect.arrayContaining(['mapped__tags', 'mapped__tags__list']),
+    );
+    expect(Object.keys(schema.tables.mapped!.columns)).toEqual(['_dlt_load_id', '_dlt_id']);
+    expect(
+      await p.query(
+        `SELECT l."value", l._dlt_list_idx AS idx FROM test_data.mapped__tags__list l
+         JOIN test_data.mapped__tags t ON l._dlt_parent_id = t._dlt_id
+         ORDER BY t._dlt_list_idx, l._dlt_list_idx`,
+      ),
+    ).toEqual([
+      { value: 'a', idx: '0' },
+      { value: '9007199254740993', idx: '1' },
+      { value: 'b', idx: '0' },
+      { value: null, idx: '1' },
+    ]);
+  });
+
   it('keeps fields named __proto__ and constructor as data (CSV, Parquet)', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'c.csv'), '__proto__,constructor\n1,x\n');
