@@ -88,6 +88,11 @@ export class RelationalNormalizer {
         this.schema.allows(tableName, 'tables');
         table = this.schema.addTable({ name: tableName, columns: {} });
       }
+      // its rows would lack the parent key the table holds; dlt writes them and the load fails
+      if (table.parent !== undefined)
+        throw new NormalizeError(
+          `table ${tableName} is nested in ${table.parent} (it holds the items of ${table.parent}'s lists); load these items into a table of another name`,
+        );
       const strategy = this.schema.mergeStrategy(tableName);
       const primaryKey = Object.values(table.columns)
         .filter((c) => c.primary_key)
@@ -138,6 +143,10 @@ export class RelationalNormalizer {
         table = discarded
           ? { name, columns: {}, parent: parent.table.name }
           : this.schema.addTable({ name, columns: {}, parent: parent.table.name });
+      } else if (table.parent === undefined) {
+        throw new NormalizeError(
+          `the list ${path} of table ${parent.table.name} would go to nested table ${name}, which is a table of its own; load one of the two under another name`,
+        );
       }
       ctx = this.newContext(table, {
         maxNesting: parent.maxNesting,

@@ -153,6 +153,25 @@ describe('bad input', () => {
     expect(await p.query('SELECT count(*) AS n FROM test_data.t')).toEqual([{ n: '1' }]);
   });
 
+  it('items for a nested table, or a list whose nested table is a table of its own, name the clash', async () => {
+    const { p, file } = await setup();
+    await p.run({ name: 'orders' }, { items: [{ id: 1, items: [{ sku: 'a' }] }] });
+    const nestedName = await file('orders__items.jsonl', '{"sku": "b"}\n');
+
+    await expect(p.run({ name: 'orders__items' }, { files: [nestedName] })).rejects.toThrow(
+      `${nestedName}:1: table orders__items is nested in orders`,
+    );
+    expect(await p.query('SELECT sku FROM test_data.orders__items')).toEqual([{ sku: 'a' }]);
+
+    await p.run({ name: 'x__lines' }, { items: [{ sku: 'c' }] });
+    const listed = await file('x.jsonl', '{"id": 2}\n{"id": 3, "lines": [{"sku": "d"}]}\n');
+    await expect(p.run({ name: 'x' }, { files: [listed] })).rejects.toThrow(
+      `${listed}:2: the list lines of table x would go to nested table x__lines, which is a table of its own`,
+    );
+    expect(await p.query('SELECT sku FROM test_data.x__lines')).toEqual([{ sku: 'c' }]);
+    expect(await p.query('SELECT count(*) AS n FROM test_data._dlt_loads')).toEqual([{ n: '2' }]);
+  });
+
   it('a stored schema broken by hand names its file and field, and the run loads nothing', async () => {
     const { p } = await setup();
     await p.run({ name: 't' }, { items: [{ a: 1 }] });
