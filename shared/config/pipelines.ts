@@ -125,7 +125,7 @@ function crossFieldProblems(config: SluiceConfig): string[] {
 }
 
 /** Validates a configuration; the error names every offending field by its path. */
-export function parseSluiceConfig(raw: unknown, source = 'the Sluice configuration'): SluiceConfig {
+export function parseSluiceConfig(raw: unknown, source = 'Sluice configuration'): SluiceConfig {
   const result = sluiceConfigSchema.safeParse(raw);
   const problems = result.success
     ? crossFieldProblems(result.data)

@@ -1,6 +1,6 @@
 import * as arrow from 'apache-arrow';
 import { integerBits } from '../schema/coerce.js';
-import { type ColumnSchema, DEFAULT_DECIMAL } from '../schema/types.js';
+import { type ColumnSchema, DEFAULT_DECIMAL, MAX_DECIMAL_PRECISION } from '../schema/types.js';
 
 /**
  * The Arrow type dlt writes for a column: timestamps as µs (UTC unless `timezone: false`),
@@ -23,12 +23,15 @@ export function arrowType(column: ColumnSchema): arrow.DataType {
       return new arrow.DateDay();
     case 'time':
       return new arrow.TimeMicrosecond();
-    case 'decimal':
-      return new arrow.Decimal(
-        column.scale ?? DEFAULT_DECIMAL[1],
-        column.precision ?? DEFAULT_DECIMAL[0],
-        128,
-      );
+    case 'decimal': {
+      const [precision, scale] = [column.precision ?? DEFAULT_DECIMAL[0], column.scale ?? DEFAULT_DECIMAL[1]];
+      // parquet-wasm panics on a wider decimal128, and no destination stores one
+      if (precision > MAX_DECIMAL_PRECISION || scale > precision)
+        throw new Error(
+          `column ${column.name} is decimal(${precision},${scale}): precision goes up to ${MAX_DECIMAL_PRECISION} and scale up to the precision`,
+        );
+      return new arrow.Decimal(scale, precision, 128);
+    }
     case 'wei':
       return new arrow.Decimal(0, 38, 128);
     case 'binary':

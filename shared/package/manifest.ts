@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   CONTRACT_MODES,
   DATA_TYPES,
+  MAX_DECIMAL_PRECISION,
   MERGE_STRATEGIES,
   REPLACE_STRATEGIES,
   WRITE_DISPOSITIONS,
@@ -27,7 +28,17 @@ const columnHints = z
     description: z.string(),
   })
   .partial()
-  .strict();
+  .strict()
+  .refine(
+    (c) =>
+      c.data_type !== 'decimal' ||
+      ((c.precision ?? 0) <= MAX_DECIMAL_PRECISION &&
+        (c.scale ?? 0) <= (c.precision ?? MAX_DECIMAL_PRECISION)),
+    {
+      message: `a decimal's precision goes up to ${MAX_DECIMAL_PRECISION}, its scale up to its precision`,
+      path: ['precision'],
+    },
+  );
 
 export const resourceHintsSchema = z
   .object({

@@ -115,6 +115,9 @@ export interface Normalizers {
 /** dlt's decimal precision and scale where a column names neither. */
 export const DEFAULT_DECIMAL: readonly [number, number] = [38, 9];
 
+/** The widest decimal the destinations store (Databricks and DuckDB: 38 digits, Parquet's decimal128). */
+export const MAX_DECIMAL_PRECISION = 38;
+
 /** dlt's SCHEMA_ENGINE_VERSION. */
 export const SCHEMA_ENGINE_VERSION = 11;
 

@@ -1,7 +1,7 @@
 import * as arrow from 'apache-arrow';
 import { scaledToText } from '../formats/decimal.js';
 import { timestampText, timeText } from '../formats/jsonl-values.js';
-import type { ColumnHints } from '../schema/types.js';
+import { type ColumnHints, MAX_DECIMAL_PRECISION } from '../schema/types.js';
 
 /**
  * Reads one Arrow column as the loader's JSON-like values: exact integers, ISO timestamps and
@@ -120,9 +120,6 @@ function arrowValue(type: arrow.DataType, value: unknown): unknown {
     return (value as { toJSON(): unknown }).toJSON();
   return value;
 }
-
-/** The widest decimal the destinations store (Databricks and DuckDB: 38 digits). */
-const MAX_DECIMAL_PRECISION = 38;
 
 /**
  * The column types an Arrow schema declares that JSON lines cannot carry: decimals with their

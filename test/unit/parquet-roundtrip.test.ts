@@ -156,6 +156,20 @@ describe('Parquet writer', () => {
     expect((await readBack(storage.url(files[0]!.key))).numRows).toBe(4);
   });
 
+  it('refuses a decimal wider than 38 digits by its column, before parquet-wasm would panic', async () => {
+    const storage = new LocalFileStorage(await tempDir());
+    const writers = new TableFileWriters(storage, 'n/', 'parquet');
+    const t: TableSchema = {
+      name: 't',
+      columns: { amount: { name: 'amount', data_type: 'decimal', precision: 50, scale: 2 } },
+    };
+    writers.write(t, { amount: '1.00' });
+
+    await expect(writers.close()).rejects.toThrow(
+      'column amount is decimal(50,2): precision goes up to 38 and scale up to the precision',
+    );
+  });
+
   it('gathers the batches it is handed into row groups of rowGroupRows', async () => {
     const storage = new LocalFileStorage(await tempDir());
     const writers = new TableFileWriters(storage, 'n/', 'parquet', { bufferRows: 3, rowGroupRows: 8 });

@@ -26,6 +26,11 @@ describe('the pipeline configuration', () => {
     expect(() =>
       parseSluiceConfig(pipeline([{ name: 'o', drop: { prefix: 'inbox/o/', encoding: 'klingon' } }])),
     ).toThrow(/resources\[0\]\.drop\.encoding: an encoding such as latin1/);
+    expect(() =>
+      parseSluiceConfig(
+        pipeline([{ name: 'o', columns: { amount: { data_type: 'decimal', precision: 50, scale: 2 } } }]),
+      ),
+    ).toThrow(/resources\[0\]\.columns\.amount\.precision: a decimal's precision goes up to 38/);
     expect(() => parseSluiceConfig({ pipelines: [], extra: 1 })).toThrow(
       /\(config\): Unrecognized key.*extra/,
     );

@@ -1,4 +1,5 @@
-import type { ColumnHints } from '../../schema/types.js';
+import pg from 'pg';
+import { type ColumnHints, MAX_DECIMAL_PRECISION } from '../../schema/types.js';
 
 /** PostgreSQL type OIDs (pg_type) of the types the loader maps. */
 const OID = {
@@ -21,6 +22,16 @@ const OID = {
   numeric: 1700,
   uuid: 2950,
   jsonb: 3802,
+  point: 600,
+  circle: 718,
+  interval: 1186,
+  textArray: 1009,
+  pointArray: 1017,
+  timestampArray: 1115,
+  dateArray: 1182,
+  timestamptzArray: 1185,
+  intervalArray: 1187,
+  numericArray: 1231,
 } as const;
 
 /**
@@ -43,7 +54,10 @@ export function columnHintsFor(oid: number, typmod: number, arrayTypes: Readonly
       // typmod is ((precision << 16) | scale) + 4, or -1 for a numeric without them
       if (typmod < 0) return { data_type: 'decimal' };
       const packed = typmod - 4;
-      return { data_type: 'decimal', precision: (packed >> 16) & 0xffff, scale: packed & 0xffff };
+      const precision = (packed >> 16) & 0xffff;
+      // wider than any destination's decimal: its exact text
+      if (precision > MAX_DECIMAL_PRECISION) return { data_type: 'text' };
+      return { data_type: 'decimal', precision, scale: packed & 0xffff };
     }
     case OID.timestamptz:
       return { data_type: 'timestamp', timezone: true };
@@ -64,16 +78,42 @@ export function columnHintsFor(oid: number, typmod: number, arrayTypes: Readonly
   }
 }
 
-/** Parsers that keep values exact: int8 as bigint when unsafe, numeric as text, dates as text. */
+const asText = (text: string) => text;
+// a naive timestamp is wall-clock time: keep its text, never shift it through the local zone
+const naiveTimestamp = (text: string) => text.replace(' ', 'T');
+// the session runs in UTC, so every timestamptz ends in +00; text keeps the microseconds
+const utcTimestamp = (text: string) => text.replace(' ', 'T').replace(/\+00$/, 'Z');
+// pg-types types only the scalar ids; 1009 (text[]) has its string array parser
+const textArray = (pg.types.getTypeParser as (oid: number) => unknown)(OID.textArray) as (
+  text: string,
+) => (string | null)[];
+const arrayOf =
+  (element: (text: string) => string) =>
+  (text: string): (string | null)[] =>
+    textArray(text).map((value) => (value === null ? null : element(value)));
+
+/**
+ * Parsers that keep values exact: int8 as bigint when unsafe, numerics, dates and timestamps as
+ * their text, alone or in arrays (pg reads numeric[] as floats and dates through the local
+ * zone). Types loaded as text keep Postgres's text: pg reads an interval or a point into an
+ * object, which would flatten into a column per part.
+ */
 export const exactParsers: Record<number, (text: string) => unknown> = {
   [OID.int8]: (text) => {
     const n = Number(text);
     return Number.isSafeInteger(n) ? n : BigInt(text);
   },
-  [OID.numeric]: (text) => text,
-  [OID.date]: (text) => text,
-  // a naive timestamp is wall-clock time: keep its text, never shift it through the local zone
-  [OID.timestamp]: (text) => text.replace(' ', 'T'),
-  // the session runs in UTC, so every timestamptz ends in +00; text keeps the microseconds
-  [OID.timestamptz]: (text) => text.replace(' ', 'T').replace(/\+00$/, 'Z'),
+  [OID.numeric]: asText,
+  [OID.date]: asText,
+  [OID.timestamp]: naiveTimestamp,
+  [OID.timestamptz]: utcTimestamp,
+  [OID.point]: asText,
+  [OID.circle]: asText,
+  [OID.interval]: asText,
+  [OID.numericArray]: arrayOf(asText),
+  [OID.dateArray]: arrayOf(asText),
+  [OID.timestampArray]: arrayOf(naiveTimestamp),
+  [OID.timestamptzArray]: arrayOf(utcTimestamp),
+  [OID.intervalArray]: arrayOf(asText),
+  [OID.pointArray]: arrayOf(asText),
 };
