@@ -26,6 +26,7 @@ const OID = {
   circle: 718,
   interval: 1186,
   textArray: 1009,
+  int8Array: 1016,
   pointArray: 1017,
   timestampArray: 1115,
   dateArray: 1182,
@@ -83,26 +84,29 @@ const asText = (text: string) => text;
 const naiveTimestamp = (text: string) => text.replace(' ', 'T');
 // the session runs in UTC, so every timestamptz ends in +00; text keeps the microseconds
 const utcTimestamp = (text: string) => text.replace(' ', 'T').replace(/\+00$/, 'Z');
-// pg-types types only the scalar ids; 1009 (text[]) has its string array parser
+const exactInteger = (text: string) => {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : BigInt(text);
+};
+type TextArray = (string | null | TextArray)[];
+// pg-types types only the scalar ids; 1009 (text[]) has its string array parser (nested arrays too)
 const textArray = (pg.types.getTypeParser as (oid: number) => unknown)(OID.textArray) as (
   text: string,
-) => (string | null)[];
-const arrayOf =
-  (element: (text: string) => string) =>
-  (text: string): (string | null)[] =>
-    textArray(text).map((value) => (value === null ? null : element(value)));
+) => TextArray;
+const mapArray = (values: TextArray, element: (text: string) => unknown): unknown[] =>
+  values.map((value) =>
+    value === null ? null : Array.isArray(value) ? mapArray(value, element) : element(value),
+  );
+const arrayOf = (element: (text: string) => unknown) => (text: string) => mapArray(textArray(text), element);
 
 /**
  * Parsers that keep values exact: int8 as bigint when unsafe, numerics, dates and timestamps as
- * their text, alone or in arrays (pg reads numeric[] as floats and dates through the local
- * zone). Types loaded as text keep Postgres's text: pg reads an interval or a point into an
+ * their text, alone or in arrays (pg reads numeric[] as floats, int8[] as strings and dates
+ * through the local zone). Types loaded as text keep Postgres's text: pg reads an interval or a point into an
  * object, which would flatten into a column per part.
  */
 export const exactParsers: Record<number, (text: string) => unknown> = {
-  [OID.int8]: (text) => {
-    const n = Number(text);
-    return Number.isSafeInteger(n) ? n : BigInt(text);
-  },
+  [OID.int8]: exactInteger,
   [OID.numeric]: asText,
   [OID.date]: asText,
   [OID.timestamp]: naiveTimestamp,
@@ -110,6 +114,7 @@ export const exactParsers: Record<number, (text: string) => unknown> = {
   [OID.point]: asText,
   [OID.circle]: asText,
   [OID.interval]: asText,
+  [OID.int8Array]: arrayOf(exactInteger),
   [OID.numericArray]: arrayOf(asText),
   [OID.dateArray]: arrayOf(asText),
   [OID.timestampArray]: arrayOf(naiveTimestamp),
