@@ -131,6 +131,78 @@ describe('the REST API source', () => {
     ]).toEqual([3, 3, 2, 3, 3]);
   });
 
+  it("stops where dlt's paginators stop, and refuses to page forever", async () => {
+    const endless = (r: ApiRequest) => {
+      const n = Number(r.query.get('page') ?? r.query.get('offset'));
+      return { body: { data: [{ id: n }, { id: n + 1 }, { id: n + 2 }], total: 100 } };
+    };
+    const server = await api({
+      '/endless': endless,
+      '/early-empty': (r) => ({
+        body: {
+          data: Number(r.query.get('page')) < 3 ? [{ id: Number(r.query.get('page')) }] : [],
+          total: 9,
+        },
+      }),
+      '/ignores-page': () => ({ body: { data: [{ id: 1 }] } }),
+      '/same-cursor': (r) => ({ body: { items: [{ id: r.query.get('after') ?? 'first' }], next: 'abc' } }),
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const pageNumber = { type: 'page_number' as const, totalPath: 'total' };
+    const p = await pullPipeline([
+      {
+        name: 'capped_pages',
+        source: {
+          ...base,
+          path: 'endless',
+          dataSelector: 'data',
+          paginator: { ...pageNumber, maximumPage: 2 },
+        },
+      },
+      {
+        name: 'capped_offsets',
+        source: {
+          ...base,
+          path: 'endless',
+          dataSelector: 'data',
+          paginator: { type: 'offset', limit: 3, totalPath: 'total', maximumOffset: 6 },
+        },
+      },
+      {
+        name: 'empty_ends',
+        source: { ...base, path: 'early-empty', dataSelector: 'data', paginator: pageNumber },
+      },
+    ]);
+    await p.run();
+    expect(await ids(p, 'capped_pages')).toEqual([1, 2, 2, 3, 3, 4]);
+    expect(await ids(p, 'capped_offsets')).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(server.requests.filter((r) => r.path === '/early-empty')).toHaveLength(3);
+
+    const ignored = await pullPipeline([
+      {
+        name: 'ignored',
+        source: { ...base, path: 'ignores-page', dataSelector: 'data', paginator: { type: 'page_number' } },
+      },
+    ]);
+    await expect(ignored.run()).rejects.toThrow(
+      `ignores-page: page 2 (${server.url}ignores-page?…) answered exactly as the page before`,
+    );
+    const repeated = await pullPipeline([
+      {
+        name: 'repeated',
+        source: {
+          ...base,
+          path: 'same-cursor',
+          dataSelector: 'items',
+          paginator: { type: 'cursor', cursorPath: 'next', cursorParam: 'after' },
+        },
+      },
+    ]);
+    await expect(repeated.run()).rejects.toThrow(
+      `same-cursor: page 3 asks for ${server.url}same-cursor?… again; paging would never end`,
+    );
+  });
+
   it('authenticates with a bearer token, an API key in a header or the query, HTTP basic and OAuth2 client credentials', async () => {
     const seen: Record<string, ApiRequest> = {};
     const record = (name: string) => (r: ApiRequest) => {

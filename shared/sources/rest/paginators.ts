@@ -28,10 +28,12 @@ export function paginator(config: PaginatorConfig): Paginator {
         first: (url) => withParam(url, config.pageParam, page),
         next: ({ url, body, records }) => {
           const total = config.totalPath === undefined ? undefined : Number(readPath(body, config.totalPath));
-          // total is the number of pages; pages count from basePage
-          if (total !== undefined && !Number.isNaN(total)) {
-            if (page - config.basePage + 1 >= total) return undefined;
-          } else if (records.length === 0) return undefined;
+          // total is the number of pages; pages count from basePage. An empty page ends it too, as dlt's
+          // stop_after_empty_page does by default.
+          if (records.length === 0) return undefined;
+          if (total !== undefined && !Number.isNaN(total) && page - config.basePage + 1 >= total)
+            return undefined;
+          if (config.maximumPage !== undefined && page >= config.maximumPage) return undefined;
           page += 1;
           return withParam(url, config.pageParam, page);
         },
@@ -45,9 +47,11 @@ export function paginator(config: PaginatorConfig): Paginator {
         next: ({ url, body, records }) => {
           offset += config.limit;
           const total = config.totalPath === undefined ? undefined : Number(readPath(body, config.totalPath));
+          if (records.length === 0) return undefined;
           if (total !== undefined && !Number.isNaN(total)) {
             if (offset >= total) return undefined;
           } else if (records.length < config.limit) return undefined;
+          if (config.maximumOffset !== undefined && offset >= config.maximumOffset) return undefined;
           return withParam(url, config.offsetParam, offset);
         },
       };

@@ -33,8 +33,10 @@ export const paginatorSchema = z.discriminatedUnion('type', [
       type: z.literal('page_number'),
       pageParam: z.string().default('page'),
       basePage: z.number().int().default(1),
-      /** Where the response says how many pages there are; without it, paging stops at an empty page. */
+      /** Where the response says how many pages there are; paging also stops at an empty page. */
       totalPath: z.string().optional(),
+      /** The last page asked for, counted as the API counts (dlt's maximum_page). */
+      maximumPage: z.number().int().optional(),
     })
     .strict(),
   z
@@ -45,6 +47,8 @@ export const paginatorSchema = z.discriminatedUnion('type', [
       limitParam: z.string().default('limit'),
       /** Where the response says how many records there are; without it, paging stops at a short page. */
       totalPath: z.string().optional(),
+      /** No page is asked for at or past this offset (dlt's maximum_offset). */
+      maximumOffset: z.number().int().positive().optional(),
     })
     .strict(),
   z

@@ -36,7 +36,16 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, String(value));
   if (cursor !== undefined) url.searchParams.set(cursor.param, String(tracker!.start));
   let next: URL | undefined = pages.first(url);
+  // a paginator that asks for a page again, or an API that answers every page alike (one that
+  // ignores the page parameter), would page forever
+  const asked = new Set<string>();
+  let previous: string | undefined;
   while (next !== undefined) {
+    if (asked.has(next.href))
+      throw new Error(
+        `${source.path}: page ${asked.size + 1} asks for ${redactUrl(next.href)} again; paging would never end`,
+      );
+    asked.add(next.href);
     const credentials = await pull.auth.credentials();
     const requestUrl = new URL(next);
     for (const [name, value] of Object.entries(credentials.query)) requestUrl.searchParams.set(name, value);
@@ -45,9 +54,15 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       maxAttempts: source.maxAttempts,
       timeoutMs: source.timeoutSeconds * 1000,
     });
+    const text = await response.text();
     // parsed exactly: ids past 2^53 and `1.0` floats arrive as the API sent them
-    const body = responseBody(await response.text(), requestUrl, response.headers.get('content-type'));
+    const body = responseBody(text, requestUrl, response.headers.get('content-type'));
     const records = selectRecords(body, source.dataSelector, requestUrl);
+    if (text === previous && records.length > 0)
+      throw new Error(
+        `${source.path}: page ${asked.size} (${redactUrl(requestUrl.href)}) answered exactly as the page before; does the API take the paginator's parameters? Paging would never end`,
+      );
+    previous = text;
     for (const record of records) {
       if (cursor !== undefined) {
         const value = readPath(record, cursor.cursorPath);
