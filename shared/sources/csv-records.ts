@@ -55,7 +55,9 @@ export async function* readCsvRecords(
       skip_empty_lines: true,
       info: true,
       cast: csvCaster(new Set(options.csv?.nullValues)),
-      relax_column_count: false,
+      // a short row's missing fields are null, as pandas (dlt's CSV reader) reads them; a long row
+      // is an error there too
+      relax_column_count_less: true,
       delimiter,
       quote,
       escape: options.csv?.escape ?? '"',
@@ -76,7 +78,7 @@ export async function* readCsvRecords(
   const sample: Row[] = [];
   const item = ({ n, values }: Row): SourceRecord => ({
     n,
-    item: Object.fromEntries(header!.map((name, i) => [name, typed(values[i]!, kinds![i]!)])),
+    item: Object.fromEntries(header!.map((name, i) => [name, typed(values[i] ?? null, kinds![i]!)])),
   });
   // the sample settles how each column is typed, then goes out first
   const settle = function* () {

@@ -252,6 +252,21 @@ describe('file sources', () => {
     );
   });
 
+  it('reads the missing fields of a short CSV row as null, as pandas does; a long row is refused by line', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'short.csv'), 'a,b,c\n1,2,3\n4\n5,,"x"\n');
+    await writeFile(join(dir, 'long.csv'), 'a,b\n1,2\n3,4,5\n');
+
+    expect(await collect(join(dir, 'short.csv'))).toEqual([
+      { n: 2, item: { a: 1, b: 2, c: '3' } },
+      { n: 3, item: { a: 4, b: null, c: null } },
+      { n: 4, item: { a: 5, b: null, c: 'x' } },
+    ]);
+    await expect(collect(join(dir, 'long.csv'))).rejects.toThrow(
+      `${join(dir, 'long.csv')}:3: invalid CSV: Invalid Record Length: expect 2, got 3`,
+    );
+  });
+
   it('reads UTF-16 text marked by its byte order mark (as PowerShell writes it), and refuses broken UTF-16', async () => {
     const dir = await tempDir();
     const le = (text: string) => Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
