@@ -200,12 +200,16 @@ describe('write dispositions on DuckDB', () => {
       destination: p.destination,
       format: 'jsonl',
       resources: [
-        { hints: { name: 'j' }, items: [{ a: 1, t: '2024-01-01T00:00:00Z', n: { x: 1.5 }, l: ['p'] }] },
+        {
+          hints: { name: 'j', columns: { b: { data_type: 'binary' } } },
+          items: [{ a: 1, t: '2024-01-01T00:00:00Z', n: { x: 1.5 }, l: ['p'], b: '0x00ff41' }],
+        },
       ],
     });
 
-    expect(await rowsOf(p, "SELECT a, strftime(t, '%Y'), n__x FROM test_data.j")).toEqual([
-      ['1', '2024', 1.5],
+    // binaries travel as base64 in JSON: the table holds the bytes, not their base64 text
+    expect(await rowsOf(p, "SELECT a, strftime(t, '%Y'), n__x, hex(b) FROM test_data.j")).toEqual([
+      ['1', '2024', 1.5, '00FF41'],
     ]);
     expect(await rowsOf(p, 'SELECT value FROM test_data.j__l')).toEqual([['p']]);
   });

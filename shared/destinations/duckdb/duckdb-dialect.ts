@@ -70,13 +70,18 @@ function loadFiles(target: string, load: FileLoad): string[] {
     return [`INSERT INTO ${target} BY NAME SELECT * FROM read_parquet(${files}, union_by_name = true)`];
   }
   const columns = load.columns.map((c) => `${literal(c.name)}: ${literal(jsonReadType(c))}`).join(', ');
-  const select = load.columns.map((c) => quote(c.name)).join(', ');
+  const names = load.columns.map((c) => quote(c.name)).join(', ');
+  // binary values are base64 text in JSON; read as text, a blob would hold the base64 itself
+  const values = load.columns
+    .map((c) => (c.data_type === 'binary' ? `from_base64(${quote(c.name)})` : quote(c.name)))
+    .join(', ');
   return [
-    `INSERT INTO ${target} (${select}) SELECT ${select} FROM read_json(${files}, format = 'newline_delimited', columns = {${columns}})`,
+    `INSERT INTO ${target} (${names}) SELECT ${values} FROM read_json(${files}, format = 'newline_delimited', columns = {${columns}})`,
   ];
 }
 
-/** JSON files carry json columns as nested values; they are read back as JSON text. */
+/** JSON files carry json columns as nested values, read back as JSON text, and binaries as base64. */
 function jsonReadType(column: ColumnSchema): string {
-  return column.data_type === 'json' ? 'JSON' : columnType(column);
+  if (column.data_type === 'json') return 'JSON';
+  return column.data_type === 'binary' ? 'VARCHAR' : columnType(column);
 }
