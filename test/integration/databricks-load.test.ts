@@ -8,6 +8,8 @@ import {
   namedCredential,
 } from '../../shared/destinations/databricks/staging-credentials.js';
 import type { ResourceHints } from '../../shared/normalize/resource.js';
+import { newLoadId } from '../../shared/package/load-id.js';
+import { load } from '../../shared/pipeline/load.js';
 import { restoreFromDestination } from '../../shared/pipeline/restore.js';
 import { run } from '../../shared/pipeline/run.js';
 import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
@@ -280,6 +282,44 @@ describe('Databricks destination: merge and replace strategies on the local ware
       { id: 3, v: 'c' },
     ]);
     expect(await warehouse.query(`SELECT n FROM main.${p.dataset}.acc__kids`)).toEqual([{ n: 9 }]);
+  });
+
+  it('refills a replaced table and a merge staging table when a load is retried after its COPY INTO', async () => {
+    const p = await pipeline();
+    const replaced: ResourceHints = { name: 'roster', writeDisposition: 'replace' };
+    const merged: ResourceHints = {
+      name: 'members',
+      writeDisposition: 'merge',
+      mergeStrategy: 'upsert',
+      primaryKey: ['id'],
+    };
+    await p.load(replaced, [{ id: 1 }]);
+    await p.load(merged, [{ id: 1, v: 'a' }]);
+    // each second load copies its files, then fails at its _dlt_loads row; the retry runs it all again
+    for (const [hints, items] of [
+      [replaced, [{ id: 2 }, { id: 3 }]],
+      [merged, [{ id: 2, v: 'b' }]],
+    ] as const) {
+      const loadId = newLoadId();
+      await injectWarehouseFaults(stack, { status: 403, count: 1, match: '`_dlt_loads` (load_id' });
+      await expect(p.load(hints, [...items], loadId)).rejects.toThrow();
+      const retried = await load({
+        storage: p.storage,
+        pipeline: 'users_pipeline',
+        loadId,
+        destination: p.destination,
+      });
+      expect(retried.status).toBe('loaded');
+    }
+    await p.close();
+    expect(await warehouse.query(`SELECT id FROM main.${p.dataset}.roster ORDER BY id`)).toEqual([
+      { id: 2 },
+      { id: 3 },
+    ]);
+    expect(await warehouse.query(`SELECT id, v FROM main.${p.dataset}.members ORDER BY id`)).toEqual([
+      { id: 1, v: 'a' },
+      { id: 2, v: 'b' },
+    ]);
   });
 
   it('delete-inserts by primary key with deduplication and nested tables', async () => {

@@ -1,10 +1,13 @@
 import { request } from 'node:https';
 import type { LocalStackInfo } from '../warehouse/local-stack.js';
 
-/** Makes the local warehouse answer the next `count` ExecuteStatement calls with an HTTP error. */
+/**
+ * Makes the local warehouse answer the next `count` ExecuteStatement calls with an HTTP error:
+ * 429 and 503 are retried, 403 fails the statement. With `match`, only statements holding it count.
+ */
 export function injectWarehouseFaults(
   stack: LocalStackInfo,
-  fault: { status: 429 | 503; count: number; retryAfter?: number },
+  fault: { status: 429 | 503 | 403; count: number; retryAfter?: number; match?: string },
 ): Promise<void> {
   const w = stack.warehouse;
   return new Promise((resolve, reject) => {

@@ -14,11 +14,12 @@ import {
 } from '../../shared/destinations/databricks/staging-credentials.js';
 import { createTableSql } from '../../shared/destinations/sql/ddl.js';
 
-const files = (format: 'parquet' | 'jsonl') => ({
+const files = (format: 'parquet' | 'jsonl', emptied = false) => ({
   dataset: 'raw',
   table: 'users',
   columns: [],
   format,
+  emptied,
   urls: [
     's3://bucket/p/pkg/normalized/users.aaaa.parquet',
     's3://bucket/p/pkg/normalized/users.bbbb.parquet',
@@ -92,6 +93,12 @@ describe('Databricks SQL text', () => {
     expect(databricksDialect('main', forwardedKeys(keys)).loadFiles(files('parquet'))[0]).toBe(
       "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/' WITH (CREDENTIAL (AWS_ACCESS_KEY = 'ASIAEXAMPLE', AWS_SECRET_KEY = 'se\\'cret\\\\', AWS_SESSION_TOKEN = 'token'))\nFILEFORMAT = PARQUET\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')",
     );
+  });
+
+  it('forces COPY INTO to take files again into a table emptied for the load (a retry must refill it)', () => {
+    expect(databricksDialect('main', externalLocation).loadFiles(files('parquet', true))).toEqual([
+      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/'\nFILEFORMAT = PARQUET\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')\nCOPY_OPTIONS ('force' = 'true')",
+    ]);
   });
 
   it('refuses files of one table spread over folders', () => {

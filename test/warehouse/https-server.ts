@@ -19,8 +19,9 @@ export interface HttpsOptions {
  */
 export function warehouseServer(options: HttpsOptions): Server {
   const processor = new sqlThrift.TCLIService.Processor(options.handlers);
-  // failures tests inject: the next `count` ExecuteStatement calls get this HTTP status
-  let fault: { status: number; count: number; retryAfter?: number } | undefined;
+  // failures tests inject: the next `count` ExecuteStatement calls (those holding `match`, if
+  // given) get this HTTP status
+  let fault: { status: number; count: number; retryAfter?: number; match?: string } | undefined;
   return createServer(
     { key: options.certificates.keyPem, cert: options.certificates.certPem },
     (req, res) => {
@@ -51,14 +52,23 @@ export function warehouseServer(options: HttpsOptions): Server {
           res.writeHead(204).end();
           return;
         }
-        if (fault !== undefined && fault.count > 0 && body.includes('ExecuteStatement')) {
+        if (
+          fault !== undefined &&
+          fault.count > 0 &&
+          body.includes('ExecuteStatement') &&
+          (fault.match === undefined || body.includes(fault.match))
+        ) {
           fault.count--;
           res.writeHead(fault.status, {
             'Content-Type': 'text/plain',
             ...(fault.retryAfter !== undefined && { 'Retry-After': String(fault.retryAfter) }),
           });
           res.end(
-            fault.status === 429 ? 'Too many requests' : 'Service unavailable: the warehouse is starting',
+            fault.status === 429
+              ? 'Too many requests'
+              : fault.status === 503
+                ? 'Service unavailable: the warehouse is starting'
+                : 'Forbidden',
           );
           return;
         }

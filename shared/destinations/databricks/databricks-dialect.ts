@@ -83,6 +83,9 @@ export function databricksDialect(catalog: string, credentials: StagingCredentia
           `FROM ${literal(folder)}${clause === '' ? '' : ` ${clause}`}`,
           format,
           `FILES = (${files.map(literal).join(', ')})`,
+          // COPY INTO skips files it loaded into the table before, which keeps an append retried
+          // after its COPY exactly-once; a table emptied for this load must take them again
+          ...(load.emptied ? ["COPY_OPTIONS ('force' = 'true')"] : []),
         ].join('\n'),
       ];
     },

@@ -8,6 +8,11 @@ export interface FileLoad {
   columns: readonly ColumnSchema[];
   format: FileFormat;
   urls: readonly string[];
+  /**
+   * The table was emptied for this load (a staging table, or one replaced by truncate-and-insert):
+   * files an earlier attempt of the same package loaded must load again.
+   */
+  emptied: boolean;
 }
 
 /**

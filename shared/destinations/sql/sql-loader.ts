@@ -79,15 +79,15 @@ export class SqlLoader {
         await client.execute(dialect.truncate(dialect.qualify(staging, table.name)));
     }
     await this.recordSchemaVersion(pkg, now);
-    for (const plan of plans) {
-      if (
+    const truncated = plans.filter(
+      (plan) =>
         !plan.staging &&
         this.replaceStrategy(plan.root) === 'truncate-and-insert' &&
-        plan.root.write_disposition === 'replace'
-      ) {
-        for (const table of plan.chain)
-          await client.execute(dialect.truncate(dialect.qualify(pkg.dataset, table.name)));
-      }
+        plan.root.write_disposition === 'replace',
+    );
+    for (const plan of truncated) {
+      for (const table of plan.chain)
+        await client.execute(dialect.truncate(dialect.qualify(pkg.dataset, table.name)));
     }
     const info: TableLoadInfo[] = [];
     for (const plan of plans) {
@@ -100,6 +100,7 @@ export class SqlLoader {
           columns: typedColumns(table),
           format: pkg.jobs.format,
           urls: job.files.map((f) => pkg.fileUrl(f.key)),
+          emptied: plan.staging || truncated.includes(plan),
         });
         for (const sql of statements) await client.execute(sql);
         info.push({ table: table.name, rows: job.rows, files: job.files.length });
