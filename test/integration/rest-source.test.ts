@@ -132,6 +132,7 @@ describe('the REST API source', () => {
   });
 
   it("stops where dlt's paginators stop, and refuses to page forever", async () => {
+    let other = '';
     const endless = (r: ApiRequest) => {
       const n = Number(r.query.get('page') ?? r.query.get('offset'));
       return { body: { data: [{ id: n }, { id: n + 1 }, { id: n + 2 }], total: 100 } };
@@ -146,7 +147,10 @@ describe('the REST API source', () => {
       }),
       '/ignores-page': () => ({ body: { data: [{ id: 1 }] } }),
       '/same-cursor': (r) => ({ body: { items: [{ id: r.query.get('after') ?? 'first' }], next: 'abc' } }),
+      '/elsewhere': () => ({ body: { data: [{ id: 1 }], next: `${other}/more` } }),
     });
+    // the same server under another name: another origin
+    other = `http://localhost:${new URL(server.url).port}`;
     const base = { kind: 'rest_api' as const, baseUrl: server.url };
     const pageNumber = { type: 'page_number' as const, totalPath: 'total' };
     const p = await pullPipeline([
@@ -198,6 +202,22 @@ describe('the REST API source', () => {
         },
       },
     ]);
+    const linked = await pullPipeline([
+      {
+        name: 'linked_away',
+        source: {
+          ...base,
+          path: 'elsewhere',
+          dataSelector: 'data',
+          paginator: { type: 'json_link', nextUrlPath: 'next' },
+          auth: { type: 'bearer', token: { env: 'API_TOKEN' } },
+        },
+      },
+    ]);
+    await expect(linked.run()).rejects.toThrow(
+      `elsewhere: page 2 links to ${other}/more, outside ${new URL(server.url).origin}; the API's credentials are not sent there`,
+    );
+    expect(server.requests.filter((r) => r.path === '/more')).toEqual([]);
     await expect(repeated.run()).rejects.toThrow(
       `same-cursor: page 3 asks for ${server.url}same-cursor?… again; paging would never end`,
     );

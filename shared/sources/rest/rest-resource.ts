@@ -41,6 +41,11 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const asked = new Set<string>();
   let previous: string | undefined;
   while (next !== undefined) {
+    // the API's secrets go to the API only, never to a host a page links to
+    if (source.auth !== undefined && next.origin !== url.origin)
+      throw new Error(
+        `${source.path}: page ${asked.size + 1} links to ${redactUrl(next.href)}, outside ${url.origin}; the API's credentials are not sent there`,
+      );
     if (asked.has(next.href))
       throw new Error(
         `${source.path}: page ${asked.size + 1} asks for ${redactUrl(next.href)} again; paging would never end`,
