@@ -11,5 +11,7 @@ export interface DataFileWriter {
   writeBatch(rows: readonly NormalizedRow[], columns: readonly ColumnSchema[]): Promise<void>;
   /** Bytes written so far (compressed output). */
   readonly bytesWritten: number;
+  /** Bytes of values handed in and held until they are written (Parquet's open row group). */
+  readonly heldBytes: number;
   close(): Promise<number>;
 }

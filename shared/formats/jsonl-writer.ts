@@ -10,6 +10,8 @@ import { jsonValue } from './jsonl-values.js';
 /** Streams JSON lines into storage, optionally gzipped; columns may grow between batches. */
 export class JsonlFileWriter implements DataFileWriter {
   bytesWritten = 0;
+  // each batch is written out as it comes: nothing is held
+  readonly heldBytes = 0;
   private readonly stream: NodeJS.ReadWriteStream;
   private readonly done: Promise<number>;
 

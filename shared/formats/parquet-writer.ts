@@ -59,6 +59,9 @@ function columnSplitter(columns: readonly ColumnSchema[]): ColumnSplitter {
   return new Function('rows', body.join('\n')) as ColumnSplitter;
 }
 
+// Bytes of Arrow values a row group holds at most, judged by a file's first batch.
+const ROW_GROUP_BYTES = 64 * 1024 * 1024;
+
 // A column gets a dictionary when the first batch repeats its values at least this many times on
 // average. parquet-wasm's dictionary encoding is the costliest part of writing a file (it about
 // doubles the encoding time), and for columns of mostly distinct values (ids, emails, amounts)
@@ -84,6 +87,9 @@ function repetitiveColumns(columns: readonly ColumnSchema[], values: readonly Co
  */
 export class ParquetFileWriter implements DataFileWriter {
   bytesWritten = 0;
+  heldBytes = 0;
+  private rowsPerGroup = 0;
+  private groupRows = 0;
   private readonly schema: arrow.Schema;
   private readonly split: ColumnSplitter;
   private controller!: ReadableStreamDefaultController<parquet.RecordBatch>;
@@ -118,10 +124,11 @@ export class ParquetFileWriter implements DataFileWriter {
    * Statistics are off: the files are staged for one load that reads every row, so min/max
    * values would cost a fifth of the encoding time and prune nothing.
    */
-  private start(dictionaryColumns: readonly string[]): Promise<number> {
+  private start(dictionaryColumns: readonly string[], rowsPerGroup: number): Promise<number> {
+    this.rowsPerGroup = rowsPerGroup;
     let builder = new parquet.WriterPropertiesBuilder()
       .setCompression(parquet.Compression.SNAPPY)
-      .setMaxRowGroupSize(this.rowGroupSize)
+      .setMaxRowGroupSize(rowsPerGroup)
       .setStatisticsEnabled(parquet.EnabledStatistics.None)
       .setDictionaryEnabled(false)
       .setCreatedBy('sluice');
@@ -148,8 +155,13 @@ export class ParquetFileWriter implements DataFileWriter {
   async writeBatch(rows: readonly NormalizedRow[]): Promise<void> {
     if (rows.length === 0) return;
     const values = this.split(rows);
-    this.done ??= this.start(repetitiveColumns(this.columns, values));
     const ipc = arrow.tableToIPC(new arrow.Table([recordBatch(this.schema, this.columns, values)]), 'stream');
+    // rows of large text get smaller row groups: parquet-wasm holds a group's pages until it is full
+    this.done ??= this.start(
+      repetitiveColumns(this.columns, values),
+      Math.max(1, Math.min(this.rowGroupSize, Math.floor((ROW_GROUP_BYTES * rows.length) / ipc.byteLength))),
+    );
+    this.holding(rows.length, ipc.byteLength);
     const table = parquet.Table.fromIPCStream(ipc);
     for (const batch of table.recordBatches()) this.controller.enqueue(batch);
     table.free();
@@ -158,8 +170,18 @@ export class ParquetFileWriter implements DataFileWriter {
     }
   }
 
+  /** Tracks the bytes of the open row group, for a file whose later rows outgrow its first. */
+  private holding(rows: number, bytes: number): void {
+    this.groupRows += rows;
+    this.heldBytes += bytes;
+    if (this.groupRows < this.rowsPerGroup) return;
+    const carried = this.groupRows % this.rowsPerGroup;
+    this.heldBytes = Math.round((this.heldBytes * carried) / this.groupRows);
+    this.groupRows = carried;
+  }
+
   async close(): Promise<number> {
-    this.done ??= this.start([]);
+    this.done ??= this.start([], this.rowGroupSize);
     this.controller.close();
     return this.done;
   }

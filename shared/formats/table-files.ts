@@ -15,6 +15,12 @@ export interface FileLimits {
   bufferRows: number;
   /** Values (rows times columns) held per table at most: wide tables flush after fewer rows. */
   bufferCells?: number;
+  /**
+   * Characters of text (and bytes of binaries) held per table at most, estimated from every 16th
+   * row: rows of large documents flush after fewer rows, and a batch's text stays far below
+   * V8's longest string (about 512M characters).
+   */
+  bufferChars?: number;
   /** Rows per Parquet row group; the writer gathers the handed batches into groups of this size. */
   rowGroupRows?: number;
   /** Values per row group at most: parquet-wasm holds a group's pages until the group is full. */
@@ -23,6 +29,12 @@ export interface FileLimits {
   fileMaxRows?: number;
   /** Rotate to a new file after this many bytes of output (undefined: no limit). */
   fileMaxBytes?: number;
+  /**
+   * Rotate to a new Parquet file once its open row group holds this many bytes of values: row
+   * groups are sized by a file's first batch, and later rows of larger text could otherwise fill
+   * one with gigabytes, which parquet-wasm holds until the group is full.
+   */
+  fileMaxHeldBytes?: number;
 }
 
 const DEFAULT_ROW_GROUP_ROWS = 20_000;
@@ -33,9 +45,25 @@ const DEFAULT_ROW_GROUP_ROWS = 20_000;
 export const DEFAULT_FILE_LIMITS: FileLimits = {
   bufferRows: 2_000,
   bufferCells: 300_000,
+  bufferChars: 8_000_000,
   rowGroupRows: DEFAULT_ROW_GROUP_ROWS,
   rowGroupCells: 3_000_000,
+  fileMaxHeldBytes: 256 * 1024 * 1024,
 };
+
+// every this many rows one is measured for the text budget
+const SAMPLE_EVERY = 16;
+
+/** Characters of text and bytes of binaries in a row. */
+function rowChars(row: NormalizedRow): number {
+  let chars = 0;
+  for (const name in row) {
+    const value = row[name];
+    if (typeof value === 'string') chars += value.length;
+    else if (value instanceof Uint8Array) chars += value.byteLength;
+  }
+  return chars;
+}
 
 /** Rows to a batch or group: `rows`, fewer when `cells` spread over `columns` allow fewer. */
 function rowsWithin(rows: number, cells: number | undefined, columns: number): number {
@@ -76,6 +104,8 @@ interface OpenTable {
   buffer: NormalizedRow[];
   /** Rows buffered before a flush, for the table's width when it last flushed. */
   flushAt: number;
+  /** Text held in the buffer, estimated from sampled rows. */
+  chars: number;
   file?: { writer: DataFileWriter; key: string; rows: number };
 }
 
@@ -100,13 +130,17 @@ export class TableFileWriters implements RowSink {
   write(table: TableSchema, row: NormalizedRow): void {
     let entry = this.open.get(table.name);
     if (entry === undefined) {
-      entry = { table, buffer: [], flushAt: this.flushAt(table) };
+      entry = { table, buffer: [], flushAt: this.flushAt(table), chars: 0 };
       this.open.set(table.name, entry);
     }
     // the newest definition of the table: a worker's schema is replaced as it grows
     entry.table = table;
-    entry.buffer.push(row);
-    if (entry.buffer.length >= entry.flushAt) this.pending.add(entry);
+    const held = entry.buffer.push(row);
+    if (held >= entry.flushAt) this.pending.add(entry);
+    else if (held % SAMPLE_EVERY === 1 && this.limits.bufferChars !== undefined) {
+      entry.chars += rowChars(row) * SAMPLE_EVERY;
+      if (entry.chars >= this.limits.bufferChars) this.pending.add(entry);
+    }
   }
 
   /** True when some table's buffer is full; the caller then awaits `flush()`. */
@@ -137,6 +171,7 @@ export class TableFileWriters implements RowSink {
     if (entry.buffer.length === 0) return;
     const rows = entry.buffer;
     entry.buffer = [];
+    entry.chars = 0;
     entry.flushAt = this.flushAt(entry.table);
     const columns = completeColumns(entry.table);
     for (const column of columns) refuseUnloadable(this.checkColumn, this.format, entry.table.name, column);
@@ -148,10 +183,11 @@ export class TableFileWriters implements RowSink {
   }
 
   private full(file: NonNullable<OpenTable['file']>): boolean {
-    const { fileMaxRows, fileMaxBytes } = this.limits;
+    const { fileMaxRows, fileMaxBytes, fileMaxHeldBytes } = this.limits;
     return (
       (fileMaxRows !== undefined && file.rows >= fileMaxRows) ||
-      (fileMaxBytes !== undefined && file.writer.bytesWritten >= fileMaxBytes)
+      (fileMaxBytes !== undefined && file.writer.bytesWritten >= fileMaxBytes) ||
+      (fileMaxHeldBytes !== undefined && file.writer.heldBytes >= fileMaxHeldBytes)
     );
   }
 

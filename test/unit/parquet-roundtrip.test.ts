@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import { describe, expect, it } from 'vitest';
-import { TableFileWriters } from '../../shared/formats/table-files.js';
+import { buildColumn } from '../../shared/formats/arrow-columns.js';
+import { DEFAULT_FILE_LIMITS, TableFileWriters } from '../../shared/formats/table-files.js';
 import type { NormalizedRow } from '../../shared/normalize/relational.js';
 import type { TableSchema } from '../../shared/schema/types.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
@@ -168,6 +169,51 @@ describe('Parquet writer', () => {
     await expect(writers.close()).rejects.toThrow(
       'column amount is decimal(50,2): precision goes up to 38 and scale up to the precision',
     );
+  });
+
+  it('bounds batches and files by the text they hold: rows of large documents flush and rotate sooner', async () => {
+    const storage = new LocalFileStorage(await tempDir());
+    const limits = { ...DEFAULT_FILE_LIMITS, bufferChars: 40_000, fileMaxHeldBytes: 100_000 };
+    const writers = new TableFileWriters(storage, 'n/', 'parquet', limits);
+    const t: TableSchema = {
+      name: 'docs',
+      columns: {
+        id: { name: 'id', data_type: 'bigint' },
+        body: { name: 'body', data_type: 'text' },
+      },
+    };
+    let flushes = 0;
+    for (let i = 0; i < 40; i++) {
+      writers.write(t, { id: i, body: `${i}:${'é'.repeat(5_000)}` });
+      if (writers.needsFlush) {
+        flushes++;
+        await writers.flush();
+      }
+    }
+    const files = await writers.close();
+
+    // 2,000 rows would be one batch and one file; 40 rows of 5,000 characters are several of each
+    expect(flushes).toBeGreaterThanOrEqual(4);
+    expect(files.length).toBeGreaterThanOrEqual(3);
+    const ids: number[] = [];
+    for (const file of files) {
+      const back = await readBack(storage.url(file.key));
+      for (const row of back) {
+        expect(row.body).toBe(`${row.id}:${'é'.repeat(5_000)}`);
+        ids.push(Number(row.id));
+      }
+    }
+    expect(ids).toEqual(Array.from({ length: 40 }, (_, i) => i));
+  });
+
+  it('encodes a text column of over 64M characters value by value, with the same offsets and bytes', () => {
+    // a joined string of such batches could pass V8's longest string (the batch budget keeps them
+    // smaller; this is the path that would still hold): 170 values of 400,000 characters
+    const value = 'ü'.repeat(400_000);
+    const data = buildColumn({ name: 'body', data_type: 'text' }, Array(170).fill(value));
+    expect(data.length).toBe(170);
+    expect(data.valueOffsets[170]).toBe(170 * 800_000);
+    expect(Buffer.from(data.values.subarray(800_000, 800_006)).toString('utf8')).toBe('üüü');
   });
 
   it('gathers the batches it is handed into row groups of rowGroupRows', async () => {
