@@ -46,6 +46,7 @@ export function createNormalizeHandler(deps: NormalizeDependencies) {
         format: pipeline.format,
         maxIdentifierLength: deps.capabilities.maxIdentifierLength,
         checkColumn: deps.capabilities.refusesColumn,
+        timeAsText: deps.capabilities.timeAsTextInParquet ?? false,
         ...(deps.workers && { workers: deps.workers.count, workerStorage: deps.workers.storage }),
       });
       await deps.loadQueue.send(message);

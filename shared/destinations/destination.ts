@@ -15,6 +15,8 @@ export interface DestinationCapabilities {
   supportsTransactions: boolean;
   /** Why a column cannot be loaded from this file format, or undefined when it can. */
   refusesColumn?(format: FileFormat, column: ColumnSchema): string | undefined;
+  /** Parquet files carry time columns as ISO text (`12:30:45.123456`), which it stores as text. */
+  timeAsTextInParquet?: boolean;
   /** How dlt names this destination in a pipeline's state. */
   stateNames: StateDestination;
 }

@@ -3,22 +3,31 @@ import type { Coerced } from '../schema/coerce.js';
 import type { ColumnSchema } from '../schema/types.js';
 import { arrowType } from './arrow-types.js';
 import { decimalToWords } from './decimal.js';
+import { timeText } from './jsonl-values.js';
 
 /**
  * Builds one Arrow column from a batch of coerced values (undefined/null = null). The buffers
  * are filled directly rather than through Arrow's builders, which are several times slower.
  */
-export function buildColumn(column: ColumnSchema, values: ReadonlyArray<Coerced | undefined>): arrow.Data {
-  const type = arrowType(column);
+export function buildColumn(
+  column: ColumnSchema,
+  values: ReadonlyArray<Coerced | undefined>,
+  type: arrow.DataType = arrowType(column),
+): arrow.Data {
   const length = values.length;
   const { bitmap, nullCount } = validity(values);
   const base = { type, length, nullCount, nullBitmap: nullCount > 0 ? bitmap : null };
   switch (type.typeId) {
     case arrow.Type.Utf8:
     case arrow.Type.Binary: {
+      // a time column written as text: µs since midnight as `12:30:45.123456`
+      const texts =
+        column.data_type === 'time'
+          ? values.map((v) => (v === undefined || v === null ? v : timeText(Number(v))))
+          : values;
       const { offsets, data } =
         type.typeId === arrow.Type.Utf8
-          ? utf8Strings(values as ReadonlyArray<string | undefined>, column.name)
+          ? utf8Strings(texts as ReadonlyArray<string | undefined>, column.name)
           : binaries(values);
       return makeData({ ...base, type, valueOffsets: offsets, data });
     }

@@ -9,9 +9,15 @@ import type { DataFileWriter } from './file-writer.js';
 
 const ROW_KEY_COLUMNS = new Set<string>([DLT_COLUMNS.id, DLT_COLUMNS.parentId, DLT_COLUMNS.rootId]);
 
-/** The Arrow schema of a Parquet file for these columns. */
-export function arrowSchema(columns: readonly ColumnSchema[]): arrow.Schema {
-  return new arrow.Schema(columns.map((c) => new arrow.Field(c.name, arrowType(c), c.nullable !== false)));
+/** The Arrow schema of a Parquet file for these columns (time columns as text, if so asked). */
+export function arrowSchema(columns: readonly ColumnSchema[], timeAsText = false): arrow.Schema {
+  return new arrow.Schema(
+    columns.map((c) => new arrow.Field(c.name, fileType(c, timeAsText), c.nullable !== false)),
+  );
+}
+
+function fileType(column: ColumnSchema, timeAsText: boolean): arrow.DataType {
+  return timeAsText && column.data_type === 'time' ? new arrow.Utf8() : arrowType(column);
 }
 
 type ColumnValues = (NormalizedRow[string] | undefined)[];
@@ -22,7 +28,7 @@ function recordBatch(
   columns: readonly ColumnSchema[],
   values: readonly ColumnValues[],
 ): arrow.RecordBatch {
-  const children = columns.map((c, i) => buildColumn(c, values[i]!));
+  const children = columns.map((c, i) => buildColumn(c, values[i]!, schema.fields[i]!.type));
   const struct = arrow.makeData({
     type: new arrow.Struct(schema.fields),
     length: values[0]?.length ?? 0,
@@ -102,8 +108,9 @@ export class ParquetFileWriter implements DataFileWriter {
     private readonly storage: FileStorage,
     private readonly key: string,
     private readonly rowGroupSize: number,
+    private readonly timeAsText = false,
   ) {
-    this.schema = arrowSchema(columns);
+    this.schema = arrowSchema(columns, timeAsText);
     this.split = columnSplitter(columns);
     this.batches = new ReadableStream<parquet.RecordBatch>(
       {
@@ -147,7 +154,8 @@ export class ParquetFileWriter implements DataFileWriter {
       columns.length === this.columns.length &&
       columns.every(
         (c, i) =>
-          c.name === this.columns[i]?.name && String(arrowType(c)) === String(this.schema.fields[i]?.type),
+          c.name === this.columns[i]?.name &&
+          String(fileType(c, this.timeAsText)) === String(this.schema.fields[i]?.type),
       )
     );
   }

@@ -90,6 +90,12 @@ export function refuseUnloadable(
     throw new UnloadableColumnError(`column ${column.name} of table ${table}: ${reason}`);
 }
 
+/** How values are written, where a destination reads a type its own way. */
+export interface WritingOptions {
+  /** Time columns go into Parquet as ISO text (`12:30:45.123456`) instead of TIME. */
+  timeAsText: boolean;
+}
+
 /** A finished data file of one table. */
 export interface WrittenFile {
   table: string;
@@ -125,6 +131,7 @@ export class TableFileWriters implements RowSink {
     private readonly format: FileFormat,
     private readonly limits: FileLimits = DEFAULT_FILE_LIMITS,
     private readonly checkColumn?: ColumnCheck,
+    private readonly writing: WritingOptions = { timeAsText: false },
   ) {}
 
   write(table: TableSchema, row: NormalizedRow): void {
@@ -207,6 +214,7 @@ export class TableFileWriters implements RowSink {
               this.limits.rowGroupCells,
               columns.length,
             ),
+            this.writing.timeAsText,
           )
         : new JsonlFileWriter(columns, this.storage, key, false);
     return { writer, key, rows: 0 };

@@ -5,6 +5,7 @@ import {
   completeColumns,
   type FileLimits,
   refuseUnloadable,
+  type WritingOptions,
   type WrittenFile,
 } from '../formats/table-files.js';
 import type { QuarantineWriter } from '../package/quarantine.js';
@@ -31,6 +32,7 @@ export interface NormalizeWork {
   prefix: string;
   format: FileFormat;
   limits: FileLimits;
+  writing: WritingOptions;
   checkColumn: ColumnCheck | undefined;
   quarantine: QuarantineWriter;
   onProgress: ((items: number) => void) | undefined;
@@ -112,6 +114,7 @@ export async function normalizeInWorkers(
     prefix: work.prefix,
     format: work.format,
     limits: work.limits,
+    writing: work.writing,
     loadId: work.loadId,
     maxIdentifierLength: work.schema.naming.maxLength,
   };

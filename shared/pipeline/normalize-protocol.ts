@@ -1,5 +1,5 @@
 import type { FileFormat } from '../formats/file-writer.js';
-import type { FileLimits, WrittenFile } from '../formats/table-files.js';
+import type { FileLimits, WritingOptions, WrittenFile } from '../formats/table-files.js';
 import type { QuarantinedRecord } from '../package/quarantine.js';
 import type { TableChange } from '../schema/schema-changes.js';
 import type { StoredSchema } from '../schema/types.js';
@@ -15,6 +15,7 @@ export interface WorkerSetup {
   prefix: string;
   format: FileFormat;
   limits: FileLimits;
+  writing: WritingOptions;
   loadId: string;
   maxIdentifierLength?: number;
 }

@@ -48,7 +48,14 @@ export class NormalizeWorker {
     private readonly setup: WorkerSetup,
     private readonly post: (message: FromWorker) => void,
   ) {
-    this.writers = new TableFileWriters(openStorage(setup.storage), setup.prefix, setup.format, setup.limits);
+    this.writers = new TableFileWriters(
+      openStorage(setup.storage),
+      setup.prefix,
+      setup.format,
+      setup.limits,
+      undefined,
+      setup.writing,
+    );
   }
 
   async handle(message: ToWorker): Promise<void> {

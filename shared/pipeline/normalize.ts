@@ -41,6 +41,8 @@ export interface NormalizeOptions {
   limits?: FileLimits;
   /** Refuses data types the destination cannot load from this format, before anything is staged. */
   checkColumn?: ColumnCheck;
+  /** Time columns go into Parquet as text (a destination that cannot read Parquet's TIME). */
+  timeAsText?: boolean;
   onProgress?: (items: number) => void;
   /** Worker threads for large packages (default 1: normalize in this thread). */
   workers?: number;
@@ -96,6 +98,7 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
     prefix: packageKeys.normalizedPrefix(pkg),
     format: options.format,
     limits: options.limits ?? DEFAULT_FILE_LIMITS,
+    writing: { timeAsText: options.timeAsText ?? false },
     checkColumn: options.checkColumn,
     quarantine,
     onProgress: options.onProgress,
@@ -126,7 +129,14 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
 async function normalizeInThread(
   work: NormalizeWork,
 ): Promise<{ written: WrittenFile[]; items: number; workers?: WorkersUsed }> {
-  const writers = new TableFileWriters(work.storage, work.prefix, work.format, work.limits, work.checkColumn);
+  const writers = new TableFileWriters(
+    work.storage,
+    work.prefix,
+    work.format,
+    work.limits,
+    work.checkColumn,
+    work.writing,
+  );
   const normalizer = new RelationalNormalizer(work.schema, writers, work.loadId);
   let items = 0;
   for (const source of work.sources) {

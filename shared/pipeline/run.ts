@@ -69,6 +69,7 @@ export async function run(options: RunOptions): Promise<RunInfo> {
       format,
       maxIdentifierLength: destination.capabilities.maxIdentifierLength,
       checkColumn: destination.capabilities.refusesColumn,
+      timeAsText: destination.capabilities.timeAsTextInParquet ?? false,
       limits: options.limits,
       ...(options.workers !== undefined && { workers: options.workers }),
       ...(options.workerStorage !== undefined && { workerStorage: options.workerStorage }),

@@ -236,6 +236,23 @@ describe('Databricks destination on the local warehouse', () => {
     }
   });
 
+  it('loads time columns from Parquet as text, which Spark cannot read as TIME', async () => {
+    const p = await pipeline();
+    const hints: ResourceHints = { name: 'shifts', columns: { starts: { data_type: 'time' } } };
+    const result = await p.load(hints, [
+      { id: 1, starts: '08:30:00' },
+      { id: 2, starts: '23:59:59.123456' },
+      { id: 3, starts: null },
+    ]);
+    await p.close();
+    expect(result.jobs.format).toBe('parquet');
+    expect(await warehouse.query(`SELECT id, starts FROM main.${p.dataset}.shifts ORDER BY id`)).toEqual([
+      { id: 1, starts: '08:30:00.000000' },
+      { id: 2, starts: '23:59:59.123456' },
+      { id: 3, starts: null },
+    ]);
+  });
+
   it('replaces a table and its nested tables', async () => {
     const p = await pipeline();
     const hints: ResourceHints = { name: 'users', writeDisposition: 'replace' };

@@ -160,6 +160,7 @@ describe('normalize in worker threads', () => {
         prefix: 'n/',
         format: 'jsonl',
         limits: { bufferRows: 1 },
+        writing: { timeAsText: false },
         loadId: LOAD_ID,
       },
       (message) => posted.push(message),
