@@ -131,6 +131,45 @@ describe('the REST API source', () => {
     ]).toEqual([3, 3, 2, 3, 3]);
   });
 
+  it("selects records and cursors by JSONPath as dlt's rest_api takes them: $.data[*], [*] over pages", async () => {
+    const server = await api({
+      '/wild': (r) => {
+        const at = Number(r.query.get('after') ?? 0);
+        return {
+          body: {
+            data: people.slice(at, at + 4),
+            $meta: { next: at + 4 < people.length ? String(at + 4) : null },
+          },
+        };
+      },
+      '/sections': () => ({
+        body: { sections: [{ rows: [{ id: 1 }, { id: 2 }] }, { rows: [{ id: 3 }] }, {}] },
+      }),
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const p = await pullPipeline([
+      {
+        name: 'wild',
+        source: {
+          ...base,
+          path: 'wild',
+          dataSelector: '$.data[*]',
+          paginator: { type: 'cursor', cursorPath: "$['$meta'].next", cursorParam: 'after' },
+        },
+      },
+      { name: 'section_rows', source: { ...base, path: 'sections', dataSelector: 'sections[*].rows' } },
+    ]);
+    await p.run();
+    expect(await ids(p, 'wild')).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    // each section's rows list is one match, as JSONPath finds them: a record holding a list
+    expect(await p.query('SELECT count(*) AS n FROM api_data.section_rows')).toEqual([{ n: '2' }]);
+    expect(await p.query('SELECT id FROM api_data.section_rows__value ORDER BY id')).toEqual([
+      { id: '1' },
+      { id: '2' },
+      { id: '3' },
+    ]);
+  });
+
   it("stops where dlt's paginators stop, and refuses to page forever", async () => {
     let other = '';
     const endless = (r: ApiRequest) => {
