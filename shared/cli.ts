@@ -8,6 +8,7 @@ import { dropResources } from './cli/drops.js';
 import { describePipeline } from './cli/info.js';
 import { expandInputs, tableNameOf } from './cli/inputs.js';
 import { Progress } from './cli/progress.js';
+import { resultTable } from './cli/result-table.js';
 import { formatRestored, formatSummary } from './cli/summary.js';
 import {
   DEFAULT_WORKDIR,
@@ -318,7 +319,7 @@ program
       );
     const destination = await DuckDbDestination.open(file);
     try {
-      console.table(await destination.client.query(sql));
+      console.log(resultTable(await destination.client.query(sql)));
     } finally {
       await destination.close();
     }

@@ -305,7 +305,7 @@ describe('sluice CLI', () => {
       workdir,
       'SELECT code FROM again_dataset.codes ORDER BY code',
     ]);
-    expect(rows.stdout.trim().split('\n')).toHaveLength(4 + 2);
+    expect(rows.stdout.trim().split('\n')).toHaveLength(5 + 2);
   });
 
   it('runs a folder into DuckDB and shows the schema with info', async () => {
@@ -336,7 +336,9 @@ describe('sluice CLI', () => {
     const words = (hint ?? '').match(/"[^"]*"|\S+/g)!.map((word) => word.replace(/^"(.*)"$/, '$1'));
     const queried = await exec(process.execPath, [cli, ...words]);
     expect(queried.stdout).toMatch(/customer_id/);
-    expect(queried.stdout.trim().split('\n')).toHaveLength(4 + 10);
+    // the box's four lines, a line a row, and the row count
+    expect(queried.stdout.trim().split('\n')).toHaveLength(5 + 10);
+    expect(queried.stdout.trim()).toMatch(/\n10 rows$/);
 
     // a pipeline that loaded nothing there is named, and no empty database is left behind
     const missing = await exec(process.execPath, [

@@ -562,7 +562,7 @@ describe('sluice pull', () => {
       'feed',
       'SELECT list(id ORDER BY id)::VARCHAR AS ids, count(DISTINCT _dlt_load_id) AS loads FROM feed_data.events',
     );
-    expect(refreshed.stdout).toMatch(/'\[1, 2\]'\s*│\s*'?1'?\s/);
+    expect(refreshed.stdout).toMatch(/│ \[1, 2\] +│ 1 +│/);
     expect(server.requests.map((r) => r.query.get('since'))).toEqual(['0', '1', '0']);
     const unknown = await cli('pull', '--pipeline', 'nope', '--config', config).catch(
       (error: { stderr: string }) => error,
