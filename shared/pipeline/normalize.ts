@@ -115,8 +115,12 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
   for (const file of written) if (file.rows > 0) schema.markSeenData(file.table);
   schema.dropPlaceholders();
   const stored = schema.toStored();
+  // a replaced table whose resource brought nothing is emptied by the load, as dlt empties it
+  const replaced = [...new Set(tables.values())].filter(
+    (name) => own(stored.tables, name)?.write_disposition === 'replace',
+  );
   const jobs = {
-    ...jobsOf(written, options.format, stored.version_hash),
+    ...jobsOf(written, options.format, stored.version_hash, replaced),
     ...(quarantined.length > 0 && { quarantine: quarantined }),
   };
   await storage.put(packageKeys.schema(pkg), JSON.stringify(stored, null, 2));
@@ -156,12 +160,19 @@ async function normalizeInThread(
   return { written: await writers.close(), items };
 }
 
-function jobsOf(written: WrittenFile[], format: FileFormat, schemaVersionHash: string): Jobs {
+/** The files of each table; a replaced table without any gets an entry with none (an empty job). */
+function jobsOf(
+  written: WrittenFile[],
+  format: FileFormat,
+  schemaVersionHash: string,
+  replaced: readonly string[],
+): Jobs {
   const tables: Jobs['tables'] = {};
   for (const file of written) {
     const entry = own(tables, file.table) ?? (tables[file.table] = { files: [], rows: 0 });
     entry.files.push({ key: file.key, rows: file.rows, bytes: file.bytes });
     entry.rows += file.rows;
   }
+  for (const name of replaced) if (own(tables, name) === undefined) tables[name] = { files: [], rows: 0 };
   return { format, schemaVersionHash, tables };
 }

@@ -258,11 +258,17 @@ describe('Databricks destination on the local warehouse', () => {
     const hints: ResourceHints = { name: 'users', writeDisposition: 'replace' };
     await p.load(hints, users);
     await p.load(hints, [{ id: 9, name: 'Zed', pets: [{ id: 9, name: 'Rex' }] }]);
-    await p.close();
     expect(await warehouse.query(`SELECT id FROM main.${p.dataset}.users`)).toEqual([{ id: 9 }]);
     expect(await warehouse.query(`SELECT name FROM main.${p.dataset}.users__pets`)).toEqual([
       { name: 'Rex' },
     ]);
+    // a run without rows replaces both with nothing, as dlt's does (and runs no COPY INTO)
+    await p.load(hints, []);
+    await p.close();
+    for (const table of ['users', 'users__pets'])
+      expect(await warehouse.query(`SELECT count(*) AS n FROM main.${p.dataset}.${table}`)).toEqual([
+        { n: 0 },
+      ]);
   });
 
   it('leaves no _dlt_loads row when COPY INTO fails', async () => {

@@ -174,6 +174,17 @@ describe('write dispositions on DuckDB', () => {
 
       expect(await rowsOf(p, 'SELECT id FROM test_data.snap')).toEqual([['3']]);
       expect(await rowsOf(p, 'SELECT count(*) FROM test_data.snap__l')).toEqual([['0']]);
+
+      // a run that brings nothing replaces the table with nothing, as dlt's does
+      await p.run(hints, { items: [{ id: 4, l: [5] }] });
+      const empty = await p.run(hints, { items: [] });
+      expect(empty.jobs.tables.snap).toEqual({ files: [], rows: 0 });
+      expect(await rowsOf(p, 'SELECT count(*) FROM test_data.snap')).toEqual([['0']]);
+      expect(await rowsOf(p, 'SELECT count(*) FROM test_data.snap__l')).toEqual([['0']]);
+      // an appended table is left as it was by a run without rows
+      await p.run({ name: 'log' }, { items: [{ id: 1 }] });
+      await p.run({ name: 'log' }, { items: [] });
+      expect(await rowsOf(p, 'SELECT count(*) FROM test_data.log')).toEqual([['1']]);
     },
   );
 

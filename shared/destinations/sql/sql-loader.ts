@@ -93,7 +93,8 @@ export class SqlLoader {
     for (const plan of plans) {
       for (const table of plan.chain) {
         const job = own(pkg.jobs.tables, table.name);
-        if (job === undefined) continue;
+        // an empty job (a replaced table that got no rows) was emptied above and loads nothing
+        if (job === undefined || job.files.length === 0) continue;
         const statements = dialect.loadFiles({
           dataset: plan.staging ? staging : pkg.dataset,
           table: table.name,
