@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -170,8 +170,14 @@ async function runAndReport(
   }
 }
 
+// the package's own version (shared/ sits beside package.json)
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 const program = new Command('sluice')
   .description('Load JSON, CSV and Parquet into DuckDB or Databricks with dlt semantics')
+  .version(version)
   .showHelpAfterError()
   .configureOutput({ outputError: (text, write) => write(text) });
 

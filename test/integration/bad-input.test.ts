@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
@@ -219,6 +219,11 @@ describe('bad input', () => {
 describe('sluice CLI', () => {
   const exec = promisify(execFile);
   const cli = join(import.meta.dirname, '../../bin/sluice.js');
+
+  it('says its version', async () => {
+    const { version } = JSON.parse(await readFile(join(import.meta.dirname, '../../package.json'), 'utf8'));
+    expect((await exec(process.execPath, [cli, '--version'])).stdout.trim()).toBe(version);
+  });
 
   it('prints one line naming file and line and exits non-zero on bad input', async () => {
     const { dir, file } = await setup();
