@@ -4,7 +4,7 @@ import type { SecretResolver } from '../../config/secret-values.js';
 import type { ColumnHints } from '../../schema/types.js';
 import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
-import { columnHintsFor, exactParsers } from './postgres-types.js';
+import { columnHintsFor, exactParsers, textArrayParser } from './postgres-types.js';
 import type { PostgresSourceConfig } from './sql-config.js';
 
 export interface PostgresShape {
@@ -13,13 +13,23 @@ export interface PostgresShape {
   primaryKey?: string[];
 }
 
+// what pg gives for a type it has no parser for: Postgres's text as it is
+// (pg-types types only the ids it knows)
+const parserOf = pg.types.getTypeParser as (oid: number, format: 'text') => unknown;
+const UNPARSED = parserOf(0, 'text');
+
 async function connect(source: PostgresSourceConfig, secrets: SecretResolver): Promise<pg.Client> {
+  // arrays of types pg does not know (enums, domains, extensions' types): their elements' text
+  const unknownArrays = new Set<number>();
   const client = new pg.Client({
     connectionString: await secrets.resolve(source.connection),
     options: '-c TimeZone=UTC',
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        exactParsers[oid] ?? pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+        exactParsers[oid] ??
+        (unknownArrays.has(oid)
+          ? textArrayParser
+          : pg.types.getTypeParser(oid, format ?? 'text'))) as typeof pg.types.getTypeParser,
     },
   });
   try {
@@ -28,6 +38,10 @@ async function connect(source: PostgresSourceConfig, secrets: SecretResolver): P
     // the connection string carries a password: the message names only what failed
     throw new Error(`cannot connect to PostgreSQL for ${describe(source)}: ${(error as Error).message}`);
   }
+  const arrays = await client.query<{ oid: number }>(
+    "SELECT oid::int AS oid FROM pg_type WHERE typcategory = 'A'",
+  );
+  for (const { oid } of arrays.rows) if (parserOf(oid, 'text') === UNPARSED) unknownArrays.add(oid);
   return client;
 }
 

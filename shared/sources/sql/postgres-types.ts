@@ -99,6 +99,9 @@ const mapArray = (values: TextArray, element: (text: string) => unknown): unknow
   );
 const arrayOf = (element: (text: string) => unknown) => (text: string) => mapArray(textArray(text), element);
 
+/** An array of a type pg has no parser for, its elements as Postgres writes them. */
+export const textArrayParser = arrayOf(asText);
+
 /**
  * Parsers that keep values exact: int8 as bigint when unsafe, numerics, dates and timestamps as
  * their text, alone or in arrays (pg reads numeric[] as floats, int8[] as strings and dates
