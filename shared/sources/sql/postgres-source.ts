@@ -4,7 +4,7 @@ import type { SecretResolver } from '../../config/secret-values.js';
 import type { ColumnHints } from '../../schema/types.js';
 import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
-import { columnHintsFor, exactParsers, textArrayParser } from './postgres-types.js';
+import { columnHintsFor, exactParsers, textArrayParser, unparsedByPg } from './postgres-types.js';
 import type { PostgresSourceConfig } from './sql-config.js';
 
 export interface PostgresShape {
@@ -12,11 +12,6 @@ export interface PostgresShape {
   /** The table's primary key from the catalog (tables only). */
   primaryKey?: string[];
 }
-
-// what pg gives for a type it has no parser for: Postgres's text as it is
-// (pg-types types only the ids it knows)
-const parserOf = pg.types.getTypeParser as (oid: number, format: 'text') => unknown;
-const UNPARSED = parserOf(0, 'text');
 
 async function connect(source: PostgresSourceConfig, secrets: SecretResolver): Promise<pg.Client> {
   // arrays of types pg does not know (enums, domains, extensions' types): their elements' text
@@ -41,7 +36,7 @@ async function connect(source: PostgresSourceConfig, secrets: SecretResolver): P
   const arrays = await client.query<{ oid: number }>(
     "SELECT oid::int AS oid FROM pg_type WHERE typcategory = 'A'",
   );
-  for (const { oid } of arrays.rows) if (parserOf(oid, 'text') === UNPARSED) unknownArrays.add(oid);
+  for (const { oid } of arrays.rows) if (unparsedByPg(oid)) unknownArrays.add(oid);
   return client;
 }
 

@@ -89,10 +89,15 @@ const exactInteger = (text: string) => {
   return Number.isSafeInteger(n) ? n : BigInt(text);
 };
 type TextArray = (string | null | TextArray)[];
-// pg-types types only the scalar ids; 1009 (text[]) has its string array parser (nested arrays too)
-const textArray = (pg.types.getTypeParser as (oid: number) => unknown)(OID.textArray) as (
-  text: string,
-) => TextArray;
+// pg-types' typings name only some ids; any id may be asked for
+const parserOf = pg.types.getTypeParser as (oid: number, format?: 'text') => unknown;
+// text[]'s parser splits Postgres's array text into strings (nested arrays too)
+const textArray = parserOf(OID.textArray) as (text: string) => TextArray;
+
+/** Whether pg has no parser for a type, so its values come as Postgres's text. */
+export function unparsedByPg(oid: number): boolean {
+  return parserOf(oid, 'text') === parserOf(0, 'text');
+}
 const mapArray = (values: TextArray, element: (text: string) => unknown): unknown[] =>
   values.map((value) =>
     value === null ? null : Array.isArray(value) ? mapArray(value, element) : element(value),
@@ -105,8 +110,8 @@ export const textArrayParser = arrayOf(asText);
 /**
  * Parsers that keep values exact: int8 as bigint when unsafe, numerics, dates and timestamps as
  * their text, alone or in arrays (pg reads numeric[] as floats, int8[] as strings and dates
- * through the local zone). Types loaded as text keep Postgres's text: pg reads an interval or a point into an
- * object, which would flatten into a column per part.
+ * through the local zone). Types loaded as text keep Postgres's text: pg reads an interval or a
+ * point into an object, which would flatten into a column per part.
  */
 export const exactParsers: Record<number, (text: string) => unknown> = {
   [OID.int8]: exactInteger,
