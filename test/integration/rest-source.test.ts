@@ -154,7 +154,8 @@ describe('the REST API source', () => {
           ...base,
           path: 'wild',
           dataSelector: '$.data[*]',
-          paginator: { type: 'cursor', cursorPath: "$['$meta'].next", cursorParam: 'after' },
+          // a key starting with $ is a key, not the root
+          paginator: { type: 'cursor', cursorPath: '$meta.next', cursorParam: 'after' },
         },
       },
       { name: 'section_rows', source: { ...base, path: 'sections', dataSelector: 'sections[*].rows' } },
