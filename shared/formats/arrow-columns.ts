@@ -111,7 +111,9 @@ function booleanBits(values: ReadonlyArray<unknown>): Uint8Array {
 /**
  * A string column's offsets and UTF-8 bytes, encoded in one call for the whole batch (`join`
  * writes absent values as ''). When the bytes are as many as the characters, every string was
- * ASCII and the character offsets are the byte offsets; otherwise each string is measured.
+ * ASCII and the character offsets are the byte offsets; otherwise each string is measured. A
+ * batch past JOINED_CHARS is encoded value by value: one string of it all could pass V8's longest
+ * (about 512M characters).
  */
 function utf8Strings(
   values: ReadonlyArray<string | undefined | null>,
@@ -126,30 +128,24 @@ function utf8Strings(
     position += values[i]?.length ?? 0;
     offsets[i + 1] = position;
   }
-  // one string of every value is fastest, within V8's longest string (about 512M characters)
-  if (position > JOINED_CHARS) return utf8StringsOneByOne(values, column);
-  const data = Buffer.from(values.join(''), 'utf8');
-  if (data.length !== position) {
-    position = 0;
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      if (v !== undefined && v !== null) position += Buffer.byteLength(v);
-      offsets[i + 1] = position;
-    }
+  if (position > JOINED_CHARS) {
+    const data = Buffer.allocUnsafe(byteOffsets(values, offsets, column));
+    for (let i = 0; i < values.length; i++) data.write(values[i] ?? '', offsets[i]!, 'utf8');
+    return { offsets, data };
   }
+  const data = Buffer.from(values.join(''), 'utf8');
+  if (data.length !== position) byteOffsets(values, offsets, column);
   return { offsets, data };
 }
 
 const JOINED_CHARS = 64_000_000;
 
-function utf8StringsOneByOne(
+/** Fills `offsets` with each value's end in UTF-8 bytes; returns the bytes in all. */
+function byteOffsets(
   values: ReadonlyArray<string | undefined | null>,
+  offsets: Int32Array,
   column: string,
-): {
-  offsets: Int32Array;
-  data: Uint8Array;
-} {
-  const offsets = new Int32Array(values.length + 1);
+): number {
   let size = 0;
   for (let i = 0; i < values.length; i++) {
     size += Buffer.byteLength(values[i] ?? '');
@@ -157,9 +153,7 @@ function utf8StringsOneByOne(
     if (size > 0x7fffffff) throw new Error(`column ${column}: a batch holds more than 2 GiB of text`);
     offsets[i + 1] = size;
   }
-  const data = Buffer.allocUnsafe(size);
-  for (let i = 0; i < values.length; i++) data.write(values[i] ?? '', offsets[i]!, 'utf8');
-  return { offsets, data };
+  return size;
 }
 
 function binaries(values: ReadonlyArray<unknown>): { offsets: Int32Array; data: Uint8Array } {

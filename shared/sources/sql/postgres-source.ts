@@ -4,7 +4,7 @@ import type { SecretResolver } from '../../config/secret-values.js';
 import type { ColumnHints } from '../../schema/types.js';
 import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
-import { columnHintsFor, exactParsers, textArrayParser, unparsedByPg } from './postgres-types.js';
+import { type ArrayElements, columnHintsFor, typeParser } from './postgres-types.js';
 import type { PostgresSourceConfig } from './sql-config.js';
 
 export interface PostgresShape {
@@ -13,19 +13,16 @@ export interface PostgresShape {
   primaryKey?: string[];
 }
 
-async function connect(source: PostgresSourceConfig, secrets: SecretResolver): Promise<pg.Client> {
-  // arrays of types pg does not know (enums, domains, extensions' types): their elements' text
-  const unknownArrays = new Set<number>();
+/** A connection, with the database's array types (enums' and extensions' too) read once. */
+async function connect(
+  source: PostgresSourceConfig,
+  secrets: SecretResolver,
+): Promise<{ client: pg.Client; arrays: ArrayElements }> {
+  const arrays = new Map<number, number>();
   const client = new pg.Client({
     connectionString: await secrets.resolve(source.connection),
     options: '-c TimeZone=UTC',
-    types: {
-      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        exactParsers[oid] ??
-        (unknownArrays.has(oid)
-          ? textArrayParser
-          : pg.types.getTypeParser(oid, format ?? 'text'))) as typeof pg.types.getTypeParser,
-    },
+    types: { getTypeParser: ((oid: number) => typeParser(oid, arrays)) as typeof pg.types.getTypeParser },
   });
   try {
     await client.connect();
@@ -33,11 +30,12 @@ async function connect(source: PostgresSourceConfig, secrets: SecretResolver): P
     // the connection string carries a password: the message names only what failed
     throw new Error(`cannot connect to PostgreSQL for ${describe(source)}: ${(error as Error).message}`);
   }
-  const arrays = await client.query<{ oid: number }>(
-    "SELECT oid::int AS oid FROM pg_type WHERE typcategory = 'A'",
+  // each type's array type (not the vectors such as int2vector, which are written otherwise)
+  const types = await client.query<{ array: number; element: number }>(
+    'SELECT typarray::int AS array, oid::int AS element FROM pg_type WHERE typarray <> 0',
   );
-  for (const { oid } of arrays.rows) if (unparsedByPg(oid)) unknownArrays.add(oid);
-  return client;
+  for (const { array, element } of types.rows) arrays.set(array, element);
+  return { client, arrays };
 }
 
 /** The columns of the table or query with their loader types, and the table's primary key. */
@@ -45,17 +43,9 @@ export async function describePostgres(
   source: PostgresSourceConfig,
   secrets: SecretResolver,
 ): Promise<PostgresShape> {
-  const client = await connect(source, secrets);
+  const { client, arrays } = await connect(source, secrets);
   try {
     const { fields } = await client.query(`SELECT * FROM (${baseQuery(source)}) AS described LIMIT 0`);
-    const arrays = new Set(
-      (
-        await client.query<{ oid: number }>(
-          "SELECT oid::int AS oid FROM pg_type WHERE typcategory = 'A' AND oid = ANY($1::oid[])",
-          [fields.map((f) => f.dataTypeID)],
-        )
-      ).rows.map((r) => r.oid),
-    );
     const columns = Object.fromEntries(
       fields.map((f) => [f.name, columnHintsFor(f.dataTypeID, f.dataTypeModifier, arrays)]),
     );
@@ -101,7 +91,7 @@ export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<un
   const sql = cursor
     ? `SELECT * FROM (${baseQuery(source)}) AS pulled WHERE ${column} >= $1 ORDER BY ${column}`
     : baseQuery(source);
-  const client = await connect(source, pull.secrets);
+  const { client } = await connect(source, pull.secrets);
   const rows = client.query(new Cursor<Record<string, unknown>>(sql, tracker ? [tracker.start] : []));
   try {
     for (

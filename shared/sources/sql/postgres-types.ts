@@ -22,17 +22,7 @@ const OID = {
   numeric: 1700,
   uuid: 2950,
   jsonb: 3802,
-  point: 600,
-  circle: 718,
-  interval: 1186,
   textArray: 1009,
-  int8Array: 1016,
-  pointArray: 1017,
-  timestampArray: 1115,
-  dateArray: 1182,
-  timestamptzArray: 1185,
-  intervalArray: 1187,
-  numericArray: 1231,
 } as const;
 
 /**
@@ -40,7 +30,7 @@ const OID = {
  * numeric(p,s) decimal with its precision and scale, timestamptz a timestamp with time zone and
  * timestamp one without, json/jsonb and arrays json, bytea binary, uuid and the rest text.
  */
-export function columnHintsFor(oid: number, typmod: number, arrayTypes: ReadonlySet<number>): ColumnHints {
+export function columnHintsFor(oid: number, typmod: number, arrays: ArrayElements): ColumnHints {
   switch (oid) {
     case OID.bool:
       return { data_type: 'bool' };
@@ -75,7 +65,7 @@ export function columnHintsFor(oid: number, typmod: number, arrayTypes: Readonly
     case OID.bytea:
       return { data_type: 'binary' };
     default:
-      return arrayTypes.has(oid) ? { data_type: 'json' } : { data_type: 'text' };
+      return arrays.has(oid) ? { data_type: 'json' } : { data_type: 'text' };
   }
 }
 
@@ -88,45 +78,52 @@ const exactInteger = (text: string) => {
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : BigInt(text);
 };
-type TextArray = (string | null | TextArray)[];
-// pg-types' typings name only some ids; any id may be asked for
-const parserOf = pg.types.getTypeParser as (oid: number, format?: 'text') => unknown;
-// text[]'s parser splits Postgres's array text into strings (nested arrays too)
-const textArray = parserOf(OID.textArray) as (text: string) => TextArray;
 
-/** Whether pg has no parser for a type, so its values come as Postgres's text. */
-export function unparsedByPg(oid: number): boolean {
-  return parserOf(oid, 'text') === parserOf(0, 'text');
-}
-const mapArray = (values: TextArray, element: (text: string) => unknown): unknown[] =>
-  values.map((value) =>
-    value === null ? null : Array.isArray(value) ? mapArray(value, element) : element(value),
-  );
-const arrayOf = (element: (text: string) => unknown) => (text: string) => mapArray(textArray(text), element);
-
-/** An array of a type pg has no parser for, its elements as Postgres writes them. */
-export const textArrayParser = arrayOf(asText);
-
-/**
- * Parsers that keep values exact: int8 as bigint when unsafe, numerics, dates and timestamps as
- * their text, alone or in arrays (pg reads numeric[] as floats, int8[] as strings and dates
- * through the local zone). Types loaded as text keep Postgres's text: pg reads an interval or a
- * point into an object, which would flatten into a column per part.
- */
-export const exactParsers: Record<number, (text: string) => unknown> = {
+/** Where pg would lose something: unsafe int8s, numerics, dates and timestamps. */
+const EXACT: Record<number, (text: string) => unknown> = {
   [OID.int8]: exactInteger,
   [OID.numeric]: asText,
   [OID.date]: asText,
   [OID.timestamp]: naiveTimestamp,
   [OID.timestamptz]: utcTimestamp,
-  [OID.point]: asText,
-  [OID.circle]: asText,
-  [OID.interval]: asText,
-  [OID.int8Array]: arrayOf(exactInteger),
-  [OID.numericArray]: arrayOf(asText),
-  [OID.dateArray]: arrayOf(asText),
-  [OID.timestampArray]: arrayOf(naiveTimestamp),
-  [OID.timestamptzArray]: arrayOf(utcTimestamp),
-  [OID.intervalArray]: arrayOf(asText),
-  [OID.pointArray]: arrayOf(asText),
 };
+// the other typed columns, which pg reads as the loader wants them
+const READ_BY_PG = new Set<number>([
+  OID.bool,
+  OID.int2,
+  OID.int4,
+  OID.float4,
+  OID.float8,
+  OID.json,
+  OID.jsonb,
+  OID.bytea,
+]);
+
+// pg-types' typings name only some ids; any id may be asked for
+const parserOf = pg.types.getTypeParser as (oid: number, format: 'text') => (text: string) => unknown;
+type TextArray = (string | null | TextArray)[];
+// text[]'s parser splits Postgres's array text into its elements' text (nested arrays too)
+const textArray = parserOf(OID.textArray, 'text') as (text: string) => TextArray;
+const mapArray = (values: TextArray, element: (text: string) => unknown): unknown[] =>
+  values.map((value) =>
+    value === null ? null : Array.isArray(value) ? mapArray(value, element) : element(value),
+  );
+
+/** Each array type's element type, as a connection reads them from the catalog. */
+export type ArrayElements = ReadonlyMap<number, number>;
+
+/**
+ * How a value's text is read: exact where pg would lose something, by pg for the other typed
+ * columns, and as Postgres writes it for every type loaded as text (pg reads an interval or a
+ * point into an object, which would flatten into a column per part). An array's elements are read
+ * by the same rule, whatever the element type (pg reads numeric[] as floats, int8[] as strings,
+ * dates through the local zone, and leaves an enum's array as its text).
+ */
+export function typeParser(oid: number, arrays: ArrayElements): (text: string) => unknown {
+  const element = arrays.get(oid);
+  if (element !== undefined) {
+    const read = typeParser(element, arrays);
+    return (text) => mapArray(textArray(text), read);
+  }
+  return EXACT[oid] ?? (READ_BY_PG.has(oid) ? parserOf(oid, 'text') : asText);
+}
