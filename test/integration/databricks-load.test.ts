@@ -307,6 +307,27 @@ describe('Databricks destination: merge and replace strategies on the local ware
     expect(await warehouse.query(`SELECT n FROM main.${p.dataset}.acc__kids`)).toEqual([{ n: 9 }]);
   });
 
+  it('refuses an upsert whose load holds a primary key twice, before merging', async () => {
+    const p = await pipeline();
+    const hints: ResourceHints = {
+      name: 'acc',
+      writeDisposition: 'merge',
+      mergeStrategy: 'upsert',
+      primaryKey: ['id'],
+    };
+    // into an empty table Delta's MERGE inserts both rows, with one _dlt_id; later it fails
+    await expect(
+      p.load(hints, [
+        { id: 7, v: 'a', kids: [{ n: 1 }] },
+        { id: 7, v: 'b', kids: [{ n: 2 }] },
+      ]),
+    ).rejects.toThrow(
+      'table acc: 2 rows of this load have the primary key id = 7; upsert takes one row per key',
+    );
+    await p.close();
+    expect(await warehouse.query(`SELECT count(*) AS n FROM main.${p.dataset}.acc`)).toEqual([{ n: 0 }]);
+  });
+
   it('refills a replaced table and a merge staging table when a load is retried after its COPY INTO', async () => {
     const p = await pipeline();
     const replaced: ResourceHints = { name: 'roster', writeDisposition: 'replace' };

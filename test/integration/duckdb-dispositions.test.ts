@@ -107,6 +107,30 @@ describe('write dispositions on DuckDB', () => {
     expect(await rowsOf(p, 'SELECT id FROM test_data.acc ORDER BY id')).toEqual([['2'], ['3']]);
   });
 
+  for (const mergeStrategy of ['upsert', 'insert-only'] as const) {
+    it(`merge ${mergeStrategy} refuses a load that holds a primary key twice, changing nothing`, async () => {
+      const p = await pipeline();
+      const hints = { name: 'acc', writeDisposition: 'merge' as const, mergeStrategy, primaryKey: ['id'] };
+      await p.run(hints, { items: [{ id: 1, v: 'a', kids: [{ n: 1 }] }] });
+
+      // which of the two rows (and whose nested rows) would win is undefined: DuckDB applied either
+      const twice = p.run(hints, {
+        items: [
+          { id: 1, v: 'b', kids: [{ n: 2 }] },
+          { id: 2, v: 'x' },
+          { id: 1, v: 'c', kids: [{ n: 3 }, { n: 4 }] },
+        ],
+      });
+
+      await expect(twice).rejects.toThrow(
+        `table acc: 2 rows of this load have the primary key id = 1; ${mergeStrategy} takes one row per key`,
+      );
+      expect(await rowsOf(p, 'SELECT id, v FROM test_data.acc')).toEqual([['1', 'a']]);
+      expect(await rowsOf(p, 'SELECT n FROM test_data.acc__kids')).toEqual([['1']]);
+      expect(await rowsOf(p, 'SELECT count(*) FROM test_data._dlt_loads')).toEqual([['1']]);
+    });
+  }
+
   it('merge insert-only keeps existing rows and adds new keys', async () => {
     const p = await pipeline();
     const hints = {
@@ -156,6 +180,22 @@ describe('write dispositions on DuckDB', () => {
       ['2', 'b', at(first.loadId), at(second.loadId)],
       ['2', 'B', at(second.loadId), null],
     ]);
+  });
+
+  it('merge scd2 keeps one current version of a record staged twice, nested rows included', async () => {
+    const p = await pipeline();
+    const hints = { name: 'dim', writeDisposition: 'merge' as const, mergeStrategy: 'scd2' as const };
+    const same = { id: 1, v: 'a', k: [1, 2] };
+    await p.run(hints, { items: [same, same, { id: 2, v: 'b' }] });
+
+    await p.run(hints, { items: [same, { id: 2, v: 'B' }, { id: 2, v: 'B' }] });
+
+    expect(await rowsOf(p, 'SELECT id, v, _dlt_valid_to IS NULL FROM test_data.dim ORDER BY id, v')).toEqual([
+      ['1', 'a', true],
+      ['2', 'B', true],
+      ['2', 'b', false],
+    ]);
+    expect(await rowsOf(p, 'SELECT value FROM test_data.dim__k ORDER BY value')).toEqual([['1'], ['2']]);
   });
 
   it.each(['truncate-and-insert', 'insert-from-staging', 'staging-optimized'] as const)(

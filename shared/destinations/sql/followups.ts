@@ -173,6 +173,20 @@ export function upsertSql(ctx: FollowupContext): string[] {
   return statements;
 }
 
+/**
+ * upsert and insert-only match staging rows to final rows by primary key, so a key staged twice
+ * is ambiguous: the MERGE then fails on some engines and on others inserts both rows or applies
+ * either (and nested rows of the two cannot be told apart, their keys derive from the primary
+ * key). This query finds one such key with its row count; the loader refuses the package.
+ */
+export function duplicateKeyQuery(ctx: FollowupContext): string | undefined {
+  const [root] = ctx.chain as [TableSchema];
+  const primaryKey = columnsWith(root, 'primary_key');
+  if (primaryKey.length === 0) return undefined;
+  const keys = columnList(ctx, primaryKey);
+  return `SELECT ${keys}, COUNT(*) AS ${q(ctx, '_dlt_rows')} FROM ${staged(ctx, root)} GROUP BY ${keys} HAVING COUNT(*) > 1 LIMIT 1`;
+}
+
 /** insert-only: rows whose key is new are inserted; existing rows are left alone. */
 export function insertOnlySql(ctx: FollowupContext): string[] {
   const [root, ...nested] = ctx.chain as [TableSchema, ...TableSchema[]];
@@ -205,15 +219,26 @@ export function scd2Sql(ctx: FollowupContext): string[] {
   const statements = [
     // only current versions are retired: a row hash can recur among retired versions
     `MERGE INTO ${final(ctx, root)} AS d USING (${retired}) AS s ON d.${id} = s.${id} AND d.${to} IS NULL WHEN MATCHED THEN UPDATE SET ${to} = ${boundary}`,
-    `INSERT INTO ${final(ctx, root)} (${columnList(ctx, data)}, ${from}, ${to}) SELECT ${columnList(ctx, data, 's.')}, ${boundary}, NULL FROM ${staged(ctx, root)} AS s WHERE ${notDeleted(ctx, root, 's')} AND s.${id} NOT IN (SELECT ${id} FROM ${final(ctx, root)} WHERE ${to} IS NULL)`,
+    `INSERT INTO ${final(ctx, root)} (${columnList(ctx, data)}, ${from}, ${to}) SELECT ${columnList(ctx, data, 's.')}, ${boundary}, NULL FROM ${distinctRows(ctx, root, data)} AS s WHERE ${notDeleted(ctx, root, 's')} AND s.${id} NOT IN (SELECT ${id} FROM ${final(ctx, root)} WHERE ${to} IS NULL)`,
   ];
   for (const table of nested) {
-    const cols = columnList(ctx, typedColumns(table));
+    const columns = typedColumns(table);
+    const cols = columnList(ctx, columns);
     statements.push(
-      `INSERT INTO ${final(ctx, table)} (${cols}) SELECT ${cols} FROM ${staged(ctx, table)} WHERE ${id} NOT IN (SELECT ${id} FROM ${final(ctx, table)})`,
+      `INSERT INTO ${final(ctx, table)} (${cols}) SELECT ${cols} FROM ${distinctRows(ctx, table, columns)} AS s WHERE ${id} NOT IN (SELECT ${id} FROM ${final(ctx, table)})`,
     );
   }
   return statements;
+}
+
+/**
+ * A staging table with one row per `_dlt_id`. scd2 keys are hashes of the whole item, so a
+ * repeated `_dlt_id` is the same record staged twice, which would otherwise become two current
+ * versions (dlt inserts both).
+ */
+function distinctRows(ctx: FollowupContext, table: TableSchema, columns: readonly ColumnSchema[]): string {
+  const id = q(ctx, '_dlt_id');
+  return `(SELECT ${columnList(ctx, columns)} FROM (SELECT ROW_NUMBER() OVER (PARTITION BY ${id} ORDER BY ${id}) AS _dlt_dedup_rn, ${columnList(ctx, columns)} FROM ${staged(ctx, table)}) AS numbered WHERE _dlt_dedup_rn = 1)`;
 }
 
 function keyExpression(ctx: FollowupContext, columns: readonly ColumnSchema[], prefix = ''): string {

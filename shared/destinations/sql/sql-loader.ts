@@ -8,6 +8,7 @@ import type { SqlDialect } from './dialect.js';
 import { LOADS_COLUMNS, VERSION_COLUMNS } from './dlt-tables.js';
 import {
   deleteInsertSql,
+  duplicateKeyQuery,
   type FollowupContext,
   insertFromStagingSql,
   insertOnlySql,
@@ -115,6 +116,7 @@ export class SqlLoader {
           chain: plan.chain,
           boundary: loadIdTime(pkg.loadId),
         };
+        if (needsUniqueKeys(plan.root)) await this.refuseDuplicateKeys(ctx, plan.root);
         for (const sql of plan.followup(ctx)) await client.execute(sql);
       }
     }
@@ -144,6 +146,21 @@ export class SqlLoader {
       }
       return { root, chain, staging: false };
     });
+  }
+
+  /** Fails the package when its staged rows hold a primary key twice (see duplicateKeyQuery). */
+  private async refuseDuplicateKeys(ctx: FollowupContext, root: TableSchema): Promise<void> {
+    const sql = duplicateKeyQuery(ctx);
+    if (sql === undefined) return;
+    const [found] = await this.options.client.query(sql);
+    if (found === undefined) return;
+    const { _dlt_rows: count, ...key } = found;
+    const values = Object.entries(key)
+      .map(([column, value]) => `${column} = ${describeValue(value)}`)
+      .join(', ');
+    throw new Error(
+      `table ${root.name}: ${count} rows of this load have the primary key ${values}; ${root['x-merge-strategy']} takes one row per key, so nothing of the table was merged. Remove the duplicates at the source, or merge with delete-insert, which keeps one row per key (the dedup_sort column chooses which)`,
+    );
   }
 
   private replaceStrategy(root: TableSchema) {
@@ -226,6 +243,18 @@ export class SqlLoader {
       }
     }
   }
+}
+
+/** Merges that match staged rows to final rows one to one by primary key. */
+function needsUniqueKeys(root: TableSchema): boolean {
+  const strategy = root['x-merge-strategy'];
+  return root.write_disposition === 'merge' && (strategy === 'upsert' || strategy === 'insert-only');
+}
+
+/** A key value for an error message, cut short. */
+function describeValue(value: unknown): string {
+  const text = String(value);
+  return text.length > 80 ? `${text.slice(0, 80)}...` : text;
 }
 
 function mergeFollowup(root: TableSchema): (ctx: FollowupContext) => string[] {
