@@ -187,6 +187,29 @@ describe('file sources', () => {
     expect(await collect(join(dir, 'q.csv'))).toEqual([
       { n: 2, item: { id: 1, name: '', score: 2.5, code: '007' } },
     ]);
+    // empty fields after quoted ones holding delimiters, escaped quotes and line breaks: only the
+    // quoted empty field is ''
+    await writeFile(join(dir, 'mixed.csv'), 'a,b,c,d,e\n"x,""y"",\nz",,"",",",\n');
+    expect(await collect(join(dir, 'mixed.csv'))).toEqual([
+      { n: 3, item: { a: 'x,"y",\nz', b: null, c: '', d: ',', e: null } },
+    ]);
+    // with a backslash escape: `"p\\"` is p and a backslash, `"q\""` q and a quote
+    await writeFile(
+      join(dir, 'escaped.csv'),
+      String.raw`a;b;c
+"p\\";"q\"";""
+"\"";;"r"
+`,
+    );
+    const escaped = [];
+    for await (const record of readFileRecords(join(dir, 'escaped.csv'), {
+      csv: { delimiter: ';', quote: '"', escape: '\\' },
+    }))
+      escaped.push(record);
+    expect(escaped).toEqual([
+      { n: 2, item: { a: 'p\\', b: 'q"', c: '' } },
+      { n: 3, item: { a: '"', b: null, c: 'r' } },
+    ]);
   });
 
   it('types CSV numbers exactly and by column: a column with decimals among its first rows is floats', async () => {
