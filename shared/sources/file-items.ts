@@ -11,6 +11,7 @@ import { columnReader, declaredColumns } from './arrow-values.js';
 import { readCsvRecords } from './csv-records.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
+import { jsonItemTexts } from './json-item-texts.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { jsonValues } from './json-values.js';
 import { splitLines } from './lines.js';
@@ -126,10 +127,15 @@ async function* readJsonRecords(
   options: ReadOptions,
   reopen: () => Promise<Readable>,
 ): AsyncIterable<SourceRecord> {
-  const values = jsonValues(stream, options.jsonPath);
   let n = 0;
   try {
-    for await (const item of values) yield { n: ++n, item };
+    if (options.jsonPath === undefined) {
+      // items pass on as their text, as JSON lines do, checked here so a break is told by line
+      for await (const text of jsonItemTexts(stream as AsyncIterable<Buffer>)) {
+        JSON.parse(text);
+        yield { n: ++n, raw: text };
+      }
+    } else for await (const item of jsonValues(stream, options.jsonPath)) yield { n: ++n, item };
   } catch (error) {
     if (error instanceof SourceError) throw error;
     // a second read that fails leaves the first error as it was

@@ -41,14 +41,54 @@ export async function* jsonValues(text: Readable, path?: string): AsyncIterable<
   text.on('error', (error) => tokens.destroy(error));
   const assembler = new ExactAssembler();
   let first = true;
-  for await (const token of tokens as AsyncIterable<Token>) {
-    if (first && path !== undefined && token.name !== 'startArray')
-      throw new Error(`${path} is not an array`);
-    first = false;
-    assembler.consume(token as never);
-    const current = assembler.current;
-    // a top-level array is given out element by element, as each one completes
-    if (assembler.depth === 1 && Array.isArray(current) && current.length > 0) yield current.pop();
-    else if (assembler.done && VALUE_ENDS.has(token.name) && !Array.isArray(current)) yield current;
+  for await (const batch of batchesOf<Token>(tokens)) {
+    for (const token of batch) {
+      if (first && path !== undefined && token.name !== 'startArray')
+        throw new Error(`${path} is not an array`);
+      first = false;
+      assembler.consume(token as never);
+      const current = assembler.current;
+      // a top-level array is given out element by element, as each one completes
+      if (assembler.depth === 1 && Array.isArray(current) && current.length > 0) yield current.pop();
+      else if (assembler.done && VALUE_ENDS.has(token.name) && !Array.isArray(current)) yield current;
+    }
+  }
+}
+
+/**
+ * The objects of a stream in the batches that arrive together: a token stream read one object
+ * per await spent most of its time between promises.
+ */
+async function* batchesOf<T>(stream: Readable): AsyncIterable<T[]> {
+  let batch: T[] = [];
+  let ended = false;
+  let failure: { error: unknown } | undefined;
+  let wake: (() => void) | undefined;
+  const signal = () => wake?.();
+  stream.on('data', (item: T) => {
+    if (batch.push(item) >= 10_000) stream.pause();
+    signal();
+  });
+  stream.on('end', () => {
+    ended = true;
+    signal();
+  });
+  stream.on('error', (error) => {
+    failure = { error };
+    signal();
+  });
+  try {
+    for (;;) {
+      if (batch.length > 0) {
+        const full = batch;
+        batch = [];
+        yield full;
+        stream.resume();
+      } else if (failure !== undefined) throw failure.error;
+      else if (ended) return;
+      else await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    stream.destroy();
   }
 }

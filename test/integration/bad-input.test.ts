@@ -52,6 +52,11 @@ describe('bad input', () => {
     ).rejects.toThrow(
       new RegExp(`${notArray.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: data\\.items is not an array$`),
     );
+    // broken inside the array at the path: the line too
+    const brokenAtPath = await file('at-path.json', '{"data": {"items": [{"id": 1},\n{"id": }]}}');
+    await expect(
+      p.run({ name: 't' }, { files: [brokenAtPath], read: { jsonPath: 'data.items' } }),
+    ).rejects.toThrow(`${brokenAtPath}:2: invalid JSON`);
   });
 
   it('text with half a surrogate pair is refused with its line and key; whole pairs load', async () => {
@@ -76,7 +81,7 @@ describe('bad input', () => {
       `${jsonl}:2: the item is nested too deeply to normalize`,
     );
     await expect(p.run({ name: 't' }, { files: [json] })).rejects.toThrow(
-      `${json}: record 2: the item is nested too deeply to write`,
+      `${json}: record 2: the item is nested too deeply to normalize`,
     );
     expect(
       await p.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = '_dlt_loads'"),
