@@ -98,6 +98,9 @@ describe('timestamps at the edges of what dlt reads (Python datetime: years 1-99
     expect(parseIsoTimestamp('2024-01-02T03:04:05Z')).toBe(1_704_164_645_000_000);
     expect(timestampText(253_402_300_799_999_999n, true)).toBe('9999-12-31T23:59:59.999999Z');
     expect(timestampText(-62_135_596_800_000_000, false)).toBe('0001-01-01T00:00:00.000000');
+    expect(timestampText(-1, true)).toBe('1969-12-31T23:59:59.999999Z');
+    expect(timestampText(-1n, true)).toBe('1969-12-31T23:59:59.999999Z');
+    expect(timestampText(1_704_164_645_000_001, false)).toBe('2024-01-02T03:04:05.000001');
   });
 
   it('coerces date text into date and timestamp columns as dlt does, before reading epoch seconds', () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseJson } from '../../shared/formats/json-parse.js';
+import { toJsonLine } from '../../shared/util/json-line.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
 
 describe('parseJson', () => {
@@ -15,5 +16,21 @@ describe('parseJson', () => {
     expect(parseJson('-2')).toBe(-2);
     expect(parseJson('0.5')).toBe(0.5);
     expect(parseJson('"x"')).toBe('x');
+  });
+});
+
+describe('toJsonLine', () => {
+  it('writes big integers, integral floats and bytes at any depth, and plain items as JSON.stringify does', () => {
+    const plain = { a: 1, b: 'x\n"', c: [null, true, { d: 2.5, e: [] }], f: new Date(0) };
+    expect(toJsonLine(plain)).toBe(JSON.stringify(plain));
+    expect(toJsonLine({ a: [{ b: 9007199254740993n }], c: 'd' })).toBe(
+      '{"a":[{"b":9007199254740993}],"c":"d"}',
+    );
+    expect(toJsonLine([1, [new JsonFloat(2)]])).toBe('[1,[2.0]]');
+    expect(toJsonLine({ bytes: { raw: Buffer.from('hi') } })).toBe('{"bytes":{"raw":"aGk="}}');
+    expect(toJsonLine({ bytes: new Uint8Array([104, 105]) })).toBe('{"bytes":"aGk="}');
+    // each line parses back to the same values
+    const item = { n: [new JsonFloat(1), 12345678901234567890n, -0.5] };
+    expect(parseJson(toJsonLine(item))).toEqual(item);
   });
 });
