@@ -2,15 +2,17 @@
 // on the same file and machine, items/s, rows/s, MB/s and peak RSS, plus the ratio. Our normalize
 // also runs on a quarter of the data to show whether peak memory grows with input size, and on
 // the full data in one thread and in one worker thread per core.
+// Then extract by source format (bench/extract-formats.ts): JSONL, a JSON array, CSV and Parquet.
 // Then where worker threads start to pay in a Lambda bundle (bench/worker-threshold.ts), and the
 // serverless figures (bench/serverless.ts): bundle sizes, cold starts, drop-to-loaded latency.
 // Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt,
-// --skip-threshold, --skip-serverless, --only-serverless.
+// --skip-extract, --skip-threshold, --skip-serverless, --only-serverless.
 import { execFile } from 'node:child_process';
 import { mkdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { extractFormatsBench } from './extract-formats.js';
 import { generateDataset } from './generate.js';
 import { serverlessBench } from './serverless.js';
 import { workerThresholdBench } from './worker-threshold.js';
@@ -76,6 +78,8 @@ function line(name: string, f: Figures, bytes: number): string {
 }
 
 if (!onlyServerless) await normalizeBench();
+if (!onlyServerless && !args.includes('--skip-extract'))
+  await extractFormatsBench((await dataset(Math.floor(rows / 4))).path, root, join(dataDir, 'formats'));
 if (!onlyServerless && !args.includes('--skip-threshold'))
   await workerThresholdBench((await dataset(Math.floor(rows / 4))).path);
 if (!args.includes('--skip-serverless')) await serverlessBench();
