@@ -73,7 +73,7 @@ async function sourceFiles(jsonl: string): Promise<Record<string, string>> {
       v === null ? '' : typeof v === 'string' && v.includes(',') ? `"${v}"` : String(v),
     );
     if (!csv.write(`${cells.join(',')}\n`)) await once(csv, 'drain');
-    values.forEach((v, i) => columns[i]!.push(v));
+    for (const [i, v] of values.entries()) columns[i]!.push(v);
   }
   json.end('\n]\n');
   csv.end();
