@@ -11,7 +11,7 @@ import { columnReader, declaredColumns } from './arrow-values.js';
 import { readCsvRecords } from './csv-records.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
-import { jsonItemTexts } from './json-item-texts.js';
+import { ItemTooLargeError, jsonItemTexts } from './json-item-texts.js';
 import { jsonSyntaxError } from './json-syntax.js';
 import { jsonValues } from './json-values.js';
 import { splitLines } from './lines.js';
@@ -138,6 +138,7 @@ async function* readJsonRecords(
     } else for await (const item of jsonValues(stream, options.jsonPath)) yield { n: ++n, item };
   } catch (error) {
     if (error instanceof SourceError) throw error;
+    if (error instanceof ItemTooLargeError) throw new SourceError(path, `record ${n + 1}: ${error.message}`);
     // a second read that fails leaves the first error as it was
     const syntax = await reopen()
       .then(jsonSyntaxError)

@@ -15,7 +15,10 @@ export class JsonItemSplitter {
   private escaped = false;
   /** The open item's text from earlier chunks. */
   private parts: string[] = [];
+  private partsLength = 0;
   private started = false;
+
+  constructor(private readonly maxItemChars = MAX_ITEM_CHARS) {}
 
   /** The items that end in this chunk of text (chunks end on whole characters). */
   push(text: string): string[] {
@@ -30,7 +33,7 @@ export class JsonItemSplitter {
       if (this.item !== 'none') {
         const end = this.scanItem(text, at);
         if (end === -1) {
-          this.parts.push(text.slice(itemStart));
+          this.hold(text.slice(itemStart));
           return items;
         }
         items.push(this.finishItem(text.slice(itemStart, end)));
@@ -67,7 +70,7 @@ export class JsonItemSplitter {
       this.openItem(c);
       at++;
     }
-    if (this.item !== 'none') this.parts.push(text.slice(itemStart));
+    if (this.item !== 'none') this.hold(text.slice(itemStart));
     return items;
   }
 
@@ -111,12 +114,30 @@ export class JsonItemSplitter {
     return -1;
   }
 
+  /** Keeps part of an open item, which must stay within the longest string V8 makes. */
+  private hold(part: string): void {
+    this.parts.push(part);
+    this.partsLength += part.length;
+    if (this.partsLength > this.maxItemChars)
+      throw new ItemTooLargeError(
+        `an item of over ${(this.maxItemChars / 2 ** 20).toFixed(0)}M characters is too large to read whole; if the records are in an array under a key, name it with a JSON path (--json-path data.items, drop.jsonPath)`,
+      );
+  }
+
   private finishItem(tail: string): string {
     const text = this.parts.length === 0 ? tail : this.parts.join('') + tail;
     this.parts = [];
+    this.partsLength = 0;
     this.item = 'none';
     return text.includes('\n') || text.includes('\r') ? text.replace(LINE_BREAKS, ' ') : text;
   }
+}
+
+/** An item (a whole document, when the records are not in a top-level array) longer than this fails. */
+export const MAX_ITEM_CHARS = 512 * 2 ** 20;
+
+export class ItemTooLargeError extends Error {
+  override name = 'ItemTooLargeError';
 }
 
 const LINE_BREAKS = /[\r\n]/g;

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { JsonItemSplitter } from '../../shared/sources/json-item-texts.js';
 
 /** The item texts of `text` handed over in chunks of `size` characters. */
-function split(text: string, size = text.length): string[] {
-  const splitter = new JsonItemSplitter();
+function split(text: string, size = text.length, maxItemChars?: number): string[] {
+  const splitter = new JsonItemSplitter(maxItemChars);
   const items: string[] = [];
   for (let at = 0; at < text.length; at += size) items.push(...splitter.push(text.slice(at, at + size)));
   items.push(...splitter.end());
@@ -53,5 +53,13 @@ describe('JSON item splitter', () => {
       ['{"a":1},', 'unexpected , where a value should start'],
     ];
     for (const [text, message] of cases) expect(() => split(text, 2), text).toThrow(message);
+  });
+
+  it('refuses an item too long to be one string, pointing to a JSON path', () => {
+    const envelope = `{"data": {"items": [${'{"a": 1},'.repeat(2000)}{"a": 2}]}}`;
+    expect(() => split(envelope, 1000, 4 * 2 ** 20)).not.toThrow();
+    expect(() => split(envelope, 1000, 2 ** 13)).toThrow(
+      'is too large to read whole; if the records are in an array under a key, name it with a JSON path',
+    );
   });
 });
