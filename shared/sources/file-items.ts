@@ -13,7 +13,6 @@ import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
 import { ItemTooLargeError, jsonItemTexts } from './json-item-texts.js';
 import { jsonSyntaxError } from './json-syntax.js';
-import { jsonValues } from './json-values.js';
 import { splitLines } from './lines.js';
 import { SourceError } from './source-error.js';
 
@@ -129,13 +128,11 @@ async function* readJsonRecords(
 ): AsyncIterable<SourceRecord> {
   let n = 0;
   try {
-    if (options.jsonPath === undefined) {
-      // items pass on as their text, as JSON lines do, checked here so a break is told by line
-      for await (const text of jsonItemTexts(stream as AsyncIterable<Buffer>)) {
-        JSON.parse(text);
-        yield { n: ++n, raw: text };
-      }
-    } else for await (const item of jsonValues(stream, options.jsonPath)) yield { n: ++n, item };
+    // items pass on as their text, as JSON lines do, checked here so a break is told by line
+    for await (const text of jsonItemTexts(stream as AsyncIterable<Buffer>, options.jsonPath)) {
+      JSON.parse(text);
+      yield { n: ++n, raw: text };
+    }
   } catch (error) {
     if (error instanceof SourceError) throw error;
     if (error instanceof ItemTooLargeError) throw new SourceError(path, `record ${n + 1}: ${error.message}`);

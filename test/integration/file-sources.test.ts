@@ -68,10 +68,7 @@ describe('file sources', () => {
       { n: 3, item: { a: 3 } },
     ]);
     await writeFile(join(dir, 'pages.json'), '{"data":{"items":[{"a":1}]}}\n{"data":{"items":[{"a":2}]}}');
-    const paged = [];
-    for await (const record of readFileRecords(join(dir, 'pages.json'), { jsonPath: 'data.items' }))
-      paged.push(record);
-    expect(paged).toEqual([
+    expect(await collect(join(dir, 'pages.json'), { jsonPath: 'data.items' })).toEqual([
       { n: 1, item: { a: 1 } },
       { n: 2, item: { a: 2 } },
     ]);
@@ -94,10 +91,9 @@ describe('file sources', () => {
       { n: 1, item: { id: 9007199254740993n, x: new JsonFloat(1), n: 2 } },
       { n: 2, item: [new JsonFloat(1), 12345678901234567890n] },
     ]);
-    const picked = [];
-    for await (const record of readFileRecords(join(dir, 'doc.json'), { jsonPath: 'data.items' }))
-      picked.push(record);
-    expect(picked).toEqual([{ n: 1, item: { id: 9007199254740993n, x: new JsonFloat(1), n: 2 } }]);
+    expect(await collect(join(dir, 'doc.json'), { jsonPath: 'data.items' })).toEqual([
+      { n: 1, item: { id: 9007199254740993n, x: new JsonFloat(1), n: 2 } },
+    ]);
     expect(await collect(join(dir, 'doc.json'))).toEqual([
       {
         n: 1,
