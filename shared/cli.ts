@@ -27,6 +27,7 @@ import type { ResourceInput } from './pipeline/extract.js';
 import { restoreFromDestination } from './pipeline/restore.js';
 import { type RunOptions, run } from './pipeline/run.js';
 import { readSourcesState } from './pipeline/state.js';
+import { SnakeCaseNaming } from './schema/naming.js';
 import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES } from './schema/types.js';
 import { planPull } from './sources/pull.js';
 import { isTextEncoding, TEXT_ENCODING_EXPECTED } from './sources/text-encoding.js';
@@ -38,6 +39,16 @@ function name(value: string): string {
   if (!NAME.test(value))
     throw new InvalidArgumentError('use letters, digits, _ and -, starting with a letter');
   return value;
+}
+
+/** The dataset as dlt names it at the destination: the snake_case form of the name given. */
+function datasetName(given: string): string {
+  const normalized = new SnakeCaseNaming().normalizeIdentifier(given);
+  if (normalized !== given)
+    process.stderr.write(
+      `sluice: dataset ${given} is named ${normalized} at the destination, as dlt names it\n`,
+    );
+  return normalized;
 }
 
 function keys(value: string): string[] {
@@ -227,7 +238,7 @@ program
   .addOption(refreshOption())
   .action(async (inputs: string[], flags: RunFlags) => {
     const resources = groupByTable(await expandInputs(inputs), flags);
-    const dataset = flags.dataset ?? `${flags.pipeline}_dataset`;
+    const dataset = datasetName(flags.dataset ?? `${flags.pipeline}_dataset`);
     await runAndReport(flags, packageStorage(flags.destination, flags.workdir), dataset, async () => ({
       resources,
       format: flags.format,

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { ResourceHints } from '../normalize/resource.js';
 import { resourceHintsSchema } from '../package/manifest.js';
+import { snakeCase } from '../schema/naming.js';
 import { restSourceSchema } from '../sources/rest/rest-config.js';
 import { postgresSourceSchema } from '../sources/sql/sql-config.js';
 import { isTextEncoding, TEXT_ENCODING_EXPECTED } from '../sources/text-encoding.js';
@@ -46,7 +47,11 @@ const scheduleExpression = z
 const pipelineConfig = z
   .object({
     name,
-    dataset: name,
+    // as dlt names datasets: `a__b` would be `a_b` at the destination
+    dataset: name.refine(
+      (value) => snakeCase(value) === value,
+      'use a name dlt keeps as it is: no __, no trailing _',
+    ),
     format: z.enum(['parquet', 'jsonl']).default('parquet'),
     resources: z.array(resourceConfig).min(1),
     schedules: z.array(z.object({ expression: scheduleExpression }).strict()).default([]),

@@ -8,6 +8,7 @@ import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
 import { readSourcesState } from '../../shared/pipeline/state.js';
 import { USERS } from '../support/fixtures.js';
 import { localPipeline } from '../support/local-run.js';
+import { sluice } from '../support/sluice-cli.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const users = USERS;
@@ -164,6 +165,28 @@ describe('local run into DuckDB', () => {
     ]);
     expect(await p.query('SELECT value FROM test.test.orders__lines')).toEqual([{ value: '3' }]);
     expect(await p.query('SELECT count(*) AS n FROM test.test._dlt_loads')).toEqual([{ n: '3' }]);
+  });
+
+  it('names the dataset given to the CLI as dlt does (Sales-2024 is sales_2024), and says so', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'orders.jsonl'), '{"id": 1}\n');
+    const workdir = join(dir, 'w');
+    const { stderr } = await sluice(
+      'run',
+      join(dir, 'orders.jsonl'),
+      '--pipeline',
+      'My-Shop',
+      '--dataset',
+      'Sales-2024',
+      '--workdir',
+      workdir,
+    );
+    expect(stderr).toContain('dataset Sales-2024 is named sales_2024 at the destination, as dlt names it');
+    const query = (sql: string) => sluice('query', '--pipeline', 'My-Shop', '--workdir', workdir, sql);
+    expect((await query('SELECT id FROM sales_2024.orders')).stdout).toMatch(/│ 1 {2}│/);
+    // the default dataset of a pipeline named with a hyphen
+    await sluice('run', join(dir, 'orders.jsonl'), '--pipeline', 'My-Shop', '--workdir', workdir);
+    expect((await query('SELECT count(*) AS n FROM my_shop_dataset.orders')).stdout).toMatch(/│ 1 │/);
   });
 
   it("refreshes as dlt's drop_sources: the pipeline's tables, schema and source state start over", async () => {

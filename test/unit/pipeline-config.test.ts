@@ -31,6 +31,9 @@ describe('the pipeline configuration', () => {
         pipeline([{ name: 'o', columns: { amount: { data_type: 'decimal', precision: 50, scale: 2 } } }]),
       ),
     ).toThrow(/resources\[0\]\.columns\.amount\.precision: a decimal's precision goes up to 38/);
+    expect(() =>
+      parseSluiceConfig({ pipelines: [{ name: 'shop', dataset: 'shop__eu', resources: [] }] }),
+    ).toThrow(/pipelines\[0\]\.dataset: use a name dlt keeps as it is/);
     expect(() => parseSluiceConfig({ pipelines: [], extra: 1 })).toThrow(
       /\(config\): Unrecognized key.*extra/,
     );
