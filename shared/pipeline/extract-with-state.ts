@@ -1,4 +1,5 @@
 import type { StateDestination } from '../destinations/destination.js';
+import { pipelineSchemaName } from '../schema/naming.js';
 import { isDltName } from '../schema/types.js';
 import { type ExtractOptions, type ExtractResult, extract } from './extract.js';
 import { loadPipelineSchema } from './schema-store.js';
@@ -24,7 +25,7 @@ export async function extractWithState(
   const current = refresh && stored !== undefined ? { ...stored, sources: {} } : stored;
   // the state names the pipeline's schema: a pipeline taken over from dlt keeps its source's
   // (`rest_api`, say); one Sluice started is named after the pipeline
-  const schemaName = options.schemaName ?? stored?.default_schema_name ?? pipeline;
+  const schemaName = options.schemaName ?? stored?.default_schema_name ?? pipelineSchemaName(pipeline);
   const dropTables = refresh
     ? Object.keys((await loadPipelineSchema(storage, pipeline, schemaName)).tables).filter(
         (t) => !isDltName(t),

@@ -7,6 +7,7 @@ import { newLoadId } from '../package/load-id.js';
 import { type ExtractedFile, type Manifest, manifestSchema, parseManifest } from '../package/manifest.js';
 import { hasStage, markStage } from '../package/markers.js';
 import { QuarantineWriter } from '../package/quarantine.js';
+import { pipelineSchemaName } from '../schema/naming.js';
 import { DLT_TABLES } from '../schema/types.js';
 import {
   type ReadOptions,
@@ -142,7 +143,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
   const manifest = manifestSchema.parse({
     pipeline,
     dataset: options.dataset,
-    schemaName: options.schemaName ?? pipeline,
+    schemaName: options.schemaName ?? pipelineSchemaName(pipeline),
     loadId,
     createdAt: new Date(Number(loadId) * 1000).toISOString(),
     trigger: options.trigger ?? { kind: 'direct' },

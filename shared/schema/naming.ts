@@ -86,3 +86,8 @@ function identifierTag(original: string): string {
     .replace(/\+/g, 'b')
     .toLowerCase();
 }
+
+/** The schema a pipeline's data goes into when none is named: dlt's snake_case of the pipeline name (`My-Shop` is `my_shop`), at most 64 characters. */
+export function pipelineSchemaName(pipeline: string): string {
+  return new SnakeCaseNaming(64).normalizeIdentifier(pipeline);
+}

@@ -167,7 +167,7 @@ describe('local run into DuckDB', () => {
     expect(await p.query('SELECT count(*) AS n FROM test.test._dlt_loads')).toEqual([{ n: '3' }]);
   });
 
-  it('names the dataset given to the CLI as dlt does (Sales-2024 is sales_2024), and says so', async () => {
+  it('names the dataset and schema of a CLI pipeline as dlt does (Sales-2024 is sales_2024, My-Shop my_shop)', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'orders.jsonl'), '{"id": 1}\n');
     const workdir = join(dir, 'w');
@@ -187,6 +187,10 @@ describe('local run into DuckDB', () => {
     // the default dataset of a pipeline named with a hyphen
     await sluice('run', join(dir, 'orders.jsonl'), '--pipeline', 'My-Shop', '--workdir', workdir);
     expect((await query('SELECT count(*) AS n FROM my_shop_dataset.orders')).stdout).toMatch(/│ 1 │/);
+    // and its schema as dlt names a pipeline's: snake_case
+    expect((await query('SELECT DISTINCT schema_name FROM sales_2024._dlt_loads')).stdout).toMatch(
+      /│ my_shop +│/,
+    );
   });
 
   it("refreshes as dlt's drop_sources: the pipeline's tables, schema and source state start over", async () => {
