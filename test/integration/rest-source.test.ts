@@ -171,6 +171,54 @@ describe('the REST API source', () => {
     ]);
   });
 
+  it("finds records and pages as dlt's rest_api does when neither is configured, and refuses to guess", async () => {
+    const pageOf = (r: { query: URLSearchParams }) => Number(r.query.get('page') ?? 1);
+    const server = await api({
+      // a Link header: header_link
+      '/linked': (r) => ({
+        body: { meta: { count: 7 }, results: people.slice((pageOf(r) - 1) * 3, pageOf(r) * 3) },
+        ...(pageOf(r) < 3 && {
+          headers: { link: `<${new URL(`linked?page=${pageOf(r) + 1}`, server.url)}>; rel="next"` },
+        }),
+      }),
+      // a URL under a `next` key: json_link; the records are the first list under a record-like key
+      '/hrefs': (r) => ({
+        body: {
+          tags: ['x'],
+          data: people.slice((pageOf(r) - 1) * 4, pageOf(r) * 4),
+          links: { next: pageOf(r) < 2 ? `/hrefs?page=${pageOf(r) + 1}` : null },
+        },
+      }),
+      // one object holding one list: the list is the data, as dlt selects it
+      '/one': () => ({ body: { id: 1, tags: ['a', 'b'] } }),
+      '/cursor': () => ({ body: { items: people, next_cursor: 'abc' } }),
+      '/counted': () => ({ body: { data: people, meta: { total_pages: 3 } } }),
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const p = await pullPipeline([
+      { name: 'linked', source: { ...base, path: 'linked' } },
+      { name: 'hrefs', source: { ...base, path: 'hrefs' } },
+      { name: 'one', source: { ...base, path: 'one' } },
+    ]);
+    await p.run();
+    expect(await ids(p, 'linked')).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await ids(p, 'hrefs')).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await p.query('SELECT value FROM api_data.one ORDER BY value')).toEqual([
+      { value: 'a' },
+      { value: 'b' },
+    ]);
+    // a cursor or a page count would be a guess (dlt's may ask for the first page twice): refused
+    for (const [path, seen] of [
+      ['cursor', 'a cursor at next_cursor'],
+      ['counted', 'a page count at meta.total_pages'],
+    ] as const) {
+      const guessed = await pullPipeline([{ name: path, source: { ...base, path } }]);
+      await expect(guessed.run()).rejects.toThrow(
+        `${path}: the response looks paged (${seen}) but the endpoint has no paginator; configure one`,
+      );
+    }
+  });
+
   it("stops where dlt's paginators stop, and refuses to page forever", async () => {
     let other = '';
     const endless = (r: ApiRequest) => {

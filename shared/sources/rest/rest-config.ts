@@ -74,9 +74,13 @@ export const restSourceSchema = z
     path: z.string().min(1),
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
     headers: z.record(z.string(), z.string()).default({}),
-    /** A JSON path to the records in each response; by default the body if it is a list. */
+    /**
+     * A JSON path to the records in each response; without one they are found as dlt finds them
+     * (the body if it is a list, else its first list under a key such as `data` or `items`).
+     */
     dataSelector: z.string().optional(),
-    paginator: paginatorSchema.default({ type: 'single_page' }),
+    /** Without one, detected from the first response as dlt does (Link header, `next` URL). */
+    paginator: paginatorSchema.optional(),
     auth: restAuthSchema.optional(),
     /** One request per record of this resource of the same pipeline. */
     parent: z.string().min(1).optional(),

@@ -6,6 +6,7 @@ import { redactUrl, request } from './http-client.js';
 import { readPath } from './json-path.js';
 import { type Page, paginator } from './paginators.js';
 import type { RestSourceConfig } from './rest-config.js';
+import { detectPaginator, pageDataKeys } from './rest-detect.js';
 
 export interface RestPull {
   source: RestSourceConfig;
@@ -25,7 +26,16 @@ export interface RestPull {
  */
 export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const { source } = pull;
-  const pages = paginator(source.paginator);
+  // as dlt's rest_api: a path ending in a parameter (`users/{id}`) answers one record
+  const singleEntity = /\{[\w.-]+\}[^/]*$/.test(source.path);
+  const configured = source.paginator ?? (singleEntity ? { type: 'single_page' as const } : undefined);
+  let pager = configured === undefined ? undefined : paginator(configured);
+  let selector: Selector | undefined =
+    source.dataSelector !== undefined
+      ? { path: source.dataSelector }
+      : singleEntity
+        ? { keys: [] }
+        : undefined;
   const cursor = source.incremental;
   const tracker =
     cursor === undefined
@@ -35,7 +45,7 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const url = new URL(fillPath(source.path, pull.pathValues ?? {}), withSlash(source.baseUrl));
   for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, String(value));
   if (cursor !== undefined) url.searchParams.set(cursor.param, String(tracker!.start));
-  let next: URL | undefined = pages.first(url);
+  let next: URL | undefined = pager === undefined ? url : pager.first(url);
   // a paginator that asks for a page again, or an API that answers every page alike (one that
   // ignores the page parameter), would page forever
   const asked = new Set<string>();
@@ -62,7 +72,10 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
     const text = await response.text();
     // parsed exactly: ids past 2^53 and `1.0` floats arrive as the API sent them
     const body = responseBody(text, requestUrl, response.headers.get('content-type'));
-    const records = selectRecords(body, source.dataSelector, requestUrl);
+    // found in the first response, as dlt finds them, and kept for the pages after it
+    selector ??= { keys: pageDataKeys(body) ?? [] };
+    pager ??= paginator(detectPaginator(source.path, requestUrl, response.headers, body));
+    const records = selectRecords(body, selector, requestUrl);
     if (text === previous && records.length > 0)
       throw new Error(
         `${source.path}: page ${asked.size} (${redactUrl(requestUrl.href)}) answered exactly as the page before; does the API take the paginator's parameters? Paging would never end`,
@@ -78,7 +91,7 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       }
       yield record;
     }
-    next = pages.next({ url: next, headers: response.headers, body, records } satisfies Page);
+    next = pager.next({ url: next, headers: response.headers, body, records } satisfies Page);
   }
   if (tracker !== undefined) pull.onIncremental?.(tracker.state());
 }
@@ -93,15 +106,26 @@ function responseBody(text: string, url: URL, contentType: string | null): unkno
   }
 }
 
-/** The records of a response: at the data selector, else the body if it is a list, else the body. */
-function selectRecords(body: unknown, selector: string | undefined, url: URL): unknown[] {
-  const selected = selector === undefined ? body : readPath(body, selector);
+/** Where a response's records are: a configured JSON path, or keys found (none: the body). */
+type Selector = { path: string } | { keys: string[] };
+
+/** The records of a response: the list at the selector, or the one value there. */
+function selectRecords(body: unknown, selector: Selector, url: URL): unknown[] {
+  const selected = 'path' in selector ? readPath(body, selector.path) : readKeys(body, selector.keys);
   if (Array.isArray(selected)) return selected;
   if (selected === undefined || selected === null) {
-    if (selector !== undefined) return [];
+    if ('path' in selector || selector.keys.length > 0) return [];
     throw new Error(`response of ${url.origin}${url.pathname} is empty`);
   }
   return [selected];
+}
+
+function readKeys(body: unknown, keys: readonly string[]): unknown {
+  let value = body;
+  for (const key of keys)
+    value =
+      value !== null && typeof value === 'object' ? own(value as Record<string, unknown>, key) : undefined;
+  return value;
 }
 
 function fillPath(path: string, values: Record<string, unknown>): string {
