@@ -538,6 +538,9 @@ describe('the REST API source', () => {
         ],
       }),
       '/issues/9/comments': () => ({ body: [{ id: 90, text: 'z' }] }),
+      // one record per issue: a path ending in a parameter is one entity, its lists stay nested
+      '/issues/7/': () => ({ body: { number: 7, labels: ['bug', 'ui'] } }),
+      '/issues/9/': () => ({ body: { number: 9, labels: [] } }),
     });
     const base = { kind: 'rest_api' as const, baseUrl: server.url };
     const p = await pullPipeline([
@@ -551,8 +554,17 @@ describe('the REST API source', () => {
           includeFromParent: ['number'],
         },
       },
+      { name: 'details', source: { ...base, path: 'issues/{number}/', parent: 'issues' } },
     ]);
     await p.run();
+    expect(await p.query('SELECT number FROM api_data.details ORDER BY number')).toEqual([
+      { number: '7' },
+      { number: '9' },
+    ]);
+    expect(await p.query('SELECT value FROM api_data.details__labels ORDER BY value')).toEqual([
+      { value: 'bug' },
+      { value: 'ui' },
+    ]);
     expect(await p.query('SELECT id, _issues_number FROM api_data.comments ORDER BY id')).toEqual([
       { id: '70', _issues_number: '7' },
       { id: '71', _issues_number: '7' },

@@ -27,7 +27,7 @@ export interface RestPull {
 export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const { source } = pull;
   // as dlt's rest_api: a path ending in a parameter (`users/{id}`) answers one record
-  const singleEntity = /\{[\w.-]+\}[^/]*$/.test(source.path);
+  const singleEntity = /\{[\w.-]+\}[^/]*\/?$/.test(source.path);
   const configured = source.paginator ?? (singleEntity ? { type: 'single_page' as const } : undefined);
   let pager = configured === undefined ? undefined : paginator(configured);
   let selector: Selector | undefined =
