@@ -1,5 +1,5 @@
 import { readPath } from './json-path.js';
-import type { PaginatorConfig } from './rest-config.js';
+import type { PagingConfig } from './rest-config.js';
 
 /** What a page told us: its URL, response headers, parsed body and the records taken from it. */
 export interface Page {
@@ -18,7 +18,7 @@ export interface Paginator {
   next(page: Page): URL | undefined;
 }
 
-export function paginator(config: PaginatorConfig): Paginator {
+export function paginator(config: PagingConfig): Paginator {
   switch (config.type) {
     case 'single_page':
       return { first: (url) => url, next: () => undefined };

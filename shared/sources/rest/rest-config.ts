@@ -62,8 +62,12 @@ export const paginatorSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('header_link') }).strict(),
   z.object({ type: z.literal('json_link'), nextUrlPath: z.string().min(1) }).strict(),
   z.object({ type: z.literal('single_page') }).strict(),
+  /** Detected from the first response, as when none is set. */
+  z.object({ type: z.literal('auto') }).strict(),
 ]);
 export type PaginatorConfig = z.infer<typeof paginatorSchema>;
+/** A paginator that says how to page (not `auto`, which detects one). */
+export type PagingConfig = Exclude<PaginatorConfig, { type: 'auto' }>;
 
 /** A resource pulled from a REST API (in the spirit of dlt's rest_api source). */
 export const restSourceSchema = z

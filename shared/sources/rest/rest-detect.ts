@@ -1,6 +1,6 @@
 import { JsonFloat } from '../../util/json-values.js';
 import { nextLink } from './paginators.js';
-import type { PaginatorConfig } from './rest-config.js';
+import type { PagingConfig } from './rest-config.js';
 
 // dlt's rest_api detection rules (its rest_client detector): where a response keeps its records
 // when no data selector is set, and how it pages when no paginator is set.
@@ -46,12 +46,7 @@ function findLists(object: Record<string, unknown>, path: string[], lists: strin
  * Where dlt would guess further (a `next...` key holding a cursor, a `total_pages` key) and may
  * ask for a page twice or miss the last, the pull fails and asks for the paginator instead.
  */
-export function detectPaginator(
-  endpoint: string,
-  url: URL,
-  headers: Headers,
-  body: unknown,
-): PaginatorConfig {
+export function detectPaginator(endpoint: string, url: URL, headers: Headers, body: unknown): PagingConfig {
   if (nextLink(headers.get('link'), url) !== undefined) return { type: 'header_link' };
   const next = findNextPage(body, []);
   if (next !== undefined && typeof next.value === 'string' && /^(?:http|\/)/.test(next.value)) {

@@ -28,8 +28,9 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const { source } = pull;
   // as dlt's rest_api: a path ending in a parameter (`users/{id}`) answers one record
   const singleEntity = /\{[\w.-]+\}[^/]*\/?$/.test(source.path);
-  const configured = source.paginator ?? (singleEntity ? { type: 'single_page' as const } : undefined);
-  let pager = configured === undefined ? undefined : paginator(configured);
+  const configured = source.paginator?.type === 'auto' ? undefined : source.paginator;
+  const fixed = configured ?? (singleEntity ? { type: 'single_page' as const } : undefined);
+  let pager = fixed === undefined ? undefined : paginator(fixed);
   let selector: Selector | undefined =
     source.dataSelector !== undefined
       ? { path: source.dataSelector }
