@@ -530,6 +530,8 @@ describe('the REST API source', () => {
         body: [
           { number: 7, title: 'a' },
           { number: 9, title: 'b' },
+          // its endpoints answer 404: ignored as configured
+          { number: 11, title: 'gone' },
         ],
       }),
       '/issues/7/comments': () => ({
@@ -553,9 +555,18 @@ describe('the REST API source', () => {
           path: 'issues/{number}/comments',
           parent: 'issues',
           includeFromParent: ['number'],
+          responseActions: [{ statusCode: 404, action: 'ignore' }],
         },
       },
-      { name: 'details', source: { ...base, path: 'issues/{number}/', parent: 'issues' } },
+      {
+        name: 'details',
+        source: {
+          ...base,
+          path: 'issues/{number}/',
+          parent: 'issues',
+          responseActions: [{ statusCode: 404, action: 'ignore' }],
+        },
+      },
     ]);
     await p.run();
     expect(await p.query('SELECT number FROM api_data.details ORDER BY number')).toEqual([
@@ -571,6 +582,12 @@ describe('the REST API source', () => {
       { id: '71', _issues_number: '7' },
       { id: '90', _issues_number: '9' },
     ]);
+    // without the action the 404 fails the pull, naming the URL
+    const strict = await pullPipeline([
+      { name: 'issues', source: { ...base, path: 'issues' } },
+      { name: 'comments', source: { ...base, path: 'issues/{number}/comments', parent: 'issues' } },
+    ]);
+    await expect(strict.run()).rejects.toThrow(/HTTP 404 from .*\/issues\/11\/comments/);
   });
 });
 

@@ -2,7 +2,7 @@ import { parseJson } from '../../formats/json-parse.js';
 import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import type { Authenticator } from './auth.js';
-import { redactUrl, request } from './http-client.js';
+import { HttpError, redactUrl, request } from './http-client.js';
 import { readPath } from './json-path.js';
 import { type Page, paginator } from './paginators.js';
 import type { RestSourceConfig } from './rest-config.js';
@@ -65,11 +65,18 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
     const credentials = await pull.auth.credentials();
     const requestUrl = new URL(next);
     for (const [name, value] of Object.entries(credentials.query)) requestUrl.searchParams.set(name, value);
-    const response = await request(requestUrl.href, {
-      headers: { accept: 'application/json', ...source.headers, ...credentials.headers },
-      maxAttempts: source.maxAttempts,
-      timeoutMs: source.timeoutSeconds * 1000,
-    });
+    let response: Response;
+    try {
+      response = await request(requestUrl.href, {
+        headers: { accept: 'application/json', ...source.headers, ...credentials.headers },
+        maxAttempts: source.maxAttempts,
+        timeoutMs: source.timeoutSeconds * 1000,
+      });
+    } catch (error) {
+      // an answer the configuration ignores ends the paging, as in dlt
+      if (error instanceof HttpError && source.responseActions.some((a) => a.statusCode === error.status)) break;
+      throw error;
+    }
     const text = await response.text();
     // parsed exactly: ids past 2^53 and `1.0` floats arrive as the API sent them
     const body = responseBody(text, requestUrl, response.headers.get('content-type'));
