@@ -104,7 +104,9 @@ export const restSourceSchema = z
      * with action `ignore`): a child endpoint that answers 404 for some parents, say.
      */
     responseActions: z
-      .array(z.object({ statusCode: z.number().int().min(400).max(599), action: z.literal('ignore') }).strict())
+      .array(
+        z.object({ statusCode: z.number().int().min(400).max(599), action: z.literal('ignore') }).strict(),
+      )
       .default([]),
     maxAttempts: z.number().int().min(1).max(20).default(5),
     timeoutSeconds: z.number().positive().default(60),

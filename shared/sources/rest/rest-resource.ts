@@ -74,7 +74,8 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       });
     } catch (error) {
       // an answer the configuration ignores ends the paging, as in dlt
-      if (error instanceof HttpError && source.responseActions.some((a) => a.statusCode === error.status)) break;
+      if (error instanceof HttpError && source.responseActions.some((a) => a.statusCode === error.status))
+        break;
       throw error;
     }
     const text = await response.text();
