@@ -282,14 +282,16 @@ describe('Databricks destination on the local warehouse', () => {
 });
 
 describe('Databricks destination: merge and replace strategies on the local warehouse', () => {
+  const upsertAcc: ResourceHints = {
+    name: 'acc',
+    writeDisposition: 'merge',
+    mergeStrategy: 'upsert',
+    primaryKey: ['id'],
+  };
+
   it('upserts by primary key, replacing nested rows', async () => {
     const p = await pipeline();
-    const hints: ResourceHints = {
-      name: 'acc',
-      writeDisposition: 'merge',
-      mergeStrategy: 'upsert',
-      primaryKey: ['id'],
-    };
+    const hints = upsertAcc;
     await p.load(hints, [
       { id: 1, v: 'a', kids: [{ n: 1 }, { n: 2 }] },
       { id: 2, v: 'b' },
@@ -309,12 +311,7 @@ describe('Databricks destination: merge and replace strategies on the local ware
 
   it('refuses an upsert whose load holds a primary key twice, before merging', async () => {
     const p = await pipeline();
-    const hints: ResourceHints = {
-      name: 'acc',
-      writeDisposition: 'merge',
-      mergeStrategy: 'upsert',
-      primaryKey: ['id'],
-    };
+    const hints = upsertAcc;
     // into an empty table Delta's MERGE inserts both rows, with one _dlt_id; later it fails
     await expect(
       p.load(hints, [
