@@ -1,9 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { SecretValues } from '../../shared/config/secret-values.js';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
 import { readSourcesState } from '../../shared/pipeline/state.js';
+import type { paginatorSchema } from '../../shared/sources/rest/rest-config.js';
 import { type ApiRequest, type Route, startApiServer } from '../support/api-server.js';
 import { duckdbColumnType } from '../support/duckdb-columns.js';
 import { pullPipeline as pullPipelineOn, type ResourceInputConfig } from '../support/pull-run.js';
@@ -218,6 +220,68 @@ describe('the REST API source', () => {
         `${path}: the response looks paged (${seen}) but the endpoint has no paginator; configure one`,
       );
     }
+  });
+
+  it('pages a POST endpoint through its JSON body: a cursor, a page number, an offset and limit', async () => {
+    type Query = {
+      filter: { status: string };
+      page?: { after?: string; number?: number; offset?: number; size?: number };
+    };
+    const search = (r: { method: string; body: string }) => {
+      const query = JSON.parse(r.body) as Query;
+      // only the filter's records, and only POSTs
+      const found = r.method === 'POST' && query.filter.status === 'open' ? people : [];
+      return { found, page: query.page ?? {} };
+    };
+    const server = await api({
+      '/by-cursor': (r) => {
+        const { found, page } = search(r);
+        const at = Number(page.after ?? 0);
+        return {
+          body: { results: found.slice(at, at + 3), next: at + 3 < found.length ? String(at + 3) : null },
+        };
+      },
+      '/by-page': (r) => {
+        const { found, page } = search(r);
+        const n = page.number ?? 0;
+        return { body: { results: found.slice((n - 1) * 3, n * 3) } };
+      },
+      '/by-offset': (r) => {
+        const { found, page } = search(r);
+        return { body: { results: found.slice(page.offset ?? 0, (page.offset ?? 0) + (page.size ?? 0)) } };
+      },
+    });
+    const post = (path: string, paginator: z.input<typeof paginatorSchema>): Resource => ({
+      name: path.replace('-', '_'),
+      source: {
+        kind: 'rest_api',
+        baseUrl: server.url,
+        path,
+        method: 'POST',
+        json: { filter: { status: 'open' } },
+        dataSelector: 'results',
+        paginator,
+      },
+    });
+    const p = await pullPipeline([
+      post('by-cursor', { type: 'cursor', cursorPath: 'next', cursorBodyPath: 'page.after' }),
+      post('by-page', { type: 'page_number', pageBodyPath: 'page.number' }),
+      post('by-offset', {
+        type: 'offset',
+        limit: 4,
+        offsetBodyPath: 'page.offset',
+        limitBodyPath: 'page.size',
+      }),
+    ]);
+    await p.run();
+    for (const table of ['by_cursor', 'by_page', 'by_offset'])
+      expect(await ids(p, table), table).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const bodies = server.requests.filter((r) => r.path === '/by-cursor').map((r) => JSON.parse(r.body));
+    expect(bodies).toEqual([
+      { filter: { status: 'open' } },
+      { filter: { status: 'open' }, page: { after: '3' } },
+      { filter: { status: 'open' }, page: { after: '6' } },
+    ]);
   });
 
   it("stops where dlt's paginators stop, and refuses to page forever", async () => {

@@ -34,6 +34,15 @@ describe('the pipeline configuration', () => {
     expect(() =>
       parseSluiceConfig({ pipelines: [{ name: 'shop', dataset: 'shop__eu', resources: [] }] }),
     ).toThrow(/pipelines\[0\]\.dataset: use a name dlt keeps as it is/);
+    const cursorNowhere = {
+      kind: 'rest_api',
+      baseUrl: 'https://api.example.com',
+      path: 'items',
+      paginator: { type: 'cursor', cursorPath: 'next' },
+    };
+    expect(() => parseSluiceConfig(pipeline([{ name: 'o', source: cursorNowhere }]))).toThrow(
+      /resources\[0\]\.source\.paginator: set cursorParam or cursorBodyPath, one of them/,
+    );
     expect(() => parseSluiceConfig({ pipelines: [], extra: 1 })).toThrow(
       /\(config\): Unrecognized key.*extra/,
     );

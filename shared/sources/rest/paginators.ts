@@ -1,32 +1,39 @@
 import { readPath } from './json-path.js';
 import type { PagingConfig } from './rest-config.js';
 
-/** What a page told us: its URL, response headers, parsed body and the records taken from it. */
-export interface Page {
+/** A request of a page: its URL and, for a POST, its JSON body. */
+export interface PageRequest {
   url: URL;
+  json?: Record<string, unknown>;
+}
+
+/** What a page told us: its request, response headers, parsed body and the records taken from it. */
+export interface Page {
+  request: PageRequest;
   headers: Headers;
   body: unknown;
   records: unknown[];
 }
 
 /**
- * Walks the pages of an endpoint: `first` sets up the first request's URL, `next` returns the
- * URL of the following page or undefined when there is none.
+ * Walks the pages of an endpoint: `first` sets up the first request, `next` returns the request
+ * of the following page or undefined when there is none.
  */
 export interface Paginator {
-  first(url: URL): URL;
-  next(page: Page): URL | undefined;
+  first(request: PageRequest): PageRequest;
+  next(page: Page): PageRequest | undefined;
 }
 
 export function paginator(config: PagingConfig): Paginator {
   switch (config.type) {
     case 'single_page':
-      return { first: (url) => url, next: () => undefined };
+      return { first: (request) => request, next: () => undefined };
     case 'page_number': {
       let page = config.basePage;
+      const place = { param: config.pageParam, bodyPath: config.pageBodyPath };
       return {
-        first: (url) => withParam(url, config.pageParam, page),
-        next: ({ url, body, records }) => {
+        first: (request) => withValue(request, place, page),
+        next: ({ request, body, records }) => {
           const total = config.totalPath === undefined ? undefined : Number(readPath(body, config.totalPath));
           // total is the number of pages; pages count from basePage. An empty page ends it too, as dlt's
           // stop_after_empty_page does by default.
@@ -35,16 +42,17 @@ export function paginator(config: PagingConfig): Paginator {
             return undefined;
           if (config.maximumPage !== undefined && page >= config.maximumPage) return undefined;
           page += 1;
-          return withParam(url, config.pageParam, page);
+          return withValue(request, place, page);
         },
       };
     }
     case 'offset': {
       let offset = 0;
+      const offsetPlace = { param: config.offsetParam, bodyPath: config.offsetBodyPath };
+      const limitPlace = { param: config.limitParam, bodyPath: config.limitBodyPath };
       return {
-        first: (url) =>
-          withParam(withParam(url, config.limitParam, config.limit), config.offsetParam, offset),
-        next: ({ url, body, records }) => {
+        first: (request) => withValue(withValue(request, limitPlace, config.limit), offsetPlace, offset),
+        next: ({ request, body, records }) => {
           offset += config.limit;
           const total = config.totalPath === undefined ? undefined : Number(readPath(body, config.totalPath));
           if (records.length === 0) return undefined;
@@ -52,33 +60,71 @@ export function paginator(config: PagingConfig): Paginator {
             if (offset >= total) return undefined;
           } else if (records.length < config.limit) return undefined;
           if (config.maximumOffset !== undefined && offset >= config.maximumOffset) return undefined;
-          return withParam(url, config.offsetParam, offset);
+          return withValue(request, offsetPlace, offset);
         },
       };
     }
     case 'cursor':
       return {
-        first: (url) => url,
-        next: ({ url, body }) => {
+        first: (request) => request,
+        next: ({ request, body }) => {
           const cursor = readPath(body, config.cursorPath);
           if (cursor === undefined || cursor === null || cursor === '') return undefined;
-          return withParam(url, config.cursorParam, String(cursor));
+          return withValue(request, { param: config.cursorParam, bodyPath: config.cursorBodyPath }, cursor);
         },
       };
     case 'header_link':
-      return { first: (url) => url, next: ({ url, headers }) => nextLink(headers.get('link'), url) };
+      return {
+        first: (request) => request,
+        next: ({ request, headers }) => link(request, nextLink(headers.get('link'), request.url)),
+      };
     case 'json_link':
       return {
-        first: (url) => url,
-        next: ({ url, body }) => {
+        first: (request) => request,
+        next: ({ request, body }) => {
           const next = readPath(body, config.nextUrlPath);
-          return typeof next === 'string' && next !== '' ? new URL(next, url) : undefined;
+          return link(
+            request,
+            typeof next === 'string' && next !== '' ? new URL(next, request.url) : undefined,
+          );
         },
       };
   }
 }
 
-function withParam(url: URL, name: string, value: string | number): URL {
+/** The request of a page a link names: its URL, the same body. */
+function link(request: PageRequest, url: URL | undefined): PageRequest | undefined {
+  return url === undefined ? undefined : { ...request, url };
+}
+
+/** Where a paginator puts its value: a query parameter, or a dotted path of the JSON body. */
+interface Place {
+  param: string | undefined;
+  bodyPath: string | undefined;
+}
+
+/** The request with `value` set at its place: in the body (a copy) or the query. */
+function withValue(request: PageRequest, place: Place, value: unknown): PageRequest {
+  if (place.bodyPath !== undefined)
+    return { ...request, json: setPath(request.json ?? {}, place.bodyPath.split('.'), value) };
+  return { ...request, url: withParam(request.url, place.param!, String(value)) };
+}
+
+function setPath(
+  object: Record<string, unknown>,
+  keys: readonly string[],
+  value: unknown,
+): Record<string, unknown> {
+  const [key, ...rest] = keys as [string, ...string[]];
+  const inner = object[key];
+  const child =
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? (inner as Record<string, unknown>)
+      : {};
+  return { ...object, [key]: rest.length === 0 ? value : setPath(child, rest, value) };
+}
+
+function withParam(url: URL, name: string, value: string): URL {
   const next = new URL(url);
   next.searchParams.set(name, String(value));
   return next;

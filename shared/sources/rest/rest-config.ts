@@ -37,6 +37,8 @@ export const paginatorSchema = z.discriminatedUnion('type', [
       totalPath: z.string().optional(),
       /** The last page asked for, counted as the API counts (dlt's maximum_page). */
       maximumPage: z.number().int().optional(),
+      /** A POST endpoint's page goes at this dotted path of the JSON body, not in the query (dlt's page_body_path). */
+      pageBodyPath: z.string().min(1).optional(),
     })
     .strict(),
   z
@@ -49,6 +51,9 @@ export const paginatorSchema = z.discriminatedUnion('type', [
       totalPath: z.string().optional(),
       /** No page is asked for at or past this offset (dlt's maximum_offset). */
       maximumOffset: z.number().int().positive().optional(),
+      /** A POST endpoint's offset and limit go at these paths of the JSON body (dlt's *_body_path). */
+      offsetBodyPath: z.string().min(1).optional(),
+      limitBodyPath: z.string().min(1).optional(),
     })
     .strict(),
   z
@@ -56,9 +61,14 @@ export const paginatorSchema = z.discriminatedUnion('type', [
       type: z.literal('cursor'),
       /** Where the response carries the next cursor; paging stops when it is missing or null. */
       cursorPath: z.string().min(1),
-      cursorParam: z.string().min(1),
+      /** The query parameter of the cursor, or (a POST endpoint's) its path in the JSON body. */
+      cursorParam: z.string().min(1).optional(),
+      cursorBodyPath: z.string().min(1).optional(),
     })
-    .strict(),
+    .strict()
+    .refine((c) => (c.cursorParam === undefined) !== (c.cursorBodyPath === undefined), {
+      message: 'set cursorParam or cursorBodyPath, one of them',
+    }),
   z.object({ type: z.literal('header_link') }).strict(),
   z.object({ type: z.literal('json_link'), nextUrlPath: z.string().min(1) }).strict(),
   z.object({ type: z.literal('single_page') }).strict(),
@@ -77,6 +87,9 @@ export const restSourceSchema = z
     /** Relative to baseUrl; `{field}` is filled from each record of the parent resource. */
     path: z.string().min(1),
     params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    method: z.enum(['GET', 'POST']).default('GET'),
+    /** The JSON body of a POST (a search or query endpoint). */
+    json: z.record(z.string(), z.unknown()).optional(),
     headers: z.record(z.string(), z.string()).default({}),
     /**
      * A JSON path to the records in each response; without one they are found as dlt finds them

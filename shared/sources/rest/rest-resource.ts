@@ -4,7 +4,7 @@ import { cursorValue, IncrementalCursor, type IncrementalState } from '../increm
 import type { Authenticator } from './auth.js';
 import { HttpError, redactUrl, request } from './http-client.js';
 import { readPath } from './json-path.js';
-import { type Page, paginator } from './paginators.js';
+import { type Page, type PageRequest, paginator } from './paginators.js';
 import type { RestSourceConfig } from './rest-config.js';
 import { detectPaginator, pageDataKeys } from './rest-detect.js';
 
@@ -46,29 +46,39 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const url = new URL(fillPath(source.path, pull.pathValues ?? {}), withSlash(source.baseUrl));
   for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, String(value));
   if (cursor !== undefined) url.searchParams.set(cursor.param, String(tracker!.start));
-  let next: URL | undefined = pager === undefined ? url : pager.first(url);
+  const firstRequest: PageRequest = { url, ...(source.json !== undefined && { json: source.json }) };
+  let next: PageRequest | undefined = pager === undefined ? firstRequest : pager.first(firstRequest);
   // a paginator that asks for a page again, or an API that answers every page alike (one that
   // ignores the page parameter), would page forever
   const asked = new Set<string>();
   let previous: string | undefined;
   while (next !== undefined) {
     // the API's secrets go to the API only, never to a host a page links to
-    if (source.auth !== undefined && next.origin !== url.origin)
+    if (source.auth !== undefined && next.url.origin !== url.origin)
       throw new Error(
-        `${source.path}: page ${asked.size + 1} links to ${redactUrl(next.href)}, outside ${url.origin}; the API's credentials are not sent there`,
+        `${source.path}: page ${asked.size + 1} links to ${redactUrl(next.url.href)}, outside ${url.origin}; the API's credentials are not sent there`,
       );
-    if (asked.has(next.href))
+    const requestBody = next.json === undefined ? undefined : JSON.stringify(next.json);
+    const key = `${next.url.href} ${requestBody ?? ''}`;
+    if (asked.has(key))
       throw new Error(
-        `${source.path}: page ${asked.size + 1} asks for ${redactUrl(next.href)} again; paging would never end`,
+        `${source.path}: page ${asked.size + 1} asks for ${redactUrl(next.url.href)}${requestBody === undefined ? '' : ' with the same body'} again; paging would never end`,
       );
-    asked.add(next.href);
+    asked.add(key);
     const credentials = await pull.auth.credentials();
-    const requestUrl = new URL(next);
+    const requestUrl = new URL(next.url);
     for (const [name, value] of Object.entries(credentials.query)) requestUrl.searchParams.set(name, value);
     let response: Response;
     try {
       response = await request(requestUrl.href, {
-        headers: { accept: 'application/json', ...source.headers, ...credentials.headers },
+        method: source.method,
+        ...(requestBody !== undefined && { body: requestBody }),
+        headers: {
+          accept: 'application/json',
+          ...(requestBody !== undefined && { 'content-type': 'application/json' }),
+          ...source.headers,
+          ...credentials.headers,
+        },
         maxAttempts: source.maxAttempts,
         timeoutMs: source.timeoutSeconds * 1000,
       });
@@ -100,7 +110,7 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       }
       yield record;
     }
-    next = pager.next({ url: next, headers: response.headers, body, records } satisfies Page);
+    next = pager.next({ request: next, headers: response.headers, body, records } satisfies Page);
   }
   if (tracker !== undefined) pull.onIncremental?.(tracker.state());
 }
