@@ -27,6 +27,12 @@ export interface ResourceHints {
    */
   sourceColumns?: Record<string, ColumnHints>;
   schemaContract?: SchemaContract;
+  /** scd2 options (dlt's validity_column_names, active_record_timestamp, boundary_timestamp). */
+  scd2?: {
+    validityColumnNames?: [string, string];
+    activeRecordTimestamp?: string;
+    boundaryTimestamp?: string;
+  };
   maxTableNesting?: number;
   tableOptions?: Record<string, unknown>;
   /** dlt's table file format hint; only the pipeline state's table sets it. */
@@ -67,13 +73,18 @@ export function applyResourceHints(schema: Schema, hints: ResourceHints): string
     // dlt's scd2 hints: the validity columns, and `_dlt_id` holding the row's hash, which may
     // repeat (a row deleted and inserted again), so it is neither unique nor a row key
     const validity = { data_type: 'timestamp', nullable: true } as const;
-    schema.setColumn(tableName, { name: DLT_COLUMNS.validFrom, ...validity, 'x-valid-from': true });
+    const [from, to] = (hints.scd2?.validityColumnNames ?? [DLT_COLUMNS.validFrom, DLT_COLUMNS.validTo]).map(
+      (name: string) => schema.naming.normalizePath(name),
+    ) as [string, string];
+    schema.setColumn(tableName, { name: from, ...validity, 'x-valid-from': true });
     schema.setColumn(tableName, {
-      name: DLT_COLUMNS.validTo,
+      name: to,
       ...validity,
       'x-valid-to': true,
-      'x-active-record-timestamp': null,
+      'x-active-record-timestamp': hints.scd2?.activeRecordTimestamp ?? null,
     });
+    if (hints.scd2?.boundaryTimestamp !== undefined)
+      schema.updateTable(tableName, { 'x-boundary-timestamp': hints.scd2.boundaryTimestamp });
     schema.setColumn(tableName, {
       name: DLT_COLUMNS.id,
       nullable: false,

@@ -40,6 +40,8 @@ const columnHints = z
     },
   );
 
+const isoTimestamp = z.string().refine((text) => !Number.isNaN(Date.parse(text)), 'an ISO date or timestamp');
+
 export const resourceHintsSchema = z
   .object({
     name: z.string().min(1),
@@ -57,6 +59,18 @@ export const resourceHintsSchema = z
         contractMode,
         z.object({ tables: contractMode, columns: contractMode, data_type: contractMode }).partial().strict(),
       ])
+      .optional(),
+    /** scd2 options, as dlt's write_disposition dict takes them. */
+    scd2: z
+      .object({
+        /** The names of the validity columns (default _dlt_valid_from, _dlt_valid_to). */
+        validityColumnNames: z.tuple([z.string().min(1), z.string().min(1)]).optional(),
+        /** What `valid to` holds for current rows instead of NULL (`9999-12-31`). */
+        activeRecordTimestamp: isoTimestamp.optional(),
+        /** The validity boundary of every load, instead of the package's time. */
+        boundaryTimestamp: isoTimestamp.optional(),
+      })
+      .strict()
       .optional(),
     maxTableNesting: z.number().int().nonnegative().optional(),
     tableOptions: z.record(z.string(), z.unknown()).optional(),

@@ -82,6 +82,8 @@ export interface TableSchema {
   'x-normalizer'?: { max_nesting?: number; 'seen-data'?: boolean };
   /** dlt's table file format hint: only its state table carries one ('preferred'). */
   file_format?: 'preferred';
+  /** scd2: the validity boundary of every load, instead of the package's time (dlt's hint). */
+  'x-boundary-timestamp'?: string;
   /** Table-level destination options (cluster, partition, properties); interpreted by destinations. */
   'x-table-options'?: Record<string, unknown>;
 }

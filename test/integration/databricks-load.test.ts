@@ -476,6 +476,27 @@ describe('Databricks destination: merge and replace strategies on the local ware
     ]);
   });
 
+  it('keeps history with scd2 under its own validity names and an active record timestamp', async () => {
+    const p = await pipeline();
+    const hints: ResourceHints = {
+      name: 'dim2',
+      writeDisposition: 'merge',
+      mergeStrategy: 'scd2',
+      scd2: { validityColumnNames: ['valid_from', 'valid_to'], activeRecordTimestamp: '9999-12-31' },
+    };
+    await p.load(hints, [{ id: 2, v: 'b' }]);
+    await p.load(hints, [{ id: 2, v: 'B' }]);
+    await p.close();
+    expect(
+      await warehouse.query(
+        `SELECT v, year(valid_to) = 9999 AS current FROM main.${p.dataset}.dim2 ORDER BY valid_to`,
+      ),
+    ).toEqual([
+      { v: 'b', current: false },
+      { v: 'B', current: true },
+    ]);
+  });
+
   it('creates tables with partitioning, comment and table properties', async () => {
     const p = await pipeline();
     await p.load(

@@ -182,6 +182,44 @@ describe('write dispositions on DuckDB', () => {
     ]);
   });
 
+  it("merge scd2 with dlt's options: validity column names, an active record timestamp, a fixed boundary", async () => {
+    const p = await pipeline();
+    const hints = {
+      name: 'dim',
+      writeDisposition: 'merge' as const,
+      mergeStrategy: 'scd2' as const,
+      scd2: {
+        validityColumnNames: ['ValidFrom', 'valid_until'] as [string, string],
+        activeRecordTimestamp: '9999-12-31',
+        boundaryTimestamp: '2024-06-01T00:00:00Z',
+      },
+    };
+    await p.run(hints, {
+      items: [
+        { id: 1, v: 'a' },
+        { id: 2, v: 'b' },
+      ],
+    });
+    await p.run(hints, {
+      items: [
+        { id: 1, v: 'a' },
+        { id: 2, v: 'B' },
+      ],
+    });
+
+    const rows = await p.query(
+      "SELECT id, v, strftime(valid_from, '%Y-%m-%d') AS f, strftime(valid_until, '%Y-%m-%d') AS t FROM test_data.dim ORDER BY id, v",
+    );
+    expect(rows.map((r) => [r.id, r.v, r.f, r.t])).toEqual([
+      ['1', 'a', '2024-06-01', '9999-12-31'],
+      ['2', 'B', '2024-06-01', '9999-12-31'],
+      ['2', 'b', '2024-06-01', '2024-06-01'],
+    ]);
+    expect(
+      await rowsOf(p, "SELECT count(*) FROM information_schema.columns WHERE column_name LIKE '_dlt_valid%'"),
+    ).toEqual([['0']]);
+  });
+
   it('merge scd2 keeps one current version of a record staged twice, nested rows included', async () => {
     const p = await pipeline();
     const hints = { name: 'dim', writeDisposition: 'merge' as const, mergeStrategy: 'scd2' as const };

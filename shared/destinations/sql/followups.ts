@@ -206,20 +206,32 @@ export function insertOnlySql(ctx: FollowupContext): string[] {
 export function scd2Sql(ctx: FollowupContext): string[] {
   const [root, ...nested] = ctx.chain as [TableSchema, ...TableSchema[]];
   const id = q(ctx, '_dlt_id');
-  const from = q(ctx, '_dlt_valid_from');
-  const to = q(ctx, '_dlt_valid_to');
-  const boundary = ctx.dialect.timestampLiteral(ctx.boundary);
+  const [fromColumn] = columnsWith(root, 'x-valid-from');
+  const [toColumn] = columnsWith(root, 'x-valid-to');
+  const fromName = fromColumn?.name ?? '_dlt_valid_from';
+  const toName = toColumn?.name ?? '_dlt_valid_to';
+  const from = q(ctx, fromName);
+  const to = q(ctx, toName);
+  const fixedBoundary = root['x-boundary-timestamp'];
+  const boundary = ctx.dialect.timestampLiteral(
+    fixedBoundary === undefined ? ctx.boundary : new Date(fixedBoundary),
+  );
+  // current rows hold NULL, or the active record timestamp when one is set
+  const activeAt = toColumn?.['x-active-record-timestamp'];
+  const active =
+    activeAt === undefined || activeAt === null ? 'NULL' : ctx.dialect.timestampLiteral(new Date(activeAt));
+  const isActive = active === 'NULL' ? `${to} IS NULL` : `${to} = ${active}`;
   const mergeKeys = columnsWith(root, 'merge_key');
   const keyScope =
     mergeKeys.length === 0
       ? ''
       : ` AND ${keyExpression(ctx, mergeKeys, 'r.')} IN (SELECT ${keyExpression(ctx, mergeKeys)} FROM ${staged(ctx, root)})`;
-  const data = typedColumns(root).filter((c) => c.name !== '_dlt_valid_from' && c.name !== '_dlt_valid_to');
-  const retired = `SELECT r.${id} FROM ${final(ctx, root)} AS r WHERE r.${to} IS NULL AND r.${id} NOT IN (SELECT ${id} FROM ${staged(ctx, root)})${keyScope}`;
+  const data = typedColumns(root).filter((c) => c.name !== fromName && c.name !== toName);
+  const retired = `SELECT r.${id} FROM ${final(ctx, root)} AS r WHERE r.${isActive} AND r.${id} NOT IN (SELECT ${id} FROM ${staged(ctx, root)})${keyScope}`;
   const statements = [
     // only current versions are retired: a row hash can recur among retired versions
-    `MERGE INTO ${final(ctx, root)} AS d USING (${retired}) AS s ON d.${id} = s.${id} AND d.${to} IS NULL WHEN MATCHED THEN UPDATE SET ${to} = ${boundary}`,
-    `INSERT INTO ${final(ctx, root)} (${columnList(ctx, data)}, ${from}, ${to}) SELECT ${columnList(ctx, data, 's.')}, ${boundary}, NULL FROM ${distinctRows(ctx, root, data)} AS s WHERE ${notDeleted(ctx, root, 's')} AND s.${id} NOT IN (SELECT ${id} FROM ${final(ctx, root)} WHERE ${to} IS NULL)`,
+    `MERGE INTO ${final(ctx, root)} AS d USING (${retired}) AS s ON d.${id} = s.${id} AND d.${isActive} WHEN MATCHED THEN UPDATE SET ${to} = ${boundary}`,
+    `INSERT INTO ${final(ctx, root)} (${columnList(ctx, data)}, ${from}, ${to}) SELECT ${columnList(ctx, data, 's.')}, ${boundary}, ${active} FROM ${distinctRows(ctx, root, data)} AS s WHERE ${notDeleted(ctx, root, 's')} AND s.${id} NOT IN (SELECT ${id} FROM ${final(ctx, root)} WHERE ${isActive})`,
   ];
   for (const table of nested) {
     const columns = typedColumns(table);
