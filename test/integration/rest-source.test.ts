@@ -246,6 +246,10 @@ describe('the REST API source', () => {
         const n = page.number ?? 0;
         return { body: { results: found.slice((n - 1) * 3, n * 3) } };
       },
+      '/since': (r) => {
+        const since = (JSON.parse(r.body) as { filter: { since: number } }).filter.since;
+        return { body: { results: people.filter((person) => person.id >= since) } };
+      },
       '/by-offset': (r) => {
         const { found, page } = search(r);
         return { body: { results: found.slice(page.offset ?? 0, (page.offset ?? 0) + (page.size ?? 0)) } };
@@ -272,10 +276,27 @@ describe('the REST API source', () => {
         offsetBodyPath: 'page.offset',
         limitBodyPath: 'page.size',
       }),
+      {
+        name: 'since',
+        source: {
+          kind: 'rest_api',
+          baseUrl: server.url,
+          path: 'since',
+          method: 'POST',
+          json: { filter: { status: 'open' } },
+          dataSelector: 'results',
+          // the incremental cursor's value goes into the body too
+          incremental: { cursorPath: 'id', bodyPath: 'filter.since', initialValue: 5 },
+        },
+      },
     ]);
     await p.run();
     for (const table of ['by_cursor', 'by_page', 'by_offset'])
       expect(await ids(p, table), table).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(await ids(p, 'since')).toEqual([5, 6, 7]);
+    expect(JSON.parse(server.requests.find((r) => r.path === '/since')!.body)).toEqual({
+      filter: { status: 'open', since: 5 },
+    });
     const bodies = server.requests.filter((r) => r.path === '/by-cursor').map((r) => JSON.parse(r.body));
     expect(bodies).toEqual([
       { filter: { status: 'open' } },

@@ -110,7 +110,8 @@ function withValue(request: PageRequest, place: Place, value: unknown): PageRequ
   return { ...request, url: withParam(request.url, place.param!, String(value)) };
 }
 
-function setPath(
+/** A copy of `object` with `value` at the dotted path `keys` (objects made on the way). */
+export function setPath(
   object: Record<string, unknown>,
   keys: readonly string[],
   value: unknown,

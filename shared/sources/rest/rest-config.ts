@@ -106,11 +106,15 @@ export const restSourceSchema = z
     incremental: z
       .object({
         cursorPath: z.string().min(1),
-        /** The query parameter that receives the last value seen. */
-        param: z.string().min(1),
+        /** The query parameter that receives the last value seen, or (a POST's) its path in the JSON body. */
+        param: z.string().min(1).optional(),
+        bodyPath: z.string().min(1).optional(),
         initialValue: z.union([z.string(), z.number()]),
       })
       .strict()
+      .refine((c) => (c.param === undefined) !== (c.bodyPath === undefined), {
+        message: 'set param or bodyPath, one of them',
+      })
       .optional(),
     /**
      * Statuses whose response is ignored, ending the endpoint's paging (dlt's response_actions

@@ -4,7 +4,7 @@ import { cursorValue, IncrementalCursor, type IncrementalState } from '../increm
 import type { Authenticator } from './auth.js';
 import { HttpError, redactUrl, request } from './http-client.js';
 import { readPath } from './json-path.js';
-import { type Page, type PageRequest, paginator } from './paginators.js';
+import { type Page, type PageRequest, paginator, setPath } from './paginators.js';
 import type { RestSourceConfig } from './rest-config.js';
 import { detectPaginator, pageDataKeys } from './rest-detect.js';
 
@@ -45,8 +45,10 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
 
   const url = new URL(fillPath(source.path, pull.pathValues ?? {}), withSlash(source.baseUrl));
   for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, String(value));
-  if (cursor !== undefined) url.searchParams.set(cursor.param, String(tracker!.start));
-  const firstRequest: PageRequest = { url, ...(source.json !== undefined && { json: source.json }) };
+  let json = source.json;
+  if (cursor?.param !== undefined) url.searchParams.set(cursor.param, String(tracker!.start));
+  if (cursor?.bodyPath !== undefined) json = setPath(json ?? {}, cursor.bodyPath.split('.'), tracker!.start);
+  const firstRequest: PageRequest = { url, ...(json !== undefined && { json }) };
   let next: PageRequest | undefined = pager === undefined ? firstRequest : pager.first(firstRequest);
   // a paginator that asks for a page again, or an API that answers every page alike (one that
   // ignores the page parameter), would page forever
