@@ -128,10 +128,18 @@ async function* readJsonRecords(
 ): AsyncIterable<SourceRecord> {
   let n = 0;
   try {
-    // items pass on as their text, as JSON lines do, checked here so a break is told by line
+    // items pass on as their text, as JSON lines do, checked here so a break is told by line; an
+    // item that is whole but not valid JSON (`{"a": tru}`) is set aside when the resource quarantines
     for await (const text of jsonItemTexts(stream as AsyncIterable<Buffer>, options.jsonPath)) {
-      JSON.parse(text);
-      yield { n: ++n, raw: text };
+      n++;
+      try {
+        JSON.parse(text);
+      } catch (error) {
+        if (!(error instanceof SyntaxError && options.onBadRecord)) throw error;
+        options.onBadRecord({ reason: `record ${n}: invalid JSON: ${error.message}`, raw: text });
+        continue;
+      }
+      yield { n, raw: text };
     }
   } catch (error) {
     if (error instanceof SourceError) throw error;

@@ -168,18 +168,20 @@ describe('S3 drops', () => {
     ]);
     const objects = [
       await p.put('inbox/events/mixed.jsonl', '{"id": 1}\n{"id": 2}\n{"id": \n{"id": 4}\nnot json\n'),
+      // a JSON array's element that is whole but not JSON goes aside by its position
+      await p.put('inbox/events/array.json', '[{"id": 5},\n {"id": tru},\n {"id": 6}]'),
       await p.put('inbox/people/mixed.csv', 'id,name\n1,Ann\n2,Bo,extra\n3,Cy\n'),
     ];
     const { taken, jobs } = await p.run(objects);
     expect((await p.query('SELECT id FROM inbox_data.events ORDER BY id')).map((r) => Number(r.id))).toEqual([
-      1, 2, 4,
+      1, 2, 4, 5, 6,
     ]);
     expect((await p.query('SELECT id FROM inbox_data.people ORDER BY id')).map((r) => Number(r.id))).toEqual([
       1, 3,
     ]);
     const pkg = packagePrefix('drops', taken.loadId!);
     expect(jobs!.quarantine).toEqual([
-      { key: packageKeys.quarantine(pkg, 'extract', 0), records: 1 },
+      { key: packageKeys.quarantine(pkg, 'extract', 0), records: 2 },
       { key: packageKeys.quarantine(pkg, 'normalize', 0), records: 2 },
     ]);
     const read = async (key: string) =>
@@ -193,6 +195,11 @@ describe('S3 drops', () => {
       expect.objectContaining({ line: 5, raw: 'not json', reason: expect.stringMatching(/^invalid JSON/) }),
     ]);
     expect(await read(packageKeys.quarantine(pkg, 'extract', 0))).toEqual([
+      expect.objectContaining({
+        source: `s3://${bucket}/inbox/events/array.json`,
+        raw: '{"id": tru}',
+        reason: expect.stringMatching(/^record 2: invalid JSON/),
+      }),
       expect.objectContaining({
         source: `s3://${bucket}/inbox/people/mixed.csv`,
         line: 3,
