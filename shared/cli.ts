@@ -90,6 +90,7 @@ interface RunFlags {
   mergeKey?: string[];
   contract?: ResourceHints['schemaContract'];
   maxNesting?: number;
+  onBadRecord: 'fail' | 'quarantine';
   csvDelimiter?: string;
   csvNull: string[];
   jsonPath?: string;
@@ -212,6 +213,14 @@ program
     new Option('--contract <mode>', 'schema contract for tables, columns and types').choices(CONTRACT_MODES),
   )
   .option('--max-nesting <n>', 'nesting levels flattened into tables; deeper data stays json', wholeNumber(0))
+  .addOption(
+    new Option(
+      '--on-bad-record <action>',
+      'malformed JSON lines, JSON elements and CSV rows: fail the run, or set them aside in the package and load the rest',
+    )
+      .choices(['fail', 'quarantine'])
+      .default('fail'),
+  )
   .option(
     '--csv-delimiter <char>',
     'CSV field delimiter, `tab` for tabs (default: the one the header line uses; tabs for .tsv)',
@@ -358,6 +367,7 @@ function groupByTable(files: string[], flags: RunFlags): ResourceInput[] {
       ...(flags.mergeKey && { mergeKey: flags.mergeKey }),
       ...(flags.contract && { schemaContract: flags.contract }),
       ...(flags.maxNesting !== undefined && { maxTableNesting: flags.maxNesting }),
+      ...(flags.onBadRecord === 'quarantine' && { onBadRecord: 'quarantine' as const }),
     },
     files: tableFiles,
     read: {

@@ -193,6 +193,26 @@ describe('local run into DuckDB', () => {
     );
   });
 
+  it('sets malformed records aside with --on-bad-record quarantine and loads the rest', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'events.jsonl'), '{"id": 1}\n{"id": \n{"id": 3}\n');
+    const workdir = join(dir, 'w');
+    const run = (...flags: string[]) =>
+      sluice('run', join(dir, 'events.jsonl'), '--pipeline', 'q', '--workdir', workdir, ...flags);
+    await expect(run()).rejects.toThrow(/events\.jsonl:2: invalid JSON/);
+    const { stdout } = await run('--on-bad-record', 'quarantine');
+    expect(stdout).toMatch(/quarantined: 1 malformed record in .*quarantine\/normalize\.0\.jsonl/);
+    const query = await sluice(
+      'query',
+      '--pipeline',
+      'q',
+      '--workdir',
+      workdir,
+      'SELECT count(*) AS n FROM q_dataset.events',
+    );
+    expect(query.stdout).toMatch(/│ 2 │/);
+  });
+
   it("refreshes as dlt's drop_sources: the pipeline's tables, schema and source state start over", async () => {
     const p = await localPipeline(await tempDir());
     const base = {
