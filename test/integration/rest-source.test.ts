@@ -568,6 +568,52 @@ describe('the REST API source', () => {
     });
   });
 
+  it("fills dlt's {incremental.start_value} placeholder in params and in a POST's json", async () => {
+    const events = [
+      { id: 1, updated_at: '2026-01-01T00:00:00Z' },
+      { id: 2, updated_at: '2026-01-02T00:00:00Z' },
+    ];
+    const server = await api({
+      '/events': (r) => ({
+        body: events.filter((e) => e.updated_at >= (r.query.get('from') ?? '').slice(5)),
+      }),
+      '/search': (r) => {
+        const { after } = JSON.parse(r.body) as { after: number };
+        return { body: events.filter((e) => e.id >= after) };
+      },
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const p = await pullPipeline([
+      {
+        name: 'events',
+        source: {
+          ...base,
+          path: 'events',
+          params: { from: 'date:{incremental.start_value}' },
+          incremental: { cursorPath: 'updated_at', initialValue: '2026-01-02T00:00:00Z' },
+        },
+      },
+      {
+        name: 'found',
+        source: {
+          ...base,
+          path: 'search',
+          method: 'POST',
+          json: { after: '{incremental.start_value}' },
+          incremental: { cursorPath: 'id', initialValue: 2 },
+        },
+      },
+    ]);
+    await p.run();
+    expect(await ids(p, 'events')).toEqual([2]);
+    expect(await ids(p, 'found')).toEqual([2]);
+    expect(server.requests.map((r) => r.query.get('from') ?? JSON.parse(r.body))).toEqual([
+      'date:2026-01-02T00:00:00Z',
+      // a value that is only the placeholder keeps the cursor's type
+      { after: 2 },
+    ]);
+  });
+
   it('keeps the cursor of a resource named constructor, a name every JavaScript object answers to', async () => {
     const events = [{ id: 1, updated_at: '2026-01-01T00:00:00Z' }];
     const server = await api({

@@ -43,6 +43,14 @@ describe('the pipeline configuration', () => {
     expect(() => parseSluiceConfig(pipeline([{ name: 'o', source: cursorNowhere }]))).toThrow(
       /resources\[0\]\.source\.paginator: set cursorParam or cursorBodyPath, one of them/,
     );
+    const cursorUnsent = {
+      ...cursorNowhere,
+      paginator: undefined,
+      incremental: { cursorPath: 'at', initialValue: 0 },
+    };
+    expect(() => parseSluiceConfig(pipeline([{ name: 'o', source: cursorUnsent }]))).toThrow(
+      /resources\[0\]\.source\.incremental: an incremental cursor goes somewhere/,
+    );
     expect(() => parseSluiceConfig({ pipelines: [], extra: 1 })).toThrow(
       /\(config\): Unrecognized key.*extra/,
     );

@@ -79,6 +79,9 @@ export type PaginatorConfig = z.infer<typeof paginatorSchema>;
 /** A paginator that says how to page (not `auto`, which detects one). */
 export type PagingConfig = Exclude<PaginatorConfig, { type: 'auto' }>;
 
+/** dlt's placeholder for the incremental cursor's start value in params and json. */
+export const START_VALUE = '{incremental.start_value}';
+
 /** A resource pulled from a REST API (in the spirit of dlt's rest_api source). */
 export const restSourceSchema = z
   .object({
@@ -106,14 +109,17 @@ export const restSourceSchema = z
     incremental: z
       .object({
         cursorPath: z.string().min(1),
-        /** The query parameter that receives the last value seen, or (a POST's) its path in the JSON body. */
+        /**
+         * The query parameter that receives the last value seen, or (a POST's) its path in the JSON
+         * body; or neither, where params or json hold dlt's `{incremental.start_value}`.
+         */
         param: z.string().min(1).optional(),
         bodyPath: z.string().min(1).optional(),
         initialValue: z.union([z.string(), z.number()]),
       })
       .strict()
-      .refine((c) => (c.param === undefined) !== (c.bodyPath === undefined), {
-        message: 'set param or bodyPath, one of them',
+      .refine((c) => c.param === undefined || c.bodyPath === undefined, {
+        message: 'set param or bodyPath, not both',
       })
       .optional(),
     /**
@@ -128,5 +134,16 @@ export const restSourceSchema = z
     maxAttempts: z.number().int().min(1).max(20).default(5),
     timeoutSeconds: z.number().positive().default(60),
   })
-  .strict();
+  .strict()
+  .refine(
+    (source) =>
+      source.incremental === undefined ||
+      source.incremental.param !== undefined ||
+      source.incremental.bodyPath !== undefined ||
+      JSON.stringify([source.params, source.json ?? {}]).includes(START_VALUE),
+    {
+      message: `an incremental cursor goes somewhere: set param or bodyPath, or put ${START_VALUE} in params or json`,
+      path: ['incremental'],
+    },
+  );
 export type RestSourceConfig = z.infer<typeof restSourceSchema>;

@@ -5,7 +5,7 @@ import type { Authenticator } from './auth.js';
 import { HttpError, redactUrl, request } from './http-client.js';
 import { readPath } from './json-path.js';
 import { type Page, type PageRequest, paginator, setPath } from './paginators.js';
-import type { RestSourceConfig } from './rest-config.js';
+import { type RestSourceConfig, START_VALUE } from './rest-config.js';
 import { detectPaginator, pageDataKeys } from './rest-detect.js';
 
 export interface RestPull {
@@ -44,8 +44,11 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       : new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey);
 
   const url = new URL(fillPath(source.path, pull.pathValues ?? {}), withSlash(source.baseUrl));
-  for (const [name, value] of Object.entries(source.params)) url.searchParams.set(name, String(value));
-  let json = source.json;
+  const start = tracker?.start;
+  for (const [name, value] of Object.entries(source.params))
+    url.searchParams.set(name, String(withStartValue(value, start)));
+  let json =
+    source.json === undefined ? undefined : (withStartValue(source.json, start) as Record<string, unknown>);
   if (cursor?.param !== undefined) url.searchParams.set(cursor.param, String(tracker!.start));
   if (cursor?.bodyPath !== undefined) json = setPath(json ?? {}, cursor.bodyPath.split('.'), tracker!.start);
   const firstRequest: PageRequest = { url, ...(json !== undefined && { json }) };
@@ -146,6 +149,24 @@ function readKeys(body: unknown, keys: readonly string[]): unknown {
   for (const key of keys)
     value =
       value !== null && typeof value === 'object' ? own(value as Record<string, unknown>, key) : undefined;
+  return value;
+}
+
+/**
+ * A params or json value with dlt's `{incremental.start_value}` filled in: a value that is only
+ * the placeholder takes the start value itself (a number stays a number), text around it keeps it.
+ */
+function withStartValue(value: unknown, start: unknown): unknown {
+  if (typeof value === 'string') {
+    if (!value.includes(START_VALUE)) return value;
+    if (start === undefined) throw new Error(`${START_VALUE} is used without an incremental cursor`);
+    return value === START_VALUE ? start : value.replaceAll(START_VALUE, String(start));
+  }
+  if (Array.isArray(value)) return value.map((element) => withStartValue(element, start));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => [key, withStartValue(inner, start)]),
+    );
   return value;
 }
 
