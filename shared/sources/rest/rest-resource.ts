@@ -43,15 +43,8 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       ? undefined
       : new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey);
 
-  const url = new URL(fillPath(source.path, pull.pathValues ?? {}), withSlash(source.baseUrl));
-  const start = tracker?.start;
-  for (const [name, value] of Object.entries(source.params))
-    url.searchParams.set(name, String(withStartValue(value, start)));
-  let json =
-    source.json === undefined ? undefined : (withStartValue(source.json, start) as Record<string, unknown>);
-  if (cursor?.param !== undefined) url.searchParams.set(cursor.param, String(tracker!.start));
-  if (cursor?.bodyPath !== undefined) json = setPath(json ?? {}, cursor.bodyPath.split('.'), tracker!.start);
-  const firstRequest: PageRequest = { url, ...(json !== undefined && { json }) };
+  const firstRequest = firstPageRequest(source, pull.pathValues ?? {}, tracker?.start);
+  const { url } = firstRequest;
   let next: PageRequest | undefined = pager === undefined ? firstRequest : pager.first(firstRequest);
   // a paginator that asks for a page again, or an API that answers every page alike (one that
   // ignores the page parameter), would page forever
@@ -150,6 +143,23 @@ function readKeys(body: unknown, keys: readonly string[]): unknown {
     value =
       value !== null && typeof value === 'object' ? own(value as Record<string, unknown>, key) : undefined;
   return value;
+}
+
+/** The endpoint's first request: its URL with params, its JSON body, and the cursor's start value in either. */
+function firstPageRequest(
+  source: RestSourceConfig,
+  pathValues: Record<string, unknown>,
+  start: unknown,
+): PageRequest {
+  const url = new URL(fillPath(source.path, pathValues), withSlash(source.baseUrl));
+  for (const [name, value] of Object.entries(source.params))
+    url.searchParams.set(name, String(withStartValue(value, start)));
+  let json =
+    source.json === undefined ? undefined : (withStartValue(source.json, start) as Record<string, unknown>);
+  const cursor = source.incremental;
+  if (cursor?.param !== undefined) url.searchParams.set(cursor.param, String(start));
+  if (cursor?.bodyPath !== undefined) json = setPath(json ?? {}, cursor.bodyPath.split('.'), start);
+  return { url, ...(json !== undefined && { json }) };
 }
 
 /**
