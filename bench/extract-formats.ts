@@ -57,16 +57,26 @@ async function* orders(jsonl: string): AsyncIterable<Order> {
 /** Writes the JSON, CSV and Parquet forms of a JSONL file of orders next to it (once). */
 async function sourceFiles(jsonl: string): Promise<Record<string, string>> {
   const base = jsonl.replace(/\.jsonl$/, '');
-  const files = { jsonl, json: `${base}.json`, csv: `${base}.csv`, parquet: `${base}.parquet` };
+  const files = {
+    jsonl,
+    json: `${base}.json`,
+    'json path': `${base}.envelope.json`,
+    csv: `${base}.csv`,
+    parquet: `${base}.parquet`,
+  };
   if (await stat(files.parquet).catch(() => undefined)) return files;
   const json = createWriteStream(files.json);
+  const envelope = createWriteStream(files['json path']);
   const csv = createWriteStream(files.csv);
   const columns: unknown[][] = FLAT_COLUMNS.map(() => []);
   json.write('[\n');
+  envelope.write('{"meta": {"source": "bench"}, "data": {"items": [\n');
   csv.write(`${FLAT_COLUMNS.join(',')}\n`);
   let first = true;
   for await (const order of orders(jsonl)) {
-    if (!json.write(`${first ? '' : ',\n'}${JSON.stringify(order)}`)) await once(json, 'drain');
+    const element = `${first ? '' : ',\n'}${JSON.stringify(order)}`;
+    if (!json.write(element)) await once(json, 'drain');
+    if (!envelope.write(element)) await once(envelope, 'drain');
     first = false;
     const values = flat(order);
     const cells = values.map((v) =>
@@ -76,8 +86,9 @@ async function sourceFiles(jsonl: string): Promise<Record<string, string>> {
     for (const [i, v] of values.entries()) columns[i]!.push(v);
   }
   json.end('\n]\n');
+  envelope.end('\n]}}\n');
   csv.end();
-  await Promise.all([once(json, 'finish'), once(csv, 'finish')]);
+  await Promise.all([once(json, 'finish'), once(envelope, 'finish'), once(csv, 'finish')]);
   const vectors: Record<string, arrow.Vector> = {};
   FLAT_COLUMNS.forEach((name, i) => {
     const values = columns[i]!;
@@ -98,29 +109,37 @@ async function sourceFiles(jsonl: string): Promise<Record<string, string>> {
 /** Extracts each form of the orders in a fresh process and prints its figures. */
 export async function extractFormatsBench(jsonl: string, root: string, work: string): Promise<void> {
   const files = await sourceFiles(jsonl);
-  console.log('\nextract by source format (the same orders; CSV and Parquet hold the flat fields only)');
   console.log(
-    `${'format'.padEnd(10)} ${'items'.padStart(9)} ${'MB'.padStart(7)} ${'seconds'.padStart(8)} ${'items/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'peak RSS MB'.padStart(11)}`,
+    '\nextract by source format (the same orders; `json path` under data.items; CSV and Parquet hold the flat fields only)',
   );
+  console.log(row('format', 'items', 'MB', 'seconds', 'items/s', 'MB/s', 'peak RSS MB'));
   const tsx = join(root, 'node_modules', '.bin', 'tsx');
   for (const [format, path] of Object.entries(files)) {
     const { size } = await stat(path);
-    const { stdout } = await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'extract', path, work], {
-      maxBuffer: 1 << 24,
-    });
+    const args = [join(root, 'bench', 'normalize-ours.ts'), 'extract', path, work];
+    if (format === 'json path') args.push('data.items');
+    const { stdout } = await exec(tsx, args, { maxBuffer: 1 << 24 });
     const f = JSON.parse(stdout.trim().split('\n').pop()!) as {
       items: number;
       seconds: number;
       peakRssMB: number;
     };
     console.log(
-      `${format.padEnd(10)} ${String(f.items).padStart(9)} ${(size / 1e6).toFixed(0).padStart(7)} ${f.seconds.toFixed(2).padStart(8)} ${Math.round(
-        f.items / f.seconds,
-      )
-        .toLocaleString('en-US')
-        .padStart(
-          11,
-        )} ${(size / 1e6 / f.seconds).toFixed(1).padStart(7)} ${f.peakRssMB.toFixed(0).padStart(11)}`,
+      row(
+        format,
+        String(f.items),
+        (size / 1e6).toFixed(0),
+        f.seconds.toFixed(2),
+        Math.round(f.items / f.seconds).toLocaleString('en-US'),
+        (size / 1e6 / f.seconds).toFixed(1),
+        f.peakRssMB.toFixed(0),
+      ),
     );
   }
+}
+
+/** One line of the table: the name left-aligned, the figures right-aligned. */
+function row(name: string, ...figures: string[]): string {
+  const widths = [9, 7, 8, 11, 7, 11];
+  return [name.padEnd(10), ...figures.map((figure, i) => figure.padStart(widths[i]!))].join(' ');
 }

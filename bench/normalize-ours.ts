@@ -8,7 +8,8 @@ import { extract } from '../shared/pipeline/extract.js';
 import { normalize } from '../shared/pipeline/normalize.js';
 import { LocalFileStorage } from '../shared/storage/local-storage.js';
 
-const [mode, file, workdir] = process.argv.slice(2) as [string, string, string];
+// a fourth argument is the JSON path of the records (extract of a JSON envelope)
+const [mode, file, workdir, jsonPath] = process.argv.slice(2) as [string, string, string, string?];
 const storage = new LocalFileStorage(join(workdir, 'storage'));
 if (mode === 'extract') {
   await rm(workdir, { recursive: true, force: true });
@@ -17,7 +18,7 @@ if (mode === 'extract') {
     storage,
     pipeline: 'bench',
     dataset: 'bench',
-    resources: [{ hints: { name: 'orders' }, files: [file] }],
+    resources: [{ hints: { name: 'orders' }, files: [file], ...(jsonPath && { read: { jsonPath } }) }],
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   await writeFile(join(workdir, 'load-id'), loadId);

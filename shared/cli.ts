@@ -27,7 +27,7 @@ import type { ResourceInput } from './pipeline/extract.js';
 import { restoreFromDestination } from './pipeline/restore.js';
 import { type RunOptions, run } from './pipeline/run.js';
 import { readSourcesState } from './pipeline/state.js';
-import { SnakeCaseNaming } from './schema/naming.js';
+import { datasetIdentifier } from './schema/naming.js';
 import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES } from './schema/types.js';
 import { planPull } from './sources/pull.js';
 import { isTextEncoding, TEXT_ENCODING_EXPECTED } from './sources/text-encoding.js';
@@ -43,7 +43,7 @@ function name(value: string): string {
 
 /** The dataset as dlt names it at the destination: the snake_case form of the name given. */
 function datasetName(given: string): string {
-  const normalized = new SnakeCaseNaming().normalizeIdentifier(given);
+  const normalized = datasetIdentifier(given);
   if (normalized !== given)
     process.stderr.write(
       `sluice: dataset ${given} is named ${normalized} at the destination, as dlt names it\n`,

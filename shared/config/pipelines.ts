@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ResourceHints } from '../normalize/resource.js';
 import { resourceHintsSchema } from '../package/manifest.js';
-import { snakeCase } from '../schema/naming.js';
+import { datasetIdentifier } from '../schema/naming.js';
 import { restSourceSchema } from '../sources/rest/rest-config.js';
 import { postgresSourceSchema } from '../sources/sql/sql-config.js';
 import { isTextEncoding, TEXT_ENCODING_EXPECTED } from '../sources/text-encoding.js';
@@ -49,7 +49,7 @@ const pipelineConfig = z
     name,
     // as dlt names datasets: `a__b` would be `a_b` at the destination
     dataset: name.refine(
-      (value) => snakeCase(value) === value,
+      (value) => datasetIdentifier(value) === value,
       'use a name dlt keeps as it is: no __, no trailing _',
     ),
     format: z.enum(['parquet', 'jsonl']).default('parquet'),

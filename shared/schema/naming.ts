@@ -87,6 +87,11 @@ function identifierTag(original: string): string {
     .toLowerCase();
 }
 
+/** A dataset's name at the destination, as dlt normalizes it (`Sales-2024` is `sales_2024`). */
+export function datasetIdentifier(dataset: string): string {
+  return new SnakeCaseNaming().normalizeIdentifier(dataset);
+}
+
 /** The schema a pipeline's data goes into when none is named: dlt's snake_case of the pipeline name (`My-Shop` is `my_shop`), at most 64 characters. */
 export function pipelineSchemaName(pipeline: string): string {
   return new SnakeCaseNaming(64).normalizeIdentifier(pipeline);

@@ -142,7 +142,7 @@ function withNulls(
 }
 
 /** Which fields of a raw record (one csv-parse has read without error) open with a quote. */
-export function quotedFields(raw: string, dialect: CsvDialect): boolean[] {
+function quotedFields(raw: string, dialect: CsvDialect): boolean[] {
   const { delimiter, quote, escape: escapeChar } = dialect;
   const quoted: boolean[] = [];
   let at = 0;

@@ -226,7 +226,7 @@ function joinPath(path: string, step: string): string {
 }
 
 /** An item (a whole document, when the records are not in a top-level array) longer than this fails. */
-export const MAX_ITEM_CHARS = 512 * 2 ** 20;
+const MAX_ITEM_CHARS = 512 * 2 ** 20;
 
 export class ItemTooLargeError extends Error {
   override name = 'ItemTooLargeError';

@@ -1,4 +1,4 @@
-import type { ColumnSchema, StoredSchema, TableSchema } from '../../schema/types.js';
+import { type ColumnSchema, DLT_COLUMNS, type StoredSchema, type TableSchema } from '../../schema/types.js';
 import type { SqlDialect } from './dialect.js';
 import { columnsWith, typedColumns } from './table-chain.js';
 
@@ -208,8 +208,8 @@ export function scd2Sql(ctx: FollowupContext): string[] {
   const id = q(ctx, '_dlt_id');
   const [fromColumn] = columnsWith(root, 'x-valid-from');
   const [toColumn] = columnsWith(root, 'x-valid-to');
-  const fromName = fromColumn?.name ?? '_dlt_valid_from';
-  const toName = toColumn?.name ?? '_dlt_valid_to';
+  const fromName = fromColumn?.name ?? DLT_COLUMNS.validFrom;
+  const toName = toColumn?.name ?? DLT_COLUMNS.validTo;
   const from = q(ctx, fromName);
   const to = q(ctx, toName);
   const fixedBoundary = root['x-boundary-timestamp'];
@@ -217,10 +217,9 @@ export function scd2Sql(ctx: FollowupContext): string[] {
     fixedBoundary === undefined ? ctx.boundary : new Date(fixedBoundary),
   );
   // current rows hold NULL, or the active record timestamp when one is set
-  const activeAt = toColumn?.['x-active-record-timestamp'];
-  const active =
-    activeAt === undefined || activeAt === null ? 'NULL' : ctx.dialect.timestampLiteral(new Date(activeAt));
-  const isActive = active === 'NULL' ? `${to} IS NULL` : `${to} = ${active}`;
+  const activeAt = toColumn?.['x-active-record-timestamp'] ?? undefined;
+  const active = activeAt === undefined ? 'NULL' : ctx.dialect.timestampLiteral(new Date(activeAt));
+  const isActive = activeAt === undefined ? `${to} IS NULL` : `${to} = ${active}`;
   const mergeKeys = columnsWith(root, 'merge_key');
   const keyScope =
     mergeKeys.length === 0

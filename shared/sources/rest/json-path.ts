@@ -7,6 +7,11 @@ export function readPath(value: unknown, path: string): unknown {
   return readSteps(value, parsePath(path));
 }
 
+/** Reads the value at a list of keys (own members only), as a path of plain names does. */
+export function readKeys(value: unknown, keys: readonly string[]): unknown {
+  return readSteps(value, keys);
+}
+
 const EVERY = Symbol('every element');
 type Step = string | number | typeof EVERY;
 

@@ -32,7 +32,7 @@ export function paginator(config: PagingConfig): Paginator {
       let page = config.basePage;
       const place = { param: config.pageParam, bodyPath: config.pageBodyPath };
       return {
-        first: (request) => withValue(request, place, page),
+        first: (request) => placeValue(request, place, page),
         next: ({ request, body, records }) => {
           const total = config.totalPath === undefined ? undefined : Number(readPath(body, config.totalPath));
           // total is the number of pages; pages count from basePage. An empty page ends it too, as dlt's
@@ -42,7 +42,7 @@ export function paginator(config: PagingConfig): Paginator {
             return undefined;
           if (config.maximumPage !== undefined && page >= config.maximumPage) return undefined;
           page += 1;
-          return withValue(request, place, page);
+          return placeValue(request, place, page);
         },
       };
     }
@@ -51,7 +51,7 @@ export function paginator(config: PagingConfig): Paginator {
       const offsetPlace = { param: config.offsetParam, bodyPath: config.offsetBodyPath };
       const limitPlace = { param: config.limitParam, bodyPath: config.limitBodyPath };
       return {
-        first: (request) => withValue(withValue(request, limitPlace, config.limit), offsetPlace, offset),
+        first: (request) => placeValue(placeValue(request, limitPlace, config.limit), offsetPlace, offset),
         next: ({ request, body, records }) => {
           offset += config.limit;
           const total = config.totalPath === undefined ? undefined : Number(readPath(body, config.totalPath));
@@ -60,7 +60,7 @@ export function paginator(config: PagingConfig): Paginator {
             if (offset >= total) return undefined;
           } else if (records.length < config.limit) return undefined;
           if (config.maximumOffset !== undefined && offset >= config.maximumOffset) return undefined;
-          return withValue(request, offsetPlace, offset);
+          return placeValue(request, offsetPlace, offset);
         },
       };
     }
@@ -70,7 +70,7 @@ export function paginator(config: PagingConfig): Paginator {
         next: ({ request, body }) => {
           const cursor = readPath(body, config.cursorPath);
           if (cursor === undefined || cursor === null || cursor === '') return undefined;
-          return withValue(request, { param: config.cursorParam, bodyPath: config.cursorBodyPath }, cursor);
+          return placeValue(request, { param: config.cursorParam, bodyPath: config.cursorBodyPath }, cursor);
         },
       };
     case 'header_link':
@@ -97,21 +97,21 @@ function link(request: PageRequest, url: URL | undefined): PageRequest | undefin
   return url === undefined ? undefined : { ...request, url };
 }
 
-/** Where a paginator puts its value: a query parameter, or a dotted path of the JSON body. */
-interface Place {
+/** Where a value goes: a query parameter, or a dotted path of the JSON body. */
+export interface Place {
   param: string | undefined;
   bodyPath: string | undefined;
 }
 
 /** The request with `value` set at its place: in the body (a copy) or the query. */
-function withValue(request: PageRequest, place: Place, value: unknown): PageRequest {
+export function placeValue(request: PageRequest, place: Place, value: unknown): PageRequest {
   if (place.bodyPath !== undefined)
     return { ...request, json: setPath(request.json ?? {}, place.bodyPath.split('.'), value) };
-  return { ...request, url: withParam(request.url, place.param!, String(value)) };
+  return { ...request, url: withParam(request.url, place.param!, value) };
 }
 
-/** A copy of `object` with `value` at the dotted path `keys` (objects made on the way). */
-export function setPath(
+/** A copy of `object` with `value` at the path `keys` (objects made on the way). */
+function setPath(
   object: Record<string, unknown>,
   keys: readonly string[],
   value: unknown,
@@ -125,7 +125,7 @@ export function setPath(
   return { ...object, [key]: rest.length === 0 ? value : setPath(child, rest, value) };
 }
 
-function withParam(url: URL, name: string, value: string): URL {
+function withParam(url: URL, name: string, value: unknown): URL {
   const next = new URL(url);
   next.searchParams.set(name, String(value));
   return next;

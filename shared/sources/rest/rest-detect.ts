@@ -48,17 +48,18 @@ function findLists(object: Record<string, unknown>, path: string[], lists: strin
  */
 export function detectPaginator(endpoint: string, url: URL, headers: Headers, body: unknown): PagingConfig {
   if (nextLink(headers.get('link'), url) !== undefined) return { type: 'header_link' };
-  const next = findNextPage(body, []);
+  const next = findMember(body, nextPage);
   if (next !== undefined && typeof next.value === 'string' && /^(?:http|\/)/.test(next.value)) {
     const path = jsonPathOf(next.keys);
     if (path !== undefined) return { type: 'json_link', nextUrlPath: path };
   }
+  const pages = next === undefined ? findMember(body, pageCount) : undefined;
   const guess =
     next !== undefined
       ? `a cursor at ${next.keys.join('.')}`
-      : ((keys) => (keys === undefined ? undefined : `a page count at ${keys.join('.')}`))(
-          findTotalPages(body, []),
-        );
+      : pages !== undefined
+        ? `a page count at ${pages.keys.join('.')}`
+        : undefined;
   if (guess !== undefined)
     throw new Error(
       `${endpoint}: the response looks paged (${guess}) but the endpoint has no paginator; configure one (cursor, page_number, offset), or single_page to take the first page only`,
@@ -66,36 +67,41 @@ export function detectPaginator(endpoint: string, url: URL, headers: Headers, bo
   return { type: 'single_page' };
 }
 
-/** dlt's next-page lookup: the first key starting with `next` holding a value, or an href/url under it. */
-function findNextPage(body: unknown, path: string[]): { keys: string[]; value: unknown } | undefined {
+/** A member of a response: the keys to it and its value. */
+type Member = { keys: string[]; value: unknown };
+
+/** The first member, in document order through nested objects, that `take` accepts (and how). */
+function findMember(
+  body: unknown,
+  take: (member: Member) => Member | undefined,
+  path: string[] = [],
+): Member | undefined {
   if (!isObject(body)) return undefined;
   for (const [key, value] of Object.entries(body)) {
-    if (key.toLowerCase().startsWith('next')) {
-      if (isObject(value)) {
-        for (const [inner, link] of Object.entries(value))
-          if (/^(?:href|url)/.test(inner.toLowerCase()) && isScalar(link))
-            return { keys: [...path, key, inner], value: link };
-      } else if (isScalar(value)) return { keys: [...path, key], value };
-    }
-    if (isObject(value)) {
-      const found = findNextPage(value, [...path, key]);
-      if (found !== undefined) return found;
-    }
+    const keys = [...path, key];
+    const found = take({ keys, value }) ?? findMember(value, take, keys);
+    if (found !== undefined) return found;
   }
   return undefined;
 }
 
-function findTotalPages(body: unknown, path: string[]): string[] | undefined {
-  if (!isObject(body)) return undefined;
-  for (const [key, value] of Object.entries(body)) {
-    if (TOTAL_PAGES_KEY.test(key.toLowerCase()) && isScalar(value) && isIntegral(value))
-      return [...path, key];
-    if (isObject(value)) {
-      const found = findTotalPages(value, [...path, key]);
-      if (found !== undefined) return found;
-    }
-  }
-  return undefined;
+/** dlt's next page: a key starting with `next` holding a value, or an href/url under it. */
+function nextPage({ keys, value }: Member): Member | undefined {
+  if (!keys.at(-1)!.toLowerCase().startsWith('next')) return undefined;
+  if (isScalar(value)) return { keys, value };
+  if (!isObject(value)) return undefined;
+  const link = Object.entries(value).find(
+    ([key, inner]) => /^(?:href|url)/.test(key.toLowerCase()) && isScalar(inner),
+  );
+  return link === undefined ? undefined : { keys: [...keys, link[0]], value: link[1] };
+}
+
+/** dlt's page count: `total_pages`, `pages` or `totalpages` holding an integer. */
+function pageCount(member: Member): Member | undefined {
+  const { keys, value } = member;
+  return TOTAL_PAGES_KEY.test(keys.at(-1)!.toLowerCase()) && isScalar(value) && isIntegral(value)
+    ? member
+    : undefined;
 }
 
 /** Keys as a JSON path readPath reads; undefined for a key it cannot name. */

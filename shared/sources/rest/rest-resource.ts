@@ -3,8 +3,8 @@ import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import type { Authenticator } from './auth.js';
 import { HttpError, redactUrl, request } from './http-client.js';
-import { readPath } from './json-path.js';
-import { type Page, type PageRequest, paginator, setPath } from './paginators.js';
+import { readKeys, readPath } from './json-path.js';
+import { type Page, type PageRequest, paginator, placeValue } from './paginators.js';
 import { type RestSourceConfig, START_VALUE } from './rest-config.js';
 import { detectPaginator, pageDataKeys } from './rest-detect.js';
 
@@ -137,14 +137,6 @@ function selectRecords(body: unknown, selector: Selector, url: URL): unknown[] {
   return [selected];
 }
 
-function readKeys(body: unknown, keys: readonly string[]): unknown {
-  let value = body;
-  for (const key of keys)
-    value =
-      value !== null && typeof value === 'object' ? own(value as Record<string, unknown>, key) : undefined;
-  return value;
-}
-
 /** The endpoint's first request: its URL with params, its JSON body, and the cursor's start value in either. */
 function firstPageRequest(
   source: RestSourceConfig,
@@ -154,12 +146,14 @@ function firstPageRequest(
   const url = new URL(fillPath(source.path, pathValues), withSlash(source.baseUrl));
   for (const [name, value] of Object.entries(source.params))
     url.searchParams.set(name, String(withStartValue(value, start)));
-  let json =
+  const json =
     source.json === undefined ? undefined : (withStartValue(source.json, start) as Record<string, unknown>);
+  const request: PageRequest = { url, ...(json !== undefined && { json }) };
+  // the cursor's own parameter or body path; without either it went in by placeholder above
   const cursor = source.incremental;
-  if (cursor?.param !== undefined) url.searchParams.set(cursor.param, String(start));
-  if (cursor?.bodyPath !== undefined) json = setPath(json ?? {}, cursor.bodyPath.split('.'), start);
-  return { url, ...(json !== undefined && { json }) };
+  return cursor?.param === undefined && cursor?.bodyPath === undefined
+    ? request
+    : placeValue(request, { param: cursor.param, bodyPath: cursor.bodyPath }, start);
 }
 
 /**
