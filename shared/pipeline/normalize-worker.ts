@@ -5,7 +5,7 @@ import type { QuarantinedRecord } from '../package/quarantine.js';
 import { Schema } from '../schema/schema.js';
 import { schemaChanges } from '../schema/schema-changes.js';
 import type { StoredSchema, TableSchema } from '../schema/types.js';
-import { linesOf } from '../sources/lines.js';
+import { linesOfBytes } from '../sources/lines.js';
 import { SourceError } from '../sources/source-error.js';
 import { openStorage } from '../storage/storage-spec.js';
 import { own } from '../util/own.js';
@@ -99,7 +99,7 @@ export class NormalizeWorker {
     let items = 0;
     let writing = true;
     const { data } = message;
-    const lines = linesOf(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+    const lines = linesOfBytes(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
     for (let i = 0; i < lines.length; i++) {
       const changesBefore = schema.changes;
       const quarantine = writing ? written.quarantined : quarantined;

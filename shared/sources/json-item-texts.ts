@@ -1,3 +1,5 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /**
  * Splits a JSON text into the texts of its items without building them: the elements of a
  * top-level array, and any other top-level document whole, documents one after another (JSON
@@ -259,7 +261,11 @@ export async function* jsonItemTexts(
   path?: string,
 ): AsyncIterable<string> {
   const splitter = new JsonItemSplitter(path);
+  // a character whose bytes two chunks share is decoded whole, once its last byte has come
+  const decoder = new StringDecoder('utf8');
   for await (const chunk of chunks)
-    yield* splitter.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'));
+    yield* splitter.push(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+  const rest = decoder.end();
+  if (rest !== '') yield* splitter.push(rest);
   yield* splitter.end();
 }

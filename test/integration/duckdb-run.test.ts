@@ -89,6 +89,19 @@ describe('local run into DuckDB', () => {
     expect((await p.query('SELECT count(*) AS n FROM test_data.users'))[0]!.n).toBe('2');
   });
 
+  it('loads text of any script unchanged where its bytes span two inflated pieces of an extracted file', async () => {
+    const p = await pipeline();
+    // 2,000 items of three- and four-byte characters make about 1.5 MB of extracted lines: normalize
+    // inflates them 256 KiB at a time, and most cuts fall inside a character
+    const items = Array.from({ length: 2000 }, (_, i) => ({
+      id: i,
+      text: `${'日本語テキスト'.repeat(30)}😀${i}`,
+    }));
+    await p.run({ name: 'notes' }, { items });
+    const rows = await p.query('SELECT id, text FROM test_data.notes ORDER BY id');
+    expect(rows.map((row) => ({ id: Number(row.id), text: row.text }))).toEqual(items);
+  });
+
   it('keeps keys and tables named like built-in object members as plain data', async () => {
     // `constructor` is a snake_case name that every JavaScript object also answers to
     const p = await pipeline();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JsonItemSplitter } from '../../shared/sources/json-item-texts.js';
+import { JsonItemSplitter, jsonItemTexts } from '../../shared/sources/json-item-texts.js';
 
 /** The item texts of `text` handed over in chunks of `size` characters. */
 function split(
@@ -133,6 +133,21 @@ describe('JSON item splitter', () => {
       expect(
         split(text, size, { path: 'data.items' }).map((item) => JSON.stringify(JSON.parse(item))),
       ).toEqual(expected);
+    }
+  });
+});
+
+describe('jsonItemTexts', () => {
+  it('decodes characters whose bytes two chunks share whole', async () => {
+    const items = Array.from({ length: 50 }, (_, i) => ({ n: i, s: 'é日😀'.repeat(i % 5) }));
+    const bytes = Buffer.from(JSON.stringify(items));
+    for (const size of [1, 2, 3, 7]) {
+      async function* chunks() {
+        for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+      }
+      const texts: string[] = [];
+      for await (const text of jsonItemTexts(chunks())) texts.push(text);
+      expect(texts.map((text) => JSON.parse(text))).toEqual(items);
     }
   });
 });

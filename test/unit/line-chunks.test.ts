@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { lineChunks } from '../../shared/pipeline/normalize-parallel.js';
+import { lineBatches } from '../../shared/sources/lines.js';
 
 async function* parts(text: string, partSize: number): AsyncIterable<Buffer> {
   const bytes = Buffer.from(text);
@@ -41,6 +42,35 @@ describe('lineChunks', () => {
     expect(out.map((p) => p.text.length)).toEqual([2, long.length, 1]);
     // the line spans about 1000 parts; joining at each would copy it over and over
     expect(concat.mock.calls.length).toBeLessThan(10);
+    concat.mockRestore();
+  });
+});
+
+async function batchedLines(text: string, partSize: number): Promise<string[]> {
+  const out: string[] = [];
+  for await (const lines of lineBatches(parts(text, partSize))) out.push(...lines);
+  return out;
+}
+
+describe('lineBatches', () => {
+  it('decodes characters whose bytes two parts share whole', async () => {
+    // two-, three- and four-byte characters: every part size cuts some of them
+    const lines = Array.from({ length: 200 }, (_, i) => `{"n":${i},"s":"${'é日😀'.repeat(i % 7)}"}`);
+    for (const partSize of [1, 2, 3, 5, 64, 4096])
+      expect(await batchedLines(lines.join('\n'), partSize)).toEqual(lines);
+  });
+
+  it('ends lines at LF or CRLF, a CRLF cut between parts included, keeping empty lines', async () => {
+    expect(await batchedLines('a\r\n\r\nb\nc\r\n', 2)).toEqual(['a', '', 'b', 'c']);
+    expect(await batchedLines('a\r\nb', 2)).toEqual(['a', 'b']);
+    expect(await batchedLines('', 4)).toEqual([]);
+  });
+
+  it('joins a line longer than many parts once', async () => {
+    const long = 'ü'.repeat(100_000);
+    const concat = vi.spyOn(Buffer, 'concat');
+    expect(await batchedLines(`a\n${long}\nb`, 1000)).toEqual(['a', long, 'b']);
+    expect(concat.mock.calls.length).toBeLessThan(5);
     concat.mockRestore();
   });
 });
