@@ -47,11 +47,18 @@ function hasColumns(record: unknown, columns: readonly string[]): record is Reco
  * drops records before it and those at it that were loaded already, and ends with the new last
  * value and the hashes of the records at it. Only records that can end up at the last value are
  * hashed, and those late: a record passed by a later, larger value never is.
+ *
+ * With an end value (dlt's `end_value`) the run is a backfill of [initial value, end value): the
+ * state is neither read nor kept, so a backfill neither skips what a regular run loaded nor moves
+ * its cursor.
  */
 export class IncrementalCursor {
   readonly start: CursorValue;
+  /** Whether the run's end state is the resource's new state (not so for a backfill). */
+  readonly keepsState: boolean;
   // values with their instants, parsed once: each record's value is compared with both
   private readonly startKey: CursorKey;
+  private readonly endKey: CursorKey | undefined;
   private last: CursorKey;
   private readonly seenAtStart: Set<string>;
   /** Hashes of records at `last`, and records at `last` not hashed yet. */
@@ -61,9 +68,13 @@ export class IncrementalCursor {
 
   constructor(
     private readonly initialValue: CursorValue,
-    state: IncrementalState | undefined,
+    kept: IncrementalState | undefined,
     private readonly primaryKey?: readonly string[],
+    endValue?: CursorValue,
   ) {
+    this.keepsState = endValue === undefined;
+    this.endKey = endValue === undefined ? undefined : cursorKey(endValue);
+    const state = this.keepsState ? kept : undefined;
     this.start = state?.last_value ?? initialValue;
     this.startKey = cursorKey(this.start);
     this.last = this.startKey;
@@ -85,6 +96,8 @@ export class IncrementalCursor {
     const key = cursorKey(value);
     const fromStart = compareKeys(key, this.startKey);
     if (fromStart < 0) return false;
+    // dlt's range ends open: a record at the end value belongs to the next window
+    if (this.endKey !== undefined && compareKeys(key, this.endKey) >= 0) return false;
     if (fromStart === 0 && this.seenBefore(record)) return false;
     const fromLast = compareKeys(key, this.last);
     if (fromLast > 0) {
@@ -148,4 +161,12 @@ function compareKeys(a: CursorKey, b: CursorKey): number {
   if (a.instant !== undefined && b.instant !== undefined)
     return a.instant < b.instant ? -1 : a.instant > b.instant ? 1 : 0;
   return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+}
+
+/** Whether a cursor's configured end value (if any) comes after its initial value, as dlt requires. */
+export function endsAfterInitial(cursor: {
+  initialValue: CursorValue;
+  endValue?: CursorValue | undefined;
+}): boolean {
+  return cursor.endValue === undefined || compareCursors(cursor.endValue, cursor.initialValue) > 0;
 }

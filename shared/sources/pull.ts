@@ -6,7 +6,7 @@ import { own, ownAt } from '../util/own.js';
 import { compareCursors, type IncrementalState, incrementalStateSchema } from './incremental.js';
 import { Authenticator } from './rest/auth.js';
 import { readPath } from './rest/json-path.js';
-import type { RestSourceConfig } from './rest/rest-config.js';
+import { isIncrementalPlaceholder, type RestSourceConfig } from './rest/rest-config.js';
 import { pullRestRecords } from './rest/rest-resource.js';
 import { describePostgres, pullPostgresRecords } from './sql/postgres-source.js';
 
@@ -148,8 +148,9 @@ export async function planPull(
   }
 }
 
+/** The parent record's fields a child's path names (not the cursor's placeholders). */
 function placeholders(path: string): string[] {
-  return [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
+  return [...path.matchAll(/\{([^}]+)\}/g)].filter((m) => !isIncrementalPlaceholder(m[0])).map((m) => m[1]!);
 }
 
 /** Parent fields in a child record, named as dlt's rest_api names them: `_<parent>_<field>`. */

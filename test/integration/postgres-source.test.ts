@@ -222,4 +222,31 @@ describe('the PostgreSQL source', () => {
     // nothing changed: the rows at the last value are not pulled again
     expect((await p.run()).items).toBe(0);
   });
+
+  it("backfills a window [initialValue, endValue) as dlt's end_value does, leaving the cursor as it was", async () => {
+    await db.query(`
+      CREATE TABLE shop.visits (id integer PRIMARY KEY, at timestamptz NOT NULL);
+      INSERT INTO shop.visits SELECT n, timestamptz '2026-01-01 00:00:00+00' + (n - 1) * interval '1 day' FROM generate_series(1, 6) AS n;
+    `);
+    const visits = (incremental: { cursorColumn: string; initialValue: string; endValue?: string }) => [
+      {
+        name: 'visits',
+        source: { kind: 'postgres' as const, connection, table: 'shop.visits', incremental },
+      },
+    ];
+    const p = await pgPipeline(visits({ cursorColumn: 'at', initialValue: '2026-01-05T00:00:00Z' }));
+    expect((await p.run()).items).toBe(2); // days 5 and 6
+    const cursor = await readSourcesState(p.storage, 'neon');
+
+    const backfill = visits({
+      cursorColumn: 'at',
+      initialValue: '2026-01-02T00:00:00Z',
+      endValue: '2026-01-04T00:00:00Z',
+    });
+    expect((await p.run(undefined, backfill)).items).toBe(2); // days 2 and 3: the end is left out
+    expect((await p.query('SELECT id FROM neon_data.visits ORDER BY id')).map((r) => Number(r.id))).toEqual([
+      2, 3, 5, 6,
+    ]);
+    expect(await readSourcesState(p.storage, 'neon')).toEqual(cursor);
+  });
 });

@@ -614,6 +614,67 @@ describe('the REST API source', () => {
     ]);
   });
 
+  it("backfills a window [initialValue, endValue) as dlt's end_value does, leaving the cursor as it was", async () => {
+    const events = [
+      { id: 1, updated_at: '2026-01-01T00:00:00Z' },
+      { id: 2, updated_at: '2026-01-02T00:00:00Z' },
+      { id: 3, updated_at: '2026-01-03T00:00:00Z' },
+      { id: 4, updated_at: '2026-01-04T00:00:00Z' },
+    ];
+    const server = await api({
+      // an API that ignores `until`: the window's end is kept by the cursor too
+      '/events': (r) => ({ body: events.filter((e) => e.updated_at >= (r.query.get('since') ?? '')) }),
+      // the start in the path, the end in a parameter
+      '/days/2026-01-02T00%3A00%3A00Z': (r) => ({
+        body: events.filter((e) => e.updated_at >= '2026-01-02' && e.updated_at < r.query.get('to')!),
+      }),
+    });
+    const regular = incrementalEvents(server.url);
+    const p = await pullPipeline([regular]);
+    await p.run();
+    const cursorAfterRegularRun = await readSourcesState(p.storage, 'api');
+
+    // a backfill of days 2 and 3 asks from its initial value, not from the cursor, and loads
+    // nothing at or after its end; the cursor the regular runs keep does not move
+    const window = {
+      cursorPath: 'updated_at',
+      initialValue: '2026-01-02T00:00:00Z',
+      endValue: '2026-01-04T00:00:00Z',
+    };
+    await p.run(undefined, [
+      {
+        name: 'events',
+        source: {
+          kind: 'rest_api',
+          baseUrl: server.url,
+          path: 'events',
+          incremental: { ...window, param: 'since', endParam: 'until' },
+        },
+      },
+      {
+        name: 'days',
+        source: {
+          kind: 'rest_api',
+          baseUrl: server.url,
+          path: 'days/{incremental.start_value}',
+          params: { to: '{incremental.end_value}' },
+          headers: { 'x-window': '{incremental.initial_value} to {incremental.end_value}' },
+          paginator: { type: 'single_page' },
+          dataSelector: '$',
+          incremental: window,
+        },
+      },
+    ]);
+    expect(server.requests.slice(1).map((r) => `${r.path}?${r.query}`)).toEqual([
+      '/events?since=2026-01-02T00%3A00%3A00Z&until=2026-01-04T00%3A00%3A00Z',
+      '/days/2026-01-02T00%3A00%3A00Z?to=2026-01-04T00%3A00%3A00Z',
+    ]);
+    expect(server.requests[2]!.headers['x-window']).toBe('2026-01-02T00:00:00Z to 2026-01-04T00:00:00Z');
+    expect(await ids(p, 'events')).toEqual([1, 2, 2, 3, 3, 4]);
+    expect(await ids(p, 'days')).toEqual([2, 3]);
+    expect(await readSourcesState(p.storage, 'api')).toEqual(cursorAfterRegularRun);
+  });
+
   it('keeps the cursor of a resource named constructor, a name every JavaScript object answers to', async () => {
     const events = [{ id: 1, updated_at: '2026-01-01T00:00:00Z' }];
     const server = await api({

@@ -24,14 +24,22 @@ export async function pullPipeline(name: string, resources: ResourceInputConfig[
   const dir = await tempDir(`sluice-${name}-`);
   const storage = new LocalFileStorage(join(dir, 'storage'));
   const dataset = `${name}_data`;
-  const config = parseSluiceConfig({ pipelines: [{ name, dataset, resources }] });
-  const pipeline = config.pipelines[0]! as PipelineConfig;
+  const configured = (of: ResourceInputConfig[]) =>
+    parseSluiceConfig({ pipelines: [{ name, dataset, resources: of }] }).pipelines[0]! as PipelineConfig;
+  const pipeline = configured(resources);
   const destination = await DuckDbDestination.open(join(dir, `${name}.duckdb`));
   return {
     storage,
-    /** One scheduled run; `target` replaces the destination (a closed one makes the load fail). */
-    async run(target: DuckDbDestination = destination) {
-      const plan = await planPull(pipeline, await readSourcesState(storage, name), secrets);
+    /**
+     * One scheduled run; `target` replaces the destination (a closed one makes the load fail),
+     * `changed` the resources' configuration for this run (a backfill, say).
+     */
+    async run(target: DuckDbDestination = destination, changed?: ResourceInputConfig[]) {
+      const plan = await planPull(
+        changed === undefined ? pipeline : configured(changed),
+        await readSourcesState(storage, name),
+        secrets,
+      );
       const extracted = await extractWithState({
         storage,
         pipeline: name,

@@ -32,6 +32,32 @@ describe('the incremental cursor', () => {
   });
 });
 
+describe("the incremental cursor with dlt's end_value (a backfill)", () => {
+  it('takes [initial value, end value) whatever the state holds, and keeps no state', () => {
+    const regular = new IncrementalCursor('2026-01-01T00:00:00Z', undefined, ['id']);
+    regular.accept('2026-01-05T00:00:00Z', { id: 5 });
+    const state = regular.state();
+
+    const backfill = new IncrementalCursor(
+      '2026-01-02T00:00:00Z',
+      state,
+      ['id'],
+      '2026-01-04T00:00:00+00:00',
+    );
+    expect(backfill.keepsState).toBe(false);
+    expect(backfill.start).toBe('2026-01-02T00:00:00Z');
+    const values = [
+      '2026-01-01T23:59:59Z',
+      '2026-01-02T00:00:00Z',
+      '2026-01-03T12:00:00Z',
+      '2026-01-04T00:00:00Z',
+    ];
+    // the end compares as an instant: `+00:00` is the `Z` of the records
+    expect(values.map((value, id) => backfill.accept(value, { id }))).toEqual([false, true, true, false]);
+    expect(regular.keepsState).toBe(true);
+  });
+});
+
 describe('the incremental cursor on a state Sluice kept before it hashed as dlt does', () => {
   it('still skips the records that state saw at its last value', () => {
     const seen = { id: 2, at: 5, name: 'x' };

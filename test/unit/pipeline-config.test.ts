@@ -51,6 +51,37 @@ describe('the pipeline configuration', () => {
     expect(() => parseSluiceConfig(pipeline([{ name: 'o', source: cursorUnsent }]))).toThrow(
       /resources\[0\]\.source\.incremental: an incremental cursor goes somewhere/,
     );
+    // a placeholder in the path or a header sends the cursor too
+    for (const placed of [
+      { path: 'items/since/{incremental.start_value}' },
+      { headers: { since: '{incremental.last_value}' } },
+    ])
+      expect(() =>
+        parseSluiceConfig(pipeline([{ name: 'o', source: { ...cursorUnsent, ...placed } }])),
+      ).not.toThrow();
+    const backfill = (window: object) => ({
+      ...cursorUnsent,
+      incremental: { cursorPath: 'at', param: 'since', ...window },
+    });
+    expect(() =>
+      parseSluiceConfig(
+        pipeline([{ name: 'o', source: backfill({ initialValue: '2026-02-01', endValue: '2026-01-01' }) }]),
+      ),
+    ).toThrow(/resources\[0\]\.source\.incremental\.endValue: endValue must come after initialValue/);
+    expect(() =>
+      parseSluiceConfig(pipeline([{ name: 'o', source: backfill({ initialValue: 5, endParam: 'until' }) }])),
+    ).toThrow(/resources\[0\]\.source\.incremental\.endParam: endParam sends endValue: set endValue too/);
+    const table = { kind: 'postgres', connection: { env: 'PG_URL' }, table: 'orders' };
+    expect(() =>
+      parseSluiceConfig(
+        pipeline([
+          {
+            name: 'o',
+            source: { ...table, incremental: { cursorColumn: 'id', initialValue: 9, endValue: 9 } },
+          },
+        ]),
+      ),
+    ).toThrow(/resources\[0\]\.source\.incremental\.endValue: endValue must come after initialValue/);
     expect(() => parseSluiceConfig({ pipelines: [], extra: 1 })).toThrow(
       /\(config\): Unrecognized key.*extra/,
     );

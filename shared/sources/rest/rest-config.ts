@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-values.js';
+import { endsAfterInitial } from '../incremental.js';
 
 export const restAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bearer'), token: secretRefSchema }).strict(),
@@ -79,8 +80,17 @@ export type PaginatorConfig = z.infer<typeof paginatorSchema>;
 /** A paginator that says how to page (not `auto`, which detects one). */
 export type PagingConfig = Exclude<PaginatorConfig, { type: 'auto' }>;
 
-/** dlt's placeholder for the incremental cursor's start value in params and json. */
-export const START_VALUE = '{incremental.start_value}';
+/**
+ * dlt's placeholders for the incremental cursor's values, filled in the path, params, headers
+ * and json: the value the run starts from, the configured initial and end values, and the last
+ * value (at request time, the start value).
+ */
+export const INCREMENTAL_PLACEHOLDER = /\{incremental\.(start_value|initial_value|last_value|end_value)\}/g;
+
+/** Whether `{name}` is one of dlt's incremental placeholders (not a parent record's field). */
+export function isIncrementalPlaceholder(placeholder: string): boolean {
+  return /^\{incremental\.(start_value|initial_value|last_value|end_value)\}$/.test(placeholder);
+}
 
 /** A resource pulled from a REST API (in the spirit of dlt's rest_api source). */
 export const restSourceSchema = z
@@ -116,10 +126,21 @@ export const restSourceSchema = z
         param: z.string().min(1).optional(),
         bodyPath: z.string().min(1).optional(),
         initialValue: z.union([z.string(), z.number()]),
+        /**
+         * dlt's end_value: a backfill of [initialValue, endValue) that neither reads nor moves the
+         * resource's cursor; sent as `endParam` or by the `{incremental.end_value}` placeholder.
+         */
+        endValue: z.union([z.string(), z.number()]).optional(),
+        endParam: z.string().min(1).optional(),
       })
       .strict()
       .refine((c) => c.param === undefined || c.bodyPath === undefined, {
         message: 'set param or bodyPath, not both',
+      })
+      .refine(endsAfterInitial, { message: 'endValue must come after initialValue', path: ['endValue'] })
+      .refine((c) => c.endParam === undefined || c.endValue !== undefined, {
+        message: 'endParam sends endValue: set endValue too',
+        path: ['endParam'],
       })
       .optional(),
     /**
@@ -140,9 +161,12 @@ export const restSourceSchema = z
       source.incremental === undefined ||
       source.incremental.param !== undefined ||
       source.incremental.bodyPath !== undefined ||
-      JSON.stringify([source.params, source.json ?? {}]).includes(START_VALUE),
+      JSON.stringify([source.path, source.params, source.headers, source.json ?? {}]).match(
+        INCREMENTAL_PLACEHOLDER,
+      ) !== null,
     {
-      message: `an incremental cursor goes somewhere: set param or bodyPath, or put ${START_VALUE} in params or json`,
+      message:
+        'an incremental cursor goes somewhere: set param or bodyPath, or put {incremental.start_value} in the path, params, headers or json',
       path: ['incremental'],
     },
   );

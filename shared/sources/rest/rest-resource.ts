@@ -5,7 +5,7 @@ import type { Authenticator } from './auth.js';
 import { HttpError, redactUrl, request } from './http-client.js';
 import { readKeys, readPath } from './json-path.js';
 import { type Page, type PageRequest, paginator, placeValue } from './paginators.js';
-import { type RestSourceConfig, START_VALUE } from './rest-config.js';
+import { INCREMENTAL_PLACEHOLDER, isIncrementalPlaceholder, type RestSourceConfig } from './rest-config.js';
 import { detectPaginator, pageDataKeys } from './rest-detect.js';
 
 export interface RestPull {
@@ -41,9 +41,19 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const tracker =
     cursor === undefined
       ? undefined
-      : new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey);
+      : new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey, cursor.endValue);
+  const incremental: IncrementalValues | undefined =
+    cursor === undefined
+      ? undefined
+      : {
+          start_value: tracker!.start,
+          initial_value: cursor.initialValue,
+          last_value: tracker!.start,
+          end_value: cursor.endValue,
+        };
+  const headers = withIncrementalValues(source.headers, incremental) as Record<string, string>;
 
-  const firstRequest = firstPageRequest(source, pull.pathValues ?? {}, tracker?.start);
+  const firstRequest = firstPageRequest(source, pull.pathValues ?? {}, incremental);
   const { url } = firstRequest;
   let next: PageRequest | undefined = pager === undefined ? firstRequest : pager.first(firstRequest);
   // a paginator that asks for a page again, or an API that answers every page alike (one that
@@ -74,7 +84,7 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
         headers: {
           accept: 'application/json',
           ...(requestBody !== undefined && { 'content-type': 'application/json' }),
-          ...source.headers,
+          ...headers,
           ...credentials.headers,
         },
         maxAttempts: source.maxAttempts,
@@ -110,7 +120,7 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
     }
     next = pager.next({ request: next, headers: response.headers, body, records } satisfies Page);
   }
-  if (tracker !== undefined) pull.onIncremental?.(tracker.state());
+  if (tracker?.keepsState) pull.onIncremental?.(tracker.state());
 }
 
 /** A response's JSON; one that is not JSON (an HTML error page, say) is refused naming its URL. */
@@ -137,46 +147,77 @@ function selectRecords(body: unknown, selector: Selector, url: URL): unknown[] {
   return [selected];
 }
 
-/** The endpoint's first request: its URL with params, its JSON body, and the cursor's start value in either. */
+/** The cursor's values by dlt's placeholder names (`{incremental.start_value}` and so on). */
+type IncrementalValues = Record<'start_value' | 'initial_value' | 'last_value' | 'end_value', unknown>;
+
+/** The endpoint's first request: its URL with params, its JSON body, and the cursor's values in them. */
 function firstPageRequest(
   source: RestSourceConfig,
   pathValues: Record<string, unknown>,
-  start: unknown,
+  incremental: IncrementalValues | undefined,
 ): PageRequest {
-  const url = new URL(fillPath(source.path, pathValues), withSlash(source.baseUrl));
+  const url = new URL(fillPath(source.path, pathValues, incremental), withSlash(source.baseUrl));
   for (const [name, value] of Object.entries(source.params))
-    url.searchParams.set(name, String(withStartValue(value, start)));
+    url.searchParams.set(name, String(withIncrementalValues(value, incremental)));
   const json =
-    source.json === undefined ? undefined : (withStartValue(source.json, start) as Record<string, unknown>);
+    source.json === undefined
+      ? undefined
+      : (withIncrementalValues(source.json, incremental) as Record<string, unknown>);
   const request: PageRequest = { url, ...(json !== undefined && { json }) };
-  // the cursor's own parameter or body path; without either it went in by placeholder above
+  // the cursor's own parameters or body path; without them it went in by placeholder above
   const cursor = source.incremental;
-  return cursor?.param === undefined && cursor?.bodyPath === undefined
-    ? request
-    : placeValue(request, { param: cursor.param, bodyPath: cursor.bodyPath }, start);
+  const started =
+    cursor?.param === undefined && cursor?.bodyPath === undefined
+      ? request
+      : placeValue(request, { param: cursor.param, bodyPath: cursor.bodyPath }, incremental?.start_value);
+  if (cursor?.endParam !== undefined) started.url.searchParams.set(cursor.endParam, String(cursor.endValue));
+  return started;
 }
 
 /**
- * A params or json value with dlt's `{incremental.start_value}` filled in: a value that is only
- * the placeholder takes the start value itself (a number stays a number), text around it keeps it.
+ * A path, params, headers or json value with dlt's incremental placeholders filled in: a value
+ * that is only a placeholder takes the cursor's value itself (a number stays a number in json),
+ * text around one keeps it.
  */
-function withStartValue(value: unknown, start: unknown): unknown {
+function withIncrementalValues(value: unknown, incremental: IncrementalValues | undefined): unknown {
   if (typeof value === 'string') {
-    if (!value.includes(START_VALUE)) return value;
-    if (start === undefined) throw new Error(`${START_VALUE} is used without an incremental cursor`);
-    return value === START_VALUE ? start : value.replaceAll(START_VALUE, String(start));
+    if (isIncrementalPlaceholder(value)) return incrementalValue(incremental, placeholderName(value), value);
+    return value.replace(INCREMENTAL_PLACEHOLDER, (placeholder, name: string) =>
+      String(incrementalValue(incremental, name, placeholder)),
+    );
   }
-  if (Array.isArray(value)) return value.map((element) => withStartValue(element, start));
+  if (Array.isArray(value)) return value.map((element) => withIncrementalValues(element, incremental));
   if (value !== null && typeof value === 'object')
     return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, withStartValue(inner, start)]),
+      Object.entries(value).map(([key, inner]) => [key, withIncrementalValues(inner, incremental)]),
     );
   return value;
 }
 
-function fillPath(path: string, values: Record<string, unknown>): string {
-  return path.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    const value = own(values, name);
+/** `start_value` of `{incremental.start_value}`. */
+const placeholderName = (placeholder: string) => placeholder.slice('{incremental.'.length, -1);
+
+function incrementalValue(
+  incremental: IncrementalValues | undefined,
+  name: string,
+  placeholder: string,
+): unknown {
+  if (incremental === undefined) throw new Error(`${placeholder} is used without an incremental cursor`);
+  const value = own(incremental, name);
+  if (value === undefined) throw new Error(`${placeholder} is used without an endValue`);
+  return value;
+}
+
+/** The path with `{field}` from the parent record and the cursor's placeholders filled in, URL-encoded. */
+function fillPath(
+  path: string,
+  values: Record<string, unknown>,
+  incremental: IncrementalValues | undefined,
+): string {
+  return path.replace(/\{([^}]+)\}/g, (placeholder, name: string) => {
+    const value = isIncrementalPlaceholder(placeholder)
+      ? incrementalValue(incremental, placeholderName(placeholder), placeholder)
+      : own(values, name);
     if (value === undefined || value === null) throw new Error(`no value for {${name}} in path ${path}`);
     return encodeURIComponent(String(value));
   });

@@ -86,13 +86,17 @@ export interface PostgresPull {
 export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<unknown> {
   const { source } = pull;
   const cursor = source.incremental;
-  const tracker = cursor && new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey);
+  const tracker =
+    cursor && new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey, cursor.endValue);
   const column = cursor && quoteIdentifier(cursor.cursorColumn);
+  // a backfill asks for its window: closed at the start, open at the end value, as dlt's range
+  const window = cursor?.endValue === undefined ? `${column} >= $1` : `${column} >= $1 AND ${column} < $2`;
   const sql = cursor
-    ? `SELECT * FROM (${baseQuery(source)}) AS pulled WHERE ${column} >= $1 ORDER BY ${column}`
+    ? `SELECT * FROM (${baseQuery(source)}) AS pulled WHERE ${window} ORDER BY ${column}`
     : baseQuery(source);
+  const values = tracker ? [tracker.start, ...(cursor?.endValue === undefined ? [] : [cursor.endValue])] : [];
   const { client } = await connect(source, pull.secrets);
-  const rows = client.query(new Cursor<Record<string, unknown>>(sql, tracker ? [tracker.start] : []));
+  const rows = client.query(new Cursor<Record<string, unknown>>(sql, values));
   try {
     for (
       let chunk = await rows.read(source.chunkSize);
@@ -111,7 +115,7 @@ export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<un
     await rows.close().catch(() => undefined);
     await client.end();
   }
-  if (tracker) pull.onIncremental?.(tracker.state());
+  if (tracker?.keepsState) pull.onIncremental?.(tracker.state());
 }
 
 function baseQuery(source: PostgresSourceConfig): string {

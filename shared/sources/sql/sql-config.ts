@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-values.js';
+import { endsAfterInitial } from '../incremental.js';
 
 /** A resource pulled from a PostgreSQL table or query (in the spirit of dlt's sql_database). */
 export const postgresSourceSchema = z
@@ -12,8 +13,14 @@ export const postgresSourceSchema = z
     /** A SELECT instead of a table. */
     query: z.string().min(1).optional(),
     incremental: z
-      .object({ cursorColumn: z.string().min(1), initialValue: z.union([z.string(), z.number()]) })
+      .object({
+        cursorColumn: z.string().min(1),
+        initialValue: z.union([z.string(), z.number()]),
+        /** dlt's end_value: a backfill of [initialValue, endValue) that leaves the cursor as it was. */
+        endValue: z.union([z.string(), z.number()]).optional(),
+      })
       .strict()
+      .refine(endsAfterInitial, { message: 'endValue must come after initialValue', path: ['endValue'] })
       .optional(),
     /** Rows fetched per round trip; memory holds one chunk. */
     chunkSize: z.number().int().positive().default(10_000),
