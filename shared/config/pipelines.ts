@@ -33,7 +33,7 @@ const resourceConfig = resourceHintsSchema.omit({ sourceColumns: true }).extend(
     .strict()
     .optional(),
   /** Where a scheduled run pulls this resource from. */
-  source: z.union([restSourceSchema, postgresSourceSchema]).optional(),
+  source: z.discriminatedUnion('kind', [restSourceSchema, postgresSourceSchema]).optional(),
 });
 
 /** rate(5 minutes) | cron(0 3 * * ? *), as EventBridge takes them. */

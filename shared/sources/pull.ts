@@ -6,7 +6,8 @@ import { own, ownAt } from '../util/own.js';
 import { compareCursors, type IncrementalState, incrementalStateSchema } from './incremental.js';
 import { Authenticator } from './rest/auth.js';
 import { readPath } from './rest/json-path.js';
-import { isIncrementalPlaceholder, type RestSourceConfig } from './rest/rest-config.js';
+import { barePathFields, parentFieldReferences } from './rest/placeholders.js';
+import type { RestSourceConfig } from './rest/rest-config.js';
 import { pullRestRecords } from './rest/rest-resource.js';
 import { describePostgres, pullPostgresRecords } from './sql/postgres-source.js';
 
@@ -112,7 +113,7 @@ export async function planPull(
     const current = () => stateOf(resource.name, cursorPath);
     const children = pulled.filter((r) => r.source.parent === resource.name).map((r) => r.source);
     const wanted = [
-      ...new Set(children.flatMap((child) => [...placeholders(child.path), ...child.includeFromParent])),
+      ...new Set(children.flatMap((child) => [...parentFields(child), ...child.includeFromParent])),
     ];
     const collected = parentValues.get(resource.name);
 
@@ -124,7 +125,7 @@ export async function planPull(
         const records = pullRestRecords({
           source,
           auth,
-          pathValues: values,
+          parentValues: values,
           ...(begin && { incremental: begin }),
           ...(hints.primaryKey && { primaryKey: hints.primaryKey }),
           onIncremental: (reached) => {
@@ -148,9 +149,10 @@ export async function planPull(
   }
 }
 
-/** The parent record's fields a child's path names (not the cursor's placeholders). */
-function placeholders(path: string): string[] {
-  return [...path.matchAll(/\{([^}]+)\}/g)].filter((m) => !isIncrementalPlaceholder(m[0])).map((m) => m[1]!);
+/** The parent record's fields a child's request names: `{number}` in its path, `{resources.issues.number}` anywhere. */
+function parentFields(child: RestSourceConfig): string[] {
+  const references = parentFieldReferences([child.path, child.params, child.headers, child.json]);
+  return [...barePathFields(child.path), ...references.map((reference) => reference.field)];
 }
 
 /** Parent fields in a child record, named as dlt's rest_api names them: `_<parent>_<field>`. */

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { parseSluiceConfig } from '../../shared/config/pipelines.js';
 import { SecretValues } from '../../shared/config/secret-values.js';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
 import { readSourcesState } from '../../shared/pipeline/state.js';
@@ -780,6 +781,98 @@ describe('the REST API source', () => {
       { name: 'comments', source: { ...base, path: 'issues/{number}/comments', parent: 'issues' } },
     ]);
     await expect(strict.run()).rejects.toThrow(/HTTP 404 from .*\/issues\/11\/comments/);
+  });
+
+  it("takes dlt's {resources.<parent>.<field>} placeholders (path, params, headers, json) and resolved params, the parent implied", async () => {
+    const server = await api({
+      '/repos': () => ({
+        body: [
+          { id: 1, owner: { login: 'ann' } },
+          { id: 2, owner: { login: 'bob' } },
+        ],
+      }),
+      '/repos/1/stars': () => ({ body: [{ starred: 'a1' }] }),
+      '/repos/2/stars': () => ({ body: [{ starred: 'b1' }, { starred: 'b2' }] }),
+      '/search': (r) => {
+        const { repo } = JSON.parse(r.body) as { repo: number };
+        return { body: [{ hit: `repo ${repo} for ${r.query.get('owner')} by ${r.headers['x-owner']}` }] };
+      },
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const p = await pullPipeline([
+      { name: 'repos', source: { ...base, path: 'repos' } },
+      {
+        name: 'stars',
+        source: { ...base, path: 'repos/{resources.repos.id}/stars', includeFromParent: ['id'] },
+      },
+      {
+        name: 'hits',
+        source: {
+          ...base,
+          path: 'search',
+          method: 'POST',
+          params: { owner: '{resources.repos.owner.login}' },
+          headers: { 'x-owner': 'user {resources.repos.owner.login}' },
+          // a value that is only the placeholder keeps the parent's type
+          json: { repo: '{resources.repos.id}' },
+        },
+      },
+    ]);
+    await p.run();
+    expect(await p.query('SELECT starred, _repos_id FROM api_data.stars ORDER BY starred')).toEqual([
+      { starred: 'a1', _repos_id: '1' },
+      { starred: 'b1', _repos_id: '2' },
+      { starred: 'b2', _repos_id: '2' },
+    ]);
+    expect((await p.query('SELECT hit FROM api_data.hits ORDER BY hit')).map((r) => r.hit)).toEqual([
+      'repo 1 for ann by user ann',
+      'repo 2 for bob by user bob',
+    ]);
+    // dlt's older form: a resolved param, in the path where the path names it, else in the query
+    const resolved = await pullPipeline([
+      { name: 'repos', source: { ...base, path: 'repos' } },
+      {
+        name: 'stars',
+        source: {
+          ...base,
+          path: 'repos/{repo}/stars',
+          params: { repo: { type: 'resolve', resource: 'repos', field: 'id' } },
+        },
+      },
+      {
+        name: 'hits',
+        source: {
+          ...base,
+          path: 'search',
+          method: 'POST',
+          params: { owner: { type: 'resolve', resource: 'repos', field: 'owner.login' } },
+          headers: { 'x-owner': 'user {resources.repos.owner.login}' },
+          json: { repo: '{resources.repos.id}' },
+        },
+      },
+    ]);
+    await resolved.run();
+    expect(await resolved.query('SELECT starred FROM api_data.stars ORDER BY starred')).toEqual(
+      await p.query('SELECT starred FROM api_data.stars ORDER BY starred'),
+    );
+    expect(await resolved.query('SELECT hit FROM api_data.hits ORDER BY hit')).toEqual(
+      await p.query('SELECT hit FROM api_data.hits ORDER BY hit'),
+    );
+    // one parent per child, declared before it, and the parent named agrees with the placeholders
+    const child = { ...base, path: 'stars/{resources.repos.id}/{resources.users.id}' };
+    expect(() =>
+      parseSluiceConfig({
+        pipelines: [{ name: 'api', dataset: 'api_data', resources: [{ name: 'c', source: child }] }],
+      }),
+    ).toThrow(
+      /resources\[0\]\.source\.path: \{resources.<parent>.<field>\} placeholders name one parent resource/,
+    );
+    const orphan = { ...base, path: 'stars/{resources.repos.id}' };
+    expect(() =>
+      parseSluiceConfig({
+        pipelines: [{ name: 'api', dataset: 'api_data', resources: [{ name: 'c', source: orphan }] }],
+      }),
+    ).toThrow(/resources\[0\]\.source\.parent: no pulled resource named 'repos' declared before it/);
   });
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-values.js';
 import { endsAfterInitial } from '../incremental.js';
+import { holdsIncrementalPlaceholder, parentFieldReferences } from './placeholders.js';
 
 export const restAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bearer'), token: secretRefSchema }).strict(),
@@ -80,17 +81,11 @@ export type PaginatorConfig = z.infer<typeof paginatorSchema>;
 /** A paginator that says how to page (not `auto`, which detects one). */
 export type PagingConfig = Exclude<PaginatorConfig, { type: 'auto' }>;
 
-/**
- * dlt's placeholders for the incremental cursor's values, filled in the path, params, headers
- * and json: the value the run starts from, the configured initial and end values, and the last
- * value (at request time, the start value).
- */
-export const INCREMENTAL_PLACEHOLDER = /\{incremental\.(start_value|initial_value|last_value|end_value)\}/g;
-
-/** Whether `{name}` is one of dlt's incremental placeholders (not a parent record's field). */
-export function isIncrementalPlaceholder(placeholder: string): boolean {
-  return /^\{incremental\.(start_value|initial_value|last_value|end_value)\}$/.test(placeholder);
-}
+/** dlt's param bound to a field of each record of the parent resource. */
+const resolveParamSchema = z
+  .object({ type: z.literal('resolve'), resource: z.string().min(1), field: z.string().min(1) })
+  .strict();
+type Param = string | number | boolean | z.infer<typeof resolveParamSchema>;
 
 /** A resource pulled from a REST API (in the spirit of dlt's rest_api source). */
 export const restSourceSchema = z
@@ -99,7 +94,10 @@ export const restSourceSchema = z
     baseUrl: z.url(),
     /** Relative to baseUrl; `{field}` is filled from each record of the parent resource. */
     path: z.string().min(1),
-    params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).default({}),
+    /** Query parameters; dlt's `{ type: 'resolve', resource, field }` takes a parent record's field. */
+    params: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean(), resolveParamSchema]))
+      .default({}),
     method: z.enum(['GET', 'POST']).default('GET'),
     /** The JSON body of a POST (a search or query endpoint). */
     json: z.record(z.string(), z.unknown()).optional(),
@@ -156,18 +154,61 @@ export const restSourceSchema = z
     timeoutSeconds: z.number().positive().default(60),
   })
   .strict()
+  .transform(withResolvedParams)
   .refine(
     (source) =>
       source.incremental === undefined ||
       source.incremental.param !== undefined ||
       source.incremental.bodyPath !== undefined ||
-      JSON.stringify([source.path, source.params, source.headers, source.json ?? {}]).match(
-        INCREMENTAL_PLACEHOLDER,
-      ) !== null,
+      holdsIncrementalPlaceholder(requestParts(source)),
     {
       message:
         'an incremental cursor goes somewhere: set param or bodyPath, or put {incremental.start_value} in the path, params, headers or json',
       path: ['incremental'],
     },
-  );
+  )
+  .refine(
+    (source) => {
+      const named = new Set(parentFieldReferences(requestParts(source)).map((r) => r.resource));
+      return (
+        named.size === 0 || (named.size === 1 && (source.parent === undefined || named.has(source.parent)))
+      );
+    },
+    {
+      message: '{resources.<parent>.<field>} placeholders name one parent resource, the parent if set',
+      path: ['path'],
+    },
+  )
+  // as in dlt, a placeholder naming a resource makes it the parent
+  .transform((source) => ({
+    ...source,
+    parent: source.parent ?? parentFieldReferences(requestParts(source))[0]?.resource,
+  }));
+
+/**
+ * dlt's resolved params as the placeholders they stand for: `{name}` in the path where the path
+ * names the param, else a query parameter, either holding `{resources.<resource>.<field>}`.
+ */
+function withResolvedParams<T extends { path: string; params: Record<string, Param> }>(
+  source: T,
+): T & { params: Record<string, string | number | boolean> } {
+  let { path } = source;
+  const params: Record<string, string | number | boolean> = {};
+  for (const [name, value] of Object.entries(source.params)) {
+    if (typeof value !== 'object') {
+      params[name] = value;
+      continue;
+    }
+    const placeholder = `{resources.${value.resource}.${value.field}}`;
+    if (path.includes(`{${name}}`)) path = path.replaceAll(`{${name}}`, placeholder);
+    else params[name] = placeholder;
+  }
+  return { ...source, path, params };
+}
+
+/** The parts of a request that hold placeholders. */
+function requestParts(source: { path: string; params: object; headers: object; json?: object }): unknown[] {
+  return [source.path, source.params, source.headers, source.json];
+}
+
 export type RestSourceConfig = z.infer<typeof restSourceSchema>;

@@ -5,14 +5,20 @@ import type { Authenticator } from './auth.js';
 import { HttpError, redactUrl, request } from './http-client.js';
 import { readKeys, readPath } from './json-path.js';
 import { type Page, type PageRequest, paginator, placeValue } from './paginators.js';
-import { INCREMENTAL_PLACEHOLDER, isIncrementalPlaceholder, type RestSourceConfig } from './rest-config.js';
+import {
+  fillPathPlaceholders,
+  fillPlaceholders,
+  type IncrementalValues,
+  type PlaceholderValues,
+} from './placeholders.js';
+import type { RestSourceConfig } from './rest-config.js';
 import { detectPaginator, pageDataKeys } from './rest-detect.js';
 
 export interface RestPull {
   source: RestSourceConfig;
   auth: Authenticator;
-  /** Values for `{name}` in the path (from a parent record). */
-  pathValues?: Record<string, unknown>;
+  /** The parent record's fields that placeholders name (`{number}`, `{resources.issues.number}`). */
+  parentValues?: Record<string, unknown>;
   incremental?: IncrementalState;
   onIncremental?: (state: IncrementalState) => void;
   /** The resource's primary key: records at the cursor's last value are told apart by it. */
@@ -51,9 +57,10 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
           last_value: tracker!.start,
           end_value: cursor.endValue,
         };
-  const headers = withIncrementalValues(source.headers, incremental) as Record<string, string>;
+  const values: PlaceholderValues = { incremental, parent: pull.parentValues ?? {} };
+  const headers = fillPlaceholders(source.headers, values) as Record<string, string>;
 
-  const firstRequest = firstPageRequest(source, pull.pathValues ?? {}, incremental);
+  const firstRequest = firstPageRequest(source, values);
   const { url } = firstRequest;
   let next: PageRequest | undefined = pager === undefined ? firstRequest : pager.first(firstRequest);
   // a paginator that asks for a page again, or an API that answers every page alike (one that
@@ -147,80 +154,28 @@ function selectRecords(body: unknown, selector: Selector, url: URL): unknown[] {
   return [selected];
 }
 
-/** The cursor's values by dlt's placeholder names (`{incremental.start_value}` and so on). */
-type IncrementalValues = Record<'start_value' | 'initial_value' | 'last_value' | 'end_value', unknown>;
-
-/** The endpoint's first request: its URL with params, its JSON body, and the cursor's values in them. */
-function firstPageRequest(
-  source: RestSourceConfig,
-  pathValues: Record<string, unknown>,
-  incremental: IncrementalValues | undefined,
-): PageRequest {
-  const url = new URL(fillPath(source.path, pathValues, incremental), withSlash(source.baseUrl));
+/** The endpoint's first request: its URL with params, its JSON body, and the placeholders in them filled. */
+function firstPageRequest(source: RestSourceConfig, values: PlaceholderValues): PageRequest {
+  const url = new URL(fillPathPlaceholders(source.path, values), withSlash(source.baseUrl));
   for (const [name, value] of Object.entries(source.params))
-    url.searchParams.set(name, String(withIncrementalValues(value, incremental)));
+    url.searchParams.set(name, String(fillPlaceholders(value, values)));
   const json =
     source.json === undefined
       ? undefined
-      : (withIncrementalValues(source.json, incremental) as Record<string, unknown>);
+      : (fillPlaceholders(source.json, values) as Record<string, unknown>);
   const request: PageRequest = { url, ...(json !== undefined && { json }) };
   // the cursor's own parameters or body path; without them it went in by placeholder above
   const cursor = source.incremental;
   const started =
     cursor?.param === undefined && cursor?.bodyPath === undefined
       ? request
-      : placeValue(request, { param: cursor.param, bodyPath: cursor.bodyPath }, incremental?.start_value);
+      : placeValue(
+          request,
+          { param: cursor.param, bodyPath: cursor.bodyPath },
+          values.incremental?.start_value,
+        );
   if (cursor?.endParam !== undefined) started.url.searchParams.set(cursor.endParam, String(cursor.endValue));
   return started;
-}
-
-/**
- * A path, params, headers or json value with dlt's incremental placeholders filled in: a value
- * that is only a placeholder takes the cursor's value itself (a number stays a number in json),
- * text around one keeps it.
- */
-function withIncrementalValues(value: unknown, incremental: IncrementalValues | undefined): unknown {
-  if (typeof value === 'string') {
-    if (isIncrementalPlaceholder(value)) return incrementalValue(incremental, placeholderName(value), value);
-    return value.replace(INCREMENTAL_PLACEHOLDER, (placeholder, name: string) =>
-      String(incrementalValue(incremental, name, placeholder)),
-    );
-  }
-  if (Array.isArray(value)) return value.map((element) => withIncrementalValues(element, incremental));
-  if (value !== null && typeof value === 'object')
-    return Object.fromEntries(
-      Object.entries(value).map(([key, inner]) => [key, withIncrementalValues(inner, incremental)]),
-    );
-  return value;
-}
-
-/** `start_value` of `{incremental.start_value}`. */
-const placeholderName = (placeholder: string) => placeholder.slice('{incremental.'.length, -1);
-
-function incrementalValue(
-  incremental: IncrementalValues | undefined,
-  name: string,
-  placeholder: string,
-): unknown {
-  if (incremental === undefined) throw new Error(`${placeholder} is used without an incremental cursor`);
-  const value = own(incremental, name);
-  if (value === undefined) throw new Error(`${placeholder} is used without an endValue`);
-  return value;
-}
-
-/** The path with `{field}` from the parent record and the cursor's placeholders filled in, URL-encoded. */
-function fillPath(
-  path: string,
-  values: Record<string, unknown>,
-  incremental: IncrementalValues | undefined,
-): string {
-  return path.replace(/\{([^}]+)\}/g, (placeholder, name: string) => {
-    const value = isIncrementalPlaceholder(placeholder)
-      ? incrementalValue(incremental, placeholderName(placeholder), placeholder)
-      : own(values, name);
-    if (value === undefined || value === null) throw new Error(`no value for {${name}} in path ${path}`);
-    return encodeURIComponent(String(value));
-  });
 }
 
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);
