@@ -13,7 +13,7 @@ import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
 import { ItemTooLargeError, jsonItemTexts } from './json-item-texts.js';
 import { jsonSyntaxError } from './json-syntax.js';
-import { splitLines } from './lines.js';
+import { LineTooLongError, splitLines } from './lines.js';
 import { SourceError } from './source-error.js';
 
 /** How a file is read: where a JSON file's records are, CSV dialect, what to do with bad records. */
@@ -85,7 +85,8 @@ async function* readStreamRecords(
     yield* readers[format](stream, name, options, reopen);
   } catch (error) {
     if (error instanceof SourceError) throw error;
-    throw new SourceError(name, error instanceof Error ? error.message : String(error), undefined, {
+    const line = error instanceof LineTooLongError ? error.line : undefined;
+    throw new SourceError(name, error instanceof Error ? error.message : String(error), line, {
       cause: error,
     });
   } finally {

@@ -13,6 +13,7 @@ export async function* lineBatches(chunks: AsyncIterable<Buffer>): AsyncIterable
   // the bytes after the last line end seen, in pieces: a line longer than a chunk is joined once
   let rest: Buffer[] = [];
   let restLength = 0;
+  let linesBefore = 0;
   for await (const chunk of chunks) {
     const end = chunk.lastIndexOf(10) + 1;
     if (end === 0) {
@@ -24,9 +25,24 @@ export async function* lineBatches(chunks: AsyncIterable<Buffer>): AsyncIterable
       restLength === 0 ? chunk.subarray(0, end) : Buffer.concat([...rest, chunk.subarray(0, end)]);
     rest = end < chunk.length ? [chunk.subarray(end)] : [];
     restLength = chunk.length - end;
-    yield linesOfBytes(whole);
+    const lines = linesOfBytes(whole, linesBefore);
+    linesBefore += lines.length;
+    yield lines;
   }
-  if (restLength > 0) yield linesOfBytes(Buffer.concat(rest, restLength));
+  if (restLength > 0) yield linesOfBytes(Buffer.concat(rest, restLength), linesBefore);
+}
+
+/** A line longer than the longest string JavaScript can hold (about 512M characters). */
+export class LineTooLongError extends Error {
+  override name = 'LineTooLongError';
+  constructor(
+    readonly line: number,
+    bytes: number,
+  ) {
+    super(
+      `a line of ${bytes.toLocaleString('en-US')} bytes is longer than one string can hold (512M characters)`,
+    );
+  }
 }
 
 /**
@@ -34,7 +50,7 @@ export async function* lineBatches(chunks: AsyncIterable<Buffer>): AsyncIterable
  * decoded alone: V8 decodes an all-ASCII line several times faster than a chunk that holds one
  * accented letter anywhere.
  */
-export function linesOfBytes(bytes: Buffer): string[] {
+export function linesOfBytes(bytes: Buffer, linesBefore = 0): string[] {
   const lines: string[] = [];
   let start = 0;
   while (start < bytes.length) {
@@ -42,7 +58,12 @@ export function linesOfBytes(bytes: Buffer): string[] {
     const next = end === -1 ? bytes.length : end + 1;
     if (end === -1) end = bytes.length;
     if (end > start && bytes[end - 1] === 13) end--;
-    lines.push(bytes.toString('utf8', start, end));
+    try {
+      lines.push(bytes.toString('utf8', start, end));
+    } catch (error) {
+      if ((error as { code?: string }).code !== 'ERR_STRING_TOO_LONG') throw error;
+      throw new LineTooLongError(linesBefore + lines.length + 1, end - start);
+    }
     start = next;
   }
   return lines;

@@ -25,6 +25,14 @@ async function collect(path: string, options: ReadOptions = {}) {
 }
 
 describe('file sources', () => {
+  it('names the line of a JSON Lines file that is longer than one string can hold', async () => {
+    const path = join(await tempDir(), 'huge.jsonl');
+    await writeFile(path, Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.alloc(2 ** 29 - 23, 0x61)]));
+    await expect(collect(path)).rejects.toThrow(
+      /huge\.jsonl:2: a line of 536,870,889 bytes is longer than one string can hold/,
+    );
+  });
+
   it('reads a JSON array item by item, a JSON object as one item, and JSONL as raw lines', async () => {
     const dir = await tempDir();
     await writeFile(join(dir, 'a.json'), JSON.stringify([{ a: 1 }, { a: 2 }]));
