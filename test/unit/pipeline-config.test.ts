@@ -71,6 +71,14 @@ describe('the pipeline configuration', () => {
     expect(() =>
       parseSluiceConfig(pipeline([{ name: 'o', source: backfill({ initialValue: 5, endParam: 'until' }) }])),
     ).toThrow(/resources\[0\]\.source\.incremental\.endParam: endParam sends endValue: set endValue too/);
+    const endless = {
+      ...cursorUnsent,
+      params: { to: '{incremental.end_value}' },
+      incremental: { cursorPath: 'at', param: 'since', initialValue: 0 },
+    };
+    expect(() => parseSluiceConfig(pipeline([{ name: 'o', source: endless }]))).toThrow(
+      /resources\[0\]\.source\.incremental: \{incremental\.end_value\} needs incremental\.endValue/,
+    );
     const table = { kind: 'postgres', connection: { env: 'PG_URL' }, table: 'orders' };
     expect(() =>
       parseSluiceConfig(

@@ -34,9 +34,9 @@ function namesIn(value: unknown): string[] {
   return [...textsIn(value)].flatMap((text) => [...text.matchAll(ANY)].map((match) => match[1]!));
 }
 
-/** Whether the value holds one of dlt's incremental placeholders. */
-export function holdsIncrementalPlaceholder(value: unknown): boolean {
-  return namesIn(value).some((name) => INCREMENTAL.test(name));
+/** The cursor's values a value's incremental placeholders name (`start_value`, `end_value`...). */
+export function incrementalPlaceholders(value: unknown): string[] {
+  return namesIn(value).flatMap((name) => INCREMENTAL.exec(name)?.[1] ?? []);
 }
 
 /** The parent resources and fields `{resources.<parent>.<field>}` placeholders in a value name. */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-values.js';
 import { endsAfterInitial } from '../incremental.js';
-import { holdsIncrementalPlaceholder, parentFieldReferences } from './placeholders.js';
+import { incrementalPlaceholders, parentFieldReferences } from './placeholders.js';
 
 export const restAuthSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bearer'), token: secretRefSchema }).strict(),
@@ -160,12 +160,18 @@ export const restSourceSchema = z
       source.incremental === undefined ||
       source.incremental.param !== undefined ||
       source.incremental.bodyPath !== undefined ||
-      holdsIncrementalPlaceholder(requestParts(source)),
+      incrementalPlaceholders(requestParts(source)).length > 0,
     {
       message:
         'an incremental cursor goes somewhere: set param or bodyPath, or put {incremental.start_value} in the path, params, headers or json',
       path: ['incremental'],
     },
+  )
+  .refine(
+    (source) =>
+      source.incremental?.endValue !== undefined ||
+      !incrementalPlaceholders(requestParts(source)).includes('end_value'),
+    { message: '{incremental.end_value} needs incremental.endValue', path: ['incremental'] },
   )
   .refine(
     (source) => {
