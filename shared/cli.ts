@@ -51,6 +51,14 @@ function datasetName(given: string): string {
   return normalized;
 }
 
+/** Files of a folder that no format reads are said, not loaded. */
+function noteSkipped(folder: string, files: string[]): void {
+  const shown = files.length > 5 ? [...files.slice(0, 5), `and ${files.length - 5} more`] : files;
+  process.stderr.write(
+    `sluice: skipped ${files.length} file${files.length === 1 ? '' : 's'} of no known format in ${folder}: ${shown.join(', ')}\n`,
+  );
+}
+
 function keys(value: string): string[] {
   const parts = value.split(',').map((k) => k.trim());
   if (parts.some((k) => k === '')) throw new InvalidArgumentError('a comma-separated list of column names');
@@ -246,7 +254,7 @@ program
   .option('--load-id <id>', 'reuse a load id (a loaded package is not loaded again)')
   .addOption(refreshOption())
   .action(async (inputs: string[], flags: RunFlags) => {
-    const resources = groupByTable(await expandInputs(inputs), flags);
+    const resources = groupByTable(await expandInputs(inputs, noteSkipped), flags);
     const dataset = datasetName(flags.dataset ?? `${flags.pipeline}_dataset`);
     await runAndReport(flags, packageStorage(flags.destination, flags.workdir), dataset, async () => ({
       resources,
@@ -317,7 +325,7 @@ configuredCommand(
   .option('--resource <name>', "load every input with this resource's configuration, wherever it lies")
   .action(async (inputs: string[], flags: ConfiguredFlags & { resource?: string }) => {
     const pipeline = await configuredPipeline(flags.config, flags.pipeline);
-    const resources = dropResources(pipeline, await expandInputs(inputs), flags.resource);
+    const resources = dropResources(pipeline, await expandInputs(inputs, noteSkipped), flags.resource);
     await runAndReport(
       flags,
       packageStorage(flags.destination, flags.workdir),

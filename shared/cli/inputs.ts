@@ -1,24 +1,27 @@
 import { stat } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve } from 'node:path';
 import { glob } from 'tinyglobby';
-import { detectFormat, SOURCE_EXTENSIONS } from '../sources/file-formats.js';
+import { detectFormat } from '../sources/file-formats.js';
 import { SourceError } from '../sources/source-error.js';
-
-// every format, gzipped or not (but Parquet, which compresses inside)
-const SUPPORTED = `**/*.{${SOURCE_EXTENSIONS.flatMap((e) => (e === 'parquet' ? [e] : [e, `${e}.gz`])).join(',')}}`;
 
 /**
  * Expands the CLI's inputs (files, folders, globs) into files, sorted. A folder contributes
- * every supported file under it; a named file must exist and have a known format.
+ * every file under it of a known format (`DATA.CSV` as exported on Windows as much as
+ * `data.csv`), and names the others to `onSkipped`; a named file must exist and have a known format.
  */
-export async function expandInputs(inputs: readonly string[]): Promise<string[]> {
+export async function expandInputs(
+  inputs: readonly string[],
+  onSkipped?: (folder: string, files: string[]) => void,
+): Promise<string[]> {
   const files = new Set<string>();
   for (const input of inputs) {
     const info = await stat(input).catch(() => undefined);
     if (info?.isDirectory()) {
-      // `DATA.CSV` as exported on Windows is as much an input as `data.csv`
-      for (const file of await glob(SUPPORTED, { cwd: input, absolute: true, caseSensitiveMatch: false }))
-        files.add(file);
+      const skipped: string[] = [];
+      for (const file of await glob('**/*', { cwd: input, absolute: true }))
+        if (hasKnownFormat(file)) files.add(file);
+        else skipped.push(relative(input, file));
+      if (skipped.length > 0) onSkipped?.(input, skipped.sort());
     } else if (info?.isFile()) {
       detectFormat(input);
       files.add(resolve(input));
@@ -37,4 +40,13 @@ export function tableNameOf(file: string): string {
   return basename(file)
     .replace(/\.gz$/i, '')
     .replace(/\.[^.]+$/, '');
+}
+
+function hasKnownFormat(file: string): boolean {
+  try {
+    detectFormat(file);
+    return true;
+  } catch {
+    return false;
+  }
 }

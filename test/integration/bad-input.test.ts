@@ -259,6 +259,7 @@ describe('sluice CLI', () => {
     await file('in/EXPORT.CSV', 'id;amount\n1;2.5\n2;3\n');
     await file('in/tabs.tsv', 'id\tname\n1\tx\n');
     await file('in/pages.json', '{"data": {"items": [{"id": 1}, {"id": 2}, {"id": 3}]}}');
+    await file('in/README.md', '# exports');
     // sniffing alone would split this header on the comma (a tie goes to the comma)
     const told = await file('told.csv', 'a;b,c\n1;2,3\n');
     const run = (...args: string[]) =>
@@ -278,6 +279,7 @@ describe('sluice CLI', () => {
     expect(folder.stdout).toMatch(/^\s*export\s+2\s+1\s/m);
     expect(folder.stdout).toMatch(/^\s*tabs\s+1\s+1\s/m);
     expect(folder.stdout).toMatch(/^\s*pages\s+3\s+1\s/m);
+    expect(folder.stderr).toMatch(/sluice: skipped 1 file of no known format in .*\/in: README\.md/);
     expect(info.stdout).toMatch(/^\s*amount\s+double/m);
     expect(info.stdout).toMatch(/^\s*b_c\s+text/m);
     expect(info.stdout).toMatch(/^\s*price\s+double/m);
