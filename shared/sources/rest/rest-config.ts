@@ -92,7 +92,10 @@ export const restSourceSchema = z
   .object({
     kind: z.literal('rest_api'),
     baseUrl: z.url(),
-    /** Relative to baseUrl; `{field}` is filled from each record of the parent resource. */
+    /**
+     * Relative to baseUrl; `{resources.<parent>.<field>}` (or, with `parent`, `{field}`) is filled
+     * from each record of the parent resource, `{incremental.start_value}` from the cursor.
+     */
     path: z.string().min(1),
     /** Query parameters; dlt's `{ type: 'resolve', resource, field }` takes a parent record's field. */
     params: z
@@ -110,7 +113,7 @@ export const restSourceSchema = z
     /** Without one, detected from the first response as dlt does (Link header, `next` URL). */
     paginator: paginatorSchema.optional(),
     auth: restAuthSchema.optional(),
-    /** One request per record of this resource of the same pipeline. */
+    /** One request per record of this resource of the same pipeline (implied by `{resources.<parent>...}`). */
     parent: z.string().min(1).optional(),
     /** Parent fields copied into each child record as `_<parent>_<field>`. */
     includeFromParent: z.array(z.string().min(1)).default([]),
