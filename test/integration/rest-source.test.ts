@@ -783,6 +783,64 @@ describe('the REST API source', () => {
     await expect(strict.run()).rejects.toThrow(/HTTP 404 from .*\/issues\/11\/comments/);
   });
 
+  it("ignores answers by the text they hold, as dlt's response_actions with content do", async () => {
+    const server = await api({
+      // past the last page this API answers 200 with a line of text instead of an empty list
+      '/people': (r) => {
+        const page = Number(r.query.get('page'));
+        return page <= 2
+          ? { body: { data: people.slice(page * 3 - 3, page * 3) } }
+          : { raw: 'no more results' };
+      },
+      // and a lookup it cannot find is a 400 saying so
+      '/lookup': () => ({ status: 400, body: { error: 'Account not found' } }),
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const p = await pullPipeline([
+      {
+        name: 'people',
+        source: {
+          ...base,
+          path: 'people',
+          dataSelector: 'data',
+          paginator: { type: 'page_number' },
+          responseActions: [{ content: 'no more results', action: 'ignore' }],
+        },
+      },
+      {
+        name: 'lookup',
+        source: {
+          ...base,
+          path: 'lookup',
+          responseActions: [{ statusCode: 400, content: 'Account not found', action: 'ignore' }],
+        },
+      },
+    ]);
+    await p.run();
+    expect(await ids(p, 'people')).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(server.requests.filter((r) => r.path === '/lookup')).toHaveLength(1);
+    // without the action, the text fails the pull
+    const unignored = await pullPipeline([
+      {
+        name: 'people',
+        source: { ...base, path: 'people', dataSelector: 'data', paginator: { type: 'page_number' } },
+      },
+    ]);
+    await expect(unignored.run()).rejects.toThrow(/response of .*\/people.* is not JSON/);
+    // an action with a status and a text needs both: a 404's does not ignore the 400 holding its text
+    const strict = await pullPipeline([
+      {
+        name: 'lookup',
+        source: {
+          ...base,
+          path: 'lookup',
+          responseActions: [{ statusCode: 404, content: 'not found', action: 'ignore' }],
+        },
+      },
+    ]);
+    await expect(strict.run()).rejects.toThrow(/HTTP 400 from .*\/lookup: \{"error":"Account not found"\}/);
+  });
+
   it("takes dlt's {resources.<parent>.<field>} placeholders (path, params, headers, json) and resolved params, the parent implied", async () => {
     const server = await api({
       '/repos': () => ({

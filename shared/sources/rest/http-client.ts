@@ -1,14 +1,14 @@
 import { setTimeout } from 'node:timers/promises';
 
-/** A failed request, with the status and URL (never headers, which carry credentials). */
+/** A failed request, with the status, URL and body (never headers, which carry credentials). */
 export class HttpError extends Error {
   override name = 'HttpError';
   constructor(
     readonly status: number,
     readonly url: string,
-    detail: string,
+    readonly body: string,
   ) {
-    super(`HTTP ${status} from ${url}: ${detail}`);
+    super(`HTTP ${status} from ${url}: ${body.slice(0, 300)}`);
   }
 }
 
@@ -49,7 +49,7 @@ export async function request(url: string, options: RequestOptions): Promise<Res
         throw new Error(
           `request to ${redactUrl(url)} failed: ${String((failure as Error)?.message ?? failure)}`,
         );
-      throw new HttpError(response.status, redactUrl(url), (await response.text()).slice(0, 300));
+      throw new HttpError(response.status, redactUrl(url), await response.text());
     }
     const backoff = Math.min(MAX_DELAY_MS, BASE_DELAY_MS * 2 ** (attempt - 1));
     const asked = retryAfterMs(response?.headers.get('retry-after') ?? null);

@@ -145,12 +145,22 @@ export const restSourceSchema = z
       })
       .optional(),
     /**
-     * Statuses whose response is ignored, ending the endpoint's paging (dlt's response_actions
-     * with action `ignore`): a child endpoint that answers 404 for some parents, say.
+     * Answers that are ignored, ending the endpoint's paging (dlt's response_actions with action
+     * `ignore`): by status (a child endpoint that answers 404 for some parents), by text the body
+     * holds (`content`), or both.
      */
     responseActions: z
       .array(
-        z.object({ statusCode: z.number().int().min(400).max(599), action: z.literal('ignore') }).strict(),
+        z
+          .object({
+            statusCode: z.number().int().min(200).max(599).optional(),
+            content: z.string().min(1).optional(),
+            action: z.literal('ignore'),
+          })
+          .strict()
+          .refine((a) => a.statusCode !== undefined || a.content !== undefined, {
+            message: 'set statusCode, content or both',
+          }),
       )
       .default([]),
     maxAttempts: z.number().int().min(1).max(20).default(5),

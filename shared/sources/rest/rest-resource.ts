@@ -99,11 +99,11 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       });
     } catch (error) {
       // an answer the configuration ignores ends the paging, as in dlt
-      if (error instanceof HttpError && source.responseActions.some((a) => a.statusCode === error.status))
-        break;
+      if (error instanceof HttpError && ignored(source, error.status, error.body)) break;
       throw error;
     }
     const text = await response.text();
+    if (ignored(source, response.status, text)) break;
     // parsed exactly: ids past 2^53 and `1.0` floats arrive as the API sent them
     const body = responseBody(text, requestUrl, response.headers.get('content-type'));
     // found in the first response, as dlt finds them, and kept for the pages after it
@@ -128,6 +128,15 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
     next = pager.next({ request: next, headers: response.headers, body, records } satisfies Page);
   }
   if (tracker?.keepsState) pull.onIncremental?.(tracker.state());
+}
+
+/** Whether a response action ignores this answer: its status and text as the action names them. */
+function ignored(source: RestSourceConfig, status: number, text: string): boolean {
+  return source.responseActions.some(
+    (action) =>
+      (action.statusCode === undefined || action.statusCode === status) &&
+      (action.content === undefined || text.includes(action.content)),
+  );
 }
 
 /** A response's JSON; one that is not JSON (an HTML error page, say) is refused naming its URL. */
