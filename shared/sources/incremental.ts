@@ -163,6 +163,9 @@ function compareKeys(a: CursorKey, b: CursorKey): number {
   return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
 }
 
+/** What a record without a cursor value does (dlt's on_cursor_value_missing): fails the pull, loads, or drops. */
+export const cursorValueMissingSchema = z.enum(['raise', 'include', 'exclude']).default('raise');
+
 /** Whether a cursor's configured end value (if any) comes after its initial value, as dlt requires. */
 export function endsAfterInitial(cursor: {
   initialValue: CursorValue;

@@ -249,4 +249,35 @@ describe('the PostgreSQL source', () => {
     ]);
     expect(await readSourcesState(p.storage, 'neon')).toEqual(cursor);
   });
+
+  it("asks for rows whose cursor is NULL too with dlt's on_cursor_value_missing include", async () => {
+    await db.query(`
+      CREATE TABLE shop.tasks (id integer PRIMARY KEY, done_at timestamptz);
+      INSERT INTO shop.tasks VALUES (1, '2026-01-01 00:00:00+00'), (2, NULL), (3, '2026-01-03 00:00:00+00');
+    `);
+    const tasks = (onCursorValueMissing?: 'include' | 'exclude') => [
+      {
+        name: 'tasks',
+        source: {
+          kind: 'postgres' as const,
+          connection,
+          table: 'shop.tasks',
+          incremental: {
+            cursorColumn: 'done_at',
+            initialValue: '2026-01-01T00:00:00Z',
+            onCursorValueMissing,
+          },
+        },
+      },
+    ];
+    const pulled = async (onCursorValueMissing?: 'include' | 'exclude') => {
+      const p = await pgPipeline(tasks(onCursorValueMissing));
+      await p.run();
+      return (await p.query('SELECT id FROM neon_data.tasks ORDER BY id')).map((r) => Number(r.id));
+    };
+    expect(await pulled('include')).toEqual([1, 2, 3]);
+    // as dlt's query: a NULL is in no range, so raise and exclude leave it out
+    expect(await pulled()).toEqual([1, 3]);
+    expect(await pulled('exclude')).toEqual([1, 3]);
+  });
 });

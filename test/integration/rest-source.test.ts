@@ -569,6 +569,39 @@ describe('the REST API source', () => {
     });
   });
 
+  it("fails on a record without the cursor, or loads or drops it as dlt's on_cursor_value_missing says", async () => {
+    const events = [{ id: 1, updated_at: '2026-01-01T00:00:00Z' }, { id: 2, updated_at: null }, { id: 3 }];
+    const server = await api({ '/events': () => ({ body: events }) });
+    const withMissing = (onCursorValueMissing?: 'include' | 'exclude'): Resource => ({
+      name: 'events',
+      source: {
+        kind: 'rest_api',
+        baseUrl: server.url,
+        path: 'events',
+        incremental: {
+          cursorPath: 'updated_at',
+          param: 'since',
+          initialValue: '2025-12-01T00:00:00Z',
+          onCursorValueMissing,
+        },
+      },
+    });
+    const raising = await pullPipeline([withMissing()]);
+    await expect(raising.run()).rejects.toThrow(
+      /record from events has no cursor field updated_at \(onCursorValueMissing: include or exclude/,
+    );
+    const including = await pullPipeline([withMissing('include')]);
+    await including.run();
+    expect(await ids(including, 'events')).toEqual([1, 2, 3]);
+    // records without a value move no cursor
+    expect(await readSourcesState(including.storage, 'api')).toMatchObject({
+      api: { resources: { events: { incremental: { updated_at: { last_value: '2026-01-01T00:00:00Z' } } } } },
+    });
+    const excluding = await pullPipeline([withMissing('exclude')]);
+    await excluding.run();
+    expect(await ids(excluding, 'events')).toEqual([1]);
+  });
+
   it("fills dlt's {incremental.start_value} placeholder in params and in a POST's json", async () => {
     const events = [
       { id: 1, updated_at: '2026-01-01T00:00:00Z' },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-values.js';
-import { endsAfterInitial } from '../incremental.js';
+import { cursorValueMissingSchema, endsAfterInitial } from '../incremental.js';
 import { incrementalPlaceholders, parentFieldReferences } from './placeholders.js';
 
 export const restAuthSchema = z.discriminatedUnion('type', [
@@ -133,6 +133,8 @@ export const restSourceSchema = z
          */
         endValue: z.union([z.string(), z.number()]).optional(),
         endParam: z.string().min(1).optional(),
+        /** A record without the cursor field (or with null there) fails the pull, loads, or is dropped. */
+        onCursorValueMissing: cursorValueMissingSchema,
       })
       .strict()
       .refine((c) => c.param === undefined || c.bodyPath === undefined, {

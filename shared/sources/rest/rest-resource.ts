@@ -119,9 +119,13 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       if (cursor !== undefined) {
         const value = readPath(record, cursor.cursorPath);
         if (value === undefined || value === null) {
-          throw new Error(`record from ${source.path} has no cursor field ${cursor.cursorPath}`);
-        }
-        if (!tracker!.accept(cursorValue(value, cursor.cursorPath), record)) continue;
+          // as dlt's on_cursor_value_missing: such a record loads or drops and moves no cursor
+          if (cursor.onCursorValueMissing === 'exclude') continue;
+          if (cursor.onCursorValueMissing === 'raise')
+            throw new Error(
+              `record from ${source.path} has no cursor field ${cursor.cursorPath} (onCursorValueMissing: include or exclude takes such records)`,
+            );
+        } else if (!tracker!.accept(cursorValue(value, cursor.cursorPath), record)) continue;
       }
       yield record;
     }

@@ -90,7 +90,9 @@ export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<un
     cursor && new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey, cursor.endValue);
   const column = cursor && quoteIdentifier(cursor.cursorColumn);
   // a backfill asks for its window: closed at the start, open at the end value, as dlt's range
-  const window = cursor?.endValue === undefined ? `${column} >= $1` : `${column} >= $1 AND ${column} < $2`;
+  const range = cursor?.endValue === undefined ? `${column} >= $1` : `${column} >= $1 AND ${column} < $2`;
+  // rows without a cursor value fall outside any range; dlt's `include` asks for them as well
+  const window = cursor?.onCursorValueMissing === 'include' ? `(${range}) OR ${column} IS NULL` : range;
   const sql = cursor
     ? `SELECT * FROM (${baseQuery(source)}) AS pulled WHERE ${window} ORDER BY ${column}`
     : baseQuery(source);
@@ -106,7 +108,8 @@ export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<un
       // rows go on as pg parsed them: temporal types and numerics as exact text, bytea as a
       // Buffer (JSON lines carry it as base64)
       for (const record of chunk) {
-        if (cursor && !tracker!.accept(cursorValue(record[cursor.cursorColumn], cursor.cursorColumn), record))
+        const value = cursor && record[cursor.cursorColumn];
+        if (cursor && value !== null && !tracker!.accept(cursorValue(value, cursor.cursorColumn), record))
           continue;
         yield record;
       }
