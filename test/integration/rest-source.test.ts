@@ -536,6 +536,25 @@ describe('the REST API source', () => {
     expect(await duckdbColumnType(p, 'accounts', 'balance')).toBe('DOUBLE');
   });
 
+  it('reads a response in the charset its Content-Type names, as requests reads it for dlt', async () => {
+    const text = JSON.stringify([{ id: 1, name: 'Zoë Müller' }]);
+    const server = await api({
+      '/latin': () => ({
+        headers: { 'content-type': 'application/json; charset=ISO-8859-1' },
+        raw: Buffer.from(text, 'latin1'),
+      }),
+      '/plain': () => ({ raw: Buffer.from(text, 'utf8') }),
+    });
+    const base = { kind: 'rest_api' as const, baseUrl: server.url };
+    const p = await pullPipeline([
+      { name: 'latin', source: { ...base, path: 'latin' } },
+      { name: 'plain', source: { ...base, path: 'plain' } },
+    ]);
+    await p.run();
+    expect(await p.query('SELECT name FROM api_data.latin')).toEqual([{ name: 'Zoë Müller' }]);
+    expect(await p.query('SELECT name FROM api_data.plain')).toEqual([{ name: 'Zoë Müller' }]);
+  });
+
   it('pulls only new records on the next run and keeps the cursor in the pipeline state', async () => {
     const events = [
       { id: 1, updated_at: '2026-01-01T00:00:00Z' },

@@ -13,8 +13,8 @@ export type Route = (request: ApiRequest) => {
   status?: number;
   headers?: Record<string, string>;
   body?: unknown;
-  /** Sent as it is instead of `body` (JSON that JSON.stringify cannot write, such as big integers). */
-  raw?: string;
+  /** Sent as it is instead of `body` (JSON that JSON.stringify cannot write, such as big integers, or bytes in another encoding). */
+  raw?: string | Buffer;
 };
 
 /** A local HTTP API for source tests: routes by path, and a log of every request it got. */

@@ -1,3 +1,4 @@
+import { TextDecoder } from 'node:util';
 import { parseJson } from '../../formats/json-parse.js';
 import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
@@ -102,7 +103,7 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
       if (error instanceof HttpError && ignored(source, error.status, error.body)) break;
       throw error;
     }
-    const text = await response.text();
+    const text = await responseText(response);
     if (ignored(source, response.status, text)) break;
     // parsed exactly: ids past 2^53 and `1.0` floats arrive as the API sent them
     const body = responseBody(text, requestUrl, response.headers.get('content-type'));
@@ -132,6 +133,23 @@ export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
     next = pager.next({ request: next, headers: response.headers, body, records } satisfies Page);
   }
   if (tracker?.keepsState) pull.onIncremental?.(tracker.state());
+}
+
+/**
+ * A response's text in the charset its Content-Type names (`charset=iso-8859-1`), as Python's
+ * requests reads it for dlt; fetch's text() would read such bytes as UTF-8, each accented letter
+ * a U+FFFD. Without a charset, or with one no decoder knows, the text is UTF-8.
+ */
+async function responseText(response: Response): Promise<string> {
+  const charset = /;\s*charset="?([^";]+)"?/i.exec(response.headers.get('content-type') ?? '')?.[1]?.trim();
+  if (charset === undefined || /^utf-?8$/i.test(charset)) return response.text();
+  let decoder: TextDecoder;
+  try {
+    decoder = new TextDecoder(charset);
+  } catch {
+    return response.text();
+  }
+  return decoder.decode(await response.arrayBuffer());
 }
 
 /** Whether a response action ignores this answer: its status and text as the action names them. */
