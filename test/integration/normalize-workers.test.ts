@@ -32,7 +32,8 @@ function lines(count: number): string[] {
     const row: Record<string, unknown> = {
       orderId: i,
       amount: i === 45 ? 'n/a' : i * 1.5,
-      'Customer Name': `c${i % 7}`,
+      // two- to four-byte characters: each thread decodes its lines whole
+      'Customer Name': `Zoë ${i % 7} 日本 😀`,
       items: Array.from({ length: i % 3 }, (_, k) => ({
         sku: `s${k}`,
         qty: k + 1,
@@ -149,6 +150,9 @@ describe('normalize in worker threads', () => {
     for (const table of Object.keys(rowsSingle))
       expect(rowsParallel[table], table).toEqual(rowsSingle[table]);
     expect(rowsParallel.orders).toHaveLength(600);
+    expect(
+      rowsParallel.orders?.filter((row) => row.includes('"customer_name":"Zoë 3 日本 😀"')),
+    ).toHaveLength(86);
   });
 
   it('writes the lines before the first schema change at once and holds the rest for the verdict', async () => {
