@@ -4,7 +4,8 @@ import { canonicalJson } from '../util/canonical-json.js';
 import { digest128 } from '../util/digest.js';
 import { JsonFloat } from '../util/json-values.js';
 
-const cursorValueSchema = z.union([z.string(), z.number()]);
+/** A cursor value as configured and kept: a number, or text (an ISO timestamp, say). */
+export const cursorValueSchema = z.union([z.string(), z.number()]);
 
 /** dlt's incremental state of one cursor: the last value reached and the rows seen at it. */
 export const incrementalStateSchema = z.object({

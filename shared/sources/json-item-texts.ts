@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { StringDecoder } from 'node:string_decoder';
 
 /**
@@ -227,8 +228,8 @@ function joinPath(path: string, step: string): string {
   return path === '' ? step : `${path}.${step}`;
 }
 
-/** An item (a whole document, when the records are not in a top-level array) longer than this fails. */
-const MAX_ITEM_CHARS = 512 * 2 ** 20;
+/** An item (a whole document, when the records are not in a top-level array) longer than one string fails. */
+const MAX_ITEM_CHARS = constants.MAX_STRING_LENGTH;
 
 export class ItemTooLargeError extends Error {
   override name = 'ItemTooLargeError';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-values.js';
-import { cursorValueMissingSchema, endsAfterInitial } from '../incremental.js';
+import { cursorValueMissingSchema, cursorValueSchema, endsAfterInitial } from '../incremental.js';
 import { incrementalPlaceholders, parentFieldReferences } from './placeholders.js';
 
 export const restAuthSchema = z.discriminatedUnion('type', [
@@ -126,12 +126,12 @@ export const restSourceSchema = z
          */
         param: z.string().min(1).optional(),
         bodyPath: z.string().min(1).optional(),
-        initialValue: z.union([z.string(), z.number()]),
+        initialValue: cursorValueSchema,
         /**
          * dlt's end_value: a backfill of [initialValue, endValue) that neither reads nor moves the
          * resource's cursor; sent as `endParam` or by the `{incremental.end_value}` placeholder.
          */
-        endValue: z.union([z.string(), z.number()]).optional(),
+        endValue: cursorValueSchema.optional(),
         endParam: z.string().min(1).optional(),
         /** A record without the cursor field (or with null there) fails the pull, loads, or is dropped. */
         onCursorValueMissing: cursorValueMissingSchema,

@@ -1,6 +1,5 @@
 import { TextDecoder } from 'node:util';
 import { parseJson } from '../../formats/json-parse.js';
-import { own } from '../../util/own.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import type { Authenticator } from './auth.js';
 import { HttpError, redactUrl, request } from './http-client.js';
@@ -205,8 +204,9 @@ function firstPageRequest(source: RestSourceConfig, values: PlaceholderValues): 
           { param: cursor.param, bodyPath: cursor.bodyPath },
           values.incremental?.start_value,
         );
-  if (cursor?.endParam !== undefined) started.url.searchParams.set(cursor.endParam, String(cursor.endValue));
-  return started;
+  return cursor?.endParam === undefined
+    ? started
+    : placeValue(started, { param: cursor.endParam, bodyPath: undefined }, cursor.endValue);
 }
 
 const withSlash = (url: string) => (url.endsWith('/') ? url : `${url}/`);

@@ -90,15 +90,15 @@ export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<un
     cursor && new IncrementalCursor(cursor.initialValue, pull.incremental, pull.primaryKey, cursor.endValue);
   const column = cursor && quoteIdentifier(cursor.cursorColumn);
   // a backfill asks for its window: closed at the start, open at the end value, as dlt's range
-  const range = cursor?.endValue === undefined ? `${column} >= $1` : `${column} >= $1 AND ${column} < $2`;
+  const bounds = tracker ? [tracker.start, ...(cursor?.endValue === undefined ? [] : [cursor.endValue])] : [];
+  const range = bounds.length === 2 ? `${column} >= $1 AND ${column} < $2` : `${column} >= $1`;
   // rows without a cursor value fall outside any range; dlt's `include` asks for them as well
   const window = cursor?.onCursorValueMissing === 'include' ? `(${range}) OR ${column} IS NULL` : range;
   const sql = cursor
     ? `SELECT * FROM (${baseQuery(source)}) AS pulled WHERE ${window} ORDER BY ${column}`
     : baseQuery(source);
-  const values = tracker ? [tracker.start, ...(cursor?.endValue === undefined ? [] : [cursor.endValue])] : [];
   const { client } = await connect(source, pull.secrets);
-  const rows = client.query(new Cursor<Record<string, unknown>>(sql, values));
+  const rows = client.query(new Cursor<Record<string, unknown>>(sql, bounds));
   try {
     for (
       let chunk = await rows.read(source.chunkSize);

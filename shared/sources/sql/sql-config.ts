@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { secretRefSchema } from '../../config/secret-values.js';
-import { cursorValueMissingSchema, endsAfterInitial } from '../incremental.js';
+import { cursorValueMissingSchema, cursorValueSchema, endsAfterInitial } from '../incremental.js';
 
 /** A resource pulled from a PostgreSQL table or query (in the spirit of dlt's sql_database). */
 export const postgresSourceSchema = z
@@ -15,9 +15,9 @@ export const postgresSourceSchema = z
     incremental: z
       .object({
         cursorColumn: z.string().min(1),
-        initialValue: z.union([z.string(), z.number()]),
+        initialValue: cursorValueSchema,
         /** dlt's end_value: a backfill of [initialValue, endValue) that leaves the cursor as it was. */
-        endValue: z.union([z.string(), z.number()]).optional(),
+        endValue: cursorValueSchema.optional(),
         /** `include` asks for the rows whose cursor column is NULL too; `raise` and `exclude` leave them out. */
         onCursorValueMissing: cursorValueMissingSchema,
       })
