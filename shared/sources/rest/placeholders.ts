@@ -47,6 +47,11 @@ export function parentFieldReferences(value: unknown): { resource: string; field
   });
 }
 
+/** Whether a path's last segment holds a placeholder (`users/{id}`), which dlt takes for one entity. */
+export function endsInPlaceholder(path: string): boolean {
+  return /\{[\w.-]+\}[^/]*\/?$/.test(path);
+}
+
 /** The parent fields a path names by their bare name (`{number}`), as dlt's older configurations do. */
 export function barePathFields(path: string): string[] {
   return namesIn(path).filter((name) => !INCREMENTAL.test(name) && !PARENT_FIELD.test(name));

@@ -6,6 +6,7 @@ import { HttpError, redactUrl, request } from './http-client.js';
 import { readKeys, readPath } from './json-path.js';
 import { type Page, type PageRequest, paginator, placeValue } from './paginators.js';
 import {
+  endsInPlaceholder,
   fillPathPlaceholders,
   fillPlaceholders,
   type IncrementalValues,
@@ -33,7 +34,7 @@ export interface RestPull {
 export async function* pullRestRecords(pull: RestPull): AsyncIterable<unknown> {
   const { source } = pull;
   // as dlt's rest_api: a path ending in a parameter (`users/{id}`) answers one record
-  const singleEntity = /\{[\w.-]+\}[^/]*\/?$/.test(source.path);
+  const singleEntity = endsInPlaceholder(source.path);
   const configured = source.paginator?.type === 'auto' ? undefined : source.paginator;
   const fixed = configured ?? (singleEntity ? { type: 'single_page' as const } : undefined);
   let pager = fixed === undefined ? undefined : paginator(fixed);
