@@ -1,4 +1,4 @@
-import { digest128, uniqIdBase64 } from '../util/digest.js';
+import { digest128, digest128Joined, uniqIdBase64 } from '../util/digest.js';
 import { own } from '../util/own.js';
 // dlt hashes orjson's text of the values, keys sorted: orjsonText writes the same
 import { orjsonText } from '../util/python-text.js';
@@ -10,7 +10,7 @@ export function randomRowKey(): string {
 
 /** The deterministic key of a nested row: its parent's key, its table and its list position. */
 export function nestedRowKey(parentKey: string, tableName: string, listIndex: number): string {
-  return digest128(`${parentKey}_${tableName}_${listIndex}`);
+  return digest128Joined(parentKey, tableName, listIndex);
 }
 
 /** upsert / insert-only: the hash of the primary key values of the flattened row. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { digest128, uniqIdBase64, uniqIdHex } from '../../shared/util/digest.js';
+import { digest128, digest128Joined, uniqIdBase64, uniqIdHex } from '../../shared/util/digest.js';
 
 const openssl = (input: string | Buffer, bytes = 10) =>
   createHash('shake128', { outputLength: bytes }).update(input).digest('base64').replace(/=+$/, '');
@@ -21,7 +21,7 @@ describe('digest128 (SHAKE128 through the WebAssembly Keccak)', () => {
 
   it('equals OpenSSL for dlt row-key inputs, other output sizes, buffers and long inputs', () => {
     expect(digest128('abcdefghijklmn_orders__items_2')).toBe('zXIIg+0PluhB+A');
-    for (const bytes of [1, 8, 10, 16, 32, 64, 168])
+    for (const bytes of [1, 2, 3, 4, 5, 8, 10, 11, 16, 32, 64, 167, 168])
       expect(digest128('parent_key_table_0', bytes), `${bytes} bytes`).toBe(
         openssl('parent_key_table_0', bytes),
       );
@@ -30,6 +30,24 @@ describe('digest128 (SHAKE128 through the WebAssembly Keccak)', () => {
     const long = 'ü'.repeat(100_000); // beyond the module's memory: OpenSSL
     expect(digest128(long)).toBe(openssl(long));
     expect(digest128('x'.repeat(21_000))).toBe(openssl('x'.repeat(21_000)));
+  });
+});
+
+describe('digest128Joined (nested row keys without building their text)', () => {
+  it('equals digest128 of `parent_name_index`, non-ASCII and over-long parts included', () => {
+    const cases: [string, string, number][] = [
+      ['abcdefghijklmn', 'orders__items', 2],
+      ['abcdefghijklmn', 'orders__items', 1_234_567_890_123],
+      ['', '', 0],
+      ['zXIIg+0PluhB+A', 'café__crème', 7],
+      ['parent😀', 'items', 3],
+      ['p'.repeat(300), 't'.repeat(200), 99],
+      ['q'.repeat(70_000), 'items', 1],
+    ];
+    for (const [parent, name, index] of cases) {
+      const text = `${parent}_${name}_${index}`;
+      expect(digest128Joined(parent, name, index), text.slice(0, 40)).toBe(openssl(text));
+    }
   });
 });
 
