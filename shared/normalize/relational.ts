@@ -9,6 +9,7 @@ import { own } from '../util/own.js';
 import { pythonStrip } from '../util/python-text.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { NormalizeError } from './errors.js';
+import { type Field, FlatRow, newField } from './flat-row.js';
 import { contentRowKey, nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
 
 export type NormalizedRow = Record<string, Coerced>;
@@ -23,15 +24,16 @@ const DEFAULT_MAX_NESTING = 1000;
 
 type RowKeyKind = 'random' | 'primary_key' | 'content';
 
-/** A key of incoming data at some path: its column name and, should it hold a dict, its path. */
-interface Field {
-  name: string;
-  /** The normalized fragments joined, not shortened: dlt shortens the whole path each time. */
-  path: string;
-}
-
 /** dlt's name for an empty or blank key. */
 const EMPTY_KEY = '_empty';
+
+const LINKAGE_FIELDS = {
+  loadId: DLT_COLUMNS.loadId,
+  id: DLT_COLUMNS.id,
+  parentId: DLT_COLUMNS.parentId,
+  listIdx: DLT_COLUMNS.listIdx,
+  rootId: DLT_COLUMNS.rootId,
+} as const;
 
 interface TableContext {
   table: TableSchema;
@@ -43,6 +45,10 @@ interface TableContext {
   discarded: boolean;
   /** raw key -> its field, one map per path of nested dicts ('' for the row itself) */
   names: Map<string, Map<string, Field>>;
+  /** column name -> the first field of that name, to mark names that several fields share */
+  byName: Map<string, Field>;
+  /** the `_dlt` columns normalize adds to each row */
+  linkage: Record<keyof typeof LINKAGE_FIELDS, Field>;
   children: Map<string, TableContext>;
   /** Columns the contract refused with discard_row: as in dlt, a later row holding the key drops too. */
   refused: Set<string>;
@@ -58,6 +64,8 @@ export class RelationalNormalizer {
   private readonly roots = new Map<string, TableContext>();
   /** Dicts still to flatten, as (dict, path, depth) triples; reused, one row is flattened at a time. */
   private readonly pending: unknown[] = [];
+  /** The row being normalized, flattened; reused, a row is typed before its nested rows begin. */
+  private readonly flat = new FlatRow();
 
   constructor(
     private readonly schema: Schema,
@@ -120,15 +128,38 @@ export class RelationalNormalizer {
     const required = Object.values(table.columns)
       .filter((c) => c.nullable === false && !c.name.startsWith('_dlt'))
       .map((c) => c.name);
-    return {
+    const ctx: TableContext = {
       ...inherited,
       table,
       required,
       discarded: false,
       names: new Map(),
+      byName: new Map(),
+      linkage: {} as TableContext['linkage'],
       children: new Map(),
       refused: new Set(),
     };
+    for (const [key, name] of Object.entries(LINKAGE_FIELDS) as [keyof typeof LINKAGE_FIELDS, string][])
+      ctx.linkage[key] = this.addField(ctx, newField(name, name));
+    return ctx;
+  }
+
+  /** Registers a new field of the table; a name another field already has is shared by both. */
+  private addField(ctx: TableContext, field: Field): Field {
+    const first = ctx.byName.get(field.name);
+    if (first === undefined) ctx.byName.set(field.name, field);
+    else first.shared = field.shared = true;
+    return field;
+  }
+
+  /** The table's column a field names, looked up again only after the schema changed. */
+  private columnOf(ctx: TableContext, field: Field): ColumnSchema | undefined {
+    const changes = this.schema.changes;
+    if (field.columnAt !== changes) {
+      field.column = own(ctx.table.columns, field.name);
+      field.columnAt = changes;
+    }
+    return field.column;
   }
 
   private childContext(parent: TableContext, path: string): TableContext {
@@ -169,25 +200,24 @@ export class RelationalNormalizer {
     rootKey: string | undefined,
   ): void {
     if (ctx.discarded) return;
-    const flat: Record<string, unknown> = {};
+    const flat = this.flat;
     const lists: [string, unknown[]][] = [];
     this.flatten(item, level, ctx, flat, lists);
 
+    const { linkage } = ctx;
     let rowKey: string;
     if (parentKey === undefined) {
-      rowKey =
-        typeof flat[DLT_COLUMNS.id] === 'string'
-          ? (flat[DLT_COLUMNS.id] as string)
-          : this.rootRowKey(ctx, flat, item);
-      flat[DLT_COLUMNS.loadId] = this.loadId;
-      flat[DLT_COLUMNS.id] = rowKey;
+      const dataKey = flat.sharedValue(DLT_COLUMNS.id);
+      rowKey = typeof dataKey === 'string' ? dataKey : this.rootRowKey(ctx, flat, item);
+      flat.set(linkage.loadId, this.loadId);
+      flat.set(linkage.id, rowKey);
       rootKey = rowKey;
     } else {
       rowKey = nestedRowKey(parentKey, ctx.table.name, listIndex);
-      if (ctx.propagateRootKey) flat[DLT_COLUMNS.rootId] = rootKey;
-      flat[DLT_COLUMNS.parentId] = parentKey;
-      flat[DLT_COLUMNS.listIdx] = listIndex;
-      flat[DLT_COLUMNS.id] = rowKey;
+      if (ctx.propagateRootKey) flat.set(linkage.rootId, rootKey);
+      flat.set(linkage.parentId, parentKey);
+      flat.set(linkage.listIdx, listIndex);
+      flat.set(linkage.id, rowKey);
     }
 
     const row = this.typeRow(ctx, flat);
@@ -221,13 +251,9 @@ export class RelationalNormalizer {
     }
   }
 
-  private rootRowKey(
-    ctx: TableContext,
-    flat: Record<string, unknown>,
-    item: Record<string, unknown>,
-  ): string {
+  private rootRowKey(ctx: TableContext, flat: FlatRow, item: Record<string, unknown>): string {
     if (ctx.rowKeyKind === 'primary_key' && ctx.primaryKey.length > 0)
-      return primaryKeyRowKey(flat, ctx.primaryKey);
+      return primaryKeyRowKey((name) => flat.get(name), ctx.primaryKey);
     if (ctx.rowKeyKind === 'content') return contentRowKey(item);
     return randomRowKey();
   }
@@ -241,9 +267,10 @@ export class RelationalNormalizer {
     item: Record<string, unknown>,
     level: number,
     ctx: TableContext,
-    flat: Record<string, unknown>,
+    flat: FlatRow,
     lists: [string, unknown[]][],
   ): void {
+    flat.clear();
     const pending = this.pending;
     pending.push(item, '', level);
     while (pending.length > 0) {
@@ -255,24 +282,23 @@ export class RelationalNormalizer {
         const value = dict[key];
         let field = fields.get(key);
         if (field === undefined) {
-          field = this.field(path, key);
+          field = this.addField(ctx, this.field(path, key));
           fields.set(key, field);
         }
-        const name = field.name;
         if (value !== null && typeof value === 'object' && !(value instanceof JsonFloat)) {
-          const nested = depth + 1 <= ctx.maxNesting && own(ctx.table.columns, name)?.data_type !== 'json';
+          const nested = depth + 1 <= ctx.maxNesting && this.columnOf(ctx, field)?.data_type !== 'json';
           if (Array.isArray(value)) {
-            if (!nested) flat[name] = value;
-            else setList(lists, name, value);
+            if (!nested) flat.set(field, value);
+            else setList(lists, field.name, value);
             continue;
           }
           if (isPlainObject(value)) {
-            if (!nested) flat[name] = value;
+            if (!nested) flat.set(field, value);
             else pending.push(value, field.path, depth + 1);
             continue;
           }
         }
-        flat[name] = value;
+        flat.set(field, value);
       }
     }
   }
@@ -289,8 +315,8 @@ export class RelationalNormalizer {
   private field(path: string, key: string): Field {
     const naming = this.schema.naming;
     const fragment = pythonStrip(key) === '' ? EMPTY_KEY : naming.normalizePath(key);
-    if (path === '') return { name: fragment, path: fragment };
-    return { name: naming.makePath(path, fragment), path: `${path}${PATH_SEPARATOR}${fragment}` };
+    if (path === '') return newField(fragment, fragment);
+    return newField(naming.makePath(path, fragment), `${path}${PATH_SEPARATOR}${fragment}`);
   }
 
   /**
@@ -298,21 +324,23 @@ export class RelationalNormalizer {
    * A dropped row is still read to its end: as in dlt, which checks a row's changes together,
    * the changes the contract allows (other new columns, variants, `_dlt` columns) stay.
    */
-  private typeRow(ctx: TableContext, flat: Record<string, unknown>): NormalizedRow | undefined {
+  private typeRow(ctx: TableContext, flat: FlatRow): NormalizedRow | undefined {
     // a row holding a key refused before (even as null) drops at once, changing nothing (dlt's filters)
-    if (ctx.refused.size > 0) for (const name of ctx.refused) if (Object.hasOwn(flat, name)) return undefined;
-    const columns = ctx.table.columns;
+    if (ctx.refused.size > 0) for (const name of ctx.refused) if (flat.indexOf(name) >= 0) return undefined;
     const row: NormalizedRow = {};
     // whether the table was new when this row began; asked only when the row brings a column
     let tableWasNew: boolean | undefined;
     let dropped = false;
-    for (const name in flat) {
-      const value = flat[name];
+    const { fields, values } = flat;
+    for (let i = 0; i < flat.length; i++) {
+      const field = fields[i]!;
+      const name = field.name;
+      const value = values[i];
+      const column = this.columnOf(ctx, field);
       if (value === null || value === undefined) {
-        if (own(columns, name)?.nullable === false) throw this.nullError(ctx, name);
+        if (column?.nullable === false) throw this.nullError(ctx, name);
         continue;
       }
-      const column = own(columns, name);
       if (column?.data_type !== undefined) {
         const coerced = coerceValue(value, column);
         if (coerced !== NO_FIT) {

@@ -1,5 +1,4 @@
 import { digest128, digest128Joined, uniqIdBase64 } from '../util/digest.js';
-import { own } from '../util/own.js';
 // dlt hashes orjson's text of the values, keys sorted: orjsonText writes the same
 import { orjsonText } from '../util/python-text.js';
 
@@ -14,9 +13,12 @@ export function nestedRowKey(parentKey: string, tableName: string, listIndex: nu
 }
 
 /** upsert / insert-only: the hash of the primary key values of the flattened row. */
-export function primaryKeyRowKey(row: Record<string, unknown>, primaryKey: readonly string[]): string {
+export function primaryKeyRowKey(
+  columnValue: (column: string) => unknown,
+  primaryKey: readonly string[],
+): string {
   const keys: Record<string, unknown> = {};
-  for (const column of primaryKey) keys[column] = own(row, column) ?? null;
+  for (const column of primaryKey) keys[column] = columnValue(column) ?? null;
   return digest128(orjsonText(keys, true));
 }
 

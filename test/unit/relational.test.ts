@@ -95,6 +95,27 @@ describe('relational normalizer (dlt users/pets example)', () => {
     expect(rows.dup__l_x!.map((r) => r.value)).toEqual([7, 8]);
   });
 
+  it('keeps the place of linkage columns the data brings and writes its own values there', () => {
+    const { rows, schema } = normalizeItems(
+      [
+        {
+          _dlt_load_id: 'old',
+          a: 1,
+          _dlt_id: 'mine',
+          kids: [{ _dlt_list_idx: 9, n: 1, _dlt_parent_id: 'x' }],
+        },
+      ],
+      { name: 'own_keys' },
+    );
+    expect(columnsOf(schema, 'own_keys').map((c) => c[0])).toEqual(['_dlt_load_id', 'a', '_dlt_id']);
+    // the row key the data brings stays (as in dlt); the load id is this load's
+    expect(rows.own_keys).toEqual([{ _dlt_load_id: '1732190400.123456', a: 1, _dlt_id: 'mine' }]);
+    expect(rows.own_keys__kids).toHaveLength(1);
+    const kid = rows.own_keys__kids![0]!;
+    expect(Object.keys(kid)).toEqual(['_dlt_list_idx', 'n', '_dlt_parent_id', '_dlt_id']);
+    expect(kid).toMatchObject({ _dlt_list_idx: 0, n: 1, _dlt_parent_id: 'mine' });
+  });
+
   it('names empty and blank keys _empty, as dlt does', () => {
     const { schema } = normalizeItems([{ '': 1, n: { ' ': 'x' } }], { name: 'blank' });
     expect(columnsOf(schema, 'blank').map((c) => c[0])).toEqual([

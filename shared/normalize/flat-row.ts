@@ -1,0 +1,70 @@
+import type { ColumnSchema } from '../schema/types.js';
+
+/** A key of incoming data at some path (or a linkage column): its column name and its path. */
+export interface Field {
+  name: string;
+  /** The normalized fragments joined, not shortened: dlt shortens the whole path each time. */
+  path: string;
+  /**
+   * Another field of the table has this name (keys that normalize alike, a data key named like a
+   * linkage column): its value replaces the one the row already holds.
+   */
+  shared: boolean;
+  /** The table's column of this name as of the schema's change count `columnAt` (a cache). */
+  column: ColumnSchema | undefined;
+  columnAt: number;
+}
+
+export function newField(name: string, path: string): Field {
+  return { name, path, shared: false, column: undefined, columnAt: -1 };
+}
+
+/**
+ * One row's flattened values in the order their names came, reused from row to row (an object
+ * per row cost more than filling it). A name seen twice keeps its first place and takes the later
+ * value, as a Python dict does.
+ */
+export class FlatRow {
+  readonly fields: Field[] = [];
+  readonly values: unknown[] = [];
+  length = 0;
+  /** Whether a shared field was set: only then can a name hold a value set under another key. */
+  private sharedSet = false;
+
+  clear(): void {
+    this.length = 0;
+    this.sharedSet = false;
+  }
+
+  set(field: Field, value: unknown): void {
+    if (field.shared) {
+      this.sharedSet = true;
+      const at = this.indexOf(field.name);
+      if (at >= 0) {
+        this.values[at] = value;
+        return;
+      }
+    }
+    this.fields[this.length] = field;
+    this.values[this.length++] = value;
+  }
+
+  /** The value held under `name` (undefined if none). */
+  get(name: string): unknown {
+    const at = this.indexOf(name);
+    return at < 0 ? undefined : this.values[at];
+  }
+
+  /**
+   * The value of a linkage column the data itself brought, which a field of the data shares.
+   * Rows without shared fields hold none, and are not searched.
+   */
+  sharedValue(name: string): unknown {
+    return this.sharedSet ? this.get(name) : undefined;
+  }
+
+  indexOf(name: string): number {
+    for (let i = 0; i < this.length; i++) if (this.fields[i]!.name === name) return i;
+    return -1;
+  }
+}
