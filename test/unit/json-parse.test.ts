@@ -17,6 +17,17 @@ describe('parseJson', () => {
     expect(parseJson('0.5')).toBe(0.5);
     expect(parseJson('"x"')).toBe('x');
   });
+
+  it('takes the exact path for every literal JSON.parse would alter, and reads the rest the same either way', () => {
+    expect(parseJson('[1E+2 , -1.00 ]')).toEqual([new JsonFloat(100), new JsonFloat(-1)]);
+    expect(parseJson('{"a":-12345678901234567890}')).toEqual({ a: -12345678901234567890n });
+    // 16 digits still safe, an exponent that is not integral, and look-alikes inside strings
+    expect(parseJson('{"a":1234567890123456,"b":1e-2,"c":"[1.0, 2e3]"}')).toEqual({
+      a: 1234567890123456,
+      b: 0.01,
+      c: '[1.0, 2e3]',
+    });
+  });
 });
 
 describe('toJsonLine', () => {
