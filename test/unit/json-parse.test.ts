@@ -21,6 +21,33 @@ describe('parseJson', () => {
   it('takes the exact path for every literal JSON.parse would alter, and reads the rest the same either way', () => {
     expect(parseJson('[1E+2 , -1.00 ]')).toEqual([new JsonFloat(100), new JsonFloat(-1)]);
     expect(parseJson('{"a":-12345678901234567890}')).toEqual({ a: -12345678901234567890n });
+    // fractions JSON.parse rounds to an integer stay floats, as Python reads them
+    expect(parseJson('{"a":1.00000000000000000001,"b":[-1.9999999999999999999]}')).toEqual({
+      a: new JsonFloat(1),
+      b: [new JsonFloat(-2)],
+    });
+    expect(parseJson('1.00000000000000000001')).toEqual(new JsonFloat(1));
+  });
+
+  it('never reads a literal with a fraction as an integer, however near one it lies', () => {
+    const misread: string[] = [];
+    for (let digits = 1; digits <= 17; digits++) {
+      for (let run = 0; run <= 18; run++) {
+        for (const [fill, tail] of [
+          ['0', '1'],
+          ['9', '5'],
+          ['0', '49'],
+          ['9', '1'],
+        ]) {
+          const literal = `${'987654321'.repeat(2).slice(0, digits)}.${fill!.repeat(run)}${tail}`;
+          const value = (parseJson(`{"a":${literal}}`) as { a: unknown }).a;
+          const isFloat =
+            value instanceof JsonFloat || (typeof value === 'number' && !Number.isInteger(value));
+          if (!isFloat) misread.push(literal);
+        }
+      }
+    }
+    expect(misread).toEqual([]);
     // 16 digits still safe, an exponent that is not integral, and look-alikes inside strings
     expect(parseJson('{"a":1234567890123456,"b":1e-2,"c":"[1.0, 2e3]"}')).toEqual({
       a: 1234567890123456,
