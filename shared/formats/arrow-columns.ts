@@ -39,7 +39,7 @@ export function buildColumn(
       return makeData({ ...base, type, data: integers(type as arrow.Int, values) });
     case arrow.Type.Timestamp:
     case arrow.Type.Time:
-      return makeData({ ...base, type, data: fill(new BigInt64Array(length), values, toBigInt) });
+      return makeData({ ...base, type, data: int64s(values) });
     case arrow.Type.Date:
       return makeData({ ...base, type, data: fill(new Int32Array(length), values, Number) });
     case arrow.Type.Decimal: {
@@ -84,8 +84,25 @@ function fill<T extends Float64Array | Int32Array | BigInt64Array>(
   return target;
 }
 
-function toBigInt(v: number | bigint): bigint {
-  return typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
+const TWO_TO_32 = 2 ** 32;
+
+/**
+ * 64-bit integers from numbers (safe integers, or truncated) and bigints. A number is written as
+ * its two 32-bit halves (little-endian, as Arrow's buffers are) instead of through a BigInt made
+ * for each value.
+ */
+function int64s(values: ReadonlyArray<unknown>): BigInt64Array {
+  const target = new BigInt64Array(values.length);
+  const halves = new Int32Array(target.buffer);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'number') {
+      const integer = Math.trunc(v);
+      halves[2 * i] = (integer % TWO_TO_32) | 0;
+      halves[2 * i + 1] = Math.floor(integer / TWO_TO_32);
+    } else if (typeof v === 'bigint') target[i] = v;
+  }
+  return target;
 }
 
 function integers(type: arrow.Int, values: ReadonlyArray<unknown>): arrow.Int['TArray'] {
@@ -98,7 +115,7 @@ function integers(type: arrow.Int, values: ReadonlyArray<unknown>): arrow.Int['T
     case 32:
       return fill(new Int32Array(length), values, Number);
     default:
-      return fill(new BigInt64Array(length), values, toBigInt);
+      return int64s(values);
   }
 }
 
