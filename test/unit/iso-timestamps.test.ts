@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { timestampText } from '../../shared/formats/jsonl-values.js';
 import { coerceValue, NO_FIT } from '../../shared/schema/coerce.js';
-import { parseIsoTimestamp } from '../../shared/schema/date-text.js';
+import { parseIsoTimestamp, timestampByPatterns } from '../../shared/schema/date-text.js';
 import { inferDataType } from '../../shared/schema/infer.js';
 
 describe('ISO timestamp detection', () => {
@@ -11,6 +11,53 @@ describe('ISO timestamp detection', () => {
       Date.parse('2024-01-02T03:04:05Z') * 1000 + 123_456,
     );
     expect(parseIsoTimestamp('2024-01-02T05:04:05+02:00')).toBe(Date.parse('2024-01-02T03:04:05Z') * 1000);
+  });
+
+  it('reads the common extended form character by character exactly as the patterns read it', () => {
+    // seeded, so a failure repeats: xorshift32
+    let seed = 2463534242;
+    const random = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const pick = <T>(list: readonly T[]) => list[random(list.length)]!;
+    // mostly in range, now and then just past it
+    const two = (past: number) => String(random(past + 1)).padStart(2, '0');
+    const fractions = ['', '.', ',5', '.5', '.123456', '.1234567', '.000000009', '.9999999999'];
+    const zones = [
+      '',
+      'Z',
+      'z',
+      '+02:00',
+      '-05:30',
+      '+24:00',
+      '+24:01',
+      '-00:00',
+      '+0200',
+      '+02',
+      '+2:00',
+      'Z ',
+      '+02:0x',
+    ];
+    const seen = { read: 0, refused: 0 };
+    const differing: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const year = pick(['2024', '2023', '2000', '1900', '0001', '0000', '9999', '20x4']);
+      let text = `${year}-${two(13)}-${two(32)}${pick(['T', ' ', 't', '_'])}${two(24)}:${two(60)}:${two(60)}${pick(fractions)}${pick(zones)}`;
+      // now and then a character out of place
+      if (random(8) === 0) {
+        const at = random(text.length);
+        text = text.slice(0, at) + pick(['-', ':', '.', '1', 'W', ' ']) + text.slice(at + 1);
+      }
+      const [fast, patterns] = [parseIsoTimestamp(text), timestampByPatterns(text)];
+      if (fast !== patterns) differing.push(`${text}: ${fast} vs ${patterns}`);
+      seen[fast === undefined ? 'refused' : 'read']++;
+    }
+    expect(differing.slice(0, 10)).toEqual([]);
+    // both kinds are well represented, or the comparison proves little
+    expect(Math.min(seen.read, seen.refused)).toBeGreaterThan(2_000);
   });
 
   it('reads the forms dlt 1.26 (pendulum) reads as timestamps, and no others', () => {
