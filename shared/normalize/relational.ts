@@ -24,6 +24,9 @@ const DEFAULT_MAX_NESTING = 1000;
 
 type RowKeyKind = 'random' | 'primary_key' | 'content';
 
+/** A row's lists for nested tables, by path, in the order they were first seen. */
+type NestedLists = [string, unknown[]][];
+
 /** dlt's name for an empty or blank key. */
 const EMPTY_KEY = '_empty';
 
@@ -201,8 +204,7 @@ export class RelationalNormalizer {
   ): void {
     if (ctx.discarded) return;
     const flat = this.flat;
-    const lists: [string, unknown[]][] = [];
-    this.flatten(item, level, ctx, flat, lists);
+    const lists = this.flatten(item, level, ctx, flat);
 
     const { linkage } = ctx;
     let rowKey: string;
@@ -224,12 +226,13 @@ export class RelationalNormalizer {
     if (row === undefined) return;
     this.sink.write(ctx.table, row);
 
-    for (const [path, list] of lists) {
-      if (list.length === 0) continue;
-      const child = this.childContext(ctx, path);
-      for (let i = 0; i < list.length; i++)
-        this.normalizeListItem(list[i], child, level + 1, rowKey, i, rootKey);
-    }
+    if (lists !== undefined)
+      for (const [path, list] of lists) {
+        if (list.length === 0) continue;
+        const child = this.childContext(ctx, path);
+        for (let i = 0; i < list.length; i++)
+          this.normalizeListItem(list[i], child, level + 1, rowKey, i, rootKey);
+      }
   }
 
   private normalizeListItem(
@@ -261,15 +264,17 @@ export class RelationalNormalizer {
   /**
    * Flattens nested dicts into `path__key` columns and collects lists for nested tables, in
    * dlt's order: a dict's own fields first, then its nested dicts from the last one back (dlt
-   * keeps them on a stack). A name seen twice keeps its first place and its last value.
+   * keeps them on a stack). A name seen twice keeps its first place and its last value. Returns
+   * the lists, by the column path their nested table is named after.
    */
   private flatten(
     item: Record<string, unknown>,
     level: number,
     ctx: TableContext,
     flat: FlatRow,
-    lists: [string, unknown[]][],
-  ): void {
+  ): NestedLists | undefined {
+    // most rows (the nested ones above all) hold no list: the list of lists is made on the first
+    let lists: NestedLists | undefined;
     flat.clear();
     const pending = this.pending;
     pending.push(item, '', level);
@@ -289,7 +294,7 @@ export class RelationalNormalizer {
           const nested = depth + 1 <= ctx.maxNesting && this.columnOf(ctx, field)?.data_type !== 'json';
           if (Array.isArray(value)) {
             if (!nested) flat.set(field, value);
-            else setList(lists, field.name, value);
+            else lists = setList(lists, field.name, value);
             continue;
           }
           if (isPlainObject(value)) {
@@ -301,6 +306,7 @@ export class RelationalNormalizer {
         flat.set(field, value);
       }
     }
+    return lists;
   }
 
   private fieldsAt(ctx: TableContext, path: string): Map<string, Field> {
@@ -480,14 +486,16 @@ export class RelationalNormalizer {
 }
 
 /** Like a Map's set: a name seen again keeps its place and takes the later list. */
-function setList(lists: [string, unknown[]][], name: string, list: unknown[]): void {
+function setList(lists: NestedLists | undefined, name: string, list: unknown[]): NestedLists {
+  if (lists === undefined) return [[name, list]];
   for (const entry of lists) {
     if (entry[0] === name) {
       entry[1] = list;
-      return;
+      return lists;
     }
   }
   lists.push([name, list]);
+  return lists;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
