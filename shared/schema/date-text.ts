@@ -117,7 +117,7 @@ const OTHER_FORM: unique symbol = Symbol('other-form');
 
 /**
  * The form nearly every timestamp comes in, `2024-01-02T03:04:05[.123456][Z|+02:00]` (or a
- * space for the `T`), read character by character: ten times faster than the patterns, which it
+ * space for the `T`), read character by character: five times faster than the patterns, which it
  * agrees with on every string it reads (the first ISO pattern matches each of them). Any other
  * string is OTHER_FORM, for the patterns to read.
  */
@@ -173,9 +173,14 @@ function readExtendedTimestamp(text: string): number | bigint | undefined | type
   return exactMicros(ms, fraction);
 }
 
-const [DASH, COLON, DOT, PLUS, SPACE, T, Z] = ['-', ':', '.', '+', ' ', 'T', 'Z'].map((c) =>
-  c.charCodeAt(0),
-) as [number, number, number, number, number, number, number];
+// the characters the fast path looks for
+const DASH = 0x2d;
+const COLON = 0x3a;
+const DOT = 0x2e;
+const PLUS = 0x2b;
+const SPACE = 0x20;
+const T = 0x54;
+const Z = 0x5a;
 
 function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
@@ -192,7 +197,10 @@ function digits(text: string, at: number, count: number): number {
   return value;
 }
 
-/** parseIsoTimestamp by the patterns alone: every form dlt reads. Exported for the test that holds the fast path to it. */
+/**
+ * parseIsoTimestamp by the patterns alone, which read every form dlt reads. Exported for the test
+ * that holds the fast path to them.
+ */
 export function timestampByPatterns(text: string): number | bigint | undefined {
   if (text.length < 7 || text.length > 64) return undefined;
   const matched = matchTimestamp(text);
