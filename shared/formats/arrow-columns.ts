@@ -72,10 +72,10 @@ function validity(values: ReadonlyArray<unknown>): { bitmap: Uint8Array; nullCou
   return { bitmap, nullCount };
 }
 
-function fill<T extends Float64Array | Int32Array | BigInt64Array>(
+function fill<T extends Float64Array | Int32Array>(
   target: T,
   values: ReadonlyArray<unknown>,
-  convert: (v: never) => number | bigint,
+  convert: (v: never) => number,
 ): T {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

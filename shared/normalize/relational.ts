@@ -30,14 +30,6 @@ type NestedLists = [string, unknown[]][];
 /** dlt's name for an empty or blank key. */
 const EMPTY_KEY = '_empty';
 
-const LINKAGE_FIELDS = {
-  loadId: DLT_COLUMNS.loadId,
-  id: DLT_COLUMNS.id,
-  parentId: DLT_COLUMNS.parentId,
-  listIdx: DLT_COLUMNS.listIdx,
-  rootId: DLT_COLUMNS.rootId,
-} as const;
-
 interface TableContext {
   table: TableSchema;
   maxNesting: number;
@@ -51,7 +43,7 @@ interface TableContext {
   /** column name -> the first field of that name, to mark names that several fields share */
   byName: Map<string, Field>;
   /** the `_dlt` columns normalize adds to each row */
-  linkage: Record<keyof typeof LINKAGE_FIELDS, Field>;
+  linkage: Record<'loadId' | 'id' | 'parentId' | 'listIdx' | 'rootId', Field>;
   children: Map<string, TableContext>;
   /** Columns the contract refused with discard_row: as in dlt, a later row holding the key drops too. */
   refused: Set<string>;
@@ -131,20 +123,30 @@ export class RelationalNormalizer {
     const required = Object.values(table.columns)
       .filter((c) => c.nullable === false && !c.name.startsWith('_dlt'))
       .map((c) => c.name);
-    const ctx: TableContext = {
+    // registered before any key of the data, which is marked shared should it take one of their names
+    const byName = new Map<string, Field>();
+    const linkageField = (name: string) => {
+      const field = newField(name, name);
+      byName.set(name, field);
+      return field;
+    };
+    return {
       ...inherited,
       table,
       required,
       discarded: false,
       names: new Map(),
-      byName: new Map(),
-      linkage: {} as TableContext['linkage'],
+      byName,
+      linkage: {
+        loadId: linkageField(DLT_COLUMNS.loadId),
+        id: linkageField(DLT_COLUMNS.id),
+        parentId: linkageField(DLT_COLUMNS.parentId),
+        listIdx: linkageField(DLT_COLUMNS.listIdx),
+        rootId: linkageField(DLT_COLUMNS.rootId),
+      },
       children: new Map(),
       refused: new Set(),
     };
-    for (const [key, name] of Object.entries(LINKAGE_FIELDS) as [keyof typeof LINKAGE_FIELDS, string][])
-      ctx.linkage[key] = this.addField(ctx, newField(name, name));
-    return ctx;
   }
 
   /** Registers a new field of the table; a name another field already has is shared by both. */

@@ -57,13 +57,9 @@ function dayOf(
   a: string | undefined,
   b: string | undefined,
 ): number | undefined {
+  if (form === 'calendar') return calendarDay(year, a ? Number(a) : 1, b ? Number(b) : 1);
   let day: number;
-  if (form === 'calendar') {
-    const month = a ? Number(a) : 1;
-    const dayOfMonth = b ? Number(b) : 1;
-    if (month < 1 || month > 12 || dayOfMonth < 1 || dayOfMonth > daysInMonth(year, month)) return undefined;
-    day = daysFromCivil(year, month, dayOfMonth);
-  } else if (form === 'ordinal') {
+  if (form === 'ordinal') {
     const ordinal = Number(a);
     if (ordinal < 1 || ordinal > (isLeapYear(year) ? 366 : 365)) return undefined;
     day = daysFromCivil(year, 1, 1) + ordinal - 1;
@@ -75,6 +71,12 @@ function dayOf(
     day = mondayOfWeekOne(year) + (week - 1) * 7 + weekday - 1;
   }
   return year >= 1 ? withinPythonDates(day) : undefined;
+}
+
+/** Days since 1970-01-01 of a calendar date, or undefined when there is no such day. */
+function calendarDay(year: number, month: number, dayOfMonth: number): number | undefined {
+  if (month < 1 || month > 12 || dayOfMonth < 1 || dayOfMonth > daysInMonth(year, month)) return undefined;
+  return year >= 1 ? withinPythonDates(daysFromCivil(year, month, dayOfMonth)) : undefined;
 }
 
 /** `days` since the epoch when it falls within the years 1-9999 Python's date holds. */
@@ -143,7 +145,7 @@ function readExtendedTimestamp(text: string): number | bigint | undefined | type
   let at = 19;
   let fraction = 0;
   if (text.charCodeAt(at) === DOT) {
-    // microseconds: the first six digits, the rest truncated as Python's datetime does
+    // fractionMicros without the slice: the first six digits, the rest truncated as Python's datetime does
     const start = ++at;
     let scale = 100_000;
     for (let code = text.charCodeAt(at); isDigit(code); code = text.charCodeAt(++at)) {
@@ -152,23 +154,33 @@ function readExtendedTimestamp(text: string): number | bigint | undefined | type
     }
     if (at === start) return OTHER_FORM;
   }
-  let offset = 0;
+  // no offset or `Z` (UTC, as offsetMinutes reads both), or `+02:00` / `-05:30`; other offsets are the patterns'
+  let zone: string | undefined;
   if (at < length) {
     const sign = text.charCodeAt(at);
-    if (sign === Z && at + 1 === length) offset = 0;
-    else if ((sign === PLUS || sign === DASH) && at + 6 === length && text.charCodeAt(at + 3) === COLON) {
-      const hours = digits(text, at + 1, 2);
-      const minutes = digits(text, at + 4, 2);
-      if ((hours | minutes) < 0) return OTHER_FORM;
-      offset = hours * 60 + minutes;
-      if (offset > 24 * 60) return undefined;
-      if (sign === DASH) offset = -offset;
-    } else return OTHER_FORM;
+    const isColonOffset =
+      (sign === PLUS || sign === DASH) &&
+      at + 6 === length &&
+      text.charCodeAt(at + 3) === COLON &&
+      (digits(text, at + 1, 2) | digits(text, at + 4, 2)) >= 0;
+    if (isColonOffset) zone = text.slice(at);
+    else if (sign !== Z || at + 1 !== length) return OTHER_FORM;
   }
-  if (month < 1 || month > 12 || dayOfMonth < 1 || dayOfMonth > daysInMonth(year, month)) return undefined;
-  if (year < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
-  const day = withinPythonDates(daysFromCivil(year, month, dayOfMonth));
-  if (day === undefined) return undefined;
+  return instantMicros(calendarDay(year, month, dayOfMonth), hour, minute, second, zone, fraction);
+}
+
+/** Microseconds since the epoch of a day and a time of it in a zone; undefined when out of range. */
+function instantMicros(
+  day: number | undefined,
+  hour: number,
+  minute: number,
+  second: number,
+  zone: string | undefined,
+  fraction: number,
+): number | bigint | undefined {
+  if (day === undefined || hour > 23 || minute > 59 || second > 59) return undefined;
+  const offset = offsetMinutes(zone);
+  if (offset === undefined) return undefined;
   const ms = day * MS_PER_DAY + ((hour * 60 + minute) * 60 - offset * 60 + second) * 1000;
   return exactMicros(ms, fraction);
 }
@@ -206,15 +218,8 @@ export function timestampByPatterns(text: string): number | bigint | undefined {
   const matched = matchTimestamp(text);
   if (matched === undefined) return undefined;
   const [form, [, y, a, b, h, mi, s, frac, zone]] = matched;
-  const day = dayOf(form, Number(y), a, b);
-  const hour = Number(h);
-  const minute = mi ? Number(mi) : 0;
-  const second = s ? Number(s) : 0;
-  if (day === undefined || hour > 23 || minute > 59 || second > 59) return undefined;
-  const offset = offsetMinutes(zone);
-  if (offset === undefined) return undefined;
-  const ms = day * MS_PER_DAY + ((hour * 60 + minute) * 60 - offset * 60 + second) * 1000;
-  return exactMicros(ms, fractionMicros(frac));
+  const [hour, minute, second] = [Number(h), mi ? Number(mi) : 0, s ? Number(s) : 0];
+  return instantMicros(dayOf(form, Number(y), a, b), hour, minute, second, zone, fractionMicros(frac));
 }
 
 /** Minutes east of UTC of a matched offset (`Z`, `+02`, `-0530`, `+02:00`); undefined past 24 h. */

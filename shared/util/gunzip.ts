@@ -5,7 +5,7 @@ import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
  * A gunzip stream that inflates 256 KiB at a time and keeps up to 1 MiB ready. With zlib's
  * default 16 KiB, each piece is a round trip to the thread pool that the reading thread waits on:
  * one-thread normalize was idle 6% of its time, 3.4% with 256 KiB pieces, and 1.9% when the next
- * pieces are inflated while the thread works through one (4 MiB gained nothing more).
+ * pieces are inflated while the thread works through one (4 MiB measured no lower).
  */
 export function gunzip(): Gunzip {
   // zlib hands its options on to the Transform it is, which takes the high-water mark
