@@ -5,6 +5,7 @@ import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DEFAULT_DECIMAL, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
 import { fitsDecimal } from '../util/decimal-text.js';
 import { JsonFloat } from '../util/json-values.js';
+import { keyOrderOf, orderedKeys } from '../util/key-order.js';
 import { own } from '../util/own.js';
 import { pythonStrip } from '../util/python-text.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
@@ -285,29 +286,47 @@ export class RelationalNormalizer {
       const path = pending.pop() as string;
       const dict = pending.pop() as Record<string, unknown>;
       const fields = this.fieldsAt(ctx, path);
-      for (const key in dict) {
-        const value = dict[key];
-        let field = fields.get(key);
-        if (field === undefined) {
-          field = this.addField(ctx, this.field(path, key));
-          fields.set(key, field);
-        }
-        if (value !== null && typeof value === 'object' && !(value instanceof JsonFloat)) {
-          const nested = depth + 1 <= ctx.maxNesting && this.columnOf(ctx, field)?.data_type !== 'json';
-          if (Array.isArray(value)) {
-            if (!nested) flat.set(field, value);
-            else lists = setList(lists, field.name, value);
-            continue;
-          }
-          if (isPlainObject(value)) {
-            if (!nested) flat.set(field, value);
-            else pending.push(value, field.path, depth + 1);
-            continue;
-          }
-        }
+      // the text's key order where JavaScript's differs (integer-like keys), else the object's own
+      if (keyOrderOf(dict) === undefined)
+        for (const key in dict)
+          lists = this.flattenMember(ctx, flat, fields, path, depth, key, dict[key], lists);
+      else
+        for (const key of orderedKeys(dict))
+          lists = this.flattenMember(ctx, flat, fields, path, depth, key, dict[key], lists);
+    }
+    return lists;
+  }
+
+  /** Flattens one key of a dict at `path`: a column value, a dict to flatten next, or a list. */
+  private flattenMember(
+    ctx: TableContext,
+    flat: FlatRow,
+    fields: Map<string, Field>,
+    path: string,
+    depth: number,
+    key: string,
+    value: unknown,
+    lists: NestedLists | undefined,
+  ): NestedLists | undefined {
+    let field = fields.get(key);
+    if (field === undefined) {
+      field = this.addField(ctx, this.field(path, key));
+      fields.set(key, field);
+    }
+    if (value !== null && typeof value === 'object' && !(value instanceof JsonFloat)) {
+      const nested = depth + 1 <= ctx.maxNesting && this.columnOf(ctx, field)?.data_type !== 'json';
+      if (Array.isArray(value)) {
+        if (nested) return setList(lists, field.name, value);
         flat.set(field, value);
+        return lists;
+      }
+      if (isPlainObject(value)) {
+        if (!nested) flat.set(field, value);
+        else this.pending.push(value, field.path, depth + 1);
+        return lists;
       }
     }
+    flat.set(field, value);
     return lists;
   }
 

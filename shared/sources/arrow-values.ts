@@ -2,6 +2,7 @@ import * as arrow from 'apache-arrow';
 import { scaledToText } from '../formats/decimal.js';
 import { timestampText, timeText } from '../formats/jsonl-values.js';
 import { type ColumnHints, MAX_DECIMAL_PRECISION } from '../schema/types.js';
+import { recordsOf } from '../util/key-order.js';
 
 /**
  * Reads one Arrow column as the loader's JSON-like values: exact integers, ISO timestamps and
@@ -28,8 +29,8 @@ export function columnReader(vector: arrow.Vector): (index: number) => unknown {
   if (arrow.DataType.isStruct(type)) {
     const fields = type.children;
     const readers = fields.map((_, k) => columnReader(vector.getChildAt(k)!));
-    return (i) =>
-      vector.isValid(i) ? Object.fromEntries(fields.map((field, k) => [field.name, readers[k]!(i)])) : null;
+    const record = recordsOf(fields.map((field) => field.name));
+    return (i) => (vector.isValid(i) ? record((k) => readers[k]!(i)) : null);
   }
   if (arrow.DataType.isList(type) || arrow.DataType.isFixedSizeList(type)) {
     return (i) => {

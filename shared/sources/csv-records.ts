@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { parse as parseCsv } from 'csv-parse';
 import { JsonFloat } from '../util/json-values.js';
+import { recordsOf } from '../util/key-order.js';
 import { peekFirstLine, sniffDelimiter } from './csv-dialect.js';
 import type { ReadOptions, SourceRecord } from './file-items.js';
 import { SourceError } from './source-error.js';
@@ -79,10 +80,11 @@ export async function* readCsvRecords(
   let header: string[] | undefined;
   let kinds: ColumnKind[] | undefined;
   const sample: Row[] = [];
-  const item = ({ n, values }: Row): SourceRecord => ({
-    n,
-    item: Object.fromEntries(header!.map((name, i) => [name, typed(values[i] ?? null, kinds![i]!)])),
-  });
+  let record: ReturnType<typeof recordsOf> | undefined;
+  const item = ({ n, values }: Row): SourceRecord => {
+    record ??= recordsOf(header!);
+    return { n, item: record((i) => typed(values[i] ?? null, kinds![i]!)) };
+  };
   // the sample settles how each column is typed, then goes out first
   const settle = function* () {
     kinds = columnKinds(header!.length, sample);

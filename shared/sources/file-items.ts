@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import type { ColumnHints } from '../schema/types.js';
+import { recordsOf } from '../util/key-order.js';
 import { columnReader, declaredColumns } from './arrow-values.js';
 import { readCsvRecords } from './csv-records.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
@@ -173,12 +174,10 @@ async function* readParquetRecords(
     const table = arrow.tableFromIPC(batch.intoIPCStream());
     const fields = table.schema.fields;
     if (n === 0) onColumns?.(declaredColumns(table.schema));
-    // by position, and built with fromEntries: a column named `__proto__` is data, not a prototype
+    // by position: of two fields of one name, the last one's value is kept
     const readers = fields.map((_, j) => columnReader(table.getChildAt(j)!));
-    for (let i = 0; i < table.numRows; i++) {
-      const item = Object.fromEntries(fields.map((f, j) => [f.name, readers[j]!(i)]));
-      yield { n: ++n, item };
-    }
+    const record = recordsOf(fields.map((field) => field.name));
+    for (let i = 0; i < table.numRows; i++) yield { n: ++n, item: record((j) => readers[j]!(i)) };
   }
   file.free();
 }

@@ -1,37 +1,42 @@
 import { JsonFloat } from './json-values.js';
+import { keyOrderOf, orderedKeys } from './key-order.js';
 import { orjsonText } from './python-text.js';
-
-// Numbers JSON.stringify cannot write as they are travel as marked strings, then lose the quotes.
-// JSON.stringify escapes these control characters, so the marker reads `\u0000\u0001` in its output.
-const MARK = '\u0000\u0001';
-const MARKED = /"\\u0000\\u0001([-+.\deE]+)"/g;
 
 /**
  * One item as a JSON line. Big integers stay exact (JSON.stringify refuses bigint), integral
- * floats stay floats (`1.0`, as dlt reads them), bytes become base64 text.
+ * floats stay floats (`1.0`, as dlt reads them), bytes become base64 text, and keys keep the
+ * data's order (see KEY_ORDER).
  */
 export function toJsonLine(item: unknown): string {
-  // a replacer takes JSON.stringify off its fast path: most items have nothing to replace
+  // most items are plain JSON, which JSON.stringify writes fastest
   if (isPlainJson(item)) return JSON.stringify(item);
-  let marked = false;
-  // `this[key]` is the value before toJSON: a Buffer would otherwise arrive as {type, data}
-  const text = JSON.stringify(item, function (this: Record<string, unknown>, key, value: unknown) {
-    const original = this[key];
-    if (typeof value === 'bigint') {
-      marked = true;
-      return `${MARK}${value}`;
-    }
-    if (original instanceof JsonFloat && Number.isFinite(original.value)) {
-      marked = true;
-      return `${MARK}${orjsonText(original)}`;
-    }
-    if (original instanceof Uint8Array) return Buffer.from(original).toString('base64');
-    return value;
-  });
-  return marked ? text.replace(MARKED, '$1') : text;
+  return lineText(item, '') ?? 'null';
 }
 
-/** True when JSON.stringify writes the value as toJsonLine would without a replacer. */
+/**
+ * The text JSON.stringify writes for a value, undefined where it writes nothing, but with the
+ * forms above for bigints, JsonFloats, bytes and ordered keys.
+ */
+function lineText(value: unknown, key: string): string | undefined {
+  if (typeof value === 'bigint') return value.toString();
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) as string | undefined;
+  if (value instanceof JsonFloat) return Number.isFinite(value.value) ? orjsonText(value) : 'null';
+  // before toJSON: a Buffer would otherwise arrive as {type, data}
+  if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') return lineText(toJSON.call(value, key), key);
+  if (Array.isArray(value))
+    return `[${value.map((item, i) => lineText(item, String(i)) ?? 'null').join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const members: string[] = [];
+  for (const name of orderedKeys(record)) {
+    const text = lineText(record[name], name);
+    if (text !== undefined) members.push(`${JSON.stringify(name)}:${text}`);
+  }
+  return `{${members.join(',')}}`;
+}
+
+/** True when JSON.stringify writes the value as toJsonLine would. */
 function isPlainJson(value: unknown): boolean {
   if (typeof value === 'bigint') return false;
   if (value === null || typeof value !== 'object') return true;
@@ -40,8 +45,9 @@ function isPlainJson(value: unknown): boolean {
     for (const element of value) if (!isPlainJson(element)) return false;
     return true;
   }
-  // anything with its own JSON form (a Date, a Buffer's toJSON) is left to the replacer
+  // anything with its own JSON form (a Date, a Buffer's toJSON) is left to lineText
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return false;
+  if (keyOrderOf(value) !== undefined) return false;
   for (const key in value) if (!isPlainJson((value as Record<string, unknown>)[key])) return false;
   return true;
 }

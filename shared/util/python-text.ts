@@ -1,5 +1,6 @@
 import { compareCodePoints } from './code-point-order.js';
 import { JsonFloat } from './json-values.js';
+import { orderedKeys } from './key-order.js';
 
 // dlt is written in Python: where it turns values into text, the text is Python's. Two writers
 // matter: repr() for a float stored as text, and orjson for JSON (json columns, row-key hashes).
@@ -53,7 +54,7 @@ function orjsonFloat(value: number): string {
 
 /**
  * JSON text as orjson writes it: compact, integral floats as `1.0`, big integers exact, keys in
- * their order or (as with OPT_SORT_KEYS) sorted. Bytes are written as base64 text.
+ * the data's order (see KEY_ORDER) or (as with OPT_SORT_KEYS) sorted. Bytes are written as base64 text.
  */
 export function orjsonText(value: unknown, sortKeys = false): string {
   switch (typeof value) {
@@ -73,7 +74,7 @@ export function orjsonText(value: unknown, sortKeys = false): string {
       if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
       if (value instanceof Date) return JSON.stringify(value.toISOString());
       const record = value as Record<string, unknown>;
-      const keys = sortKeys ? Object.keys(record).sort(compareCodePoints) : Object.keys(record);
+      const keys = sortKeys ? Object.keys(record).sort(compareCodePoints) : orderedKeys(record);
       const members = keys
         .filter((key) => record[key] !== undefined)
         .map((key) => `${JSON.stringify(key)}:${orjsonText(record[key], sortKeys)}`);

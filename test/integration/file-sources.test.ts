@@ -10,6 +10,7 @@ import { TableFileWriters } from '../../shared/formats/table-files.js';
 import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
 import { type ReadOptions, readFileRecords, readObjectRecords } from '../../shared/sources/file-items.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { toJsonLine } from '../../shared/util/json-line.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
 import { duckdbColumnType } from '../support/duckdb-columns.js';
 import { localPipeline } from '../support/local-run.js';
@@ -585,6 +586,35 @@ describe('file sources', () => {
     });
     expect(await collect(join(dir, 'c.csv'))).toEqual([expected(2, 1, 'x')]);
     expect(await collect(storage.url(file!.key))).toEqual([expected(1, 1, 'x'), expected(2, 2, null)]);
+  });
+
+  it("keeps the file's order of integer-like column names (CSV, Parquet columns and structs)", async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'years.csv'), 'name,2024,2023,a\nx,1,2,3\n');
+    const [csv] = await collect(join(dir, 'years.csv'));
+    expect(toJsonLine((csv as { item: unknown }).item)).toBe('{"name":"x","2024":1,"2023":2,"a":3}');
+
+    // a Parquet file whose columns and struct fields name years after text
+    const struct = new arrow.Struct([
+      new arrow.Field('x', new arrow.Int32()),
+      new arrow.Field('9', new arrow.Int32()),
+    ]);
+    const vectors: [string, arrow.Vector][] = [
+      ['a', arrow.vectorFromArray(['p'])],
+      ['2024', arrow.vectorFromArray([7], new arrow.Int32())],
+      ['s', arrow.vectorFromArray([{ x: 1, 9: 2 }], struct)],
+    ];
+    const schema = new arrow.Schema(vectors.map(([name, vector]) => new arrow.Field(name, vector.type)));
+    const data = arrow.makeData({
+      type: new arrow.Struct(schema.fields),
+      length: 1,
+      nullCount: 0,
+      children: vectors.map(([, vector]) => vector.data[0]!),
+    });
+    const ipc = arrow.tableToIPC(new arrow.Table([new arrow.RecordBatch(schema, data)]), 'stream');
+    await writeFile(join(dir, 'years.parquet'), parquet.writeParquet(parquet.Table.fromIPCStream(ipc)));
+    const [row] = await collect(join(dir, 'years.parquet'));
+    expect(toJsonLine((row as { item: unknown }).item)).toBe('{"a":"p","2024":7,"s":{"x":1,"9":2}}');
   });
 
   it('loads every supported format end to end into DuckDB', async () => {

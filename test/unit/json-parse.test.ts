@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseJson } from '../../shared/formats/json-parse.js';
 import { toJsonLine } from '../../shared/util/json-line.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
+import { keyOrderOf, orderedKeys } from '../../shared/util/key-order.js';
 
 describe('parseJson', () => {
   it('reads numbers as dlt does: 1.0 a float, integers past 2^53 exact, inside documents and as the whole document', () => {
@@ -33,6 +34,27 @@ describe('parseJson', () => {
       b: 0.01,
       c: '[1.0, 2e3]',
     });
+  });
+
+  it("keeps the text's order of integer-like keys, at any depth and on the exact path too", () => {
+    for (const n of ['1.0', '1.5']) {
+      const value = parseJson(
+        `{"b":1,"2":{"z":1,"10":2,"9":3},"a":[{"3":1,"x\\u0041":2}],"2":{"y":1,"5":0,"4":0},"n":${n}}`,
+      ) as Record<string, Record<string, unknown>>;
+      expect(orderedKeys(value)).toEqual(['b', '2', 'a', 'n']);
+      // a key seen twice keeps its first place and its last value, as JSON.parse and Python do
+      expect(orderedKeys(value['2']!)).toEqual(['y', '5', '4']);
+      expect(orderedKeys((value.a as unknown as Record<string, unknown>[])[0]!)).toEqual(['3', 'xA']);
+      // and is written out in that order
+      expect(toJsonLine(value)).toBe(`{"b":1,"2":{"y":1,"5":0,"4":0},"a":[{"3":1,"xA":2}],"n":${n}}`);
+    }
+    // objects JavaScript already lists in the text's order carry nothing
+    expect(keyOrderOf(parseJson('{"1":{"2":0},"a":1}') as object)).toBeUndefined();
+  });
+
+  it('reads a key given twice on the exact path as JSON.parse does: its first place, its last value', () => {
+    expect(parseJson('{"a":1.0,"b":2,"a":{"c":3}}')).toEqual({ a: { c: 3 }, b: 2 });
+    expect(Object.keys(parseJson('{"a":1.0,"b":2,"a":3}') as object)).toEqual(['a', 'b']);
   });
 
   it('never reads a literal with a fraction as an integer, however near one it lies', () => {

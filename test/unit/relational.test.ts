@@ -50,6 +50,28 @@ describe('relational normalizer (dlt users/pets example)', () => {
     ]);
   });
 
+  it("keeps the text's order of integer-like keys: columns, the value two keys of one name take, json text", () => {
+    // JavaScript lists "2", "1" and "10" first; dlt (a Python dict) keeps the text's order
+    const item = parseJson(
+      '{"b":1,"2":2,"a":3,"_1":"x","1":"y","d":{"10":true,"z":0},"j":{"x":1,"10":2,"9":3}}',
+    );
+    const { rows, schema } = normalizeItems([item], { name: 'keys', columns: { j: { data_type: 'json' } } });
+    expect(columnsOf(schema, 'keys').map((c) => c[0])).toEqual([
+      'j',
+      'b',
+      '_2',
+      'a',
+      '_1',
+      'd___10',
+      'd__z',
+      '_dlt_load_id',
+      '_dlt_id',
+    ]);
+    // `_1` came first and `1` (also `_1`) later: the later value, as in a dict
+    expect(rows.keys![0]!._1).toBe('y');
+    expect(rows.keys![0]!.j).toBe('{"x":1,"10":2,"9":3}');
+  });
+
   it('places a hinted column where data first types it, as dlt 1.26 orders them', () => {
     // dlt 1.26.0: note, rank, name, id, _dlt_load_id, _dlt_id for the same resource and item
     const { schema } = normalizeItems([{ name: 'a', id: 1 }], {

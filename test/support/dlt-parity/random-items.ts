@@ -1,10 +1,11 @@
 import { SnakeCaseNaming } from '../../../shared/schema/naming.js';
 import { JsonFloat } from '../../../shared/util/json-values.js';
+import { keepKeyOrder } from '../../../shared/util/key-order.js';
 
 const naming = new SnakeCaseNaming();
 
-// Keys that exercise dlt's naming: case breaks, symbols, digits, unicode, separators, `_dlt` prefixes.
-// (Integer-like keys such as "0" are left out: JavaScript orders them first in an object.)
+// Keys that exercise dlt's naming: case breaks, symbols, digits, unicode, separators, `_dlt` prefixes,
+// and integer-like keys, which a JavaScript object lists first (`_1` and `1` name one column).
 const NAMES = [
   'id',
   'Name',
@@ -41,6 +42,14 @@ const NAMES = [
   'toString',
   '__proto__',
   'valueOf',
+  '0',
+  '1',
+  '_1',
+  '10',
+  '9',
+  '2024',
+  '007',
+  '4294967295',
 ];
 
 const SCALARS: unknown[][] = [
@@ -109,7 +118,10 @@ export function randomItems(seed: number, count: number): Record<string, unknown
       const name = pick(NAMES);
       out.set(name, value(depth, name));
     }
-    return Object.fromEntries(out);
+    const record = Object.fromEntries(out);
+    // the order the keys were drawn in, which the JSON text (and so dlt) keeps
+    keepKeyOrder(record, [...out.keys()]);
+    return record;
   };
   return Array.from({ length: count }, () => dict(0));
 }
