@@ -22,10 +22,10 @@ export interface ResourceHints {
   columns?: Record<string, ColumnHints>;
   /**
    * Column types the source declares (a Parquet file's decimals, dates, times, binaries), found
-   * by extract, in the source's column order: they type new columns, an existing column keeps
-   * its type, and `columns` overrides them.
+   * by extract, in the source's column order (a list: an object would move integer-like names
+   * first): they type new columns, an existing column keeps its type, and `columns` overrides them.
    */
-  sourceColumns?: Record<string, ColumnHints>;
+  sourceColumns?: [name: string, hints: ColumnHints][];
   schemaContract?: SchemaContract;
   /** scd2 options (dlt's validity_column_names, active_record_timestamp, boundary_timestamp). */
   scd2?: {
@@ -93,7 +93,7 @@ export function applyResourceHints(schema: Schema, hints: ResourceHints): string
       row_key: false,
     });
   }
-  for (const [rawName, declared] of Object.entries(hints.sourceColumns ?? {})) {
+  for (const [rawName, declared] of hints.sourceColumns ?? []) {
     const name = schema.naming.normalizePath(rawName);
     if (own(schema.table(tableName)!.columns, name)?.data_type === undefined)
       schema.setColumn(tableName, { ...declared, name });

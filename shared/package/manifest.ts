@@ -52,8 +52,17 @@ export const resourceHintsSchema = z
     primaryKey: z.array(z.string().min(1)).optional(),
     mergeKey: z.array(z.string().min(1)).optional(),
     columns: z.record(z.string(), columnHints).optional(),
-    /** Column types a typed source (Parquet) declares, which JSON lines cannot carry; set by extract. */
-    sourceColumns: z.record(z.string(), columnHints).optional(),
+    /**
+     * Column types a typed source (Parquet) declares, which JSON lines cannot carry; set by extract.
+     * A list of [name, hints] in the source's order, which an object would not keep for
+     * integer-like names; packages written before took an object, still read.
+     */
+    sourceColumns: z
+      .union([
+        z.array(z.tuple([z.string(), columnHints])),
+        z.record(z.string(), columnHints).transform((columns) => Object.entries(columns)),
+      ])
+      .optional(),
     schemaContract: z
       .union([
         contractMode,

@@ -8,7 +8,7 @@ import { type ExtractedFile, type Manifest, manifestSchema, parseManifest } from
 import { hasStage, markStage } from '../package/markers.js';
 import { QuarantineWriter } from '../package/quarantine.js';
 import { pipelineSchemaName } from '../schema/naming.js';
-import { DLT_TABLES } from '../schema/types.js';
+import { type ColumnHints, DLT_TABLES } from '../schema/types.js';
 import {
   type ReadOptions,
   readFileRecords,
@@ -99,7 +99,12 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
       ...resource.read,
       // the first file to declare a column types it
       onColumns: (columns) => {
-        resourceHints.sourceColumns = { ...columns, ...resourceHints.sourceColumns };
+        const known = resourceHints.sourceColumns ?? [];
+        const declared = new Map(known);
+        resourceHints.sourceColumns = [
+          ...columns.map(([name, hints]): [string, ColumnHints] => [name, declared.get(name) ?? hints]),
+          ...known.filter(([name]) => !columns.some(([other]) => other === name)),
+        ];
       },
       ...(resource.hints.onBadRecord === 'quarantine' && {
         onBadRecord: (bad) => quarantine.add({ source, ...bad }),

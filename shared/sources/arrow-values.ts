@@ -128,8 +128,8 @@ function arrowValue(type: arrow.DataType, value: unknown): unknown {
  * Decimal, date, time and bytes, and types the columns so). Every top-level column is listed, in
  * order, so hinted columns do not move ahead of the others; the rest are typed from their values.
  */
-export function declaredColumns(schema: arrow.Schema): Record<string, ColumnHints> {
-  return Object.fromEntries(schema.fields.map((field) => [field.name, declaredType(field.type)]));
+export function declaredColumns(schema: arrow.Schema): [string, ColumnHints][] {
+  return schema.fields.map((field) => [field.name, declaredType(field.type)]);
 }
 
 function declaredType(type: arrow.DataType): ColumnHints {

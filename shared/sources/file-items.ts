@@ -26,7 +26,7 @@ export interface ReadOptions {
   /** The text formats' encoding when not UTF-8 (`latin1`, `windows-1252`): a label TextDecoder knows. */
   encoding?: string;
   /** Receives the column types a typed source (Parquet) declares, before its first record. */
-  onColumns?: (columns: Record<string, ColumnHints>) => void;
+  onColumns?: (columns: [string, ColumnHints][]) => void;
   /** Receives a malformed record instead of the read failing (quarantine). */
   onBadRecord?: (bad: { line?: number; reason: string; raw: string }) => void;
 }

@@ -95,6 +95,7 @@ export async function planPull(
           secrets,
           ...(begin && { incremental: begin }),
           ...(primaryKey && { primaryKey }),
+          columnOrder: shape.columns.map(([name]) => name),
           onIncremental: (state) => keep(resource.name, cursorColumn!, state),
         }),
       });

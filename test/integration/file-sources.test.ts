@@ -615,6 +615,19 @@ describe('file sources', () => {
     await writeFile(join(dir, 'years.parquet'), parquet.writeParquet(parquet.Table.fromIPCStream(ipc)));
     const [row] = await collect(join(dir, 'years.parquet'));
     expect(toJsonLine((row as { item: unknown }).item)).toBe('{"a":"p","2024":7,"s":{"x":1,"9":2}}');
+
+    // and the tables take the files' column order (the Parquet file's declared columns too)
+    const p = await localPipeline(dir);
+    await p.run({ name: 'years_csv' }, { files: [join(dir, 'years.csv')] });
+    await p.run({ name: 'years_parquet' }, { files: [join(dir, 'years.parquet')] });
+    const columnsOf = async (table: string) =>
+      (
+        await p.query(
+          `SELECT column_name AS name FROM information_schema.columns WHERE table_name = '${table}' AND column_name NOT LIKE '\\_dlt%' ESCAPE '\\' ORDER BY ordinal_position`,
+        )
+      ).map((c) => c.name);
+    expect(await columnsOf('years_csv')).toEqual(['name', '_2024', '_2023', 'a']);
+    expect(await columnsOf('years_parquet')).toEqual(['a', '_2024', 's__x', 's___9']);
   });
 
   it('loads every supported format end to end into DuckDB', async () => {

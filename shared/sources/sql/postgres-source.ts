@@ -2,13 +2,14 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { SecretResolver } from '../../config/secret-values.js';
 import type { ColumnHints } from '../../schema/types.js';
-import { own } from '../../util/own.js';
+import { isArrayIndex, keepKeyOrder } from '../../util/key-order.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import { type ArrayElements, columnHintsFor, typeParser } from './postgres-types.js';
 import type { PostgresSourceConfig } from './sql-config.js';
 
 export interface PostgresShape {
-  columns: Record<string, ColumnHints>;
+  /** The result's columns in order, with their loader types. */
+  columns: [string, ColumnHints][];
   /** The table's primary key from the catalog (tables only). */
   primaryKey?: string[];
 }
@@ -46,9 +47,10 @@ export async function describePostgres(
   const { client, arrays } = await connect(source, secrets);
   try {
     const { fields } = await client.query(`SELECT * FROM (${baseQuery(source)}) AS described LIMIT 0`);
-    const columns = Object.fromEntries(
-      fields.map((f) => [f.name, columnHintsFor(f.dataTypeID, f.dataTypeModifier, arrays)]),
-    );
+    const columns = fields.map((f): [string, ColumnHints] => [
+      f.name,
+      columnHintsFor(f.dataTypeID, f.dataTypeModifier, arrays),
+    ]);
     if (source.table === undefined) return { columns };
     const catalog = await client.query<{ attname: string; attnotnull: boolean; primary: boolean }>(
       `SELECT a.attname, a.attnotnull,
@@ -59,8 +61,9 @@ export async function describePostgres(
         ORDER BY a.attnum`,
       [quoteTable(source.table)],
     );
+    const byName = new Map(columns);
     for (const row of catalog.rows) {
-      const column = own(columns, row.attname);
+      const column = byName.get(row.attname);
       if (column !== undefined) column.nullable = !row.attnotnull;
     }
     const primaryKey = catalog.rows.filter((r) => r.primary).map((r) => r.attname);
@@ -77,6 +80,8 @@ export interface PostgresPull {
   onIncremental?: (state: IncrementalState) => void;
   /** The resource's primary key: rows at the cursor's last value are told apart by it. */
   primaryKey?: readonly string[];
+  /** The result's column names in order (pg's rows list integer-like names first). */
+  columnOrder?: readonly string[];
 }
 
 /**
@@ -97,6 +102,7 @@ export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<un
   const sql = cursor
     ? `SELECT * FROM (${baseQuery(source)}) AS pulled WHERE ${window} ORDER BY ${column}`
     : baseQuery(source);
+  const order = pull.columnOrder?.some(isArrayIndex) ? [...new Set(pull.columnOrder)] : undefined;
   const { client } = await connect(source, pull.secrets);
   const rows = client.query(new Cursor<Record<string, unknown>>(sql, bounds));
   try {
@@ -108,6 +114,7 @@ export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<un
       // rows go on as pg parsed them: temporal types and numerics as exact text, bytea as a
       // Buffer (JSON lines carry it as base64)
       for (const record of chunk) {
+        if (order !== undefined) keepKeyOrder(record, order);
         const value = cursor && record[cursor.cursorColumn];
         if (cursor && value !== null && !tracker!.accept(cursorValue(value, cursor.cursorColumn), record))
           continue;
