@@ -20,7 +20,7 @@ import { toJsonLine } from '../../shared/util/json-line.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
 import { orjsonText } from '../../shared/util/python-text.js';
 import { startApiServer } from '../support/api-server.js';
-import { randomItems } from '../support/dlt-parity/random-items.js';
+import { randomItems, withKey } from '../support/dlt-parity/random-items.js';
 import { USERS } from '../support/fixtures.js';
 import { sluicePull } from '../support/sluice-cli.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -165,7 +165,7 @@ async function compare(items: Record<string, unknown>[], hints: ResourceHints): 
 // where dlt would draw a random one, so every nested key is comparable too.
 describe('parity with dlt on random nested data', () => {
   it('appends: naming, flattening order, nested tables, types, variants and coercion', async () => {
-    const items = randomItems(2, 300).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
+    const items = randomItems(2, 300).map((item, i) => withKey(item, '_dlt_id', `root${i}`, 'last'));
     const ours = await compare(items, { name: 'parity_append' });
     // the data is rich enough to be a test: many tables, variant columns, json columns
     expect(Object.keys(ours.tables).length).toBeGreaterThan(50);
@@ -175,7 +175,7 @@ describe('parity with dlt on random nested data', () => {
   }, 120_000);
 
   it('upserts: root keys hashed from the primary key, root ids on every nested row', async () => {
-    const items = randomItems(45, 150).map(({ id: _, ...item }, i) => ({ id: `k${i}`, ...item }));
+    const items = randomItems(45, 150).map((item, i) => withKey(item, 'id', `k${i}`, 'first'));
     const ours = await compare(items, {
       name: 'parity_upsert',
       writeDisposition: 'merge',
@@ -186,10 +186,7 @@ describe('parity with dlt on random nested data', () => {
   }, 120_000);
 
   it('scd2: root keys hashed from the whole source item', async () => {
-    const items = randomItems(46, 150).map(({ id: _, ...item }, i) => ({
-      id: 2n ** 53n + BigInt(i),
-      ...item,
-    }));
+    const items = randomItems(46, 150).map((item, i) => withKey(item, 'id', 2n ** 53n + BigInt(i), 'first'));
     await compare(items, { name: 'parity_scd2', writeDisposition: 'merge', mergeStrategy: 'scd2' });
   }, 120_000);
 
@@ -200,7 +197,7 @@ describe('parity with dlt on random nested data', () => {
       { tables: 'discard_row', data_type: 'discard_value' },
     ] as const;
     for (const [n, contract] of contracts.entries()) {
-      const items = randomItems(60 + n, 300).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
+      const items = randomItems(60 + n, 300).map((item, i) => withKey(item, '_dlt_id', `root${i}`, 'last'));
       const ours = await compare(items, { name: `parity_contract_${n}`, schemaContract: contract });
       // the contract dropped some root rows, as dlt did
       if (n === 0) expect(ours.rows.parity_contract_0!.length).toBeLessThan(150);
@@ -208,7 +205,7 @@ describe('parity with dlt on random nested data', () => {
   }, 180_000);
 
   it("writes Parquet files with the fields, Arrow types and nullability of dlt's", async () => {
-    const items = randomItems(3, 300).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
+    const items = randomItems(3, 300).map((item, i) => withKey(item, '_dlt_id', `root${i}`, 'last'));
     const file = join(await tempDir(), 'parity_parquet.jsonl');
     await writeJsonl(file, items);
     const hints: ResourceHints = {
@@ -245,7 +242,7 @@ describe('parity with dlt on random nested data', () => {
   }, 120_000);
 
   it('max nesting 1: deeper dicts and lists kept as json', async () => {
-    const items = randomItems(43, 200).map((item, i) => ({ ...item, _dlt_id: `root${i}` }));
+    const items = randomItems(43, 200).map((item, i) => withKey(item, '_dlt_id', `root${i}`, 'last'));
     const ours = await compare(items, { name: 'parity_nesting', maxTableNesting: 1 });
     expect(
       Object.values(ours.tables)
@@ -266,7 +263,7 @@ describe('parity with dlt on loads into DuckDB', () => {
   async function loadBoth(disposition: Disposition) {
     const dir = await tempDir();
     const withIds = (seed: number, from: number) =>
-      randomItems(seed, 100).map(({ id: _, ...item }, i) => ({ id: from + i, ...item }));
+      randomItems(seed, 100).map((item, i) => withKey(item, 'id', from + i, 'first'));
     const files = [join(dir, 'first.jsonl'), join(dir, 'second.jsonl')] as const;
     await writeJsonl(files[0], withIds(80, 0));
     await writeJsonl(files[1], withIds(81, 50));

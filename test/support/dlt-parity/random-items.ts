@@ -1,6 +1,6 @@
 import { SnakeCaseNaming } from '../../../shared/schema/naming.js';
 import { JsonFloat } from '../../../shared/util/json-values.js';
-import { keepKeyOrder } from '../../../shared/util/key-order.js';
+import { keepKeyOrder, orderedKeys } from '../../../shared/util/key-order.js';
 
 const naming = new SnakeCaseNaming();
 
@@ -124,4 +124,21 @@ export function randomItems(seed: number, count: number): Record<string, unknown
     return record;
   };
   return Array.from({ length: count }, () => dict(0));
+}
+
+/**
+ * The item with `key` set to `value`, first or last, the other keys in their order: a spread
+ * would lose the order of integer-like keys the item keeps.
+ */
+export function withKey(
+  item: Record<string, unknown>,
+  key: string,
+  value: unknown,
+  where: 'first' | 'last',
+): Record<string, unknown> {
+  const rest = orderedKeys(item).filter((other) => other !== key);
+  const keys = where === 'first' ? [key, ...rest] : [...rest, key];
+  const record = Object.fromEntries(keys.map((name) => [name, name === key ? value : item[name]]));
+  keepKeyOrder(record, keys);
+  return record;
 }
