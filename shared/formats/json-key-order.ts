@@ -1,17 +1,22 @@
-import { keepKeyOrder } from '../util/key-order.js';
+import { isArrayIndex, keepKeyOrder } from '../util/key-order.js';
 
-/** The keys of one JSON object in the text's order, and what each of them holds. */
-interface ObjectKeys {
-  keys: string[];
-  /** the last value of each key (the one a parser keeps), when it is an object or array */
-  members: Map<string, Shape | undefined>;
+/**
+ * What of one JSON object the parsed value needs: its keys in the text's order, when one is
+ * integer-like (else undefined), and the shapes of the members that hold such objects.
+ */
+interface ObjectShape {
+  keys: string[] | undefined;
+  /** by key, the shape of the key's last value (the one a parser keeps) */
+  members: Map<string, Shape> | undefined;
 }
-type Shape = ObjectKeys | (Shape | undefined)[];
+/** An object's shape, or an array's: the shape of each item (undefined where there is none). */
+type Shape = ObjectShape | (Shape | undefined)[];
 
 /**
  * Gives each object of `value`, parsed from the valid JSON `text`, the key order of the text where
  * JavaScript's differs (see KEY_ORDER). The text is walked again alongside the parsed value; only
- * documents holding an integer-like key come here.
+ * documents holding an integer-like key come here, and only the objects on the way to one are
+ * described.
  */
 export function restoreKeyOrder(text: string, value: unknown): void {
   const scanner = new ShapeScanner(text);
@@ -25,10 +30,10 @@ function apply(value: unknown, shape: Shape | undefined): void {
     return;
   }
   if (Array.isArray(value)) return;
-  keepKeyOrder(value, shape.keys);
-  for (const [key, inner] of shape.members)
-    if (inner !== undefined && Object.hasOwn(value, key))
-      apply((value as Record<string, unknown>)[key], inner);
+  if (shape.keys !== undefined) keepKeyOrder(value, shape.keys);
+  if (shape.members !== undefined)
+    for (const [key, inner] of shape.members)
+      if (Object.hasOwn(value, key)) apply((value as Record<string, unknown>)[key], inner);
 }
 
 const QUOTE = 0x22;
@@ -50,64 +55,79 @@ class ShapeScanner {
     const code = this.text.charCodeAt(this.at);
     if (code === OPEN_BRACE) return this.object();
     if (code === OPEN_BRACKET) return this.array();
-    if (code === QUOTE) this.string();
+    if (code === QUOTE) this.skipString();
     else this.scalar();
     return undefined;
   }
 
-  private object(): ObjectKeys {
-    const shape: ObjectKeys = { keys: [], members: new Map() };
+  private object(): ObjectShape | undefined {
+    const keys: string[] = [];
+    let integerLike = false;
+    let members: Map<string, Shape> | undefined;
     this.at++;
     this.skipSpace();
     if (this.text.charCodeAt(this.at) === CLOSE_BRACE) {
       this.at++;
-      return shape;
+      return undefined;
     }
     for (;;) {
       this.skipSpace();
       const key = this.string();
+      keys.push(key);
+      integerLike ||= isArrayIndex(key);
       this.skipSpace();
       this.at++; // the colon
+      // a key seen twice takes its last value, as a parser does
       const inner = this.value();
-      // as a parser does: a key seen twice keeps its first place and takes its last value
-      if (!shape.members.has(key)) shape.keys.push(key);
-      shape.members.set(key, inner);
+      if (inner !== undefined) (members ??= new Map()).set(key, inner);
+      else members?.delete(key);
       this.skipSpace();
-      if (this.text.charCodeAt(this.at++) !== COMMA) return shape;
+      if (this.text.charCodeAt(this.at++) !== COMMA) break;
     }
+    if (!integerLike && members === undefined) return undefined;
+    // and its first place: a Set keeps the order keys were first added in
+    return { keys: integerLike ? [...new Set(keys)] : undefined, members };
   }
 
-  private array(): (Shape | undefined)[] {
+  private array(): (Shape | undefined)[] | undefined {
     const items: (Shape | undefined)[] = [];
+    let described = false;
     this.at++;
     this.skipSpace();
     if (this.text.charCodeAt(this.at) === CLOSE_BRACKET) {
       this.at++;
-      return items;
+      return undefined;
     }
     for (;;) {
-      items.push(this.value());
+      const item = this.value();
+      items.push(item);
+      described ||= item !== undefined;
       this.skipSpace();
-      if (this.text.charCodeAt(this.at++) !== COMMA) return items;
+      if (this.text.charCodeAt(this.at++) !== COMMA) return described ? items : undefined;
     }
   }
 
   /** A string literal's value; the scanner stands after it. */
   private string(): string {
     const start = this.at;
-    let escaped = false;
-    let at = start + 1;
+    const end = this.skipString();
+    const raw = this.text.slice(start + 1, end - 1);
+    return raw.includes('\\') ? (JSON.parse(this.text.slice(start, end)) as string) : raw;
+  }
+
+  /** Moves past a string literal (found by its quotes: searching beats reading each character). */
+  private skipString(): number {
+    const text = this.text;
+    let quote = text.indexOf('"', this.at + 1);
+    // a quote after an odd number of backslashes is part of the text
     for (;;) {
-      const code = this.text.charCodeAt(at);
-      if (code === QUOTE) break;
-      if (code === BACKSLASH) {
-        escaped = true;
-        at++;
-      }
-      at++;
+      let backslashes = 0;
+      while (text.charCodeAt(quote - 1 - backslashes) === BACKSLASH) backslashes++;
+      if (backslashes % 2 === 0) break;
+      quote = text.indexOf('"', quote + 1);
     }
-    this.at = at + 1;
-    return escaped ? (JSON.parse(this.text.slice(start, this.at)) as string) : this.text.slice(start + 1, at);
+    this.at = quote + 1;
+    return this.at;
   }
 
   /** A number, true, false or null: up to the next delimiter. */

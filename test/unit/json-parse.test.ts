@@ -48,6 +48,14 @@ describe('parseJson', () => {
       // and is written out in that order
       expect(toJsonLine(value)).toBe(`{"b":1,"2":{"y":1,"5":0,"4":0},"a":[{"3":1,"xA":2}],"n":${n}}`);
     }
+    // quotes, backslashes and key look-alikes inside strings are text
+    const escaped = parseJson(String.raw`{"s":"a\\\"}\"1\":","2":1,"k\\":{"b":1,"3":0}}`) as Record<
+      string,
+      object
+    >;
+    expect(orderedKeys(escaped)).toEqual(['s', '2', 'k\\']);
+    expect(escaped.s).toBe('a\\"}"1":');
+    expect(orderedKeys(escaped['k\\']!)).toEqual(['b', '3']);
     // objects JavaScript already lists in the text's order carry nothing
     expect(keyOrderOf(parseJson('{"1":{"2":0},"a":1}') as object)).toBeUndefined();
   });
