@@ -1,6 +1,6 @@
 import { type Coerced, coerceValue, fitsIntegerPrecision, NO_FIT } from '../schema/coerce.js';
 import { inferDataType, pythonDataType } from '../schema/infer.js';
-import { PATH_SEPARATOR } from '../schema/naming.js';
+import { InvalidIdentifierError, PATH_SEPARATOR } from '../schema/naming.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DEFAULT_DECIMAL, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
 import { fitsDecimal } from '../util/decimal-text.js';
@@ -310,7 +310,7 @@ export class RelationalNormalizer {
   ): NestedLists | undefined {
     let field = fields.get(key);
     if (field === undefined) {
-      field = this.addField(ctx, this.field(path, key));
+      field = this.addField(ctx, this.field(ctx, path, key));
       fields.set(key, field);
     }
     if (value !== null && typeof value === 'object' && !(value instanceof JsonFloat)) {
@@ -339,9 +339,21 @@ export class RelationalNormalizer {
     return fields;
   }
 
-  private field(path: string, key: string): Field {
+  private field(ctx: TableContext, path: string, key: string): Field {
     const naming = this.schema.naming;
-    const fragment = pythonStrip(key) === '' ? EMPTY_KEY : naming.normalizePath(key);
+    let fragment: string;
+    try {
+      fragment = pythonStrip(key) === '' ? EMPTY_KEY : naming.normalizePath(key);
+    } catch (error) {
+      if (!(error instanceof InvalidIdentifierError)) throw error;
+      // a key of nesting separators only (`__`) names nothing; dlt fails on it too, without a word
+      throw new NormalizeError(
+        `key ${JSON.stringify(key)} of table ${ctx.table.name} gives no column name: it holds only the nesting separator __`,
+        ctx.table.name,
+        undefined,
+        { cause: error },
+      );
+    }
     if (path === '') return newField(fragment, fragment);
     return newField(naming.makePath(path, fragment), `${path}${PATH_SEPARATOR}${fragment}`);
   }

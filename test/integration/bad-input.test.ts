@@ -70,6 +70,18 @@ describe('bad input', () => {
     expect(await p.query('SELECT a FROM test_data.t')).toEqual([{ a: '😀' }]);
   });
 
+  it('a key of nesting separators only, which names no column, is refused with its line and table', async () => {
+    const { p, file } = await setup();
+    const bad = await file('sep.jsonl', '{"a": 1}\n{"a": 2, "b": {" __ ": 3}}\n');
+    await expect(p.run({ name: 't' }, { files: [bad] })).rejects.toThrow(
+      `${bad}:2: key " __ " of table t gives no column name: it holds only the nesting separator __`,
+    );
+    // a blank key is dlt's `_empty`, and `_` alone its `x`
+    const blank = await file('blank.jsonl', '{"": 1, "_": 2}\n');
+    await p.run({ name: 't' }, { files: [blank] });
+    expect(await p.query('SELECT _empty, x FROM test_data.t')).toEqual([{ _empty: '1', x: '2' }]);
+  });
+
   it('an item nested thousands of levels deep is refused with its file and line or record', async () => {
     const { p, file } = await setup();
     const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
