@@ -89,8 +89,12 @@ function toText(v: unknown, wasFloat: boolean): string | typeof NO_FIT {
 }
 
 function toBigint(v: unknown, wasFloat: boolean): number | bigint | typeof NO_FIT {
-  if (typeof v === 'number')
-    return Number.isInteger(v) && (!wasFloat || Number.isSafeInteger(v)) ? v : NO_FIT;
+  if (typeof v === 'number') {
+    if (!Number.isInteger(v)) return NO_FIT;
+    // an integral float past 2^53 is the integer Python's int() makes of it (1e16 is 10^16),
+    // exactly; past 64 bits dlt fails on writing it, here it goes to a variant column
+    return wasFloat && !Number.isSafeInteger(v) ? toBigint(BigInt(v), false) : v;
+  }
   if (typeof v === 'bigint') return v <= 9223372036854775807n && v >= -9223372036854775808n ? v : NO_FIT;
   if (typeof v === 'string') {
     // Python's int(): a sign, digits, underscores between digits; or dlt's `0x` hex

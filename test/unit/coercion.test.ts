@@ -41,6 +41,11 @@ describe('coercion into an existing column, as dlt does it', () => {
     expect(coerce('bigint', ' -12 ')).toBe(-12);
     expect(coerce('bigint', '0x1F')).toBe(31);
     expect(coerce('bigint', new JsonFloat(3))).toBe(3);
+    // integral floats past 2^53 too, exactly (a float of 1e16 is 10^16); past 64 bits a variant
+    expect(coerce('bigint', new JsonFloat(1e16))).toBe(10n ** 16n);
+    expect(coerce('bigint', new JsonFloat(-(2 ** 63)))).toBe(-(2n ** 63n));
+    expect(coerce('bigint', new JsonFloat(2 ** 63))).toBe(NO_FIT);
+    expect(coerce('bigint', new JsonFloat(1e300))).toBe(NO_FIT);
     expect(coerce('bigint', 2.5)).toBe(NO_FIT);
     expect(coerce('double', '1_000.5')).toBe(1000.5);
     expect(coerce('double', 'inf')).toBe(Infinity);

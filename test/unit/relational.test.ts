@@ -148,6 +148,15 @@ describe('relational normalizer (dlt users/pets example)', () => {
     ]);
   });
 
+  it('puts the items of a list under a blank key into the nested table `_empty`, where dlt mixes them into the parent', () => {
+    // dlt 1.26.0 names that table by the key as a table name, blank, so its rows land in the
+    // parent table itself (here as root rows of `blank`); they get a table of their own here
+    const { rows } = normalizeItems([{ k: 0, ' ': [1, 2] }], { name: 'blank' });
+    expect(Object.keys(rows)).toEqual(['blank', 'blank___empty']);
+    expect(rows.blank___empty!.map((r) => r.value)).toEqual([1, 2]);
+    expect(rows.blank!.map((r) => r.k)).toEqual([0]);
+  });
+
   it('derives deterministic keys like dlt for upsert roots and nested rows', () => {
     const { rows, schema } = normalizeItems([{ id: 1, name: 'a', kids: [{ n: 1 }] }], {
       name: 'up',
