@@ -1,6 +1,6 @@
 import { parseJson } from '../formats/json-parse.js';
 import { JsonFloat } from '../util/json-values.js';
-import { orjsonText, pythonFloatRepr, pythonStrip } from '../util/python-text.js';
+import { asciiDigits, orjsonText, pythonFloatRepr, pythonHexInt, pythonStrip } from '../util/python-text.js';
 import {
   exactMicros,
   MICROS_PER_DAY,
@@ -97,13 +97,12 @@ function toBigint(v: unknown, wasFloat: boolean): number | bigint | typeof NO_FI
   }
   if (typeof v === 'bigint') return v <= 9223372036854775807n && v >= -9223372036854775808n ? v : NO_FIT;
   if (typeof v === 'string') {
-    // Python's int(): a sign, digits, underscores between digits; or dlt's `0x` hex
+    // Python's int(): a sign, digits (of any script), underscores between digits; or dlt's `0x` hex
     const text = pythonStrip(v);
-    const digits = /^[-+]?\d+(_\d+)*$/.test(text) ? text.replaceAll('_', '') : undefined;
-    if (digits !== undefined || /^0x[0-9a-fA-F]+$/.test(text)) {
-      const big = BigInt(digits ?? text);
-      return Number.isSafeInteger(Number(big)) ? Number(big) : toBigint(big, false);
-    }
+    const hex = text.startsWith('0x') ? pythonHexInt(text.slice(2)) : undefined;
+    const decimal = asciiDigits(text);
+    const big = hex ?? (/^[-+]?\d+(_\d+)*$/.test(decimal) ? BigInt(decimal.replaceAll('_', '')) : undefined);
+    if (big !== undefined) return Number.isSafeInteger(Number(big)) ? Number(big) : toBigint(big, false);
   }
   return NO_FIT;
 }
@@ -113,8 +112,11 @@ function toDouble(v: unknown): number | typeof NO_FIT {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string') {
     const text = pythonStrip(v);
-    if (/^0x[0-9a-fA-F]+$/.test(text)) return Number(BigInt(text));
-    return pythonFloat(text) ?? NO_FIT;
+    if (text.startsWith('0x')) {
+      const hex = pythonHexInt(text.slice(2));
+      return hex === undefined ? NO_FIT : Number(hex);
+    }
+    return pythonFloat(asciiDigits(text)) ?? NO_FIT;
   }
   return NO_FIT;
 }
@@ -211,8 +213,10 @@ function toDecimal(v: unknown, type: DataType, scale: number | undefined): strin
   }
   if (typeof v === 'string') {
     const text = pythonStrip(v);
-    if (/^0x[0-9a-f]+$/i.test(text)) return BigInt(text).toString();
-    if (DECIMAL_TEXT.test(text)) return text;
+    if (text.startsWith('0x')) return pythonHexInt(text.slice(2))?.toString() ?? NO_FIT;
+    // Python's Decimal reads digits of any script too
+    const decimal = asciiDigits(text);
+    if (DECIMAL_TEXT.test(decimal)) return decimal;
   }
   return NO_FIT;
 }

@@ -15,6 +15,36 @@ export function pythonStrip(text: string): string {
 }
 
 /** A finite double as its shortest round-trip digits and decimal exponent (d.ddd × 10^exponent). */
+const OTHER_DIGIT = /(?=[^0-9])\p{Nd}/gu;
+const IS_DIGIT = /^\p{Nd}$/u;
+
+/**
+ * Text with every decimal digit of other scripts (`١٢٣`, `１２３`) as the ASCII digit it stands
+ * for: Python's int() and float() read them as numbers.
+ */
+export function asciiDigits(text: string): string {
+  // digits come in runs of whole 0-9 sets, so a digit's value is its distance from its run's start, mod 10
+  return text.replace(OTHER_DIGIT, (digit) => {
+    const code = digit.codePointAt(0)!;
+    let start = code;
+    while (IS_DIGIT.test(String.fromCodePoint(start - 1))) start--;
+    return String((code - start) % 10);
+  });
+}
+
+const HEX_INT = /^([-+]?)(?:0[xX]_?)?([0-9a-fA-F]+(?:_[0-9a-fA-F]+)*)$/;
+
+/**
+ * Python's int(text, 16), which dlt applies to what follows a `0x`: spaces around, a sign, an
+ * optional `0x` again, single underscores between digits. Undefined where Python raises.
+ */
+export function pythonHexInt(text: string): bigint | undefined {
+  const match = HEX_INT.exec(asciiDigits(pythonStrip(text)));
+  if (match === null) return undefined;
+  const value = BigInt(`0x${match[2]!.replaceAll('_', '')}`);
+  return match[1] === '-' ? -value : value;
+}
+
 function decompose(value: number): { negative: boolean; digits: string; exponent: number } {
   const [mantissa, exponent] = Math.abs(value).toExponential().split('e') as [string, string];
   return {

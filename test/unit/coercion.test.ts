@@ -40,6 +40,23 @@ describe('coercion into an existing column, as dlt does it', () => {
     expect(coerce('bigint', '1_000')).toBe(1000);
     expect(coerce('bigint', ' -12 ')).toBe(-12);
     expect(coerce('bigint', '0x1F')).toBe(31);
+    // digits of any script, and what int(rest, 16) takes after dlt's `0x` (dlt 1.26.0 gives the same)
+    const cases: [DataType, string, Coerced | typeof NO_FIT][] = [
+      ['bigint', '١٢٣', 123],
+      ['bigint', '４５', 45],
+      ['bigint', '0x -1f', -31],
+      ['bigint', '0x0X1F', 31],
+      ['bigint', '0x_1f', NO_FIT],
+      ['bigint', '0X1F', NO_FIT],
+      ['bigint', '0x', NO_FIT],
+      ['bigint', '0x1__f', NO_FIT],
+      ['double', '١٢٣.٥', 123.5],
+      ['double', '0x1f', 31],
+      ['decimal', '١٢٣.٥', '123.5'],
+      ['decimal', '0x1f', '31'],
+      ['decimal', '0X1F', NO_FIT],
+    ];
+    for (const [type, text, expected] of cases) expect(coerce(type, text), `${type} ${text}`).toBe(expected);
     expect(coerce('bigint', new JsonFloat(3))).toBe(3);
     // integral floats past 2^53 too, exactly (a float of 1e16 is 10^16); past 64 bits a variant
     expect(coerce('bigint', new JsonFloat(1e16))).toBe(10n ** 16n);
