@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { NormalizedRow, RowSink } from '../normalize/relational.js';
 import type { ColumnSchema, TableSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
@@ -199,10 +200,7 @@ export class TableFileWriters implements RowSink {
   }
 
   private openFile(table: string, columns: ColumnSchema[]): NonNullable<OpenTable['file']> {
-    // Spark (and so COPY INTO) skips files whose names start with `_` or `.`; dlt prefixes those
-    // names with "valid" for the same reason. jobs.json maps tables to files, so names need not parse.
-    const name = /^[_.]/.test(table) ? `valid${table}` : table;
-    const key = `${this.prefix}${name}.${uniqIdHex(5)}.${this.format}`;
+    const key = `${this.prefix}${fileStem(table)}.${uniqIdHex(5)}.${this.format}`;
     const writer =
       this.format === 'parquet'
         ? new ParquetFileWriter(
@@ -233,6 +231,26 @@ export class TableFileWriters implements RowSink {
       bytes,
     });
   }
+}
+
+// Bytes of a table's name kept in its files' names: most file systems take 255 bytes a name,
+// and deeply nested tables are named longer (DuckDB does not shorten identifiers).
+const STEM_BYTES = 160;
+
+/**
+ * The start of a data file's name for a table. jobs.json maps tables to files, so names need not
+ * parse: a long table name is cut and tagged with a hash of it, to stay distinct. Spark (and so
+ * COPY INTO) skips files whose names start with `_` or `.`; dlt prefixes those with "valid" too.
+ */
+export function fileStem(table: string): string {
+  const name = /^[_.]/.test(table) ? `valid${table}` : table;
+  if (Buffer.byteLength(name) <= STEM_BYTES) return name;
+  let cut = '';
+  for (const char of name) {
+    if (Buffer.byteLength(cut + char) > STEM_BYTES - 11) break;
+    cut += char;
+  }
+  return `${cut}_${createHash('sha256').update(name).digest('hex').slice(0, 10)}`;
 }
 
 /** Columns with a known type, in schema order; hint-only columns have no data yet. */

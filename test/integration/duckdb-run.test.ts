@@ -102,6 +102,22 @@ describe('local run into DuckDB', () => {
     expect(rows.map((row) => ({ id: Number(row.id), text: row.text }))).toEqual(items);
   });
 
+  it('loads tables nested so deep that their names pass the 255 bytes a file name may hold', async () => {
+    const p = await pipeline();
+    // twelve levels of lists under long keys: the deepest table's name is over 450 characters
+    let item: Record<string, unknown> = { x: 12 };
+    for (let level = 11; level >= 0; level--)
+      item = { x: level, [`level_${level}_holding_the_next_one_as_a_list`]: [item] };
+    await p.run({ name: 'deep' }, { items: [item] });
+    const tables = await p.query(
+      "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'test_data' AND table_name LIKE 'deep%' ORDER BY length(table_name)",
+    );
+    expect(tables).toHaveLength(13);
+    const deepest = String(tables.at(-1)!.name);
+    expect(deepest.length).toBeGreaterThan(450);
+    expect(await p.query(`SELECT x FROM test_data."${deepest}"`)).toEqual([{ x: '12' }]);
+  });
+
   it('keeps keys and tables named like built-in object members as plain data', async () => {
     // `constructor` is a snake_case name that every JavaScript object also answers to
     const p = await pipeline();
