@@ -500,7 +500,8 @@ export class RelationalNormalizer {
     const coerced = coerceValue(value, variantColumn);
     if (coerced === NO_FIT) {
       throw new NormalizeError(
-        `value of column ${column.name} in table ${table} fits neither ${column.data_type} nor ${dataType}`,
+        // the variant column was typed by the first value it took (ISO text makes it a timestamp)
+        `value of column ${column.name} in table ${table} fits neither ${column.data_type} nor its variant column ${variantColumn.name} (${variantColumn.data_type})`,
         table,
         column.name,
       );
