@@ -116,7 +116,7 @@ function toDouble(v: unknown): number | typeof NO_FIT {
       const hex = pythonHexInt(text.slice(2));
       return hex === undefined ? NO_FIT : Number(hex);
     }
-    return pythonFloat(asciiDigits(text)) ?? NO_FIT;
+    return pythonFloat(text) ?? NO_FIT;
   }
   return NO_FIT;
 }
@@ -124,8 +124,12 @@ function toDouble(v: unknown): number | typeof NO_FIT {
 const FLOAT_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
 const SPECIAL_FLOAT = /^([-+]?)(inf|infinity|nan)$/i;
 
-/** Python's float() of trimmed text: decimal or exponent notation, `inf`, `nan`, `1_000.5`. */
-function pythonFloat(text: string): number | undefined {
+/**
+ * Python's float() of trimmed text: decimal or exponent notation, `inf`, `nan`, `1_000.5`, digits
+ * of any script.
+ */
+function pythonFloat(trimmed: string): number | undefined {
+  const text = asciiDigits(trimmed);
   const plain = /\d_\d/.test(text) ? text.replace(/(?<=\d)_(?=\d)/g, '') : text;
   if (FLOAT_TEXT.test(plain)) return Number(plain);
   const special = SPECIAL_FLOAT.exec(plain);
@@ -199,7 +203,8 @@ function toDate(v: unknown): number | typeof NO_FIT {
 }
 
 function toTime(v: unknown): number | typeof NO_FIT {
-  return typeof v === 'string' ? (parseIsoTime(v) ?? NO_FIT) : NO_FIT;
+  // dlt reads the digits of a time of any script, those of a date or timestamp only in ASCII
+  return typeof v === 'string' ? (parseIsoTime(asciiDigits(v)) ?? NO_FIT) : NO_FIT;
 }
 
 const DECIMAL_TEXT = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
