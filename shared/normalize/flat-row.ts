@@ -36,8 +36,9 @@ export class FlatRow {
     this.sharedSet = false;
   }
 
-  set(field: Field, value: unknown): void {
-    if (field.shared) {
+  /** Sets a field's value; `below` a shared key, the field may be set already in this row. */
+  set(field: Field, value: unknown, below = false): void {
+    if (field.shared || below) {
       this.sharedSet = true;
       const at = this.indexOf(field.name);
       if (at >= 0) {

@@ -280,19 +280,24 @@ export class RelationalNormalizer {
     let lists: NestedLists | undefined;
     flat.clear();
     const pending = this.pending;
-    pending.push(item, '', level);
+    pending.push(item, '', level, undefined, false);
     while (pending.length > 0) {
+      const below = pending.pop() as boolean;
+      const field = pending.pop() as Field | undefined;
       const depth = pending.pop() as number;
       const path = pending.pop() as string;
       const dict = pending.pop() as Record<string, unknown>;
+      // Below a key another key shares the name of (`x` and `X`), the same columns can come
+      // twice in a row. Asked as the dict is taken up: the other key may have come after it.
+      const shared = below || field?.shared === true;
       const fields = this.fieldsAt(ctx, path);
       // the text's key order where JavaScript's differs (integer-like keys), else the object's own
       if (keyOrderOf(dict) === undefined)
         for (const key in dict)
-          lists = this.flattenMember(ctx, flat, fields, path, depth, key, dict[key], lists);
+          lists = this.flattenMember(ctx, flat, fields, path, depth, shared, key, dict[key], lists);
       else
         for (const key of orderedKeys(dict))
-          lists = this.flattenMember(ctx, flat, fields, path, depth, key, dict[key], lists);
+          lists = this.flattenMember(ctx, flat, fields, path, depth, shared, key, dict[key], lists);
     }
     return lists;
   }
@@ -304,6 +309,7 @@ export class RelationalNormalizer {
     fields: Map<string, Field>,
     path: string,
     depth: number,
+    shared: boolean,
     key: string,
     value: unknown,
     lists: NestedLists | undefined,
@@ -317,16 +323,16 @@ export class RelationalNormalizer {
       const nested = depth + 1 <= ctx.maxNesting && this.columnOf(ctx, field)?.data_type !== 'json';
       if (Array.isArray(value)) {
         if (nested) return setList(lists, field.name, value);
-        flat.set(field, value);
+        flat.set(field, value, shared);
         return lists;
       }
       if (isPlainObject(value)) {
-        if (!nested) flat.set(field, value);
-        else this.pending.push(value, field.path, depth + 1);
+        if (!nested) flat.set(field, value, shared);
+        else this.pending.push(value, field.path, depth + 1, field, shared);
         return lists;
       }
     }
-    flat.set(field, value);
+    flat.set(field, value, shared);
     return lists;
   }
 

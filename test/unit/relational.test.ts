@@ -72,6 +72,29 @@ describe('relational normalizer (dlt users/pets example)', () => {
     expect(rows.keys![0]!.j).toBe('{"x":1,"10":2,"9":3}');
   });
 
+  it('gives a column reached twice in a row through keys of one name the value dlt keeps: the one flattened last', () => {
+    // dlt 1.26.0: dicts are flattened from a stack, so `A` comes before `a`, and `a`'s 2.5 is
+    // kept (typing the column double); `a__b` at the root is flattened after `a`'s `b`
+    const { rows, schema } = normalizeItems(
+      [
+        { p: { a: { e: 2.5 }, A: { e: '2024-01-02T03:04:05' } }, k: 1 },
+        { a__b: { c: 1 }, a: { b: { c: 2 } }, k: 2 },
+      ],
+      { name: 'twice' },
+    );
+    expect(columnsOf(schema, 'twice').map(([name, type]) => [name, type])).toEqual([
+      ['k', 'bigint'],
+      ['p__a__e', 'double'],
+      ['_dlt_load_id', 'text'],
+      ['_dlt_id', 'text'],
+      ['a__b__c', 'bigint'],
+    ]);
+    expect(rows.twice!.map((r) => [r.p__a__e, r.a__b__c])).toEqual([
+      [2.5, undefined],
+      [undefined, 1],
+    ]);
+  });
+
   it('places a hinted column where data first types it, as dlt 1.26 orders them', () => {
     // dlt 1.26.0: note, rank, name, id, _dlt_load_id, _dlt_id for the same resource and item
     const { schema } = normalizeItems([{ name: 'a', id: 1 }], {

@@ -56,7 +56,7 @@ const SCALARS: unknown[][] = [
   [null],
   [true, false],
   [], // integers, drawn below
-  [1.5, -0.25, new JsonFloat(3), new JsonFloat(1e15), 2.5e-7, 0.1, new JsonFloat(1)],
+  [1.5, -0.25, new JsonFloat(3), new JsonFloat(1e15), new JsonFloat(1e16), 2.5e-7, 0.1, new JsonFloat(1)],
   [
     '2023-11-14T22:13:20Z',
     '2024-02-29T01:02:03.123456+02:00',
