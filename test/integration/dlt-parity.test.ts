@@ -20,7 +20,7 @@ import { toJsonLine } from '../../shared/util/json-line.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
 import { orjsonText } from '../../shared/util/python-text.js';
 import { startApiServer } from '../support/api-server.js';
-import { randomItems, withKey } from '../support/dlt-parity/random-items.js';
+import { awkwardItems, randomItems, withKey } from '../support/dlt-parity/random-items.js';
 import { USERS } from '../support/fixtures.js';
 import { sluicePull } from '../support/sluice-cli.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -239,6 +239,18 @@ describe('parity with dlt on random nested data', () => {
     );
     expect(differing.map((table) => [table, dlt.parquet![table], schemas[ours[table]!]])).toEqual([]);
     expect(Object.keys(ours).length).toBeGreaterThan(50);
+  }, 120_000);
+
+  it('awkward names and values: other scripts, keys of one name, look-alike text, digits of other scripts', async () => {
+    const appended = awkwardItems(315, 200).map((item, i) => withKey(item, '_dlt_id', `root${i}`, 'last'));
+    await compare(appended, { name: 'parity_awkward' });
+    const upserted = awkwardItems(50309, 150).map((item, i) => withKey(item, 'id', `k${i}`, 'first'));
+    await compare(upserted, {
+      name: 'parity_awkward_upsert',
+      writeDisposition: 'merge',
+      mergeStrategy: 'upsert',
+      primaryKey: ['id'],
+    });
   }, 120_000);
 
   it('max nesting 1: deeper dicts and lists kept as json', async () => {
