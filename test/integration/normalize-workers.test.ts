@@ -15,6 +15,8 @@ import { NormalizeWorker } from '../../shared/pipeline/normalize-worker.js';
 import { bundleNormalizeWorker } from '../../shared/pipeline/normalize-worker-entry.js';
 import { readPackageSchema } from '../../shared/pipeline/package-io.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
+import { toJsonLine } from '../../shared/util/json-line.js';
+import { awkwardItems, withKey } from '../support/dlt-parity/random-items.js';
 import { tempDir } from '../support/temp-dir.js';
 import { normalizeItems } from '../unit/normalize-helpers.js';
 
@@ -253,6 +255,28 @@ describe('normalize in worker threads', () => {
     expect(await rowsOf(parallel.storage, parallel.result)).toEqual(
       await rowsOf(single.storage, single.result),
     );
+  });
+
+  it('gives single-thread results on awkward items: integer-like keys, keys of one name, other scripts', async () => {
+    const items = awkwardItems(1301, 250).map((item, i) => withKey(item, 'orderId', i, 'first'));
+    const file = await jsonlFile(items.map((item) => `${toJsonLine(item)}\n`).join(''));
+    const single = await normalizeFile(file, hints);
+    const parallel = await normalizeFile(file, hints, PARALLEL);
+    expect(parallel.result.workers?.reruns).toBeGreaterThan(5);
+
+    const pkg = packagePrefix('p', LOAD_ID);
+    const schemas = await Promise.all(
+      [single.storage, parallel.storage].map((s) => readPackageSchema(s, pkg)),
+    );
+    const columnOrder = (i: number) =>
+      Object.values(schemas[i]?.tables ?? {}).map((t) => [t.name, Object.entries(t.columns)]);
+    expect(columnOrder(1)).toEqual(columnOrder(0));
+    const [rowsSingle, rowsParallel] = await Promise.all([
+      rowsOf(single.storage, single.result),
+      rowsOf(parallel.storage, parallel.result),
+    ]);
+    expect(rowsParallel).toEqual(rowsSingle);
+    expect(Object.keys(rowsSingle).length).toBeGreaterThan(20);
   });
 
   it('gives single-thread results for JSONL output and for several files and resources', async () => {
