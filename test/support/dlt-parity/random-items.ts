@@ -99,30 +99,14 @@ export function randomItems(seed: number, count: number): Record<string, unknown
     if (kind === 2) return Math.floor(next() * 2_000_000) - 1_000_000;
     return pick(SCALARS[kind]!);
   };
-  const value = (depth: number, name: string): unknown => {
-    const shape = Math.floor(next() * 10);
-    if (depth < 4 && shape === 0) return dict(depth + 1);
-    if (depth < 4 && shape === 1)
-      // scalars in a list land in the nested table's `value` column
-      return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1, 'value'));
-    if (depth < 4 && shape === 2)
-      return Array.from({ length: Math.floor(next() * 3) }, () => dict(depth + 1));
-    if (depth < 4 && shape === 3) return {};
-    return scalar(name);
-  };
-  const dict = (depth: number): Record<string, unknown> => {
-    // a Map, then fromEntries: assigning `__proto__` to an object would set its prototype
-    const out = new Map<string, unknown>();
-    const keys = 1 + Math.floor(next() * 5);
-    for (let i = 0; i < keys; i++) {
-      const name = pick(NAMES);
-      out.set(name, value(depth, name));
-    }
-    const record = Object.fromEntries(out);
-    // the order the keys were drawn in, which the JSON text (and so dlt) keeps
-    keepKeyOrder(record, [...out.keys()]);
-    return record;
-  };
+  const dict = nestedDicts(next, {
+    maxDepth: 4,
+    shapes: 10,
+    maxKeys: 5,
+    name: () => pick(NAMES),
+    scalar,
+    empty: () => ({}),
+  });
   return Array.from({ length: count }, () => dict(0));
 }
 
@@ -268,26 +252,54 @@ export function awkwardItems(seed: number, count: number): Record<string, unknow
     if (!kinds.has(name)) kinds.set(name, Math.floor(next() * AWKWARD_KINDS.length));
     return next() < 0.85 ? pick(AWKWARD_KINDS[kinds.get(name)!]!) : pick(AWKWARD_MIXERS);
   };
+  const dict = nestedDicts(next, {
+    maxDepth: 6,
+    shapes: 12,
+    maxKeys: 6,
+    name: () => pick(AWKWARD_NAMES),
+    scalar,
+    empty: () => (next() < 0.5 ? {} : []),
+  });
+  return Array.from({ length: count }, () => dict(0));
+}
+
+interface TreeShape {
+  /** levels of dicts and lists below the item at most */
+  maxDepth: number;
+  /** one in this many values is each of: a dict, a list of values, a list of dicts, an empty one */
+  shapes: number;
+  /** keys of a dict at most */
+  maxKeys: number;
+  name: () => string;
+  scalar: (name: string) => unknown;
+  empty: () => unknown;
+}
+
+/** Makes dicts of drawn keys whose values are scalars, dicts, lists of either, or empty. */
+function nestedDicts(next: () => number, tree: TreeShape): (depth: number) => Record<string, unknown> {
   const value = (depth: number, name: string): unknown => {
-    const shape = Math.floor(next() * 12);
-    if (depth < 6 && shape === 0) return dict(depth + 1);
-    if (depth < 6 && shape === 1)
+    const shape = Math.floor(next() * tree.shapes);
+    const deeper = depth < tree.maxDepth;
+    if (deeper && shape === 0) return dict(depth + 1);
+    if (deeper && shape === 1)
+      // scalars in a list land in the nested table's `value` column
       return Array.from({ length: Math.floor(next() * 4) }, () => value(depth + 1, 'value'));
-    if (depth < 6 && shape === 2)
-      return Array.from({ length: Math.floor(next() * 3) }, () => dict(depth + 1));
-    if (depth < 6 && shape === 3) return next() < 0.5 ? {} : [];
-    return scalar(name);
+    if (deeper && shape === 2) return Array.from({ length: Math.floor(next() * 3) }, () => dict(depth + 1));
+    if (deeper && shape === 3) return tree.empty();
+    return tree.scalar(name);
   };
   const dict = (depth: number): Record<string, unknown> => {
+    // a Map, then fromEntries: assigning `__proto__` to an object would set its prototype
     const out = new Map<string, unknown>();
-    const keys = 1 + Math.floor(next() * 6);
+    const keys = 1 + Math.floor(next() * tree.maxKeys);
     for (let i = 0; i < keys; i++) {
-      const name = pick(AWKWARD_NAMES);
+      const name = tree.name();
       out.set(name, value(depth, name));
     }
     const record = Object.fromEntries(out);
+    // the order the keys were drawn in, which the JSON text (and so dlt) keeps
     keepKeyOrder(record, [...out.keys()]);
     return record;
   };
-  return Array.from({ length: count }, () => dict(0));
+  return dict;
 }
