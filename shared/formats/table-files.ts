@@ -245,9 +245,12 @@ const STEM_BYTES = 160;
 export function fileStem(table: string): string {
   const name = /^[_.]/.test(table) ? `valid${table}` : table;
   if (Buffer.byteLength(name) <= STEM_BYTES) return name;
+  // whole characters only, so the cut stays valid UTF-8
   let cut = '';
+  let bytes = 0;
   for (const char of name) {
-    if (Buffer.byteLength(cut + char) > STEM_BYTES - 11) break;
+    bytes += Buffer.byteLength(char);
+    if (bytes > STEM_BYTES - 11) break;
     cut += char;
   }
   return `${cut}_${createHash('sha256').update(name).digest('hex').slice(0, 10)}`;

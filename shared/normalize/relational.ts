@@ -5,7 +5,7 @@ import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DEFAULT_DECIMAL, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
 import { fitsDecimal } from '../util/decimal-text.js';
 import { JsonFloat } from '../util/json-values.js';
-import { keyOrderOf, orderedKeys } from '../util/key-order.js';
+import { orderedKeys } from '../util/key-order.js';
 import { own } from '../util/own.js';
 import { pythonStrip } from '../util/python-text.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
@@ -291,13 +291,9 @@ export class RelationalNormalizer {
       // twice in a row. Asked as the dict is taken up: the other key may have come after it.
       const shared = below || field?.shared === true;
       const fields = this.fieldsAt(ctx, path);
-      // the text's key order where JavaScript's differs (integer-like keys), else the object's own
-      if (keyOrderOf(dict) === undefined)
-        for (const key in dict)
-          lists = this.flattenMember(ctx, flat, fields, path, depth, shared, key, dict[key], lists);
-      else
-        for (const key of orderedKeys(dict))
-          lists = this.flattenMember(ctx, flat, fields, path, depth, shared, key, dict[key], lists);
+      // the text's key order where JavaScript's differs (integer-like keys)
+      for (const key of orderedKeys(dict))
+        lists = this.flattenMember(ctx, flat, fields, path, depth, shared, key, dict[key], lists);
     }
     return lists;
   }

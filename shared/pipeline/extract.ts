@@ -101,9 +101,10 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
       onColumns: (columns) => {
         const known = resourceHints.sourceColumns ?? [];
         const declared = new Map(known);
+        const named = new Set(columns.map(([name]) => name));
         resourceHints.sourceColumns = [
           ...columns.map(([name, hints]): [string, ColumnHints] => [name, declared.get(name) ?? hints]),
-          ...known.filter(([name]) => !columns.some(([other]) => other === name)),
+          ...known.filter(([name]) => !named.has(name)),
         ];
       },
       ...(resource.hints.onBadRecord === 'quarantine' && {

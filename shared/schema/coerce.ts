@@ -99,12 +99,21 @@ function toBigint(v: unknown, wasFloat: boolean): number | bigint | typeof NO_FI
   if (typeof v === 'string') {
     // Python's int(): a sign, digits (of any script), underscores between digits; or dlt's `0x` hex
     const text = pythonStrip(v);
-    const hex = text.startsWith('0x') ? pythonHexInt(text.slice(2)) : undefined;
     const decimal = asciiDigits(text);
-    const big = hex ?? (/^[-+]?\d+(_\d+)*$/.test(decimal) ? BigInt(decimal.replaceAll('_', '')) : undefined);
+    const big =
+      dltHexInt(text) ??
+      (/^[-+]?\d+(_\d+)*$/.test(decimal) ? BigInt(decimal.replaceAll('_', '')) : undefined);
     if (big !== undefined) return Number.isSafeInteger(Number(big)) ? Number(big) : toBigint(big, false);
   }
   return NO_FIT;
+}
+
+/**
+ * dlt reads trimmed text that starts with a lowercase `0x` as int(rest, 16). Undefined for any
+ * other text, and for hex Python refuses: such text fits no decimal or float pattern either.
+ */
+function dltHexInt(trimmed: string): bigint | undefined {
+  return trimmed.startsWith('0x') ? pythonHexInt(trimmed.slice(2)) : undefined;
 }
 
 function toDouble(v: unknown): number | typeof NO_FIT {
@@ -112,11 +121,8 @@ function toDouble(v: unknown): number | typeof NO_FIT {
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string') {
     const text = pythonStrip(v);
-    if (text.startsWith('0x')) {
-      const hex = pythonHexInt(text.slice(2));
-      return hex === undefined ? NO_FIT : Number(hex);
-    }
-    return pythonFloat(text) ?? NO_FIT;
+    const hex = dltHexInt(text);
+    return hex === undefined ? (pythonFloat(text) ?? NO_FIT) : Number(hex);
   }
   return NO_FIT;
 }
@@ -218,7 +224,8 @@ function toDecimal(v: unknown, type: DataType, scale: number | undefined): strin
   }
   if (typeof v === 'string') {
     const text = pythonStrip(v);
-    if (text.startsWith('0x')) return pythonHexInt(text.slice(2))?.toString() ?? NO_FIT;
+    const hex = dltHexInt(text);
+    if (hex !== undefined) return hex.toString();
     // Python's Decimal reads digits of any script too
     const decimal = asciiDigits(text);
     if (DECIMAL_TEXT.test(decimal)) return decimal;

@@ -39,13 +39,21 @@ export function keepKeyOrder(record: object, keys: readonly string[]): void {
 }
 
 /**
+ * The order to record for objects made of these keys (a header, result columns): each key once,
+ * where JavaScript would list them otherwise (an integer-like key among them); else undefined.
+ */
+export function dataOrder(keys: readonly string[]): readonly string[] | undefined {
+  return keys.some(isArrayIndex) ? [...new Set(keys)] : undefined;
+}
+
+/**
  * Makes records of these keys (a header's, a schema's fields) from their values by position, in
  * the keys' order; a key listed twice keeps its first place and takes its last value.
  */
 export function recordsOf(
   keys: readonly string[],
 ): (valueAt: (k: number) => unknown) => Record<string, unknown> {
-  const order = keys.some(isArrayIndex) ? [...new Set(keys)] : undefined;
+  const order = dataOrder(keys);
   return (valueAt) => {
     // fromEntries, not assignment: a key named `__proto__` is data, not a prototype
     const record = Object.fromEntries(keys.map((key, k) => [key, valueAt(k)]));

@@ -14,7 +14,6 @@ export function pythonStrip(text: string): string {
   return text.replace(PYTHON_STRIP, '');
 }
 
-/** A finite double as its shortest round-trip digits and decimal exponent (d.ddd × 10^exponent). */
 const OTHER_DIGIT = /(?=[^0-9])\p{Nd}/gu;
 const IS_DIGIT = /^\p{Nd}$/u;
 
@@ -45,6 +44,7 @@ export function pythonHexInt(text: string): bigint | undefined {
   return match[1] === '-' ? -value : value;
 }
 
+/** A finite double as its shortest round-trip digits and decimal exponent (d.ddd × 10^exponent). */
 function decompose(value: number): { negative: boolean; digits: string; exponent: number } {
   const [mantissa, exponent] = Math.abs(value).toExponential().split('e') as [string, string];
   return {

@@ -2,7 +2,7 @@ import pg from 'pg';
 import Cursor from 'pg-cursor';
 import type { SecretResolver } from '../../config/secret-values.js';
 import type { ColumnHints } from '../../schema/types.js';
-import { isArrayIndex, keepKeyOrder } from '../../util/key-order.js';
+import { dataOrder, keepKeyOrder } from '../../util/key-order.js';
 import { cursorValue, IncrementalCursor, type IncrementalState } from '../incremental.js';
 import { type ArrayElements, columnHintsFor, typeParser } from './postgres-types.js';
 import type { PostgresSourceConfig } from './sql-config.js';
@@ -102,7 +102,7 @@ export async function* pullPostgresRecords(pull: PostgresPull): AsyncIterable<un
   const sql = cursor
     ? `SELECT * FROM (${baseQuery(source)}) AS pulled WHERE ${window} ORDER BY ${column}`
     : baseQuery(source);
-  const order = pull.columnOrder?.some(isArrayIndex) ? [...new Set(pull.columnOrder)] : undefined;
+  const order = pull.columnOrder && dataOrder(pull.columnOrder);
   const { client } = await connect(source, pull.secrets);
   const rows = client.query(new Cursor<Record<string, unknown>>(sql, bounds));
   try {
