@@ -384,6 +384,11 @@ export class RelationalNormalizer {
       }
       if (column?.data_type !== undefined) {
         const coerced = coerceValue(value, column);
+        // text `null` in a json column: dlt's json.loads leaves no value
+        if (coerced === null) {
+          if (column.nullable === false) throw this.nullError(ctx, name);
+          continue;
+        }
         if (coerced !== NO_FIT) {
           if (column.precision !== undefined || column.data_type === 'decimal')
             this.checkPrecision(ctx, column, coerced);
@@ -430,6 +435,8 @@ export class RelationalNormalizer {
       data_type: dataType,
     };
     const coerced = coerceValue(value, column);
+    // null only comes of text read into json, and a column inferred from text is never json
+    if (coerced === null) return undefined;
     if (coerced === NO_FIT) {
       throw new NormalizeError(
         `value of column ${name} in table ${ctx.table.name} cannot be stored as ${dataType}`,
@@ -500,6 +507,7 @@ export class RelationalNormalizer {
       variant: true,
     };
     const coerced = coerceValue(value, variantColumn);
+    if (coerced === null) return undefined;
     if (coerced === NO_FIT) {
       throw new NormalizeError(
         // the variant column was typed by the first value it took (ISO text makes it a timestamp)

@@ -32,11 +32,12 @@ export type Coerced = string | number | bigint | boolean | Uint8Array;
 
 /**
  * Converts a JSON value into the internal form of `column`'s type, following dlt's coercion
- * rules, or returns NO_FIT (the caller then writes a variant column). Internal forms:
+ * rules, or returns NO_FIT (the caller then writes a variant column), or null where dlt's
+ * coercion gives None (the text `null` read into a json column). Internal forms:
  * text/json/decimal as string, bigint as number or bigint, timestamp as µs since the epoch (a
  * bigint past 2^53), date as days since the epoch, time as µs since midnight, binary as bytes.
  */
-export function coerceValue(value: unknown, column: ColumnSchema): Coerced | typeof NO_FIT {
+export function coerceValue(value: unknown, column: ColumnSchema): Coerced | null | typeof NO_FIT {
   const type = column.data_type ?? 'text';
   // most values are already what their column holds: text in text
   if (typeof value === 'string' && type === 'text') return value;
@@ -252,11 +253,15 @@ function toBinary(v: unknown): Uint8Array | typeof NO_FIT {
   return NO_FIT;
 }
 
-/** dlt reads text into a json column with json.loads and writes JSON with orjson. */
-function toJson(v: unknown): string | typeof NO_FIT {
+/**
+ * dlt reads text into a json column with json.loads and writes JSON with orjson; text holding
+ * JSON's null so becomes no value at all.
+ */
+function toJson(v: unknown): string | null | typeof NO_FIT {
   if (typeof v === 'string') {
     try {
-      return orjsonText(parseJson(v));
+      const parsed = parseJson(v);
+      return parsed === null ? null : orjsonText(parsed);
     } catch {
       return NO_FIT;
     }

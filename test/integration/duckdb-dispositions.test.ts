@@ -101,10 +101,14 @@ describe('write dispositions on DuckDB', () => {
       items: [
         { id: 1, deleted: true },
         { id: 3, v: 'c', deleted: false },
+        // a delete for a key the table does not hold inserts nothing (dlt's upsert inserts the
+        // flagged root row, though it deletes its nested rows)
+        { id: 4, v: 'd', deleted: true, kids: [{ n: 1 }] },
       ],
     });
 
     expect(await rowsOf(p, 'SELECT id FROM test_data.acc ORDER BY id')).toEqual([['2'], ['3']]);
+    expect(await rowsOf(p, 'SELECT count(*) FROM test_data.acc__kids')).toEqual([['0']]);
   });
 
   for (const mergeStrategy of ['upsert', 'insert-only'] as const) {

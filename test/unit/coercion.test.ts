@@ -95,9 +95,33 @@ describe('coercion into an existing column, as dlt does it', () => {
     expect(coerce('json', 5)).toBe(NO_FIT);
     expect(coerce('json', true)).toBe(NO_FIT);
     expect(coerce('json', 'not json')).toBe(NO_FIT);
+    // dlt's json.loads makes None of it: no value, not the JSON text `null`
+    expect(coerce('json', ' null ')).toBeNull();
+    expect(coerce('json', '"null"')).toBe('"null"');
     expect(coerce('binary', 258)).toEqual(Uint8Array.from([2, 1]));
     expect(coerce('binary', 0)).toEqual(new Uint8Array(0));
     expect(coerce('binary', -1)).toBe(NO_FIT);
+  });
+
+  it('leaves no value where text `null` arrives in a json column, as dlt 1.26 does', () => {
+    const { rows, schema } = normalizeItems(
+      [
+        { id: 1, j: 'null' },
+        { id: 2, j: ['x'] },
+      ],
+      {
+        name: 'js',
+        maxTableNesting: 0,
+        columns: { j: { data_type: 'json' } },
+      },
+    );
+    expect(rows.js).toEqual([{ id: 1 }, { id: 2, j: '["x"]' }].map((row) => expect.objectContaining(row)));
+    expect(rows.js![0]).not.toHaveProperty('j');
+    expect(schema.tables.js!.columns.j!.data_type).toBe('json');
+    // a column not nullable refuses it, naming the column
+    expect(() =>
+      normalizeItems([{ j: 'null' }], { name: 'js', columns: { j: { data_type: 'json', nullable: false } } }),
+    ).toThrow('column j of table js is not nullable but has no value');
   });
 
   it('names a variant column by the value’s Python type and types it by inference', () => {
