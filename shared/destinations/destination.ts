@@ -38,6 +38,11 @@ export interface PackageToLoad {
   jobs: Jobs;
   /** Tables to drop (and their staging copies) before loading: the package refreshes them. */
   dropTables?: readonly string[];
+  /**
+   * The replace strategy each resource of the package asked for, by resource name. Like dlt's
+   * `replace_strategy` setting it belongs to the run, not to the stored schema.
+   */
+  replaceStrategies?: Readonly<Record<string, ReplaceStrategy>>;
   /** Where the destination reads a staged file from. */
   fileUrl(key: string): string;
 }

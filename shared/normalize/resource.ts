@@ -58,7 +58,6 @@ export function applyResourceHints(schema: Schema, hints: ResourceHints): string
     hints.writeDisposition ?? (existing?.write_disposition === undefined ? 'append' : undefined);
   if (disposition !== undefined) patch.write_disposition = disposition;
   if (hints.mergeStrategy !== undefined) patch['x-merge-strategy'] = hints.mergeStrategy;
-  if (hints.replaceStrategy !== undefined) patch['x-replace-strategy'] = hints.replaceStrategy;
   if (hints.schemaContract !== undefined) patch.schema_contract = hints.schemaContract;
   if (hints.maxTableNesting !== undefined)
     patch['x-normalizer'] = {

@@ -32,6 +32,11 @@ export async function load(options: LoadOptions): Promise<LoadOutcome & { jobs?:
     schema,
     jobs,
     ...(manifest.refresh && { dropTables: manifest.refresh.dropTables }),
+    replaceStrategies: Object.fromEntries(
+      manifest.resources.flatMap(({ name, replaceStrategy }) =>
+        replaceStrategy === undefined ? [] : [[name, replaceStrategy]],
+      ),
+    ),
     fileUrl: (key) => storage.url(key),
   });
   await markStage(storage, pkg, 'loaded', { status: outcome.status });

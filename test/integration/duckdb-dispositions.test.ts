@@ -256,6 +256,17 @@ describe('write dispositions on DuckDB', () => {
 
       expect(await rowsOf(p, 'SELECT id FROM test_data.snap')).toEqual([['3']]);
       expect(await rowsOf(p, 'SELECT count(*) FROM test_data.snap__l')).toEqual([['0']]);
+      // the strategy was followed (only the staging ones stage), and like dlt's setting it is the
+      // run's: the stored schema does not carry it, so its hash is the one dlt computes
+      const staged = await rowsOf(
+        p,
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'test_data_staging' AND table_name = 'snap'",
+      );
+      expect(staged).toEqual([[strategy === 'truncate-and-insert' ? '0' : '1']]);
+      const [stored] =
+        (await rowsOf(p, 'SELECT schema FROM test_data._dlt_version ORDER BY inserted_at DESC LIMIT 1'))[0] ??
+        [];
+      expect(JSON.parse(String(stored)).tables.snap).not.toHaveProperty('x-replace-strategy');
 
       // a run that brings nothing replaces the table with nothing, as dlt's does
       await p.run(hints, { items: [{ id: 4, l: [5] }] });

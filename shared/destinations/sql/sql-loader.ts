@@ -1,5 +1,5 @@
 import { loadIdTime } from '../../package/load-id.js';
-import type { ColumnSchema, StoredSchema, TableSchema } from '../../schema/types.js';
+import type { ColumnSchema, ReplaceStrategy, StoredSchema, TableSchema } from '../../schema/types.js';
 import { DLT_TABLES } from '../../schema/types.js';
 import { own } from '../../util/own.js';
 import type { LoadOutcome, PackageToLoad, TableLoadInfo } from '../destination.js';
@@ -83,7 +83,7 @@ export class SqlLoader {
     const truncated = plans.filter(
       (plan) =>
         !plan.staging &&
-        this.replaceStrategy(plan.root) === 'truncate-and-insert' &&
+        replaceStrategy(pkg, plan.root) === 'truncate-and-insert' &&
         plan.root.write_disposition === 'replace',
     );
     for (const plan of truncated) {
@@ -138,7 +138,7 @@ export class SqlLoader {
       const disposition = root.write_disposition ?? 'append';
       if (disposition === 'merge') return { root, chain, staging: true, followup: mergeFollowup(root) };
       if (disposition === 'replace') {
-        const strategy = this.replaceStrategy(root);
+        const strategy = replaceStrategy(pkg, root);
         if (strategy === 'insert-from-staging')
           return { root, chain, staging: true, followup: insertFromStagingSql };
         if (strategy === 'staging-optimized')
@@ -161,10 +161,6 @@ export class SqlLoader {
     throw new Error(
       `table ${root.name}: ${count} rows of this load have the primary key ${values}; ${root['x-merge-strategy']} takes one row per key, so nothing of the table was merged. Remove the duplicates at the source, or merge with delete-insert, which keeps one row per key (the dedup_sort column chooses which)`,
     );
-  }
-
-  private replaceStrategy(root: TableSchema) {
-    return root['x-replace-strategy'] ?? 'truncate-and-insert';
   }
 
   private stagingDataset(dataset: string): string {
@@ -271,3 +267,12 @@ function mergeFollowup(root: TableSchema): (ctx: FollowupContext) => string[] {
 }
 
 export type { StoredSchema };
+
+/**
+ * How a replaced table is loaded: as its resource asks in this package; a schema stored by an
+ * earlier Sluice may carry the strategy as a table hint; else dlt's default.
+ */
+function replaceStrategy(pkg: PackageToLoad, root: TableSchema): ReplaceStrategy {
+  const asked = root.resource === undefined ? undefined : own(pkg.replaceStrategies ?? {}, root.resource);
+  return asked ?? root['x-replace-strategy'] ?? 'truncate-and-insert';
+}
