@@ -49,7 +49,7 @@ export function coerceValue(value: unknown, column: ColumnSchema): Coerced | nul
     case 'bigint':
       return toBigint(v, isFloat);
     case 'double':
-      return toDouble(v);
+      return toDouble(v, isFloat);
     case 'bool':
       return toBool(v);
     case 'timestamp':
@@ -117,8 +117,9 @@ function dltHexInt(trimmed: string): bigint | undefined {
   return trimmed.startsWith('0x') ? pythonHexInt(trimmed.slice(2)) : undefined;
 }
 
-function toDouble(v: unknown): number | typeof NO_FIT {
-  if (typeof v === 'number') return v;
+function toDouble(v: unknown, wasFloat: boolean): number | typeof NO_FIT {
+  // JSON's `-0` is Python's int 0, so float() of it is 0.0; `-0.0` keeps its sign
+  if (typeof v === 'number') return wasFloat || v !== 0 ? v : 0;
   if (typeof v === 'bigint') return Number(v);
   if (typeof v === 'string') {
     const text = pythonStrip(v);

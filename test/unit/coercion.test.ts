@@ -64,6 +64,10 @@ describe('coercion into an existing column, as dlt does it', () => {
     expect(coerce('bigint', new JsonFloat(2 ** 63))).toBe(NO_FIT);
     expect(coerce('bigint', new JsonFloat(1e300))).toBe(NO_FIT);
     expect(coerce('bigint', 2.5)).toBe(NO_FIT);
+    // JSON's -0 is Python's int 0, which float() makes 0.0; -0.0 and the text -0 keep their sign
+    expect(coerce('double', parseJson('-0'))).toBe(0);
+    expect(coerce('double', parseJson('-0.0'))).toBe(-0);
+    expect(coerce('double', '-0')).toBe(-0);
     expect(coerce('double', '1_000.5')).toBe(1000.5);
     expect(coerce('double', 'inf')).toBe(Infinity);
     expect(coerce('double', '-Infinity')).toBe(-Infinity);
