@@ -24,8 +24,9 @@ import { DuckDbDestination } from './destinations/duckdb/duckdb-destination.js';
 import type { FileFormat } from './formats/file-writer.js';
 import type { ResourceHints } from './normalize/resource.js';
 import type { ResourceInput } from './pipeline/extract.js';
+import { pendingPackages } from './pipeline/pending.js';
 import { restoreFromDestination } from './pipeline/restore.js';
-import { type RunOptions, run } from './pipeline/run.js';
+import { finishPackage, type RunOptions, run } from './pipeline/run.js';
 import { readSourcesState } from './pipeline/state.js';
 import { datasetIdentifier } from './schema/naming.js';
 import { CONTRACT_MODES, MERGE_STRATEGIES, REPLACE_STRATEGIES } from './schema/types.js';
@@ -145,6 +146,7 @@ async function runAndReport(
     duckdbFile?: string;
     workers: number;
     refresh?: boolean;
+    loadId?: string;
   },
   storage: FileStorage,
   dataset: string,
@@ -164,26 +166,51 @@ async function runAndReport(
     });
     const restoredLine = formatRestored(restored, dataset);
     if (restoredLine !== undefined) console.log(restoredLine);
-    const info = await run({
-      ...(await plan()),
+    const summaryTarget = {
       dataset,
-      refresh: target.refresh === true,
+      duckdb,
+      pipeline: target.pipeline,
+      url: (key: string) => storage.url(key),
+    };
+    const stageOptions = {
       workers: target.workers,
       workerStorage: packageStorageSpec(target.destination, target.workdir),
       storage,
       pipeline: target.pipeline,
       destination,
-      onStage: (stage, { items }) => progress.update(stage, items ?? 0),
+      onStage: (stage: 'extract' | 'normalize' | 'load', { items }: { items?: number }) =>
+        progress.update(stage, items ?? 0),
+    };
+    // As dlt's run: packages an earlier run left unloaded are loaded first, and this run's inputs
+    // wait for the next run, so a run killed half-way and run again loads its rows once. Only
+    // here: the DuckDB file is locked by one run at a time, where an S3 bucket is shared with the
+    // deployed stages, whose packages in flight look alike.
+    const pending =
+      target.destination === 'duckdb'
+        ? (await pendingPackages(storage, target.pipeline)).filter((id) => id !== target.loadId)
+        : [];
+    if (pending.length > 0) {
+      for (const loadId of pending) {
+        process.stderr.write(
+          `sluice: package ${loadId} of an earlier run that stopped before loading it is loaded first\n`,
+        );
+        const info = await finishPackage(stageOptions, loadId);
+        progress.done();
+        console.log(formatSummary(info, summaryTarget));
+      }
+      process.stderr.write(
+        `sluice: this run's inputs were not loaded: run the command again to load them (dlt's run also loads pending packages alone)\n`,
+      );
+      return;
+    }
+    const info = await run({
+      ...(await plan()),
+      dataset,
+      refresh: target.refresh === true,
+      ...stageOptions,
     });
     progress.done();
-    console.log(
-      formatSummary(info, {
-        dataset,
-        duckdb,
-        pipeline: target.pipeline,
-        url: (key) => storage.url(key),
-      }),
-    );
+    console.log(formatSummary(info, summaryTarget));
   } finally {
     progress.done();
     await destination.close();

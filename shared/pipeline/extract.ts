@@ -165,7 +165,7 @@ export async function extract(options: ExtractOptions): Promise<ExtractResult> {
 }
 
 /** The items of a package's files, the pipeline state's row not among them. */
-function dataItems(files: readonly ExtractedFile[]): number {
+export function dataItems(files: readonly ExtractedFile[]): number {
   return files.reduce((n, f) => (f.resource === DLT_TABLES.pipelineState ? n : n + f.items), 0);
 }
 
