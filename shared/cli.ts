@@ -24,7 +24,7 @@ import { DuckDbDestination } from './destinations/duckdb/duckdb-destination.js';
 import type { FileFormat } from './formats/file-writer.js';
 import type { ResourceHints } from './normalize/resource.js';
 import type { ResourceInput } from './pipeline/extract.js';
-import { pendingPackages } from './pipeline/pending.js';
+import { dropPendingPackages, pendingPackages } from './pipeline/pending.js';
 import { restoreFromDestination } from './pipeline/restore.js';
 import { finishPackage, type RunOptions, run } from './pipeline/run.js';
 import { readSourcesState } from './pipeline/state.js';
@@ -192,7 +192,7 @@ async function runAndReport(
     if (pending.length > 0) {
       for (const loadId of pending) {
         process.stderr.write(
-          `sluice: package ${loadId} of an earlier run that stopped before loading it is loaded first\n`,
+          `sluice: package ${loadId} of an earlier run that stopped before loading it is loaded first (sluice drop-pending-packages gives such packages up)\n`,
         );
         const info = await finishPackage(stageOptions, loadId);
         progress.done();
@@ -298,6 +298,20 @@ program
   .addOption(destinationOption('whose packages to read (databricks: the S3 staging bucket)'))
   .action(async (flags: { pipeline: string; workdir: string; destination: DestinationName }) => {
     console.log(await describePipeline(packageStorage(flags.destination, flags.workdir), flags.pipeline));
+  });
+
+program
+  .command('drop-pending-packages')
+  .description('give up the packages that runs stopped half-way left unloaded, so that no run loads them')
+  .requiredOption('--pipeline <name>', 'pipeline name', name)
+  .addOption(workdirOption())
+  .action(async (flags: { pipeline: string; workdir: string }) => {
+    const dropped = await dropPendingPackages(packageStorage('duckdb', flags.workdir), flags.pipeline);
+    console.log(
+      dropped.length === 0
+        ? `pipeline ${flags.pipeline} has no pending packages`
+        : `dropped ${dropped.length} pending package${dropped.length === 1 ? '' : 's'}: ${dropped.join(', ')}`,
+    );
   });
 
 /** The flags of the commands that run a pipeline of the configuration file. */

@@ -1,4 +1,5 @@
-import { pipelineKeys, STAGES, type Stage } from '../package/layout.js';
+import { packagePrefix, pipelineKeys, STAGES, type Stage } from '../package/layout.js';
+import { markStage } from '../package/markers.js';
 import type { FileStorage } from '../storage/file-storage.js';
 
 const STAGE_KEY = /\/packages\/([^/]+)\/_stage\/([^/]+)$/;
@@ -21,4 +22,17 @@ export async function pendingPackages(storage: FileStorage, pipeline: string): P
     .filter(([, reached]) => reached.has('extracted') && !reached.has('loaded') && !reached.has('failed'))
     .map(([loadId]) => loadId)
     .sort();
+}
+
+/**
+ * dlt's drop-pending-packages: the pending packages are given up (marked failed, with the reason,
+ * and kept for the record), so no later run loads them. Returns their load ids.
+ */
+export async function dropPendingPackages(storage: FileStorage, pipeline: string): Promise<string[]> {
+  const pending = await pendingPackages(storage, pipeline);
+  for (const loadId of pending)
+    await markStage(storage, packagePrefix(pipeline, loadId), 'failed', {
+      error: 'dropped as pending (sluice drop-pending-packages)',
+    });
+  return pending;
 }

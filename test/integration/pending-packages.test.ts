@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { copyFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +8,10 @@ import { tempDir } from '../support/temp-dir.js';
 
 const exec = promisify(execFile);
 const ORDERS = join(import.meta.dirname, '..', 'fixtures', 'sample', 'orders.jsonl');
+
+function sluice(...args: string[]): Promise<{ stdout: string; stderr: string }> {
+  return exec(process.execPath, ['--import', 'tsx', 'shared/cli.ts', ...args]);
+}
 
 /** `sluice run` as a user runs it; with a crash pattern, killed (SIGKILL) at that storage write. */
 async function sluiceRun(
@@ -60,7 +64,7 @@ describe('a local run killed half-way', () => {
       const workdir = await tempDir();
       const input = join(workdir, 'orders.jsonl');
       await copyFile(ORDERS, input);
-      const orders = (await import('node:fs')).readFileSync(input, 'utf8').trim().split('\n').length;
+      const orders = (await readFile(input, 'utf8')).trim().split('\n').length;
 
       const killed = await sluiceRun(workdir, input, crash);
       expect(killed.signal).toBe('SIGKILL');
@@ -79,4 +83,24 @@ describe('a local run killed half-way', () => {
       expect(await counts(workdir)).toEqual({ orders: 2 * orders, loads: 2 });
     },
   );
+
+  it('is not loaded once its package is dropped with drop-pending-packages, which info then shows', async () => {
+    const workdir = await tempDir();
+    const input = join(workdir, 'orders.jsonl');
+    await copyFile(ORDERS, input);
+    const orders = (await readFile(input, 'utf8')).trim().split('\n').length;
+    expect((await sluiceRun(workdir, input, { afterPut: /_stage\/normalized$/ })).signal).toBe('SIGKILL');
+
+    const dropped = await sluice('drop-pending-packages', '--pipeline', 'shop', '--workdir', workdir);
+    const loadId = /dropped 1 pending package: (\d+\.\d+)$/m.exec(dropped.stdout)?.[1];
+    expect(loadId).toBeDefined();
+    const again = await sluice('drop-pending-packages', '--pipeline', 'shop', '--workdir', workdir);
+    expect(again.stdout).toContain('pipeline shop has no pending packages');
+
+    const next = await sluiceRun(workdir, input);
+    expect(next.stderr).not.toContain('earlier run');
+    expect(await counts(workdir)).toEqual({ orders, loads: 1 });
+    const info = await sluice('info', '--pipeline', 'shop', '--workdir', workdir);
+    expect(info.stdout).toMatch(new RegExp(`${loadId!.replace('.', '\\.')}\\s+failed\\s+dropped as pending`));
+  });
 });
