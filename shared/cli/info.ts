@@ -62,7 +62,9 @@ export async function describePipeline(storage: FileStorage, pipeline: string): 
       stage === 'failed'
         ? failedMessage(await storage.get(packageKeys.stage(`${pipeline}/packages/${id}/`, 'failed')))
         : '';
-    rows.push([id, stage, failure || tableRows]);
+    // left by a run that stopped half-way: the next run into DuckDB loads it first
+    const shown = stage === 'extracted' || stage === 'normalized' ? `${stage} (pending)` : stage;
+    rows.push([id, shown, failure || tableRows]);
   }
   lines.push(...table(['load_id', 'stage', 'rows per table'], rows).map((l) => `  ${l}`));
   return lines.join('\n');

@@ -68,6 +68,8 @@ describe('a local run killed half-way', () => {
 
       const killed = await sluiceRun(workdir, input, crash);
       expect(killed.signal).toBe('SIGKILL');
+      const info = await sluice('info', '--pipeline', 'shop', '--workdir', workdir);
+      expect(info.stdout).toMatch(/\d+\.\d+\s+(extracted|normalized) \(pending\)/);
 
       const next = await sluiceRun(workdir, input);
       expect(next.stderr).toMatch(
