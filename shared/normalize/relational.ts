@@ -6,6 +6,7 @@ import { type ColumnSchema, DEFAULT_DECIMAL, DLT_COLUMNS, type TableSchema } fro
 import { fitsDecimal } from '../util/decimal-text.js';
 import { JsonFloat } from '../util/json-values.js';
 import { orderedKeys } from '../util/key-order.js';
+import { checkNestingDepth, MAX_NESTING_DEPTH } from '../util/nesting-depth.js';
 import { own } from '../util/own.js';
 import { pythonStrip } from '../util/python-text.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
@@ -27,6 +28,9 @@ type RowKeyKind = 'random' | 'primary_key' | 'content';
 
 /** A row's lists for nested tables, by path, in the order they were first seen. */
 type NestedLists = [string, unknown[]][];
+
+/** Rows and dicts this many levels down may be nested too deeply: see flatten. */
+const DEPTH_WORTH_MEASURING = Math.floor(MAX_NESTING_DEPTH / 2);
 
 /** dlt's name for an empty or blank key. */
 const EMPTY_KEY = '_empty';
@@ -62,6 +66,9 @@ export class RelationalNormalizer {
   private readonly pending: unknown[] = [];
   /** The row being normalized, flattened; reused, a row is typed before its nested rows begin. */
   private readonly flat = new FlatRow();
+  /** The item being normalized, and whether its depth was measured (see flatten). */
+  private item: unknown;
+  private itemMeasured = false;
 
   constructor(
     private readonly schema: Schema,
@@ -71,6 +78,8 @@ export class RelationalNormalizer {
 
   /** Normalizes one extracted item into `rootTable` and its nested tables. */
   normalize(item: unknown, rootTable: string): void {
+    this.item = item;
+    this.itemMeasured = false;
     const ctx = this.rootContext(rootTable);
     const row = isPlainObject(item) ? item : { value: item };
     this.normalizeRow(row, ctx, 0, undefined, 0, undefined);
@@ -280,6 +289,8 @@ export class RelationalNormalizer {
     let lists: NestedLists | undefined;
     flat.clear();
     const pending = this.pending;
+    // a row refused half-way (a bad key, too deep) may have left dicts behind
+    pending.length = 0;
     pending.push(item, '', level, undefined, false);
     while (pending.length > 0) {
       const below = pending.pop() as boolean;
@@ -287,6 +298,9 @@ export class RelationalNormalizer {
       const depth = pending.pop() as number;
       const path = pending.pop() as string;
       const dict = pending.pop() as Record<string, unknown>;
+      // Only an item this deep can nest too deeply for dlt (a level down is at most two lists and
+      // objects deeper): such an item is measured exactly, once.
+      if (depth >= DEPTH_WORTH_MEASURING) this.measureItem();
       // Below a key another key shares the name of (`x` and `X`), the same columns can come
       // twice in a row. Asked as the dict is taken up: the other key may have come after it.
       const shared = below || field?.shared === true;
@@ -319,17 +333,32 @@ export class RelationalNormalizer {
       const nested = depth + 1 <= ctx.maxNesting && this.columnOf(ctx, field)?.data_type !== 'json';
       if (Array.isArray(value)) {
         if (nested) return setList(lists, field.name, value);
+        this.measureItem();
         flat.set(field, value, shared);
         return lists;
       }
       if (isPlainObject(value)) {
-        if (!nested) flat.set(field, value, shared);
-        else this.pending.push(value, field.path, depth + 1, field, shared);
+        if (nested) this.pending.push(value, field.path, depth + 1, field, shared);
+        else {
+          this.measureItem();
+          flat.set(field, value, shared);
+        }
         return lists;
       }
     }
     flat.set(field, value, shared);
     return lists;
+  }
+
+  /**
+   * Refuses the item if it nests too deeply for dlt, measured once: when a row or dict is deep
+   * enough that it may (see flatten), or a list or dict goes to a json column, whose text is
+   * measured only from where it starts.
+   */
+  private measureItem(): void {
+    if (this.itemMeasured) return;
+    checkNestingDepth(this.item);
+    this.itemMeasured = true;
   }
 
   private fieldsAt(ctx: TableContext, path: string): Map<string, Field> {

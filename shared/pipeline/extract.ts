@@ -19,6 +19,7 @@ import {
 import { SourceError } from '../sources/source-error.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { toJsonLine } from '../util/json-line.js';
+import { NestingTooDeepError } from '../util/nesting-depth.js';
 import { isStackOverflow } from '../util/stack-overflow.js';
 
 /** A resource to extract: its hints and where its items come from. */
@@ -174,6 +175,8 @@ function recordLine(item: unknown, source: string, n: number): string {
   try {
     return toJsonLine(item);
   } catch (error) {
+    if (error instanceof NestingTooDeepError)
+      throw new SourceError(source, `record ${n}: ${error.message}`, undefined, { cause: error });
     if (isStackOverflow(error))
       throw new SourceError(source, `record ${n}: the item is nested too deeply to write`, undefined, {
         cause: error,

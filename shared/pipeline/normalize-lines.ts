@@ -5,6 +5,7 @@ import type { ExtractedFile } from '../package/manifest.js';
 import type { QuarantinedRecord } from '../package/quarantine.js';
 import { DataValidationError } from '../schema/contract.js';
 import { SourceError } from '../sources/source-error.js';
+import { NestingTooDeepError } from '../util/nesting-depth.js';
 import { isStackOverflow } from '../util/stack-overflow.js';
 
 /** An extracted file with the table its items go to and what happens to malformed ones. */
@@ -78,7 +79,11 @@ function describeItemError(error: unknown, file: ExtractedFile, n: number): Erro
   const where = file.unit === 'record' ? `record ${n}: ` : '';
   if (error instanceof SyntaxError)
     return new SourceError(file.source, `${where}invalid JSON: ${error.message}`, position, { cause: error });
-  if (error instanceof DataValidationError || error instanceof NormalizeError) {
+  if (
+    error instanceof DataValidationError ||
+    error instanceof NormalizeError ||
+    error instanceof NestingTooDeepError
+  ) {
     return new SourceError(file.source, `${where}${error.message}`, position, { cause: error });
   }
   if (isStackOverflow(error))

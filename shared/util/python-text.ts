@@ -1,6 +1,7 @@
 import { compareCodePoints } from './code-point-order.js';
 import { JsonFloat } from './json-values.js';
 import { orderedKeys } from './key-order.js';
+import { MAX_NESTING_DEPTH, NestingTooDeepError } from './nesting-depth.js';
 
 // dlt is written in Python: where it turns values into text, the text is Python's. Two writers
 // matter: repr() for a float stored as text, and orjson for JSON (json columns, row-key hashes).
@@ -87,6 +88,11 @@ function orjsonFloat(value: number): string {
  * the data's order (see KEY_ORDER) or (as with OPT_SORT_KEYS) sorted. Bytes are written as base64 text.
  */
 export function orjsonText(value: unknown, sortKeys = false): string {
+  return orjsonTextAt(value, sortKeys, 1);
+}
+
+/** orjsonText of a value `depth` lists and objects deep, which refuses what orjson refuses. */
+function orjsonTextAt(value: unknown, sortKeys: boolean, depth: number): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value);
@@ -99,15 +105,16 @@ export function orjsonText(value: unknown, sortKeys = false): string {
     case 'object': {
       if (value === null) return 'null';
       if (value instanceof JsonFloat) return orjsonFloat(value.value);
-      if (Array.isArray(value))
-        return `[${value.map((item) => (item === undefined ? 'null' : orjsonText(item, sortKeys))).join(',')}]`;
       if (value instanceof Uint8Array) return JSON.stringify(Buffer.from(value).toString('base64'));
       if (value instanceof Date) return JSON.stringify(value.toISOString());
+      if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError();
+      if (Array.isArray(value))
+        return `[${value.map((item) => (item === undefined ? 'null' : orjsonTextAt(item, sortKeys, depth + 1))).join(',')}]`;
       const record = value as Record<string, unknown>;
       const keys = sortKeys ? Object.keys(record).sort(compareCodePoints) : orderedKeys(record);
       const members = keys
         .filter((key) => record[key] !== undefined)
-        .map((key) => `${JSON.stringify(key)}:${orjsonText(record[key], sortKeys)}`);
+        .map((key) => `${JSON.stringify(key)}:${orjsonTextAt(record[key], sortKeys, depth + 1)}`);
       return `{${members.join(',')}}`;
     }
     default:

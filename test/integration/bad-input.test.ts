@@ -82,22 +82,41 @@ describe('bad input', () => {
     expect(await p.query('SELECT _empty, x FROM test_data.t')).toEqual([{ _empty: '1', x: '2' }]);
   });
 
-  it('an item nested thousands of levels deep is refused with its file and line or record', async () => {
+  it('an item nested 254 levels deep is refused with its file and line or record, as dlt refuses it', async () => {
     const { p, file } = await setup();
-    const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
-    // lists past the nesting limit become a json column, whose text is written recursively
-    const jsonl = await file('deep.jsonl', `{"id": 1}\n{"id": 2, "x": ${deep(20_000)}}\n`);
-    const json = await file('deep.json', `[{"id": 1}, {"id": 2, "x": ${deep(20_000)}}]`);
+    // lists and objects `levels` deep, the item itself counted: 254 is where dlt's extract refuses
+    // items (its writer, orjson, refuses 255 levels, and writes items in a list)
+    const lists = (levels: number) => `{"id": 2, "x": ${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}}`;
+    const dicts = (levels: number) => `${'{"a": '.repeat(levels - 1)}{"id": 2}${'}'.repeat(levels - 1)}`;
+    const tooDeep = 'the item is nested too deeply: lists and objects 254 levels deep or more';
 
-    await expect(p.run({ name: 't' }, { files: [jsonl] })).rejects.toThrow(
-      `${jsonl}:2: the item is nested too deeply to normalize`,
-    );
-    await expect(p.run({ name: 't' }, { files: [json] })).rejects.toThrow(
-      `${json}: record 2: the item is nested too deeply to normalize`,
+    for (const [shape, levels] of [
+      [lists, 254],
+      [dicts, 254],
+      [lists, 20_000],
+    ] as const) {
+      const jsonl = await file('deep.jsonl', `{"id": 1}\n${shape(levels)}\n`);
+      const json = await file('deep.json', `[{"id": 1}, ${shape(levels)}]`);
+      await expect(p.run({ name: 't' }, { files: [jsonl] })).rejects.toThrow(`${jsonl}:2: ${tooDeep}`);
+      await expect(p.run({ name: 't' }, { files: [json] })).rejects.toThrow(`${json}: record 2: ${tooDeep}`);
+      await expect(p.run({ name: 't' }, { items: [JSON.parse(shape(levels))] })).rejects.toThrow(tooDeep);
+    }
+    // past the nesting limit a list is a json column's text: measured from the item, not the column
+    const listedDeep = await file('json-column.jsonl', `${lists(254)}\n`);
+    await expect(p.run({ name: 't', maxTableNesting: 0 }, { files: [listedDeep] })).rejects.toThrow(
+      `${listedDeep}:1: ${tooDeep}`,
     );
     expect(
       await p.query("SELECT count(*) AS n FROM information_schema.tables WHERE table_name = '_dlt_loads'"),
     ).toEqual([{ n: '0' }]);
+
+    // one level less loads, as in dlt
+    await p.run({ name: 't', maxTableNesting: 0 }, { files: [await file('ok.jsonl', `${lists(253)}\n`)] });
+    await p.run({ name: 'd' }, { files: [await file('ok.json', `[${dicts(253)}]`)] });
+    expect(await p.query('SELECT length(CAST(x AS VARCHAR)) AS n FROM test_data.t')).toEqual([
+      { n: String(2 * 252) },
+    ]);
+    expect(await p.query('SELECT count(*) AS n FROM test_data.d')).toEqual([{ n: '1' }]);
   });
 
   it('a .gz file that is not gzip is refused by name', async () => {

@@ -262,6 +262,46 @@ describe('parity with dlt on random nested data', () => {
         .some(([, type]) => type === 'json'),
     ).toBe(true);
   }, 120_000);
+
+  it('items nested 253 levels deep load alike; at 254 levels dlt and we both refuse them', async () => {
+    // lists and objects `levels` deep, the item counted: dicts in dicts, a list in a list past
+    // the nesting limit (a json column), lists of dicts
+    const dicts = (levels: number) =>
+      JSON.parse(`${'{"a": '.repeat(levels - 1)}{"id": 1}${'}'.repeat(levels - 1)}`);
+    const lists = (levels: number) => ({
+      id: 1,
+      x: JSON.parse(`${'['.repeat(levels - 1)}${']'.repeat(levels - 1)}`),
+    });
+    const listsOfDicts = (levels: number) => {
+      let item: unknown = { id: 1 };
+      for (let depth = levels; depth > 1; depth--) item = depth % 2 === 0 ? { a: item } : [item];
+      return item as Record<string, unknown>;
+    };
+    const shapes: [string, (levels: number) => Record<string, unknown>, ResourceHints][] = [
+      ['dicts', dicts, { name: 'deep_dicts' }],
+      ['lists', lists, { name: 'deep_lists', maxTableNesting: 1 }],
+      ['lists_of_dicts', listsOfDicts, { name: 'deep_lists_of_dicts' }],
+    ];
+    for (const [shape, make, hints] of shapes) {
+      const item = withKey(make(253), '_dlt_id', 'root0', 'last');
+      if (shape === 'lists_of_dicts') {
+        // dlt cannot write these: its file names hold the 255-character table name and fail (ENAMETOOLONG)
+        const file = join(await tempDir(), `${hints.name}.jsonl`);
+        await writeJsonl(file, [item]);
+        expect(Object.keys((await normalizedByUs(file, hints)).tables)).toHaveLength(127);
+      } else {
+        const ours = await compare([item], hints);
+        expect(Object.keys(ours.tables).length, shape).toBeGreaterThan(0);
+      }
+
+      const tooDeep = join(await tempDir(), `${hints.name}.jsonl`);
+      await writeFile(tooDeep, `${JSON.stringify(make(254))}\n`);
+      await expect(normalizedByDlt(tooDeep, hints), shape).rejects.toThrow(/Recursion limit reached/);
+      await expect(normalizedByUs(tooDeep, hints), shape).rejects.toThrow(
+        'the item is nested too deeply: lists and objects 254 levels deep or more',
+      );
+    }
+  }, 180_000);
 });
 
 // Two loads with overlapping primary keys into DuckDB, by dlt and by us: after both, the tables
