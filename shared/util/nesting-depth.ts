@@ -32,9 +32,17 @@ export function checkNestingDepth(item: unknown): void {
     // values that are written as text or numbers, not as lists or objects
     if (value instanceof JsonFloat || value instanceof Date || ArrayBuffer.isView(value)) continue;
     if (depth > MAX_NESTING_DEPTH) throw new NestingTooDeepError();
-    for (const inner of Object.values(value)) {
-      values.push(inner);
-      depths.push(depth + 1);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        values.push(value[i]);
+        depths.push(depth + 1);
+      }
+    } else {
+      const record = value as Record<string, unknown>;
+      for (const key in record) {
+        values.push(record[key]);
+        depths.push(depth + 1);
+      }
     }
   }
 }
