@@ -80,6 +80,9 @@ export class RelationalNormalizer {
   normalize(item: unknown, rootTable: string): void {
     this.item = item;
     this.itemMeasured = false;
+    // an item refused half-way (a bad key, too deep) may have left dicts behind; emptied only
+    // then, as emptying an array gives up its storage
+    if (this.pending.length > 0) this.pending.length = 0;
     const ctx = this.rootContext(rootTable);
     const row = isPlainObject(item) ? item : { value: item };
     this.normalizeRow(row, ctx, 0, undefined, 0, undefined);
@@ -289,8 +292,6 @@ export class RelationalNormalizer {
     let lists: NestedLists | undefined;
     flat.clear();
     const pending = this.pending;
-    // a row refused half-way (a bad key, too deep) may have left dicts behind
-    pending.length = 0;
     pending.push(item, '', level, undefined, false);
     while (pending.length > 0) {
       const below = pending.pop() as boolean;
