@@ -66,9 +66,8 @@ export class RelationalNormalizer {
   private readonly pending: unknown[] = [];
   /** The row being normalized, flattened; reused, a row is typed before its nested rows begin. */
   private readonly flat = new FlatRow();
-  /** The item being normalized, and whether its depth was measured (see flatten). */
-  private item: unknown;
-  private itemMeasured = false;
+  /** The item being normalized until its depth is measured (see flatten); undefined after. */
+  private unmeasured: unknown;
 
   constructor(
     private readonly schema: Schema,
@@ -78,10 +77,9 @@ export class RelationalNormalizer {
 
   /** Normalizes one extracted item into `rootTable` and its nested tables. */
   normalize(item: unknown, rootTable: string): void {
-    this.item = item;
-    this.itemMeasured = false;
+    this.unmeasured = item;
     // an item refused half-way (a bad key, too deep) may have left dicts behind; emptied only
-    // then, as emptying an array gives up its storage
+    // then, as emptying an array gives up its storage (0.25 s over the bench's 4.5M rows)
     if (this.pending.length > 0) this.pending.length = 0;
     const ctx = this.rootContext(rootTable);
     const row = isPlainObject(item) ? item : { value: item };
@@ -357,9 +355,9 @@ export class RelationalNormalizer {
    * measured only from where it starts.
    */
   private measureItem(): void {
-    if (this.itemMeasured) return;
-    checkNestingDepth(this.item);
-    this.itemMeasured = true;
+    if (this.unmeasured === undefined) return;
+    checkNestingDepth(this.unmeasured);
+    this.unmeasured = undefined;
   }
 
   private fieldsAt(ctx: TableContext, path: string): Map<string, Field> {

@@ -5,7 +5,7 @@ import type { ExtractedFile } from '../package/manifest.js';
 import type { QuarantinedRecord } from '../package/quarantine.js';
 import { DataValidationError } from '../schema/contract.js';
 import { SourceError } from '../sources/source-error.js';
-import { checkNestingDepth, NestingTooDeepError } from '../util/nesting-depth.js';
+import { NestingTooDeepError } from '../util/nesting-depth.js';
 import { isStackOverflow } from '../util/stack-overflow.js';
 
 /** An extracted file with the table its items go to and what happens to malformed ones. */
@@ -44,12 +44,8 @@ export function normalizeLine(
   try {
     // valid UTF-8 cannot hold half a surrogate pair, but a JSON escape can: it has no UTF-8 form
     // (`includes` first: it skips a line without escapes three times faster than the pattern)
-    let halfPair: string[] | undefined;
-    if (line.includes('\\u') && LONE_SURROGATE_ESCAPE.test(line)) {
-      // the search below recurses: an item too deep for it is refused by its measure first
-      checkNestingDepth(item);
-      halfPair = loneSurrogateAt(item, []);
-    }
+    const halfPair =
+      line.includes('\\u') && LONE_SURROGATE_ESCAPE.test(line) ? loneSurrogateAt(item, []) : undefined;
     if (halfPair !== undefined) {
       const where = halfPair.length > 0 ? ` at ${halfPair.join('.')}` : '';
       throw new NormalizeError(`text${where} holds half a UTF-16 surrogate pair, which is not Unicode`);
@@ -90,8 +86,11 @@ function describeItemError(error: unknown, file: ExtractedFile, n: number): Erro
   ) {
     return new SourceError(file.source, `${where}${error.message}`, position, { cause: error });
   }
+  // A recursion that runs before the item is measured (the exact-number parser, the key-order
+  // restore, the search for half surrogate pairs) can run out of stack, only thousands of levels
+  // down: the same refusal.
   if (isStackOverflow(error))
-    return new SourceError(file.source, `${where}the item is nested too deeply to normalize`, position, {
+    return new SourceError(file.source, `${where}${new NestingTooDeepError().message}`, position, {
       cause: error,
     });
   return error instanceof Error ? error : new Error(String(error));

@@ -101,7 +101,8 @@ describe('bad input', () => {
       await expect(p.run({ name: 't' }, { files: [json] })).rejects.toThrow(`${json}: record 2: ${tooDeep}`);
       await expect(p.run({ name: 't' }, { items: [JSON.parse(shape(levels))] })).rejects.toThrow(tooDeep);
     }
-    // a surrogate escape sends the line through a recursive search for half pairs: measured first
+    // a surrogate escape sends the line through a recursive search for half pairs before the
+    // measure; where that runs out of stack, the refusal is the same
     const escaped = await file('escaped.jsonl', `{"s": "\\ud83d\\ude00", "x": ${lists(20_000)}}\n`);
     await expect(p.run({ name: 't' }, { files: [escaped] })).rejects.toThrow(`${escaped}:1: ${tooDeep}`);
     // past the nesting limit a list is a json column's text: measured from the item, not the column
