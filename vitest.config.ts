@@ -1,6 +1,11 @@
 import { defineConfig } from 'vitest/config';
 import { captureLog } from './test/support/log-scan.js';
 
+// The machine's Node 20 runs the tests (the Lambdas run Node 24): the AWS SDK's notice about its
+// future Node versions would otherwise be printed by each of a dozen test processes. Set here, in
+// the main process, it reaches the global setup, the test workers and the processes they start.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
@@ -9,6 +14,8 @@ export default defineConfig({
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],
     setupFiles: ['test/support/worker-setup.ts'],
+    // the failed tests named once more at the very end, where a log shown in part still has them
+    reporters: ['default', './test/support/failure-list-reporter.ts'],
     // every console line goes on to the output and is kept for the secret scan at teardown
     onConsoleLog: (log) => {
       captureLog(log);
