@@ -9,7 +9,14 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 60_000,
+    // Two test files at a time: on 2 cores vitest would run one (cores - 1), and the suite's
+    // time goes mostly to waiting on Spark, moto and dlt's Python, which a second file overlaps
+    // (measured: about 10 minutes instead of 15). Files share the local stack, each under names
+    // of its own; a test that injects warehouse faults names the statement they are for.
+    maxWorkers: 2,
+    // a Spark-bound test can take 40 s with another file running beside it; the limit is there
+    // to end a hang, not to time anything
+    testTimeout: 180_000,
     hookTimeout: 300_000,
     pool: 'forks',
     globalSetup: ['test/global-setup.ts'],

@@ -74,12 +74,18 @@ describe('Databricks destination on the local warehouse', () => {
       credentials: namedCredential(stack.storageCredential),
     });
     try {
-      await injectWarehouseFaults(stack, { status: 503, count: 2 });
+      // each fault names its statement: other test files use the warehouse at the same time
+      await injectWarehouseFaults(stack, { status: 503, count: 2, match: 'SELECT 2 AS two' });
       expect(await destination.client.query('SELECT 2 AS two')).toEqual([{ two: 2 }]);
-      await injectWarehouseFaults(stack, { status: 429, count: 1, retryAfter: 1 });
+      await injectWarehouseFaults(stack, {
+        status: 429,
+        count: 1,
+        retryAfter: 1,
+        match: 'SELECT 3 AS three',
+      });
       expect(await destination.client.query('SELECT 3 AS three')).toEqual([{ three: 3 }]);
-      await injectWarehouseFaults(stack, { status: 503, count: 50 });
-      const refused = destination.client.query('SELECT 4');
+      await injectWarehouseFaults(stack, { status: 503, count: 50, match: 'SELECT 4 AS four' });
+      const refused = destination.client.query('SELECT 4 AS four');
       await expect(refused).rejects.toMatchObject({ disposition: 'transient' });
       await injectWarehouseFaults(stack, { status: 503, count: 0 });
     } finally {
