@@ -91,6 +91,8 @@ async function normalizeBench(): Promise<void> {
   console.log(
     `normalize, JSONL in -> Parquet out (${(full.bytes / 1e6).toFixed(0)} MB, ${rows} root rows with child lists)`,
   );
+  // the figures move with the runtime (the Lambdas run Node 24) and the cores
+  console.log(`on Node ${process.versions.node}, ${availableParallelism()} cores`);
   console.log(
     `${'run'.padEnd(26)} ${'items'.padStart(9)} ${'rows'.padStart(9)} ${'seconds'.padStart(8)} ${'items/s'.padStart(11)} ${'rows/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'peak RSS MB'.padStart(9)}`,
   );
