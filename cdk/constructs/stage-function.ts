@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { type Duration, RemovalPolicy, Size, Validations } from 'aws-cdk-lib';
+import { type Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -13,7 +13,6 @@ export interface StageFunctionProps {
   memorySize: number;
   timeout: Duration;
   environment: Record<string, string>;
-  ephemeralStorageMiB?: number;
   /** Extract (Parquet drops) and normalize (Parquet output) need parquet-wasm's .wasm file. */
   readsOrWritesParquet: boolean;
   reservedConcurrency?: number;
@@ -41,7 +40,6 @@ export class StageFunction extends Construct {
       architecture: lambda.Architecture.ARM_64,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      ...(props.ephemeralStorageMiB && { ephemeralStorageSize: Size.mebibytes(props.ephemeralStorageMiB) }),
       logGroup,
       ...(props.reservedConcurrency && { reservedConcurrentExecutions: props.reservedConcurrency }),
       loggingFormat: lambda.LoggingFormat.JSON,

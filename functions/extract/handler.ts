@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import type { Context, SQSBatchResponse } from 'aws-lambda';
 import {
   type PipelineConfig,
@@ -23,6 +22,7 @@ import { restoreFromDestination } from '../../shared/pipeline/restore.js';
 import { type PipelineState, readState } from '../../shared/pipeline/state.js';
 import type { PackageQueue } from '../../shared/queues/package-queue.js';
 import { planPull } from '../../shared/sources/pull.js';
+import { openS3Object, s3ObjectRanges } from '../../shared/sources/s3-objects.js';
 import type { FileStorage } from '../../shared/storage/file-storage.js';
 import {
   type DirectInvocation,
@@ -201,22 +201,8 @@ async function extractObjectList(
     deadline,
     ...(attempt && { attempt }),
     destination: STATE_DESTINATION,
-    open: async (object) => {
-      const response = await deps.s3.send(
-        new GetObjectCommand({
-          Bucket: object.bucket,
-          Key: object.key,
-          // read exactly the version the event announced; a newer one comes with its own event
-          ...(object.versionId
-            ? { VersionId: object.versionId }
-            : object.etag
-              ? { IfMatch: `"${object.etag}"` }
-              : {}),
-        }),
-      );
-      // in Node the SDK's body is an http.IncomingMessage, a Readable
-      return response.Body as Readable;
-    },
+    open: (object) => openS3Object(deps.s3, object),
+    ranges: (object) => s3ObjectRanges(deps.s3, object),
   });
   await announce(deps, pipeline, result.loadIds);
   if (result.loadId !== undefined) {

@@ -5,6 +5,7 @@ import { type PipelineConfig, type ResourceConfig, resourceHints } from '../conf
 import type { StateDestination } from '../destinations/destination.js';
 import { packagePrefix, pipelineKeys } from '../package/layout.js';
 import { hasStage } from '../package/markers.js';
+import type { ByteRanges } from '../sources/byte-ranges.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { type ResourceInput, reserveLoadId } from './extract.js';
 import { extractWithState } from './extract-with-state.js';
@@ -23,6 +24,8 @@ export interface ExtractDropsOptions {
   pipeline: PipelineConfig;
   objects: DroppedObject[];
   open(object: DroppedObject): Promise<Readable>;
+  /** Random access to an object (ranged GETs), which Parquet drops are read by; else they are spooled. */
+  ranges?(object: DroppedObject): Promise<ByteRanges>;
   /** When this attempt is certainly over (the Lambda's timeout); its claims may be taken over after. */
   deadline: number;
   /** Identifies this invocation: its own claims from a failed try may be taken again at once. */
@@ -92,7 +95,7 @@ export async function extractDrops(options: ExtractDropsOptions): Promise<Extrac
     pipeline: pipeline.name,
     dataset: pipeline.dataset,
     loadId,
-    resources: resourcesOf(pipeline, claimed, options.open),
+    resources: resourcesOf(pipeline, claimed, options),
     trigger: { kind: 's3', detail: `${claimed.length} object(s) from s3://${claimed[0]!.bucket}` },
     ...(options.destination && { destination: options.destination }),
   });
@@ -115,7 +118,7 @@ export function dropReadOptions(drop: ResourceConfig['drop']): ResourceInput['re
 function resourcesOf(
   pipeline: PipelineConfig,
   objects: DroppedObject[],
-  open: (object: DroppedObject) => Promise<Readable>,
+  { open, ranges }: Pick<ExtractDropsOptions, 'open' | 'ranges'>,
 ): ResourceInput[] {
   return pipeline.resources
     .map((config) => {
@@ -127,6 +130,7 @@ function resourcesOf(
         objects: mine.map((object) => ({
           name: `s3://${object.bucket}/${object.key}`,
           open: () => open(object),
+          ...(ranges && { ranges: () => ranges(object) }),
         })),
       };
     })

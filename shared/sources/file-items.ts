@@ -9,6 +9,7 @@ import * as parquet from 'parquet-wasm';
 import type { ColumnHints } from '../schema/types.js';
 import { recordsOf } from '../util/key-order.js';
 import { columnReader, declaredColumns } from './arrow-values.js';
+import { type ByteRanges, rangesAsBlob } from './byte-ranges.js';
 import { readCsvRecords } from './csv-records.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
@@ -38,7 +39,7 @@ export type SourceRecord = { n: number; raw: string } | { n: number; item: unkno
 export async function* readFileRecords(path: string, options: ReadOptions = {}): AsyncIterable<SourceRecord> {
   const { format, gzip } = detectFormat(path);
   if (format === 'parquet') {
-    yield* readParquetRecords(path, path, options.onColumns);
+    yield* readParquetRecords(() => openAsBlob(path), path, options.onColumns);
     return;
   }
   const open = () => openSourceStream(path, gzip, options.encoding);
@@ -49,11 +50,14 @@ export async function* readFileRecords(path: string, options: ReadOptions = {}):
 export interface SourceObject {
   name: string;
   open(): Promise<Readable>;
+  /** Random access where the object lies (S3's ranged GETs), for Parquet. */
+  ranges?(): Promise<ByteRanges>;
 }
 
 /**
- * Streams the records of an object. Parquet needs random access to its footer, so it is first
- * spooled to a temporary file (Lambda's /tmp), read by row groups, and removed.
+ * Streams the records of an object. Parquet needs random access to its footer: it is read by
+ * ranges where the object offers them, or else spooled to a temporary file (Lambda's /tmp), read
+ * by row groups, and removed.
  */
 export async function* readObjectRecords(
   object: SourceObject,
@@ -65,11 +69,16 @@ export async function* readObjectRecords(
     yield* readStreamRecords(object.name, format, await open(), options, open);
     return;
   }
+  const { ranges } = object;
+  if (ranges !== undefined) {
+    yield* readParquetRecords(async () => rangesAsBlob(await ranges()), object.name, options.onColumns);
+    return;
+  }
   const folder = await mkdtemp(join(tmpdir(), 'sluice-object-'));
   try {
     const path = join(folder, 'object.parquet');
     await pipeline(await object.open(), createWriteStream(path));
-    yield* readParquetRecords(path, object.name, options.onColumns);
+    yield* readParquetRecords(() => openAsBlob(path), object.name, options.onColumns);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
@@ -156,15 +165,20 @@ async function* readJsonRecords(
   }
 }
 
-/** Parquet files are read one record batch at a time from a file-backed Blob. */
+/**
+ * Parquet files are read one record batch at a time from a Blob: a local file's, or one over
+ * ranges. Failing to reach the bytes is not bad input (S3 may be retried): only a file that is
+ * not Parquet is refused as such.
+ */
 async function* readParquetRecords(
-  path: string,
+  open: () => Promise<Blob>,
   name: string,
   onColumns: ReadOptions['onColumns'],
 ): AsyncIterable<SourceRecord> {
+  const blob = await open();
   let file: parquet.ParquetFile;
   try {
-    file = await parquet.ParquetFile.fromFile(await openAsBlob(path));
+    file = await parquet.ParquetFile.fromFile(blob);
   } catch (error) {
     throw new SourceError(name, `not a readable Parquet file: ${String(error)}`, undefined, { cause: error });
   }

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import {
-  CreateBucketCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
@@ -19,9 +14,14 @@ import {
 } from '../../shared/config/pipelines.js';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
 import { packageKeys, packagePrefix } from '../../shared/package/layout.js';
-import { type DroppedObject, extractDrops } from '../../shared/pipeline/extract-drops.js';
+import {
+  type DroppedObject,
+  type ExtractDropsOptions,
+  extractDrops,
+} from '../../shared/pipeline/extract-drops.js';
 import { load } from '../../shared/pipeline/load.js';
 import { normalize } from '../../shared/pipeline/normalize.js';
+import { openS3Object, s3ObjectRanges } from '../../shared/sources/s3-objects.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { localS3 } from '../support/local-s3.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -33,6 +33,7 @@ beforeAll(async () => {
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
 });
 afterAll(() => s3.destroy());
+const s3Ranges = { ranges: (object: DroppedObject) => s3ObjectRanges(s3, object) };
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -54,18 +55,15 @@ async function dropPipeline(resources: Resource[]) {
     const resource = pipeline.resources.find((r) => r.drop && key.startsWith(r.drop.prefix))!.name;
     return { bucket, key, etag: ETag!.replaceAll('"', ''), resource } satisfies DroppedObject;
   };
-  const take = (objects: DroppedObject[]) =>
+  // reads as the extract function does: streams, and ranged GETs for Parquet (or none: spooled)
+  const take = (objects: DroppedObject[], ranges: Pick<ExtractDropsOptions, 'ranges'> = s3Ranges) =>
     extractDrops({
       storage,
       pipeline,
       objects,
       deadline: Date.now() + 60_000,
-      open: async (object) =>
-        (
-          await s3.send(
-            new GetObjectCommand({ Bucket: object.bucket, Key: object.key, IfMatch: `"${object.etag}"` }),
-          )
-        ).Body as Readable,
+      open: (object) => openS3Object(s3, object),
+      ...ranges,
     });
   return {
     storage,
@@ -150,6 +148,70 @@ describe('S3 drops', () => {
     await p.run(objects);
     for (const table of formats) expect(await sorted(p, table), table).toEqual(rows);
     expect(await p.query('SELECT name FROM inbox_data.latin')).toEqual([{ name: 'Zoë' }]);
+  });
+
+  it('reads a Parquet drop by ranged GETs where it lies, a read per row group, spooling nothing', async () => {
+    const p = await dropPipeline([{ name: 'orders', drop: { prefix: 'inbox/orders/' } }]);
+    const count = 30_000;
+    const table = arrow.tableFromArrays({
+      id: BigInt64Array.from({ length: count }, (_, i) => BigInt(i)),
+      name: Array.from({ length: count }, (_, i) => `order ${i}`),
+    });
+    const properties = new parquet.WriterPropertiesBuilder().setMaxRowGroupSize(10_000).build();
+    const bytes = parquet
+      .writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(table, 'stream')), properties)
+      .slice();
+    const object = await p.put('inbox/orders/big.parquet', bytes);
+    const reads: number[] = [];
+    const counted = {
+      ranges: async (o: DroppedObject) => {
+        const ranges = await s3ObjectRanges(s3, o);
+        return {
+          size: ranges.size,
+          read: (start: number, end: number) => {
+            reads.push(end - start);
+            return ranges.read(start, end);
+          },
+        };
+      },
+    };
+    // with /tmp out of reach a spooled drop fails (below), so the ranged one cannot have spooled
+    const tmp = process.env.TMPDIR;
+    process.env.TMPDIR = join(await tempDir(), 'gone');
+    let spooled: unknown;
+    let taken: Awaited<ReturnType<typeof p.take>>;
+    try {
+      taken = await p.take([object], counted);
+      const again = await p.put('inbox/orders/again.parquet', bytes);
+      spooled = await p.take([again], {}).catch((error: unknown) => error);
+    } finally {
+      if (tmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = tmp;
+    }
+    expect(String(spooled)).toContain('ENOENT');
+    // the footer, then one read per row group: never the whole object at once
+    expect(reads.length).toBeGreaterThanOrEqual(3);
+    expect(reads.length).toBeLessThanOrEqual(3 + 3);
+    expect(Math.max(...reads)).toBeLessThan(bytes.length / 2);
+    expect(reads.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(bytes.length);
+    await normalize({ storage: p.storage, pipeline: 'drops', loadId: taken.loadId!, format: 'parquet' });
+    await p.load(taken.loadId!);
+    const [loaded] = await p.query(
+      'SELECT count(*) AS n, sum(id) AS s, max(name) AS m FROM inbox_data.orders',
+    );
+    expect({ n: Number(loaded!.n), s: Number(loaded!.s), m: loaded!.m }).toEqual({
+      n: count,
+      s: ((count - 1) * count) / 2,
+      m: 'order 9999',
+    });
+  });
+
+  it('reads only the version of a Parquet drop its event announced', async () => {
+    const p = await dropPipeline([{ name: 'orders', drop: { prefix: 'inbox/orders/' } }]);
+    const announced = await p.put('inbox/orders/a.parquet', parquetFile());
+    // replaced before the extract reads it: the newer object comes with an event of its own
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: announced.key, Body: jsonl }));
+    await expect(p.take([announced])).rejects.toMatchObject({ name: 'PreconditionFailed' });
   });
 
   it('fails a file with a malformed record, naming the object and the line', async () => {

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { DeleteObjectsCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import * as arrow from 'apache-arrow';
 import type { Context, SQSEvent } from 'aws-lambda';
+import * as parquet from 'parquet-wasm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { extractHandlerFromEnv } from '../../functions/extract/wiring.js';
 import { loadHandlerFromEnv } from '../../functions/load/wiring.js';
@@ -123,7 +125,7 @@ async function drainAll(): Promise<void> {
   }
 }
 
-async function drop(key: string, body: string): Promise<void> {
+async function drop(key: string, body: string | Uint8Array): Promise<void> {
   await aws.s3.send(new PutObjectCommand({ Bucket: aws.inboxBucket, Key: key, Body: body }));
 }
 
@@ -155,12 +157,19 @@ describe('the three stages on moto, polled like Lambda event sources, loading in
     await drop('inbox/orders/o1.jsonl', lines([{ id: 10, total: 5 }]));
     await drop('inbox/orders/o2.json', JSON.stringify([{ id: 11, total: 7 }]));
     await drop('inbox/events/b.csv', 'id,kind\n3,view\n');
+    // Parquet, which the function reads by ranged GETs
+    const orders = arrow.tableFromArrays({ id: BigInt64Array.from([12n]), total: BigInt64Array.from([9n]) });
+    await drop(
+      'inbox/orders/o3.parquet',
+      parquet.writeParquet(parquet.Table.fromIPCStream(arrow.tableToIPC(orders))),
+    );
     const before = await loadCount();
     await drainAll();
     expect(await loadCount()).toBe(before + 1);
     expect(await warehouse.query(`SELECT id, total FROM ${table('orders')} ORDER BY id`)).toEqual([
       { id: 10, total: 5 },
       { id: 11, total: 7 },
+      { id: 12, total: 9 },
     ]);
   });
 
