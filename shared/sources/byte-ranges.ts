@@ -7,6 +7,27 @@ export interface ByteRanges {
 }
 
 /**
+ * Reads ahead: a read shorter than `blockBytes` fetches that much from where it starts, and the
+ * reads that fall within it are served from it. Parquet is read row group by row group in file
+ * order, so a file written with many small row groups costs a request per block, not one per
+ * row group (each request to S3 takes tens of milliseconds).
+ */
+export function readingAhead(ranges: ByteRanges, blockBytes: number): ByteRanges {
+  let held: { start: number; bytes: Uint8Array } | undefined;
+  return {
+    size: ranges.size,
+    async read(start, end) {
+      if (held !== undefined && start >= held.start && end <= held.start + held.bytes.length)
+        return held.bytes.subarray(start - held.start, end - held.start);
+      if (end - start >= blockBytes) return ranges.read(start, end);
+      const bytes = await ranges.read(start, Math.min(ranges.size, start + blockBytes));
+      held = { start, bytes };
+      return bytes.subarray(0, end - start);
+    },
+  };
+}
+
+/**
  * The ranges as the Blob parquet-wasm reads a file from. It asks a Blob only for its `size` and
  * for `slice(start, end).arrayBuffer()`: the footer in three small reads, then one read per row
  * group, all its columns together. Nothing else of Blob is needed, so nothing else is built.

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { ByteRanges } from './byte-ranges.js';
+import { type ByteRanges, readingAhead } from './byte-ranges.js';
 
 /** One version of an S3 object, as an event announced it. */
 export interface S3ObjectVersion {
@@ -31,17 +31,25 @@ export async function openS3Object(s3: S3Client, object: S3ObjectVersion): Promi
  */
 export async function s3ObjectRanges(s3: S3Client, object: S3ObjectVersion): Promise<ByteRanges> {
   const where = { Bucket: object.bucket, Key: object.key, ...pinned(object) };
-  return {
-    size: await objectSize(s3, where),
-    async read(start, end) {
-      if (end <= start) return new Uint8Array(0);
-      const response = await s3.send(new GetObjectCommand({ ...where, Range: `bytes=${start}-${end - 1}` }));
-      if (response.Body === undefined)
-        throw new Error(`s3://${object.bucket}/${object.key}: no bytes for the range ${start}-${end - 1}`);
-      return response.Body.transformToByteArray();
+  return readingAhead(
+    {
+      size: await objectSize(s3, where),
+      async read(start, end) {
+        if (end <= start) return new Uint8Array(0);
+        const response = await s3.send(
+          new GetObjectCommand({ ...where, Range: `bytes=${start}-${end - 1}` }),
+        );
+        if (response.Body === undefined)
+          throw new Error(`s3://${object.bucket}/${object.key}: no bytes for the range ${start}-${end - 1}`);
+        return response.Body.transformToByteArray();
+      },
     },
-  };
+    READ_AHEAD_BYTES,
+  );
 }
+
+/** What one GET fetches at least: a few small row groups, and little memory beside a large one. */
+const READ_AHEAD_BYTES = 8 * 1024 * 1024;
 
 /**
  * The length of the object, from the first byte's `Content-Range` (`bytes 0-0/<length>`): a GET,
