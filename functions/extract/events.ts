@@ -5,7 +5,12 @@ const s3Record = z.object({
   eventName: z.string(),
   s3: z.object({
     bucket: z.object({ name: z.string() }),
-    object: z.object({ key: z.string(), eTag: z.string().optional(), versionId: z.string().optional() }),
+    object: z.object({
+      key: z.string(),
+      size: z.number().int().nonnegative().optional(),
+      eTag: z.string().optional(),
+      versionId: z.string().optional(),
+    }),
   }),
 });
 

@@ -24,6 +24,7 @@ import type { PackageQueue } from '../../shared/queues/package-queue.js';
 import { planPull } from '../../shared/sources/pull.js';
 import { openS3Object, s3ObjectRanges } from '../../shared/sources/s3-objects.js';
 import type { FileStorage } from '../../shared/storage/file-storage.js';
+import { type DropPackage, dropPackages } from './drop-packages.js';
 import {
   type DirectInvocation,
   decodeS3Key,
@@ -101,10 +102,7 @@ async function extractDropBatch(
   deadline: number,
 ): Promise<SQSBatchResponse> {
   const failed = new Set<string>();
-  const groups = new Map<
-    string,
-    { pipeline: PipelineConfig; objects: DroppedObject[]; messages: string[] }
-  >();
+  const groups = new Map<string, DropPackage & { sizes: number[] }>();
   for (const record of records) {
     let notification: S3Notification;
     try {
@@ -130,6 +128,7 @@ async function extractDropBatch(
         pipeline: match.pipeline,
         objects: [],
         messages: [],
+        sizes: [],
       };
       groups.set(match.pipeline.name, group);
       group.objects.push({
@@ -140,10 +139,13 @@ async function extractDropBatch(
         resource: match.resource.name,
       });
       group.messages.push(record.messageId);
+      group.sizes.push(entry.s3.object.size ?? 0);
     }
   }
   const attempt = randomUUID();
-  for (const { pipeline, objects, messages } of groups.values()) {
+  const maxBytes = deps.config.packageMaxMiB * 1024 * 1024;
+  const packages = [...groups.values()].flatMap((group) => dropPackages(group, group.sizes, maxBytes));
+  for (const { pipeline, objects, messages } of packages) {
     try {
       await extractObjectList(deps, pipeline, objects, deadline, attempt);
     } catch (error) {

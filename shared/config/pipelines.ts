@@ -78,6 +78,12 @@ export const sluiceConfigSchema = z
      * large packages are normalized by one worker thread per vCPU.
      */
     normalizeMemoryMiB: z.number().int().min(1024).max(10_240).default(2048),
+    /**
+     * Drops batched together go into packages of at most this many MiB (their size in the
+     * bucket): a package must normalize within the function's 15 minutes. A larger object is a
+     * package of its own.
+     */
+    packageMaxMiB: z.number().positive().default(1024),
     /** Where alarms are e-mailed (optional; they always go to the stack's SNS topic). */
     alarmEmail: z.email().optional(),
     /**

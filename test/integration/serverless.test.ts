@@ -35,6 +35,7 @@ let api: Awaited<ReturnType<typeof startApiServer>>;
 
 let aws: ServerlessStack;
 let warehouse: Awaited<ReturnType<typeof openWarehouseSession>>;
+let functionEnv: NodeJS.ProcessEnv;
 let handlers: {
   extract: ReturnType<typeof extractHandlerFromEnv>;
   normalize: ReturnType<typeof normalizeHandlerFromEnv>;
@@ -96,6 +97,7 @@ beforeAll(async () => {
   // the SDK clients inside the functions read their endpoint and keys from the environment
   Object.assign(process.env, aws.awsEnv, { POWERTOOLS_LOG_LEVEL: 'WARN' });
   const env = { ...process.env, ...aws.functionEnv };
+  functionEnv = env;
   handlers = {
     extract: extractHandlerFromEnv(config, env),
     normalize: normalizeHandlerFromEnv(config, env),
@@ -170,6 +172,34 @@ describe('the three stages on moto, polled like Lambda event sources, loading in
       { id: 10, total: 5 },
       { id: 11, total: 7 },
       { id: 12, total: 9 },
+    ]);
+  });
+
+  it('cuts a batch of drops into packages of at most packageMaxMiB', async () => {
+    // three drops of 60 bytes, packages of at most 130: the first two together, the third alone
+    const body = (id: number) => {
+      const text = JSON.stringify({ id, kind: 'size' });
+      return `${text.slice(0, -1)},"pad":"${'x'.repeat(60 - text.length - 10)}"}\n`;
+    };
+    expect(body(20).length).toBe(60);
+    const small = parseSluiceConfig({ ...configInput, packageMaxMiB: 130 / (1024 * 1024) });
+    const usual = handlers.extract;
+    handlers.extract = extractHandlerFromEnv(small, functionEnv);
+    try {
+      for (const id of [20, 21, 22]) await drop(`inbox/events/sized-${id}.jsonl`, body(id));
+      const before = await loadCount();
+      await drainAll();
+      expect(await loadCount()).toBe(before + 2);
+    } finally {
+      handlers.extract = usual;
+    }
+    const packages = await warehouse.query(
+      `SELECT id, count(*) OVER (PARTITION BY _dlt_load_id) AS together FROM ${table('events')} WHERE kind = 'size' ORDER BY id`,
+    );
+    expect(packages.map((row) => [row.id, Number(row.together)])).toEqual([
+      [20, 2],
+      [21, 2],
+      [22, 1],
     ]);
   });
 
