@@ -27,20 +27,46 @@ export function readingAhead(ranges: ByteRanges, blockBytes: number): ByteRanges
   };
 }
 
+/** A Blob over ranges, and the first error one of its reads meets: as a promise, and as it stands. */
+export interface RangeBlob {
+  blob: Blob;
+  failed: Promise<never>;
+  /** The error of the read that failed; undefined while none has. */
+  failure(): unknown;
+}
+
 /**
  * The ranges as the Blob parquet-wasm reads a file from. It asks a Blob only for its `size` and
  * for `slice(start, end).arrayBuffer()`: the footer in three small reads, then one read per row
  * group, all its columns together. Nothing else of Blob is needed, so nothing else is built.
+ *
+ * A read that fails is never handed to parquet-wasm, which aborts the process ("unreachable")
+ * when a row group's read rejects: that read stays pending instead, and `failed` rejects with
+ * its error, for the caller to race against the reader.
  */
-export function rangesAsBlob(ranges: ByteRanges): Blob {
+export function rangesAsBlob(ranges: ByteRanges): RangeBlob {
+  let fail: (error: unknown) => void = () => undefined;
+  let failure: unknown;
+  const failed = new Promise<never>((_, reject) => {
+    fail = reject;
+  });
+  // rejected with no reader racing it yet is not unhandled: the reader will meet it
+  failed.catch(() => undefined);
   const blob = {
     size: ranges.size,
     slice: (start = 0, end = ranges.size) => ({
       arrayBuffer: async (): Promise<ArrayBuffer> => {
-        const bytes = await ranges.read(start, end);
+        let bytes: Uint8Array;
+        try {
+          bytes = await ranges.read(start, end);
+        } catch (error) {
+          failure ??= error;
+          fail(error);
+          return new Promise<never>(() => undefined);
+        }
         return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       },
     }),
   };
-  return blob as unknown as Blob;
+  return { blob: blob as unknown as Blob, failed, failure: () => failure };
 }

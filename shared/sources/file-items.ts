@@ -9,7 +9,7 @@ import * as parquet from 'parquet-wasm';
 import type { ColumnHints } from '../schema/types.js';
 import { recordsOf } from '../util/key-order.js';
 import { columnReader, declaredColumns } from './arrow-values.js';
-import { type ByteRanges, rangesAsBlob } from './byte-ranges.js';
+import { type ByteRanges, type RangeBlob, rangesAsBlob } from './byte-ranges.js';
 import { readCsvRecords } from './csv-records.js';
 import { detectFormat, type SourceFormat } from './file-formats.js';
 import { decodeSourceStream, openSourceStream } from './file-reader.js';
@@ -39,7 +39,7 @@ export type SourceRecord = { n: number; raw: string } | { n: number; item: unkno
 export async function* readFileRecords(path: string, options: ReadOptions = {}): AsyncIterable<SourceRecord> {
   const { format, gzip } = detectFormat(path);
   if (format === 'parquet') {
-    yield* readParquetRecords(() => openAsBlob(path), path, options.onColumns);
+    yield* readParquetRecords(async () => ({ blob: await openAsBlob(path) }), path, options.onColumns);
     return;
   }
   const open = () => openSourceStream(path, gzip, options.encoding);
@@ -78,7 +78,7 @@ export async function* readObjectRecords(
   try {
     const path = join(folder, 'object.parquet');
     await pipeline(await object.open(), createWriteStream(path));
-    yield* readParquetRecords(() => openAsBlob(path), object.name, options.onColumns);
+    yield* readParquetRecords(async () => ({ blob: await openAsBlob(path) }), object.name, options.onColumns);
   } finally {
     await rm(folder, { recursive: true, force: true });
   }
@@ -167,25 +167,33 @@ async function* readJsonRecords(
 
 /**
  * Parquet files are read one record batch at a time from a Blob: a local file's, or one over
- * ranges. Failing to reach the bytes is not bad input (S3 may be retried): only a file that is
- * not Parquet is refused as such.
+ * ranges, whose failed reads (`failed`) end the read with their own error. Failing to reach the
+ * bytes is not bad input (S3 may be retried): only a file that is not Parquet is refused as such.
  */
 async function* readParquetRecords(
-  open: () => Promise<Blob>,
+  open: () => Promise<Pick<RangeBlob, 'blob'> & Partial<RangeBlob>>,
   name: string,
   onColumns: ReadOptions['onColumns'],
 ): AsyncIterable<SourceRecord> {
-  const blob = await open();
+  const { blob, failed, failure } = await open();
+  const orFailedRead = <T>(reading: Promise<T>): Promise<T> =>
+    failed === undefined ? reading : Promise.race([reading, failed]);
   let file: parquet.ParquetFile;
   try {
-    file = await parquet.ParquetFile.fromFile(blob);
+    file = await orFailedRead(parquet.ParquetFile.fromFile(blob));
   } catch (error) {
+    if (failure?.() !== undefined) throw failure();
     throw new SourceError(name, `not a readable Parquet file: ${String(error)}`, undefined, { cause: error });
   }
-  const batches = await file.stream({ batchSize: 10_000 });
+  const batches = (await orFailedRead(
+    file.stream({ batchSize: 10_000 }),
+  )) as unknown as AsyncIterable<parquet.RecordBatch>;
+  const reader = batches[Symbol.asyncIterator]();
   let n = 0;
-  for await (const batch of batches as unknown as AsyncIterable<parquet.RecordBatch>) {
-    const table = arrow.tableFromIPC(batch.intoIPCStream());
+  for (;;) {
+    const next = await orFailedRead(reader.next());
+    if (next.done) break;
+    const table = arrow.tableFromIPC(next.value.intoIPCStream());
     const fields = table.schema.fields;
     if (n === 0) onColumns?.(declaredColumns(table.schema));
     // by position: of two fields of one name, the last one's value is kept

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
@@ -218,6 +223,30 @@ describe('S3 drops', () => {
       s: ((count - 1) * count) / 2,
       m: 'order 9999',
     });
+  });
+
+  it("a Parquet drop that cannot be read fails with S3's error, at the footer or at a row group", async () => {
+    const p = await dropPipeline([{ name: 'orders', drop: { prefix: 'inbox/orders/' } }]);
+    // the object is deleted before parquet-wasm's read number `at` (the footer's come first)
+    const vanishing = (at: number) => ({
+      ranges: async (o: DroppedObject) => {
+        const ranges = await s3ObjectRanges(s3, o);
+        let reads = 0;
+        return {
+          size: ranges.size,
+          read: async (start: number, end: number) => {
+            if (++reads === at) await s3.send(new DeleteObjectCommand({ Bucket: o.bucket, Key: o.key }));
+            return ranges.read(start, end);
+          },
+        };
+      },
+    });
+    for (const at of [1, 4]) {
+      const object = await p.put(`inbox/orders/gone-${at}.parquet`, parquetFile());
+      const failure = await p.take([object], vanishing(at)).catch((error: unknown) => error);
+      expect(failure, `read ${at}`).toMatchObject({ name: 'NoSuchKey' });
+      expect(String(failure)).not.toContain('not a readable Parquet file');
+    }
   });
 
   it('reads only the version of a Parquet drop its event announced', async () => {
