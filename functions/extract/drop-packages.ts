@@ -15,12 +15,15 @@ export interface DropPackage {
  * its own. A package must normalize within the function's time, so a batch of large drops is
  * not one package however many arrive together.
  */
-export function dropPackages(drops: DropPackage, sizes: readonly number[], maxBytes: number): DropPackage[] {
+export function dropPackages(
+  drops: DropPackage & { sizes: readonly number[] },
+  maxBytes: number,
+): DropPackage[] {
   const packages: DropPackage[] = [];
   let current: DropPackage | undefined;
   let bytes = 0;
   drops.objects.forEach((object, i) => {
-    const size = sizes[i] ?? 0;
+    const size = drops.sizes[i] ?? 0;
     if (current === undefined || (bytes + size > maxBytes && current.objects.length > 0)) {
       current = { pipeline: drops.pipeline, objects: [], messages: [] };
       packages.push(current);

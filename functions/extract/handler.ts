@@ -144,7 +144,7 @@ async function extractDropBatch(
   }
   const attempt = randomUUID();
   const maxBytes = deps.config.packageMaxMiB * 1024 * 1024;
-  const packages = [...groups.values()].flatMap((group) => dropPackages(group, group.sizes, maxBytes));
+  const packages = [...groups.values()].flatMap((group) => dropPackages(group, maxBytes));
   for (const { pipeline, objects, messages } of packages) {
     try {
       await extractObjectList(deps, pipeline, objects, deadline, attempt);

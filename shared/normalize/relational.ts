@@ -79,7 +79,8 @@ export class RelationalNormalizer {
   normalize(item: unknown, rootTable: string): void {
     this.unmeasured = item;
     // an item refused half-way (a bad key, too deep) may have left dicts behind; emptied only
-    // then, as emptying an array gives up its storage (0.25 s over the bench's 4.5M rows)
+    // then, as emptying an array gives up its storage (for each of 4.5M rows: 0.30-0.33 s,
+    // against 0.07 s when only asked, measured alone)
     if (this.pending.length > 0) this.pending.length = 0;
     const ctx = this.rootContext(rootTable);
     const row = isPlainObject(item) ? item : { value: item };

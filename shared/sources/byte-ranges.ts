@@ -27,12 +27,10 @@ export function readingAhead(ranges: ByteRanges, blockBytes: number): ByteRanges
   };
 }
 
-/** A Blob over ranges, and the first error one of its reads meets: as a promise, and as it stands. */
+/** A Blob over ranges, and a promise that rejects with the first error one of its reads meets. */
 export interface RangeBlob {
   blob: Blob;
   failed: Promise<never>;
-  /** The error of the read that failed; undefined while none has. */
-  failure(): unknown;
 }
 
 /**
@@ -46,7 +44,6 @@ export interface RangeBlob {
  */
 export function rangesAsBlob(ranges: ByteRanges): RangeBlob {
   let fail: (error: unknown) => void = () => undefined;
-  let failure: unknown;
   const failed = new Promise<never>((_, reject) => {
     fail = reject;
   });
@@ -60,7 +57,6 @@ export function rangesAsBlob(ranges: ByteRanges): RangeBlob {
         try {
           bytes = await ranges.read(start, end);
         } catch (error) {
-          failure ??= error;
           fail(error);
           return new Promise<never>(() => undefined);
         }
@@ -68,5 +64,5 @@ export function rangesAsBlob(ranges: ByteRanges): RangeBlob {
       },
     }),
   };
-  return { blob: blob as unknown as Blob, failed, failure: () => failure };
+  return { blob: blob as unknown as Blob, failed };
 }

@@ -171,20 +171,18 @@ async function* readJsonRecords(
  * bytes is not bad input (S3 may be retried): only a file that is not Parquet is refused as such.
  */
 async function* readParquetRecords(
-  open: () => Promise<Pick<RangeBlob, 'blob'> & Partial<RangeBlob>>,
+  open: () => Promise<{ blob: Blob; failed?: RangeBlob['failed'] }>,
   name: string,
   onColumns: ReadOptions['onColumns'],
 ): AsyncIterable<SourceRecord> {
-  const { blob, failed, failure } = await open();
+  const { blob, failed } = await open();
   const orFailedRead = <T>(reading: Promise<T>): Promise<T> =>
     failed === undefined ? reading : Promise.race([reading, failed]);
-  let file: parquet.ParquetFile;
-  try {
-    file = await orFailedRead(parquet.ParquetFile.fromFile(blob));
-  } catch (error) {
-    if (failure?.() !== undefined) throw failure();
+  // only the reader's own refusal is bad input; a failed read comes through `failed` as it was
+  const opened = parquet.ParquetFile.fromFile(blob).catch((error: unknown) => {
     throw new SourceError(name, `not a readable Parquet file: ${String(error)}`, undefined, { cause: error });
-  }
+  });
+  const file = await orFailedRead(opened);
   const batches = (await orFailedRead(
     file.stream({ batchSize: 10_000 }),
   )) as unknown as AsyncIterable<parquet.RecordBatch>;

@@ -247,6 +247,11 @@ describe('S3 drops', () => {
       expect(failure, `read ${at}`).toMatchObject({ name: 'NoSuchKey' });
       expect(String(failure)).not.toContain('not a readable Parquet file');
     }
+    // an empty object has no first byte to learn its length from: the reader refuses it by name
+    const empty = await p.put('inbox/orders/empty.parquet', '');
+    await expect(p.take([empty])).rejects.toThrow(
+      `s3://${bucket}/inbox/orders/empty.parquet: not a readable Parquet file`,
+    );
   });
 
   it('reads only the version of a Parquet drop its event announced', async () => {

@@ -10,7 +10,7 @@ describe('drops cut into packages', () => {
     const sizes = [200, 10, 10, 90, 500, 5];
     const objects = sizes.map((_, i) => ({ bucket: 'b', key: `in/${i}`, etag: `e${i}`, resource: 'r' }));
     const messages = sizes.map((_, i) => `m${i % 4}`);
-    const packages = dropPackages({ pipeline: pipeline!, objects, messages }, sizes, 100);
+    const packages = dropPackages({ pipeline: pipeline!, objects, messages, sizes }, 100);
     expect(packages.map((p) => p.objects.map((o) => o.key))).toEqual([
       ['in/0'],
       ['in/1', 'in/2'],
