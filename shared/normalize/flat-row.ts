@@ -13,10 +13,12 @@ export interface Field {
   /** The table's column of this name as of the schema's change count `columnAt` (a cache). */
   column: ColumnSchema | undefined;
   columnAt: number;
+  /** The row KnownShapeScanner last read this field in: a second read there is a duplicate key. */
+  scannedInRow: number;
 }
 
 export function newField(name: string, path: string): Field {
-  return { name, path, shared: false, column: undefined, columnAt: -1 };
+  return { name, path, shared: false, column: undefined, columnAt: -1, scannedInRow: -1 };
 }
 
 /**

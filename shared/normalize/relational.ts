@@ -12,6 +12,7 @@ import { pythonStrip } from '../util/python-text.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { NormalizeError } from './errors.js';
 import { type Field, FlatRow, newField } from './flat-row.js';
+import { KnownShapeScanner } from './known-shape.js';
 import { contentRowKey, nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
 
 export type NormalizedRow = Record<string, Coerced>;
@@ -35,7 +36,7 @@ const DEPTH_WORTH_MEASURING = Math.floor(MAX_NESTING_DEPTH / 2);
 /** dlt's name for an empty or blank key. */
 const EMPTY_KEY = '_empty';
 
-interface TableContext {
+export interface TableContext {
   table: TableSchema;
   maxNesting: number;
   rowKeyKind: RowKeyKind;
@@ -68,12 +69,26 @@ export class RelationalNormalizer {
   private readonly flat = new FlatRow();
   /** The item being normalized until its depth is measured (see flatten); undefined after. */
   private unmeasured: unknown;
+  private readonly scanner: KnownShapeScanner;
 
   constructor(
     private readonly schema: Schema,
     private readonly sink: RowSink,
     private readonly loadId: string,
-  ) {}
+  ) {
+    this.scanner = new KnownShapeScanner(schema, sink, loadId);
+  }
+
+  /**
+   * Normalizes the item whose JSON text is the UTF-8 in bytes [start, end) into `rootTable`
+   * without parsing it, when the table has seen each of its keys and each value fits its column
+   * (see KnownShapeScanner). False, having changed nothing, when it needs parseJson and
+   * `normalize`.
+   */
+  normalizeKnownShape(bytes: Buffer, start: number, end: number, rootTable: string): boolean {
+    const ctx = this.roots.get(rootTable);
+    return ctx !== undefined && this.scanner.scan(ctx, bytes, start, end);
+  }
 
   /** Normalizes one extracted item into `rootTable` and its nested tables. */
   normalize(item: unknown, rootTable: string): void {

@@ -4,6 +4,7 @@ import type { RelationalNormalizer } from '../normalize/relational.js';
 import type { ExtractedFile } from '../package/manifest.js';
 import type { QuarantinedRecord } from '../package/quarantine.js';
 import { DataValidationError } from '../schema/contract.js';
+import { decodeLine } from '../sources/lines.js';
 import { SourceError } from '../sources/source-error.js';
 import { NestingTooDeepError } from '../util/nesting-depth.js';
 import { isStackOverflow } from '../util/stack-overflow.js';
@@ -13,6 +14,23 @@ export interface LineSource {
   file: ExtractedFile;
   table: string;
   quarantining: boolean;
+}
+
+/**
+ * Normalizes line `n` of an extracted file, held in bytes [start, end): read from the bytes where
+ * its table knows its shape, else decoded and parsed (normalizeLine).
+ */
+export function normalizeLineBytes(
+  normalizer: RelationalNormalizer,
+  source: LineSource,
+  bytes: Buffer,
+  start: number,
+  end: number,
+  n: number,
+  quarantine: (record: QuarantinedRecord) => void,
+): boolean {
+  if (normalizer.normalizeKnownShape(bytes, start, end, source.table)) return true;
+  return normalizeLine(normalizer, source, decodeLine(bytes, start, end, n), n, quarantine);
 }
 
 /**

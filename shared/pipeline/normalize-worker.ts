@@ -5,11 +5,11 @@ import type { QuarantinedRecord } from '../package/quarantine.js';
 import { Schema } from '../schema/schema.js';
 import { schemaChanges } from '../schema/schema-changes.js';
 import type { StoredSchema, TableSchema } from '../schema/types.js';
-import { linesOfBytes } from '../sources/lines.js';
+import { lineBounds } from '../sources/lines.js';
 import { SourceError } from '../sources/source-error.js';
 import { openStorage } from '../storage/storage-spec.js';
 import { own } from '../util/own.js';
-import { normalizeLine } from './normalize-lines.js';
+import { normalizeLineBytes } from './normalize-lines.js';
 import type { FromWorker, ThreadError, ToWorker, WorkerSetup, WrittenLines } from './normalize-protocol.js';
 
 /** Rows with their tables: a line's, or those of a chunk's lines held until the coordinator's verdict. */
@@ -99,14 +99,21 @@ export class NormalizeWorker {
     let items = 0;
     let writing = true;
     const { data } = message;
-    const lines = linesOfBytes(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    for (let i = 0; i < lines.length; i++) {
+    const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    const bounds = lineBounds(bytes);
+    for (let i = 0; i < bounds.length / 2; i++) {
       const changesBefore = schema.changes;
       const quarantine = writing ? written.quarantined : quarantined;
       let item: boolean;
       try {
-        item = normalizeLine(normalizer, message.source, lines[i]!, message.firstLine + i, (r) =>
-          quarantine.push(r),
+        item = normalizeLineBytes(
+          normalizer,
+          message.source,
+          bytes,
+          bounds[2 * i]!,
+          bounds[2 * i + 1]!,
+          message.firstLine + i,
+          (r) => quarantine.push(r),
         );
       } catch (error) {
         this.post({ type: 'rejected', id: message.id, written: writtenSoFar(), error: threadError(error) });

@@ -11,15 +11,15 @@ import { applyResourceHints } from '../normalize/resource.js';
 import type { Jobs } from '../package/jobs.js';
 import { packageKeys, packagePrefix } from '../package/layout.js';
 import { hasStage, markStage } from '../package/markers.js';
-import { QuarantineWriter } from '../package/quarantine.js';
+import { type QuarantinedRecord, QuarantineWriter } from '../package/quarantine.js';
 import { emptySchema, Schema } from '../schema/schema.js';
-import { lineBatches } from '../sources/lines.js';
+import { lineBounds, wholeLines } from '../sources/lines.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { LocalFileStorage } from '../storage/local-storage.js';
 import type { StorageSpec } from '../storage/storage-spec.js';
 import { gunzip } from '../util/gunzip.js';
 import { own } from '../util/own.js';
-import { type LineSource, normalizeLine } from './normalize-lines.js';
+import { type LineSource, normalizeLineBytes } from './normalize-lines.js';
 import {
   canNormalizeInWorkers,
   DEFAULT_PARALLEL_TUNING,
@@ -146,9 +146,12 @@ async function normalizeInThread(
   for (const source of work.sources) {
     const stream = (await work.storage.getStream(source.file.key)).pipe(gunzip());
     let n = 0;
-    for await (const lines of lineBatches(stream)) {
-      for (const line of lines) {
-        if (!normalizeLine(normalizer, source, line, ++n, (record) => work.quarantine.add(record))) continue;
+    const quarantine = (record: QuarantinedRecord) => work.quarantine.add(record);
+    for await (const bytes of wholeLines(stream)) {
+      const bounds = lineBounds(bytes);
+      for (let i = 0; i < bounds.length; i += 2) {
+        if (!normalizeLineBytes(normalizer, source, bytes, bounds[i]!, bounds[i + 1]!, ++n, quarantine))
+          continue;
         items++;
         if (writers.needsFlush) {
           await writers.flush();

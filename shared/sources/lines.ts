@@ -10,10 +10,19 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>): AsyncIterable<
  * two U+FFFD).
  */
 export async function* lineBatches(chunks: AsyncIterable<Buffer>): AsyncIterable<string[]> {
+  let linesBefore = 0;
+  for await (const bytes of wholeLines(chunks)) {
+    const lines = linesOfBytes(bytes, linesBefore);
+    linesBefore += lines.length;
+    yield lines;
+  }
+}
+
+/** A byte stream cut at line ends: each piece holds whole lines (the last may lack its `\n`). */
+export async function* wholeLines(chunks: AsyncIterable<Buffer>): AsyncIterable<Buffer> {
   // the bytes after the last line end seen, in pieces: a line longer than a chunk is joined once
   let rest: Buffer[] = [];
   let restLength = 0;
-  let linesBefore = 0;
   for await (const chunk of chunks) {
     const end = chunk.lastIndexOf(10) + 1;
     if (end === 0) {
@@ -25,11 +34,9 @@ export async function* lineBatches(chunks: AsyncIterable<Buffer>): AsyncIterable
       restLength === 0 ? chunk.subarray(0, end) : Buffer.concat([...rest, chunk.subarray(0, end)]);
     rest = end < chunk.length ? [chunk.subarray(end)] : [];
     restLength = chunk.length - end;
-    const lines = linesOfBytes(whole, linesBefore);
-    linesBefore += lines.length;
-    yield lines;
+    yield whole;
   }
-  if (restLength > 0) yield linesOfBytes(Buffer.concat(rest, restLength), linesBefore);
+  if (restLength > 0) yield Buffer.concat(rest, restLength);
 }
 
 /** A line longer than the longest string JavaScript can hold (about 512M characters). */
@@ -51,20 +58,34 @@ export class LineTooLongError extends Error {
  * accented letter anywhere.
  */
 export function linesOfBytes(bytes: Buffer, linesBefore = 0): string[] {
+  const bounds = lineBounds(bytes);
   const lines: string[] = [];
+  for (let i = 0; i < bounds.length; i += 2)
+    lines.push(decodeLine(bytes, bounds[i]!, bounds[i + 1]!, linesBefore + lines.length + 1));
+  return lines;
+}
+
+/** Where each line of UTF-8 bytes starts and ends (before `\n` or `\r\n`), as pairs in one list. */
+export function lineBounds(bytes: Buffer): number[] {
+  const bounds: number[] = [];
   let start = 0;
   while (start < bytes.length) {
     let end = bytes.indexOf(10, start);
     const next = end === -1 ? bytes.length : end + 1;
     if (end === -1) end = bytes.length;
     if (end > start && bytes[end - 1] === 13) end--;
-    try {
-      lines.push(bytes.toString('utf8', start, end));
-    } catch (error) {
-      if ((error as { code?: string }).code !== 'ERR_STRING_TOO_LONG') throw error;
-      throw new LineTooLongError(linesBefore + lines.length + 1, end - start);
-    }
+    bounds.push(start, end);
     start = next;
   }
-  return lines;
+  return bounds;
+}
+
+/** The text of line `lineNumber`, held in bytes [start, end). */
+export function decodeLine(bytes: Buffer, start: number, end: number, lineNumber: number): string {
+  try {
+    return bytes.toString('utf8', start, end);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_STRING_TOO_LONG') throw error;
+    throw new LineTooLongError(lineNumber, end - start);
+  }
 }

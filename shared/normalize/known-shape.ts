@@ -1,0 +1,342 @@
+import { constants } from 'node:buffer';
+import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
+import type { Schema } from '../schema/schema.js';
+import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
+import { own } from '../util/own.js';
+import type { Field } from './flat-row.js';
+import type { NormalizedRow, RowSink, TableContext } from './relational.js';
+import { nestedRowKey, randomRowKey } from './row-keys.js';
+
+const { MAX_STRING_LENGTH } = constants;
+
+/** Dicts this deep go to the general path, which measures deep items (see relational.ts). */
+const MAX_SCANNED_DEPTH = 32;
+
+/** The keys of a dict in the order the last item held them, as bytes, with their fields. */
+interface KeyRun {
+  keys: Uint8Array[];
+  fields: Field[];
+}
+
+/** Thrown (and caught in `scan`) where the item needs the general path. */
+const UNKNOWN = Symbol('unknown shape');
+
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/**
+ * Normalizes an item straight from the UTF-8 bytes of its JSON line, where its table already
+ * has every key it holds and every value fits the column it goes to: the rows come out as the
+ * general path (RelationalNormalizer.normalize after parseJson) makes them, without the parse,
+ * the flattening pass or a string per key. Anything else gives up before a row is written and
+ * the caller takes the general path: a key or nested table not seen before, a value for another
+ * type (a variant), a null in a required column, text with escapes, a number JavaScript could
+ * alter (`1.0`, exponents, 16 digits or more), duplicate keys, names several keys share, a row
+ * key made of the data (upsert, scd2), JSON columns and deep nesting, a contract that refused a
+ * key, and malformed JSON, whose error the general path reports.
+ */
+export class KnownShapeScanner {
+  private bytes: Buffer = Buffer.alloc(0);
+  private at = 0;
+  /** Where the line ends: its line end and the next line are not the item's. */
+  private end = 0;
+  /** The item's rows with their tables, written once the whole item is read. */
+  private readonly tables: TableSchema[] = [];
+  private readonly rows: NormalizedRow[] = [];
+  /** Rows begun so far, which numbers them: a field read twice in one row is a duplicate key. */
+  private rowCount = 0;
+  private readonly keyRuns = new WeakMap<Map<string, Field>, KeyRun>();
+  /** The schema's change count at which each table context was found ready (see `ready`). */
+  private readonly readyAt = new WeakMap<TableContext, number>();
+
+  constructor(
+    private readonly schema: Schema,
+    private readonly sink: RowSink,
+    private readonly loadId: string,
+  ) {}
+
+  /** Normalizes the item in bytes [start, end) into `ctx`'s table; false, having written nothing, if it cannot. */
+  scan(ctx: TableContext, bytes: Buffer, start: number, end: number): boolean {
+    // a line too long for one string is refused by the general path, as before it is read
+    if (end - start > MAX_STRING_LENGTH || ctx.rowKeyKind !== 'random' || !this.ready(ctx, true))
+      return false;
+    this.bytes = bytes;
+    this.at = start;
+    this.end = end;
+    this.tables.length = 0;
+    this.rows.length = 0;
+    try {
+      this.skipSpace();
+      const key = randomRowKey();
+      const row = this.newRow(ctx);
+      this.dict(ctx, '', row, this.rowCount, 0, 0, key, key);
+      this.finishRow(ctx, row);
+      row[DLT_COLUMNS.loadId] = this.loadId;
+      row[DLT_COLUMNS.id] = key;
+      this.skipSpace();
+      if (this.at !== end) return false;
+    } catch {
+      // UNKNOWN, or whatever else stops the scan: the general path reads the item or reports it
+      return false;
+    }
+    for (let i = 0; i < this.rows.length; i++) this.sink.write(this.tables[i]!, this.rows[i]!);
+    return true;
+  }
+
+  /**
+   * Whether rows of this table can be written without a schema change: its linkage columns exist
+   * with dlt's types, no contract refused a key, the table is kept. Checked again after a change.
+   */
+  private ready(ctx: TableContext, root: boolean): boolean {
+    // a refusal changes no schema: asked each time
+    if (ctx.discarded || ctx.refused.size > 0) return false;
+    const changes = this.schema.changes;
+    if (this.readyAt.get(ctx) === changes) return true;
+    const text = (name: string) => isPlain(own(ctx.table.columns, name), 'text');
+    const linked = root
+      ? text(DLT_COLUMNS.loadId) && text(DLT_COLUMNS.id)
+      : text(DLT_COLUMNS.id) &&
+        text(DLT_COLUMNS.parentId) &&
+        isPlain(own(ctx.table.columns, DLT_COLUMNS.listIdx), 'bigint') &&
+        (!ctx.propagateRootKey || text(DLT_COLUMNS.rootId));
+    if (!linked) return false;
+    this.readyAt.set(ctx, changes);
+    return true;
+  }
+
+  private newRow(ctx: TableContext): NormalizedRow {
+    const row: NormalizedRow = {};
+    this.tables.push(ctx.table);
+    this.rows.push(row);
+    this.rowCount++;
+    return row;
+  }
+
+  /** As typeRow's last check: a required column the row lacks is the general path's error to give. */
+  private finishRow(ctx: TableContext, row: NormalizedRow): void {
+    for (const name of ctx.required) if (own(row, name) === undefined) throw UNKNOWN;
+  }
+
+  /** Reads the dict at `at` (row number `rowNumber`, or a dict flattened into it at `path`). */
+  private dict(
+    ctx: TableContext,
+    path: string,
+    row: NormalizedRow,
+    rowNumber: number,
+    level: number,
+    depth: number,
+    rowKey: string,
+    rootKey: string,
+  ): void {
+    const bytes = this.bytes;
+    if (bytes[this.at] !== 0x7b || depth >= MAX_SCANNED_DEPTH) throw UNKNOWN;
+    this.at++;
+    this.skipSpace();
+    if (bytes[this.at] === 0x7d) {
+      this.at++;
+      return;
+    }
+    const fields = ctx.names.get(path);
+    if (fields === undefined) throw UNKNOWN;
+    let run = this.keyRuns.get(fields);
+    if (run === undefined) {
+      run = { keys: [], fields: [] };
+      this.keyRuns.set(fields, run);
+    }
+    for (let k = 0; ; k++) {
+      const field = this.key(fields, run, k);
+      if (field.shared || field.scannedInRow === rowNumber) throw UNKNOWN;
+      field.scannedInRow = rowNumber;
+      const column = own(ctx.table.columns, field.name);
+      const next = bytes[this.at];
+      if (next === 0x7b || next === 0x5b) {
+        // as flattenMember: nested while within max_nesting and not a json column
+        if (depth + 1 > ctx.maxNesting || column?.data_type === 'json') throw UNKNOWN;
+        if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1, rowKey, rootKey);
+        else this.list(ctx, field, level, rowKey, rootKey);
+      } else {
+        this.member(row, field.name, column, this.scalar());
+      }
+      this.skipSpace();
+      const after = bytes[this.at++];
+      if (after === 0x7d) return;
+      if (after !== 0x2c) throw UNKNOWN;
+      this.skipSpace();
+    }
+  }
+
+  /** The field of the key at `at`, matched against the key the last item held at position k. */
+  private key(fields: Map<string, Field>, run: KeyRun, k: number): Field {
+    const bytes = this.bytes;
+    if (bytes[this.at] !== 0x22) throw UNKNOWN;
+    const start = this.at + 1;
+    const expected = run.keys[k];
+    let end = -1;
+    if (expected !== undefined && bytes[start + expected.length] === 0x22) {
+      end = start + expected.length;
+      for (let i = 0; i < expected.length; i++) {
+        if (bytes[start + i] !== expected[i]) {
+          end = -1;
+          break;
+        }
+      }
+    }
+    let field: Field | undefined;
+    if (end >= 0) field = run.fields[k];
+    else {
+      end = this.stringEnd(start);
+      field = fields.get(bytes.toString('utf8', start, end));
+      if (field === undefined) throw UNKNOWN;
+      run.keys[k] = Uint8Array.prototype.slice.call(bytes, start, end);
+      run.fields[k] = field;
+    }
+    this.at = end + 1;
+    this.skipSpace();
+    if (bytes[this.at++] !== 0x3a) throw UNKNOWN;
+    this.skipSpace();
+    return field as Field;
+  }
+
+  /** A list at `at`: its elements become rows of the nested table, as normalizeListItem makes them. */
+  private list(parent: TableContext, field: Field, level: number, parentKey: string, rootKey: string): void {
+    const bytes = this.bytes;
+    this.at++;
+    this.skipSpace();
+    if (bytes[this.at] === 0x5d) {
+      this.at++;
+      return;
+    }
+    const ctx = parent.children.get(field.name);
+    if (ctx === undefined || !this.ready(ctx, false)) throw UNKNOWN;
+    for (let index = 0; ; index++) {
+      const key = nestedRowKey(parentKey, ctx.table.name, index);
+      const row = this.newRow(ctx);
+      const next = bytes[this.at];
+      if (next === 0x7b) this.dict(ctx, '', row, this.rowCount, level + 1, level + 1, key, rootKey);
+      else if (next === 0x5b) throw UNKNOWN;
+      else {
+        const value = ctx.names.get('')?.get('value');
+        if (value === undefined || value.shared) throw UNKNOWN;
+        this.member(row, value.name, own(ctx.table.columns, value.name), this.scalar());
+      }
+      this.finishRow(ctx, row);
+      if (ctx.propagateRootKey) row[DLT_COLUMNS.rootId] = rootKey;
+      row[DLT_COLUMNS.parentId] = parentKey;
+      row[DLT_COLUMNS.listIdx] = index;
+      row[DLT_COLUMNS.id] = key;
+      this.skipSpace();
+      const after = bytes[this.at++];
+      if (after === 0x5d) return;
+      if (after !== 0x2c) throw UNKNOWN;
+      this.skipSpace();
+    }
+  }
+
+  /** A scalar's column value, as typeRow sets it. */
+  private member(row: NormalizedRow, name: string, column: ColumnSchema | undefined, value: unknown): void {
+    if (value === null) {
+      if (column?.nullable === false) throw UNKNOWN;
+      return;
+    }
+    // a new column, one hinted without a type, or one whose values typeRow checks for size
+    if (column?.data_type === undefined || column.precision !== undefined || column.data_type === 'decimal')
+      throw UNKNOWN;
+    const coerced: Coerced | null | typeof NO_FIT = coerceValue(value, column);
+    if (coerced === null || coerced === NO_FIT) throw UNKNOWN;
+    row[name] = coerced;
+  }
+
+  /** A string, number, true, false or null at `at`, as JSON.parse reads it. */
+  private scalar(): unknown {
+    const bytes = this.bytes;
+    const first = bytes[this.at];
+    if (first === 0x22) {
+      const start = this.at + 1;
+      const end = this.stringEnd(start);
+      this.at = end + 1;
+      return bytes.toString('utf8', start, end);
+    }
+    if (first === 0x74) return this.literal(TRUE, true);
+    if (first === 0x66) return this.literal(FALSE, false);
+    if (first === 0x6e) return this.literal(NULL, null);
+    return this.number();
+  }
+
+  /** Where a string opened before `start` ends; text with escapes or control characters is not read here. */
+  private stringEnd(start: number): number {
+    const { bytes, end } = this;
+    for (let i = start; i < end; i++) {
+      const byte = bytes[i]!;
+      if (byte === 0x22) return i;
+      if (byte === 0x5c || byte < 0x20) throw UNKNOWN;
+    }
+    throw UNKNOWN;
+  }
+
+  private literal<T>(text: Uint8Array, value: T): T {
+    const bytes = this.bytes;
+    for (let i = 1; i < text.length; i++) if (bytes[this.at + i] !== text[i]) throw UNKNOWN;
+    this.at += text.length;
+    return value;
+  }
+
+  /**
+   * A number of at most 15 significant digits without an exponent, which JSON.parse and Python
+   * read alike: its digits and the power of ten are exact doubles, so one division rounds it
+   * correctly, and a fraction that short cannot round to an integer. An integral fraction
+   * (`1.0`) is a float to dlt: the general path makes it one.
+   */
+  private number(): number {
+    const bytes = this.bytes;
+    let at = this.at;
+    const negative = bytes[at] === 0x2d;
+    if (negative) at++;
+    const integerStart = at;
+    let digits = 0;
+    let mantissa = 0;
+    let byte = bytes[at]!;
+    while (byte >= 0x30 && byte <= 0x39) {
+      mantissa = mantissa * 10 + (byte - 0x30);
+      digits++;
+      byte = bytes[++at]!;
+    }
+    // no digits, or a leading zero (`01`), is not JSON
+    if (digits === 0 || (bytes[integerStart] === 0x30 && digits > 1)) throw UNKNOWN;
+    let scale = 0;
+    if (byte === 0x2e) {
+      let integral = true;
+      byte = bytes[++at]!;
+      while (byte >= 0x30 && byte <= 0x39) {
+        if (byte !== 0x30) integral = false;
+        mantissa = mantissa * 10 + (byte - 0x30);
+        digits++;
+        scale++;
+        byte = bytes[++at]!;
+      }
+      if (scale === 0 || integral) throw UNKNOWN;
+    }
+    if (digits > 15 || byte === 0x65 || byte === 0x45) throw UNKNOWN;
+    this.at = at;
+    const value = scale === 0 ? mantissa : mantissa / POWERS_OF_TEN[scale]!;
+    return negative ? -value : value;
+  }
+
+  private skipSpace(): void {
+    const { bytes, end } = this;
+    let at = this.at;
+    for (
+      let byte = bytes[at];
+      at < end && (byte === 0x20 || byte === 0x09 || byte === 0x0d);
+      byte = bytes[++at]
+    );
+    this.at = at;
+  }
+}
+
+const TRUE = Buffer.from('true');
+const FALSE = Buffer.from('false');
+const NULL = Buffer.from('null');
+
+/** A column of this type, not sized, as normalize makes the linkage columns. */
+function isPlain(column: ColumnSchema | undefined, type: 'text' | 'bigint'): boolean {
+  return column?.data_type === type && column.precision === undefined;
+}

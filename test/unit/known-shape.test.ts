@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { type NormalizedRow, RelationalNormalizer } from '../../shared/normalize/relational.js';
+import { applyResourceHints, type ResourceHints } from '../../shared/normalize/resource.js';
+import { nestedRowKey } from '../../shared/normalize/row-keys.js';
+import { type LineSource, normalizeLine, normalizeLineBytes } from '../../shared/pipeline/normalize-lines.js';
+import { emptySchema, Schema } from '../../shared/schema/schema.js';
+import { decodeLine, lineBounds } from '../../shared/sources/lines.js';
+import { toJsonLine } from '../../shared/util/json-line.js';
+import { awkwardItems, randomItems, withKey } from '../support/dlt-parity/random-items.js';
+
+const LOAD_ID = '1732190400.123456';
+
+interface Outcome {
+  /** rows per table, their row keys replaced by the table and position of the row they name */
+  rows: Record<string, Record<string, unknown>[]>;
+  tables: unknown;
+  /** lines the known-shape scanner took */
+  scanned: number;
+  error?: string;
+}
+
+/**
+ * Normalizes JSON lines one by one, as normalize does: parsed (`general`), or from their bytes
+ * where the scanner can take them, with the general path for the rest (`bytes`).
+ */
+function normalizeText(text: string, hints: ResourceHints, path: 'general' | 'bytes'): Outcome {
+  const schema = new Schema(emptySchema('test'));
+  const table = applyResourceHints(schema, hints);
+  const rows: Record<string, NormalizedRow[]> = {};
+  const normalizer = new RelationalNormalizer(
+    schema,
+    { write: (t, row) => (rows[t.name] ??= []).push(row) },
+    LOAD_ID,
+  );
+  const source: LineSource = {
+    file: { key: 'items.jsonl', resource: hints.name, source: 'items.jsonl', unit: 'line', items: 0 },
+    table,
+    quarantining: false,
+  };
+  const bytes = Buffer.from(text);
+  const bounds = lineBounds(bytes);
+  let scanned = 0;
+  let error: string | undefined;
+  try {
+    for (let i = 0; i < bounds.length; i += 2) {
+      const [start, end, n] = [bounds[i]!, bounds[i + 1]!, i / 2 + 1];
+      if (path === 'general')
+        normalizeLine(normalizer, source, decodeLine(bytes, start, end, n), n, () => {});
+      else if (normalizer.normalizeKnownShape(bytes, start, end, table)) scanned++;
+      // the scanner refused it: what normalize does next
+      else normalizeLineBytes(normalizer, source, bytes, start, end, n, () => {});
+    }
+  } catch (caught) {
+    error = (caught as Error).message;
+  }
+  return { rows: withRowLabels(rows), tables: schema.tables, scanned, ...(error !== undefined && { error }) };
+}
+
+/**
+ * Root row keys are random: each key is replaced by the table and position of the row it names,
+ * after checking that every nested row's key is dlt's digest of its parent, table and position.
+ */
+function withRowLabels(rows: Record<string, NormalizedRow[]>): Outcome['rows'] {
+  const labels = new Map<unknown, string>();
+  for (const [table, list] of Object.entries(rows)) {
+    for (const [i, row] of list.entries()) labels.set(row._dlt_id, `${table}#${i}`);
+  }
+  const out: Outcome['rows'] = {};
+  for (const [table, list] of Object.entries(rows)) {
+    out[table] = list.map((row) => {
+      if ('_dlt_parent_id' in row)
+        expect(row._dlt_id).toBe(
+          nestedRowKey(row._dlt_parent_id as string, table, row._dlt_list_idx as number),
+        );
+      const labelled: Record<string, unknown> = { ...row };
+      for (const key of ['_dlt_id', '_dlt_parent_id', '_dlt_root_id'])
+        if (key in row) labelled[key] = labels.get(row[key]) ?? 'unknown row';
+      return labelled;
+    });
+  }
+  return out;
+}
+
+function expectSameOutcome(text: string, hints: ResourceHints = { name: 'items' }): Outcome {
+  const general = normalizeText(text, hints, 'general');
+  const scanned = normalizeText(text, hints, 'bytes');
+  expect({ ...scanned, scanned: 0 }).toEqual({ ...general, scanned: 0 });
+  return scanned;
+}
+
+const lines = (items: readonly unknown[]) => items.map((item) => `${toJsonLine(item)}\n`).join('');
+
+describe('items read from their bytes where the table knows their shape', () => {
+  it.each<[string, ResourceHints]>([
+    ['append', { name: 'items' }],
+    ['max_nesting 2', { name: 'items', maxTableNesting: 2 }],
+    // the root key goes to every nested row
+    [
+      'delete-insert',
+      { name: 'items', writeDisposition: 'merge', mergeStrategy: 'delete-insert', primaryKey: ['id'] },
+    ],
+  ])('gives the rows, row keys and schema of parsing them, for random nested items (%s)', (_, hints) => {
+    let scanned = 0;
+    for (const seed of [1, 2, 3, 4, 5]) {
+      // each item twice: the second of a pair meets the keys and columns the first added
+      const items = randomItems(seed, 150).flatMap((item, i) => {
+        const keyed = withKey(item, 'id', i, 'first');
+        return [keyed, keyed];
+      });
+      const outcome = expectSameOutcome(lines(items), hints);
+      expect(outcome.error).toBeUndefined();
+      scanned += outcome.scanned;
+    }
+    // the comparison means something only if the scanner took items
+    expect(scanned).toBeGreaterThan(150);
+  });
+
+  it('gives the same for awkward items: other scripts, look-alike keys, deep dicts', () => {
+    let scanned = 0;
+    for (const seed of [11, 12, 13]) {
+      const items = awkwardItems(seed, 120).flatMap((item) => [item, item]);
+      scanned += expectSameOutcome(lines(items)).scanned;
+    }
+    expect(scanned).toBeGreaterThan(50);
+  });
+
+  it('takes repeated shapes and leaves what it cannot read exactly to the general path', () => {
+    const known = '{"id": 1, "name": "a", "price": 2.5, "tags": ["x"], "info": {"ok": true}}';
+    const text = [
+      known,
+      '{"id": 2, "name": "b", "price": 3.25, "tags": ["y", "z"], "info": {"ok": false}}',
+      '{"id":3,"name":"c","price":-0.5,"tags":[],"info":{}}',
+      '{"info": {"ok": null}, "tags": ["w"], "price": 12345678901.25, "name": "d\\u00e9", "id": 4}',
+      '{"id": 5.0, "name": "e", "price": 1e2, "tags": ["x"], "info": {"ok": true}}',
+      '{"id": 12345678901234567, "name": "f", "price": 0.1, "tags": ["x"], "info": {"ok": true}}',
+      '{"id": 7, "id": 8, "name": "g", "tags": ["x"], "info": {"ok": true}, "info": {"ok": false}}',
+      '{"id": "9", "name": 10, "price": true, "tags": [1, 2], "info": {"ok": "yes"}}',
+      '{"id": 11, "name": "h", "extra": 1}',
+      '{"id": 12, "name": "i\\"quoted\\"", "tags": [["nested"]], "info": {"ok": true}}',
+      '  {"id" : 13 ,"name":"j" , "tags" : [ "x" ] }  \r',
+      '{"id": 14, "name": "é😀", "tags": ["ü"], "info": {"ok": true}}',
+      '{"id": 015, "name": "k"}',
+    ].join('\n');
+    const outcome = expectSameOutcome(text);
+    expect(outcome.error).toMatch(/^items.jsonl:13: invalid JSON/);
+    // lines 2, 3, 11 and 12 hold known keys with values that fit; the rest bring something new
+    // or a literal only the parser reads exactly (an escape, 5.0, 1e2, 17 digits, a duplicate key)
+    expect(outcome.scanned).toBe(4);
+  });
+
+  it('leaves keys that name one column to the general path, which keeps the order dlt sets them in', () => {
+    // dlt flattens a dict's own keys before its nested dicts: `a__b` is set first, then `a.b` wins
+    const text = '{"a": {"b": 1}, "a__b": 2, "c": 3}\n'.repeat(3);
+    const outcome = expectSameOutcome(text);
+    expect(outcome.rows.items?.map((row) => row.a__b)).toEqual([1, 1, 1]);
+    expect(outcome.scanned).toBe(0);
+  });
+
+  it('stops at the line end: a string left open is not closed by the next line', () => {
+    const text = '{"id": 1, "name": "a"}\n{"id": 2, "name": "b\n"}\n';
+    const outcome = expectSameOutcome(text);
+    expect(outcome.error).toMatch(/^items.jsonl:2: invalid JSON/);
+    expect(outcome.rows.items).toHaveLength(1);
+  });
+
+  it('refuses a control character inside a string, as JSON.parse does', () => {
+    const outcome = expectSameOutcome('{"id": 1, "name": "a"}\n{"id": 2, "name": "tab\tin text"}\n');
+    expect(outcome.error).toMatch(/^items.jsonl:2: invalid JSON/);
+  });
+
+  it('refuses as the general path does: a null in a required column, a broken contract', () => {
+    const hints: ResourceHints = {
+      name: 'items',
+      columns: { name: { nullable: false } },
+      schemaContract: { columns: 'freeze' },
+    };
+    for (const line of ['{"id": 2, "name": null}', '{"id": 2}']) {
+      const required = expectSameOutcome(`{"id": 1, "name": "a"}\n${line}\n`, hints);
+      expect(required.error).toMatch(/^items.jsonl:2: column name of table items is not nullable/);
+    }
+    const frozen = expectSameOutcome('{"id": 1, "name": "a"}\n{"id": 2, "name": "b", "more": 1}\n', hints);
+    expect(frozen.error).toMatch(/more/);
+    const dropped = expectSameOutcome(
+      '{"id": 1, "name": "a"}\n{"id": 2, "name": "b", "more": 1}\n{"id": 3, "name": "c", "more": null}\n{"id": 4, "name": "d"}\n',
+      { name: 'items', schemaContract: { columns: 'discard_row' } },
+    );
+    expect(dropped.rows.items?.map((row) => row.id)).toEqual([1, 4]);
+  });
+});
