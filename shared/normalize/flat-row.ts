@@ -1,4 +1,5 @@
-import type { ColumnSchema } from '../schema/types.js';
+import type { ColumnSchema, TableSchema } from '../schema/types.js';
+import { own } from '../util/own.js';
 
 /** A key of incoming data at some path (or a linkage column): its column name and its path. */
 export interface Field {
@@ -19,6 +20,15 @@ export interface Field {
 
 export function newField(name: string, path: string): Field {
   return { name, path, shared: false, column: undefined, columnAt: -1, scannedInRow: -1 };
+}
+
+/** The table's column a field names, looked up again only after the schema changed (`changes`). */
+export function fieldColumn(field: Field, table: TableSchema, changes: number): ColumnSchema | undefined {
+  if (field.columnAt !== changes) {
+    field.column = own(table.columns, field.name);
+    field.columnAt = changes;
+  }
+  return field.column;
 }
 
 /**

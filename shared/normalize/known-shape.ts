@@ -3,11 +3,14 @@ import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
 import { own } from '../util/own.js';
-import type { Field } from './flat-row.js';
+import { type Field, fieldColumn } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
 import { nestedRowKey, randomRowKey } from './row-keys.js';
 
 const { MAX_STRING_LENGTH } = constants;
+
+/** The method Buffer's toString('latin1') calls, without its checks of the arguments: ASCII as is. */
+type LatinSlicing = Buffer & { latin1Slice(start: number, end: number): string };
 
 /** Dicts this deep go to the general path, which measures deep items (see relational.ts). */
 const MAX_SCANNED_DEPTH = 32;
@@ -39,6 +42,8 @@ export class KnownShapeScanner {
   private at = 0;
   /** Where the line ends: its line end and the next line are not the item's. */
   private end = 0;
+  /** Whether the last string stringEnd found is ASCII. */
+  private ascii = false;
   /** The item's rows with their tables, written once the whole item is read. */
   private readonly tables: TableSchema[] = [];
   private readonly rows: NormalizedRow[] = [];
@@ -142,11 +147,12 @@ export class KnownShapeScanner {
       run = { keys: [], fields: [] };
       this.keyRuns.set(fields, run);
     }
+    const changes = this.schema.changes;
     for (let k = 0; ; k++) {
       const field = this.key(fields, run, k);
       if (field.shared || field.scannedInRow === rowNumber) throw UNKNOWN;
       field.scannedInRow = rowNumber;
-      const column = own(ctx.table.columns, field.name);
+      const column = fieldColumn(field, ctx.table, changes);
       const next = bytes[this.at];
       if (next === 0x7b || next === 0x5b) {
         // as flattenMember: nested while within max_nesting and not a json column
@@ -216,7 +222,7 @@ export class KnownShapeScanner {
       else {
         const value = ctx.names.get('')?.get('value');
         if (value === undefined || value.shared) throw UNKNOWN;
-        this.member(row, value.name, own(ctx.table.columns, value.name), this.scalar());
+        this.member(row, value.name, fieldColumn(value, ctx.table, this.schema.changes), this.scalar());
       }
       this.finishRow(ctx, row);
       if (ctx.propagateRootKey) row[DLT_COLUMNS.rootId] = rootKey;
@@ -253,7 +259,9 @@ export class KnownShapeScanner {
       const start = this.at + 1;
       const end = this.stringEnd(start);
       this.at = end + 1;
-      return bytes.toString('utf8', start, end);
+      return this.ascii
+        ? (bytes as LatinSlicing).latin1Slice(start, end)
+        : bytes.toString('utf8', start, end);
     }
     if (first === 0x74) return this.literal(TRUE, true);
     if (first === 0x66) return this.literal(FALSE, false);
@@ -261,12 +269,20 @@ export class KnownShapeScanner {
     return this.number();
   }
 
-  /** Where a string opened before `start` ends; text with escapes or control characters is not read here. */
+  /**
+   * Where a string opened before `start` ends, noting whether it is ASCII; text with escapes or
+   * control characters is not read here.
+   */
   private stringEnd(start: number): number {
     const { bytes, end } = this;
+    let high = 0;
     for (let i = start; i < end; i++) {
       const byte = bytes[i]!;
-      if (byte === 0x22) return i;
+      high |= byte;
+      if (byte === 0x22) {
+        this.ascii = high < 0x80;
+        return i;
+      }
       if (byte === 0x5c || byte < 0x20) throw UNKNOWN;
     }
     throw UNKNOWN;

@@ -11,7 +11,7 @@ import { own } from '../util/own.js';
 import { pythonStrip } from '../util/python-text.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { NormalizeError } from './errors.js';
-import { type Field, FlatRow, newField } from './flat-row.js';
+import { type Field, FlatRow, fieldColumn, newField } from './flat-row.js';
 import { KnownShapeScanner } from './known-shape.js';
 import { contentRowKey, nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
 
@@ -186,12 +186,7 @@ export class RelationalNormalizer {
 
   /** The table's column a field names, looked up again only after the schema changed. */
   private columnOf(ctx: TableContext, field: Field): ColumnSchema | undefined {
-    const changes = this.schema.changes;
-    if (field.columnAt !== changes) {
-      field.column = own(ctx.table.columns, field.name);
-      field.columnAt = changes;
-    }
-    return field.column;
+    return fieldColumn(field, ctx.table, this.schema.changes);
   }
 
   private childContext(parent: TableContext, path: string): TableContext {
