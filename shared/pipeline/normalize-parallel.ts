@@ -45,14 +45,14 @@ export interface ParallelTuning {
   chunkBytes: number;
 }
 
-// In a bundle (Lambda), two workers tied one thread at 50k items and gained from there (medians,
-// 2 cores: 1.69 vs 1.69 s at 50k, 2.61 vs 3.07 s at 100k; `npm run bench` prints these); a later
-// 2-core machine broke even nearer 100k (0.89 vs 1.02 s at 50k, 1.56 vs 1.61 s at 100k). From the
-// TypeScript sources (the CLI, the tests) the worker is first bundled (about 0.2 s), so two workers
-// overtake one thread later, at about 170k items (medians: 1.51 vs 0.93 s at 50k, 1.96 vs 1.63 s
-// at 100k, 2.76 vs 2.97 s at 200k).
+// Since items of a known shape are read from their bytes (one thread got about a third faster),
+// two workers in a bundle (Lambda) tie one thread at 200k items (medians, 2 cores: 0.96 vs 1.28 s
+// at 50k, 1.54 vs 1.81 s at 100k, 2.66 vs 2.67 s at 200k; `npm run bench` prints these; before,
+// they tied at 50k-100k). From the TypeScript sources (the CLI, the tests) the worker is first
+// bundled (about 0.2 s), so two workers overtake one thread later, between 250k and 500k items
+// (3.36 vs 3.54 s at 250k, 6.4-6.6 vs 5.8-5.9 s at 500k).
 export const DEFAULT_PARALLEL_TUNING: ParallelTuning = {
-  minItems: FROM_SOURCE ? 200_000 : 50_000,
+  minItems: FROM_SOURCE ? 350_000 : 200_000,
   chunkBytes: 2 * 1024 * 1024,
 };
 
