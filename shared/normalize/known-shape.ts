@@ -3,6 +3,7 @@ import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
 import { own } from '../util/own.js';
+import { LONE_SURROGATE } from '../util/surrogates.js';
 import { type Field, fieldColumn } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
 import { nestedRowKey, randomRowKey } from './row-keys.js';
@@ -32,7 +33,7 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
  * general path (RelationalNormalizer.normalize after parseJson) makes them, without the parse,
  * the flattening pass or a string per key. Anything else gives up before a row is written and
  * the caller takes the general path: a key or nested table not seen before, a value for another
- * type (a variant), a null in a required column, text with escapes, a number JavaScript could
+ * type (a variant), a null in a required column, a key written with escapes, a number JavaScript could
  * alter (`1.0`, exponents, 16 digits or more), duplicate keys, names several keys share, a row
  * key made of the data (upsert, scd2), JSON columns and deep nesting, a contract that refused a
  * key, and malformed JSON, whose error the general path reports.
@@ -42,8 +43,9 @@ export class KnownShapeScanner {
   private at = 0;
   /** Where the line ends: its line end and the next line are not the item's. */
   private end = 0;
-  /** Whether the last string stringEnd found is ASCII. */
+  /** Whether the last string stringEnd found is ASCII, and whether it holds escapes. */
   private ascii = false;
+  private escaped = false;
   /** The item's rows with their tables, written once the whole item is read. */
   private readonly tables: TableSchema[] = [];
   private readonly rows: NormalizedRow[] = [];
@@ -190,6 +192,8 @@ export class KnownShapeScanner {
     if (end >= 0) field = run.fields[k];
     else {
       end = this.stringEnd(start);
+      // keys are matched by their bytes: one written with escapes is left to the general path
+      if (this.escaped) throw UNKNOWN;
       field = fields.get(bytes.toString('utf8', start, end));
       if (field === undefined) throw UNKNOWN;
       run.keys[k] = Uint8Array.prototype.slice.call(bytes, start, end);
@@ -259,6 +263,7 @@ export class KnownShapeScanner {
       const start = this.at + 1;
       const end = this.stringEnd(start);
       this.at = end + 1;
+      if (this.escaped) return this.unescaped(start - 1, end + 1);
       return this.ascii
         ? (bytes as LatinSlicing).latin1Slice(start, end)
         : bytes.toString('utf8', start, end);
@@ -270,22 +275,36 @@ export class KnownShapeScanner {
   }
 
   /**
-   * Where a string opened before `start` ends, noting whether it is ASCII; text with escapes or
-   * control characters is not read here.
+   * Where a string opened before `start` ends, noting whether it is ASCII and whether it holds
+   * escapes; one holding a control character is JSON.parse's to refuse.
    */
   private stringEnd(start: number): number {
     const { bytes, end } = this;
     let high = 0;
+    let escaped = false;
     for (let i = start; i < end; i++) {
       const byte = bytes[i]!;
       high |= byte;
       if (byte === 0x22) {
         this.ascii = high < 0x80;
+        this.escaped = escaped;
         return i;
       }
-      if (byte === 0x5c || byte < 0x20) throw UNKNOWN;
+      if (byte < 0x20) throw UNKNOWN;
+      if (byte === 0x5c) {
+        escaped = true;
+        i++;
+      }
     }
     throw UNKNOWN;
+  }
+
+  /** A string with escapes, [start, end) with its quotes, read by JSON.parse, which checks them. */
+  private unescaped(start: number, end: number): string {
+    const text = JSON.parse(this.bytes.toString('utf8', start, end)) as string;
+    // half a surrogate pair is refused by the general path, naming where it is
+    if (LONE_SURROGATE.test(text)) throw UNKNOWN;
+    return text;
   }
 
   private literal<T>(text: Uint8Array, value: T): T {

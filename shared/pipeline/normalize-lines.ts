@@ -8,6 +8,7 @@ import { decodeLine } from '../sources/lines.js';
 import { SourceError } from '../sources/source-error.js';
 import { NestingTooDeepError } from '../util/nesting-depth.js';
 import { isStackOverflow } from '../util/stack-overflow.js';
+import { LONE_SURROGATE } from '../util/surrogates.js';
 
 /** An extracted file with the table its items go to and what happens to malformed ones. */
 export interface LineSource {
@@ -76,7 +77,6 @@ export function normalizeLine(
 }
 
 const LONE_SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** The key path to a string (or key) holding half a surrogate pair, if there is one. */
 function loneSurrogateAt(value: unknown, path: string[]): string[] | undefined {

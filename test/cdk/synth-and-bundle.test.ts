@@ -133,8 +133,8 @@ describe('cdk synth and the bundles it builds', () => {
     expect(existsSync(join(bundles.normalize, 'normalize-worker.js'))).toBe(true);
     const prefix = `workers-${Date.now()}`;
     const storage = new S3FileStorage(s3, stack.stagingBucket, `${prefix}/`);
-    // 60,000 items (past the 50,000 threshold) of about 80 bytes: three chunks for two workers
-    const items = Array.from({ length: 60_000 }, (_, i) => ({
+    // 210,000 items (past the 200,000 threshold) of about 80 bytes: several chunks for two workers
+    const items = Array.from({ length: 210_000 }, (_, i) => ({
       id: i,
       note: 'n'.repeat(50),
       lines: [{ sku: i }],
@@ -163,7 +163,7 @@ describe('cdk synth and the bundles it builds', () => {
     // each worker writes its own files: two per table, all rows accounted for
     expect(jobs.tables.orders?.files).toHaveLength(2);
     expect(jobs.tables.orders__lines?.files).toHaveLength(2);
-    expect([jobs.tables.orders?.rows, jobs.tables.orders__lines?.rows]).toEqual([60_000, 60_000]);
+    expect([jobs.tables.orders?.rows, jobs.tables.orders__lines?.rows]).toEqual([210_000, 210_000]);
   });
 
   it('fails `cdk synth` on a bad configuration with a message naming the field', async () => {

@@ -143,9 +143,11 @@ describe('items read from their bytes where the table knows their shape', () => 
     ].join('\n');
     const outcome = expectSameOutcome(text);
     expect(outcome.error).toMatch(/^items.jsonl:13: invalid JSON/);
-    // lines 2, 3, 11 and 12 hold known keys with values that fit; the rest bring something new
-    // or a literal only the parser reads exactly (an escape, 5.0, 1e2, 17 digits, a duplicate key)
-    expect(outcome.scanned).toBe(4);
+    // lines 2, 3, 4 (its keys in another order, text with an escape), 11 and 12 hold known keys
+    // with values that fit; the rest bring something new (a key, a variant, a list of lists) or
+    // a literal only the parser reads exactly (5.0, 1e2, 17 digits, a duplicate key)
+    expect(outcome.scanned).toBe(5);
+    expect(outcome.rows.items?.[3]).toMatchObject({ id: 4, name: 'dé', price: 12345678901.25 });
   });
 
   it('leaves keys that name one column to the general path, which keeps the order dlt sets them in', () => {
@@ -161,6 +163,28 @@ describe('items read from their bytes where the table knows their shape', () => 
     const outcome = expectSameOutcome(text);
     expect(outcome.error).toMatch(/^items.jsonl:2: invalid JSON/);
     expect(outcome.rows.items).toHaveLength(1);
+  });
+
+  it('reads escapes as JSON.parse does and leaves half a surrogate pair to the general path', () => {
+    const known = '{"id": 1, "name": "a"}\n';
+    const escaped = expectSameOutcome(
+      `${known}{"id": 2, "name": "say \\"hi\\"\\n\\u00e9\\ud83d\\ude00\\\\"}\n`,
+    );
+    expect(escaped.rows.items?.[1]?.name).toBe('say "hi"\né😀\\');
+    expect(escaped.scanned).toBe(1);
+    const half = expectSameOutcome(`${known}{"id": 2, "name": "x\\ud83d"}\n`);
+    expect(half.error).toMatch(/^items.jsonl:2: text at name holds half a UTF-16 surrogate pair/);
+    const bad = expectSameOutcome(`${known}{"id": 2, "name": "x\\q"}\n`);
+    expect(bad.error).toMatch(/^items.jsonl:2: invalid JSON/);
+  });
+
+  it('leaves a key written with escapes to the general path: its bytes are not its name', () => {
+    // the first key is `k\u00e9` as written (a backslash in it), the second `ké` (column `kx`)
+    const outcome = expectSameOutcome('{"k\\\\u00e9": 1}\n{"k\\u00e9": 2}\n');
+    expect(
+      outcome.rows.items?.map((row) => Object.keys(row).filter((key) => !key.startsWith('_dlt'))),
+    ).toEqual([['k_u00e9'], ['kx']]);
+    expect(outcome.scanned).toBe(0);
   });
 
   it('refuses a control character inside a string, as JSON.parse does', () => {
