@@ -6,7 +6,7 @@ import { own } from '../util/own.js';
 import { LONE_SURROGATE } from '../util/surrogates.js';
 import { type Field, fieldColumn } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
-import { nestedRowKey, randomRowKey } from './row-keys.js';
+import { nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
 
 const { MAX_STRING_LENGTH } = constants;
 
@@ -33,10 +33,10 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
  * general path (RelationalNormalizer.normalize after parseJson) makes them, without the parse,
  * the flattening pass or a string per key. Anything else gives up before a row is written and
  * the caller takes the general path: a key or nested table not seen before, a value for another
- * type (a variant), a null in a required column, a key written with escapes, a number JavaScript could
- * alter (`1.0`, exponents, 16 digits or more), duplicate keys, names several keys share, a row
- * key made of the data (upsert, scd2), JSON columns and deep nesting, a contract that refused a
- * key, and malformed JSON, whose error the general path reports.
+ * type (a variant), a null in a required column, a key written with escapes, a number
+ * JavaScript could alter (`1.0`, exponents, 16 digits or more), duplicate keys, names several keys
+ * share, a row key made of the whole item (scd2), JSON columns and deep nesting, a contract that
+ * refused a key, and malformed JSON, whose error the general path reports.
  */
 export class KnownShapeScanner {
   private bytes: Buffer = Buffer.alloc(0);
@@ -49,6 +49,11 @@ export class KnownShapeScanner {
   /** The item's rows with their tables, written once the whole item is read. */
   private readonly tables: TableSchema[] = [];
   private readonly rows: NormalizedRow[] = [];
+  /** The item's root row, its key, and for a key made of data, the primary key and its values. */
+  private root: NormalizedRow | undefined;
+  private rootKey: string | undefined;
+  private keyColumns: readonly string[] | undefined;
+  private readonly keyValues = new Map<string, unknown>();
   /** Rows begun so far, which numbers them: a field read twice in one row is a duplicate key. */
   private rowCount = 0;
   private readonly keyRuns = new WeakMap<Map<string, Field>, KeyRun>();
@@ -64,21 +69,25 @@ export class KnownShapeScanner {
   /** Normalizes the item in bytes [start, end) into `ctx`'s table; false, having written nothing, if it cannot. */
   scan(ctx: TableContext, bytes: Buffer, start: number, end: number): boolean {
     // a line too long for one string is refused by the general path, as before it is read
-    if (end - start > MAX_STRING_LENGTH || ctx.rowKeyKind !== 'random' || !this.ready(ctx, true))
+    if (end - start > MAX_STRING_LENGTH || ctx.rowKeyKind === 'content' || !this.ready(ctx, true))
       return false;
+    const keyed = ctx.rowKeyKind === 'primary_key' && ctx.primaryKey.length > 0;
     this.bytes = bytes;
     this.at = start;
     this.end = end;
     this.tables.length = 0;
     this.rows.length = 0;
+    this.keyColumns = keyed ? ctx.primaryKey : undefined;
+    this.keyValues.clear();
+    this.rootKey = keyed ? undefined : randomRowKey();
     try {
       this.skipSpace();
-      const key = randomRowKey();
       const row = this.newRow(ctx);
-      this.dict(ctx, '', row, this.rowCount, 0, 0, key, key);
+      this.root = row;
+      this.dict(ctx, '', row, this.rowCount, 0, 0, undefined);
       this.finishRow(ctx, row);
       row[DLT_COLUMNS.loadId] = this.loadId;
-      row[DLT_COLUMNS.id] = key;
+      row[DLT_COLUMNS.id] = this.rootRowKey();
       this.skipSpace();
       if (this.at !== end) return false;
     } catch {
@@ -87,6 +96,19 @@ export class KnownShapeScanner {
     }
     for (let i = 0; i < this.rows.length; i++) this.sink.write(this.tables[i]!, this.rows[i]!);
     return true;
+  }
+
+  /**
+   * The root row's key. One made of the primary key's values (upsert, insert-only: their text
+   * as they came, as the general path hashes them) is made when a nested row first needs it; a
+   * key value that comes after that leaves the item to the general path.
+   */
+  private rootRowKey(): string {
+    if (this.rootKey === undefined) {
+      const values = this.keyValues;
+      this.rootKey = primaryKeyRowKey((name) => values.get(name), this.keyColumns ?? []);
+    }
+    return this.rootKey;
   }
 
   /**
@@ -131,8 +153,8 @@ export class KnownShapeScanner {
     rowNumber: number,
     level: number,
     depth: number,
-    rowKey: string,
-    rootKey: string,
+    /** undefined for the root row, whose key may not be made yet */
+    rowKey: string | undefined,
   ): void {
     const bytes = this.bytes;
     if (bytes[this.at] !== 0x7b || depth >= MAX_SCANNED_DEPTH) throw UNKNOWN;
@@ -159,10 +181,12 @@ export class KnownShapeScanner {
       if (next === 0x7b || next === 0x5b) {
         // as flattenMember: nested while within max_nesting and not a json column
         if (depth + 1 > ctx.maxNesting || column?.data_type === 'json') throw UNKNOWN;
-        if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1, rowKey, rootKey);
-        else this.list(ctx, field, level, rowKey, rootKey);
+        if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1, rowKey);
+        else this.list(ctx, field, level, rowKey ?? this.rootRowKey());
       } else {
-        this.member(row, field.name, column, this.scalar());
+        const value = this.scalar();
+        if (row === this.root && this.keyColumns?.includes(field.name)) this.keyValue(field.name, value);
+        this.member(row, field.name, column, value);
       }
       this.skipSpace();
       const after = bytes[this.at++];
@@ -207,7 +231,7 @@ export class KnownShapeScanner {
   }
 
   /** A list at `at`: its elements become rows of the nested table, as normalizeListItem makes them. */
-  private list(parent: TableContext, field: Field, level: number, parentKey: string, rootKey: string): void {
+  private list(parent: TableContext, field: Field, level: number, parentKey: string): void {
     const bytes = this.bytes;
     this.at++;
     this.skipSpace();
@@ -221,7 +245,7 @@ export class KnownShapeScanner {
       const key = nestedRowKey(parentKey, ctx.table.name, index);
       const row = this.newRow(ctx);
       const next = bytes[this.at];
-      if (next === 0x7b) this.dict(ctx, '', row, this.rowCount, level + 1, level + 1, key, rootKey);
+      if (next === 0x7b) this.dict(ctx, '', row, this.rowCount, level + 1, level + 1, key);
       else if (next === 0x5b) throw UNKNOWN;
       else {
         const value = ctx.names.get('')?.get('value');
@@ -229,7 +253,7 @@ export class KnownShapeScanner {
         this.member(row, value.name, fieldColumn(value, ctx.table, this.schema.changes), this.scalar());
       }
       this.finishRow(ctx, row);
-      if (ctx.propagateRootKey) row[DLT_COLUMNS.rootId] = rootKey;
+      if (ctx.propagateRootKey) row[DLT_COLUMNS.rootId] = this.rootRowKey();
       row[DLT_COLUMNS.parentId] = parentKey;
       row[DLT_COLUMNS.listIdx] = index;
       row[DLT_COLUMNS.id] = key;
@@ -239,6 +263,12 @@ export class KnownShapeScanner {
       if (after !== 0x2c) throw UNKNOWN;
       this.skipSpace();
     }
+  }
+
+  /** A value of the root row's primary key, which its key is made of. */
+  private keyValue(name: string, value: unknown): void {
+    if (this.rootKey !== undefined) throw UNKNOWN;
+    this.keyValues.set(name, value);
   }
 
   /** A scalar's column value, as typeRow sets it. */

@@ -14,6 +14,8 @@ interface Outcome {
   /** rows per table, their row keys replaced by the table and position of the row they name */
   rows: Record<string, Record<string, unknown>[]>;
   tables: unknown;
+  /** the root rows' keys, where they are made of the data (upsert, insert-only), not random */
+  rootKeys?: unknown[];
   /** lines the known-shape scanner took */
   scanned: number;
   error?: string;
@@ -53,7 +55,14 @@ function normalizeText(text: string, hints: ResourceHints, path: 'general' | 'by
   } catch (caught) {
     error = (caught as Error).message;
   }
-  return { rows: withRowLabels(rows), tables: schema.tables, scanned, ...(error !== undefined && { error }) };
+  const keyed = hints.mergeStrategy === 'upsert' || hints.mergeStrategy === 'insert-only';
+  return {
+    rows: withRowLabels(rows),
+    ...(keyed && { rootKeys: rows[table]?.map((row) => row._dlt_id) }),
+    tables: schema.tables,
+    scanned,
+    ...(error !== undefined && { error }),
+  };
 }
 
 /**
@@ -98,6 +107,12 @@ describe('items read from their bytes where the table knows their shape', () => 
     [
       'delete-insert',
       { name: 'items', writeDisposition: 'merge', mergeStrategy: 'delete-insert', primaryKey: ['id'] },
+    ],
+    // root keys are the hash of the primary key, nested keys follow from them
+    ['upsert', { name: 'items', writeDisposition: 'merge', mergeStrategy: 'upsert', primaryKey: ['id'] }],
+    [
+      'insert-only',
+      { name: 'items', writeDisposition: 'merge', mergeStrategy: 'insert-only', primaryKey: ['id'] },
     ],
   ])('gives the rows, row keys and schema of parsing them, for random nested items (%s)', (_, hints) => {
     let scanned = 0;
@@ -156,6 +171,33 @@ describe('items read from their bytes where the table knows their shape', () => 
     const outcome = expectSameOutcome(text);
     expect(outcome.rows.items?.map((row) => row.a__b)).toEqual([1, 1, 1]);
     expect(outcome.scanned).toBe(0);
+  });
+
+  it('makes a root key of primary key values that come before the nested rows need it', () => {
+    const hints: ResourceHints = {
+      name: 'items',
+      writeDisposition: 'merge',
+      mergeStrategy: 'upsert',
+      primaryKey: ['id', 'region'],
+    };
+    const known = '{"id": 1, "region": "eu", "tags": ["a"]}';
+    const text = [
+      known,
+      '{"id": 2, "region": "us", "tags": ["b", "c"]}',
+      // a key value after the list, which needed the key already: left to the general path
+      '{"id": 3, "tags": ["d"], "region": "eu"}',
+      '{"id": 4, "region": "eu", "tags": []}',
+      '{"region": "us", "id": 5, "tags": ["f"]}',
+    ].join('\n');
+    const outcome = expectSameOutcome(text, hints);
+    expect(outcome.scanned).toBe(3);
+    expect(outcome.rows.items__tags?.map((row) => row._dlt_root_id)).toEqual([
+      'items#0',
+      'items#1',
+      'items#1',
+      'items#2',
+      'items#4',
+    ]);
   });
 
   it('stops at the line end: a string left open is not closed by the next line', () => {
