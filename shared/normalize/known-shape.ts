@@ -1,7 +1,9 @@
 import { constants } from 'node:buffer';
+import { exactNumber } from '../formats/json-parse.js';
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
+import type { JsonFloat } from '../util/json-values.js';
 import { own } from '../util/own.js';
 import { LONE_SURROGATE } from '../util/surrogates.js';
 import { type Field, fieldColumn } from './flat-row.js';
@@ -33,10 +35,9 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
  * general path (RelationalNormalizer.normalize after parseJson) makes them, without the parse,
  * the flattening pass or a string per key. Anything else gives up before a row is written and
  * the caller takes the general path: a key or nested table not seen before, a value for another
- * type (a variant), a null in a required column, a key written with escapes, a number
- * JavaScript could alter (`1.0`, exponents, 16 digits or more), duplicate keys, names several keys
- * share, a row key made of the whole item (scd2), JSON columns and deep nesting, a contract that
- * refused a key, and malformed JSON, whose error the general path reports.
+ * type (a variant), a null in a required column, a key written with escapes, duplicate keys,
+ * names several keys share, a row key made of the whole item (scd2), JSON columns and deep
+ * nesting, a contract that refused a key, and malformed JSON, whose error the general path reports.
  */
 export class KnownShapeScanner {
   private bytes: Buffer = Buffer.alloc(0);
@@ -345,14 +346,16 @@ export class KnownShapeScanner {
   }
 
   /**
-   * A number of at most 15 significant digits without an exponent, which JSON.parse and Python
-   * read alike: its digits and the power of ten are exact doubles, so one division rounds it
-   * correctly, and a fraction that short cannot round to an integer. An integral fraction
-   * (`1.0`) is a float to dlt: the general path makes it one.
+   * A number as parseJson reads it: exactly (see exactNumber), so an integer past 2^53 is a
+   * bigint and an integral fraction or exponent (`1.0`, `2e3`) a float to dlt. Most have at most
+   * 15 significant digits and no exponent, which JSON.parse and Python read alike and are read
+   * here: their digits and the power of ten are exact doubles, so one division rounds them
+   * correctly, and a fraction that short cannot round to an integer.
    */
-  private number(): number {
+  private number(): number | bigint | JsonFloat {
     const bytes = this.bytes;
-    let at = this.at;
+    const start = this.at;
+    let at = start;
     const negative = bytes[at] === 0x2d;
     if (negative) at++;
     const integerStart = at;
@@ -367,8 +370,8 @@ export class KnownShapeScanner {
     // no digits, or a leading zero (`01`), is not JSON
     if (digits === 0 || (bytes[integerStart] === 0x30 && digits > 1)) throw UNKNOWN;
     let scale = 0;
+    let integral = true;
     if (byte === 0x2e) {
-      let integral = true;
       byte = bytes[++at]!;
       while (byte >= 0x30 && byte <= 0x39) {
         if (byte !== 0x30) integral = false;
@@ -377,10 +380,19 @@ export class KnownShapeScanner {
         scale++;
         byte = bytes[++at]!;
       }
-      if (scale === 0 || integral) throw UNKNOWN;
+      if (scale === 0) throw UNKNOWN;
     }
-    if (digits > 15 || byte === 0x65 || byte === 0x45) throw UNKNOWN;
+    let exponent = false;
+    if (byte === 0x65 || byte === 0x45) {
+      exponent = true;
+      byte = bytes[++at]!;
+      if (byte === 0x2b || byte === 0x2d) byte = bytes[++at]!;
+      if (!(byte >= 0x30 && byte <= 0x39)) throw UNKNOWN;
+      while (byte >= 0x30 && byte <= 0x39) byte = bytes[++at]!;
+    }
     this.at = at;
+    if (digits > 15 || exponent || (scale > 0 && integral))
+      return exactNumber((bytes as LatinSlicing).latin1Slice(start, at));
     const value = scale === 0 ? mantissa : mantissa / POWERS_OF_TEN[scale]!;
     return negative ? -value : value;
   }

@@ -139,7 +139,7 @@ describe('items read from their bytes where the table knows their shape', () => 
     expect(scanned).toBeGreaterThan(50);
   });
 
-  it('takes repeated shapes and leaves what it cannot read exactly to the general path', () => {
+  it('takes repeated shapes, exact numbers included, and leaves the rest to the general path', () => {
     const known = '{"id": 1, "name": "a", "price": 2.5, "tags": ["x"], "info": {"ok": true}}';
     const text = [
       known,
@@ -158,10 +158,11 @@ describe('items read from their bytes where the table knows their shape', () => 
     ].join('\n');
     const outcome = expectSameOutcome(text);
     expect(outcome.error).toMatch(/^items.jsonl:13: invalid JSON/);
-    // lines 2, 3, 4 (its keys in another order, text with an escape), 11 and 12 hold known keys
-    // with values that fit; the rest bring something new (a key, a variant, a list of lists) or
-    // a literal only the parser reads exactly (5.0, 1e2, 17 digits, a duplicate key)
-    expect(outcome.scanned).toBe(5);
+    // lines 2, 3, 4 (its keys in another order, text with an escape), 5 and 6 (numbers read
+    // exactly: 5.0 and 1e2 are floats, 17 digits a bigint), 11 and 12 hold known keys with values
+    // that fit; the rest bring something new (a key, a variant, a list of lists) or a duplicate key
+    expect(outcome.scanned).toBe(7);
+    expect(outcome.rows.items?.[5]).toMatchObject({ id: 12345678901234567n });
     expect(outcome.rows.items?.[3]).toMatchObject({ id: 4, name: 'dé', price: 12345678901.25 });
   });
 
