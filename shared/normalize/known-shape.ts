@@ -100,9 +100,10 @@ export class KnownShapeScanner {
   }
 
   /**
-   * The root row's key. One made of the primary key's values (upsert, insert-only: their text
-   * as they came, as the general path hashes them) is made when a nested row first needs it; a
-   * key value that comes after that leaves the item to the general path.
+   * The root row's key. One made of the primary key's values (upsert, insert-only: the values as
+   * the item holds them, before they are typed, as the general path hashes them) is made when a
+   * nested row first needs it; a key value that comes after that leaves the item to the general
+   * path.
    */
   private rootRowKey(): string {
     if (this.rootKey === undefined) {
