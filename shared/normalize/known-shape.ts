@@ -222,6 +222,7 @@ export class KnownShapeScanner {
       if (this.escaped) throw UNKNOWN;
       field = fields.get(bytes.toString('utf8', start, end));
       if (field === undefined) throw UNKNOWN;
+      // a copy: a subarray would keep the whole chunk of lines alive
       run.keys[k] = Uint8Array.prototype.slice.call(bytes, start, end);
       run.fields[k] = field;
     }
