@@ -14,23 +14,29 @@ import type { FromWorker, ThreadError, ToWorker, WorkerSetup, WrittenLines } fro
 
 /** Rows with their tables: a line's, or those of a chunk's lines held until the coordinator's verdict. */
 class TableRows implements RowSink {
-  readonly tables = new Set<string>();
+  /** table name, row, table name, row, ...: the first `length` entries */
   readonly rows: (string | NormalizedRow)[] = [];
+  length = 0;
 
   write(table: TableSchema, row: NormalizedRow): void {
-    this.tables.add(table.name);
-    this.rows.push(table.name, row);
+    this.rows[this.length++] = table.name;
+    this.rows[this.length++] = row;
+  }
+
+  get tables(): Set<string> {
+    const names = new Set<string>();
+    for (let i = 0; i < this.length; i += 2) names.add(this.rows[i] as string);
+    return names;
   }
 
   takeFrom(other: TableRows): void {
-    for (const name of other.tables) this.tables.add(name);
-    for (const entry of other.rows) this.rows.push(entry);
+    for (let i = 0; i < other.length; i++) this.rows[this.length++] = other.rows[i]!;
     other.clear();
   }
 
+  /** Empties it for the next line, keeping its storage (a line's rows stay referenced until then). */
   clear(): void {
-    this.tables.clear();
-    this.rows.length = 0;
+    this.length = 0;
   }
 }
 
@@ -128,12 +134,12 @@ export class NormalizeWorker {
       written.lines++;
       if (item) written.items++;
       // outside the try: a file that cannot be written breaks the worker, it rejects no data
-      for (const name of lineRows.tables) writtenTables.add(name);
+      for (let r = 0; r < lineRows.length; r += 2) writtenTables.add(lineRows.rows[r] as string);
       // a line's few rows are handed over whole; awaiting only for a flush spares a promise a line
       if (this.handRows(lineRows, base.stored.tables)) await this.writers.flush();
       lineRows.clear();
     }
-    if (held.rows.length > 0) this.pending.set(message.id, held);
+    if (held.length > 0) this.pending.set(message.id, held);
     this.post({
       type: 'normalized',
       id: message.id,
@@ -150,7 +156,7 @@ export class NormalizeWorker {
    * holds their changes), flushing as the buffers fill.
    */
   private async writeRows(rows: TableRows, tables: StoredSchema['tables']): Promise<void> {
-    for (let i = 0; i < rows.rows.length; i += 2) {
+    for (let i = 0; i < rows.length; i += 2) {
       this.writers.write(tableOf(tables, rows.rows[i] as string), rows.rows[i + 1] as NormalizedRow);
       if (this.writers.needsFlush) await this.writers.flush();
     }
@@ -161,7 +167,7 @@ export class NormalizeWorker {
    * nothing); true when a buffer is full and wants a flush.
    */
   private handRows(rows: TableRows, tables: StoredSchema['tables']): boolean {
-    for (let i = 0; i < rows.rows.length; i += 2)
+    for (let i = 0; i < rows.length; i += 2)
       this.writers.write(tableOf(tables, rows.rows[i] as string), rows.rows[i + 1] as NormalizedRow);
     return this.writers.needsFlush;
   }
