@@ -6,6 +6,7 @@ import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/type
 import type { JsonFloat } from '../util/json-values.js';
 import { own } from '../util/own.js';
 import { LONE_SURROGATE } from '../util/surrogates.js';
+import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { type Field, fieldColumn } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
 import { nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
@@ -26,6 +27,10 @@ interface KeyRun {
 
 /** Thrown (and caught in `scan`) where the item needs the general path. */
 const UNKNOWN = Symbol('unknown shape');
+
+/** The `_dlt` columns normalize sets on a root row and on a nested one (and `_dlt_root_id`). */
+const ROOT_LINKAGE = [DLT_COLUMNS.loadId, DLT_COLUMNS.id];
+const NESTED_LINKAGE = [DLT_COLUMNS.id, DLT_COLUMNS.parentId, DLT_COLUMNS.listIdx];
 
 const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
 
@@ -50,8 +55,7 @@ export class KnownShapeScanner {
   /** The item's rows with their tables, written once the whole item is read. */
   private readonly tables: TableSchema[] = [];
   private readonly rows: NormalizedRow[] = [];
-  /** The item's root row, its key, and for a key made of data, the primary key and its values. */
-  private root: NormalizedRow | undefined;
+  /** The item's root key, and for a key made of data, the primary key and its values. */
   private rootKey: string | undefined;
   private keyColumns: readonly string[] | undefined;
   private readonly keyValues = new Map<string, unknown>();
@@ -70,8 +74,7 @@ export class KnownShapeScanner {
   /** Normalizes the item in bytes [start, end) into `ctx`'s table; false, having written nothing, if it cannot. */
   scan(ctx: TableContext, bytes: Buffer, start: number, end: number): boolean {
     // a line too long for one string is refused by the general path, as before it is read
-    if (end - start > MAX_STRING_LENGTH || ctx.rowKeyKind === 'content' || !this.ready(ctx, true))
-      return false;
+    if (end - start > MAX_STRING_LENGTH || ctx.rowKeyKind === 'content' || !this.ready(ctx)) return false;
     const keyed = ctx.rowKeyKind === 'primary_key' && ctx.primaryKey.length > 0;
     this.bytes = bytes;
     this.at = start;
@@ -84,7 +87,6 @@ export class KnownShapeScanner {
     try {
       this.skipSpace();
       const row = this.newRow(ctx);
-      this.root = row;
       this.dict(ctx, '', row, this.rowCount, 0, 0, undefined);
       this.finishRow(ctx, row);
       row[DLT_COLUMNS.loadId] = this.loadId;
@@ -115,20 +117,24 @@ export class KnownShapeScanner {
 
   /**
    * Whether rows of this table can be written without a schema change: its linkage columns exist
-   * with dlt's types, no contract refused a key, the table is kept. Checked again after a change.
+   * with dlt's types (LINKAGE_COLUMNS, unsized), no contract refused a key, the table is kept.
+   * Checked again after a change.
    */
-  private ready(ctx: TableContext, root: boolean): boolean {
+  private ready(ctx: TableContext): boolean {
     // a refusal changes no schema: asked each time
     if (ctx.discarded || ctx.refused.size > 0) return false;
     const changes = this.schema.changes;
     if (this.readyAt.get(ctx) === changes) return true;
-    const text = (name: string) => isPlain(own(ctx.table.columns, name), 'text');
-    const linked = root
-      ? text(DLT_COLUMNS.loadId) && text(DLT_COLUMNS.id)
-      : text(DLT_COLUMNS.id) &&
-        text(DLT_COLUMNS.parentId) &&
-        isPlain(own(ctx.table.columns, DLT_COLUMNS.listIdx), 'bigint') &&
-        (!ctx.propagateRootKey || text(DLT_COLUMNS.rootId));
+    const linkage =
+      ctx.table.parent === undefined
+        ? ROOT_LINKAGE
+        : ctx.propagateRootKey
+          ? [...NESTED_LINKAGE, DLT_COLUMNS.rootId]
+          : NESTED_LINKAGE;
+    const linked = linkage.every((name) => {
+      const column = own(ctx.table.columns, name);
+      return column?.data_type === LINKAGE_COLUMNS[name]?.data_type && column?.precision === undefined;
+    });
     if (!linked) return false;
     this.readyAt.set(ctx, changes);
     return true;
@@ -155,7 +161,7 @@ export class KnownShapeScanner {
     rowNumber: number,
     level: number,
     depth: number,
-    /** undefined for the root row, whose key may not be made yet */
+    /** undefined for the root row (and its dicts), whose key may not be made yet */
     rowKey: string | undefined,
   ): void {
     const bytes = this.bytes;
@@ -187,7 +193,7 @@ export class KnownShapeScanner {
         else this.list(ctx, field, level, rowKey ?? this.rootRowKey());
       } else {
         const value = this.scalar();
-        if (row === this.root && this.keyColumns?.includes(field.name)) this.keyValue(field.name, value);
+        if (rowKey === undefined && this.keyColumns?.includes(field.name)) this.keyValue(field.name, value);
         this.member(row, field.name, column, value);
       }
       this.skipSpace();
@@ -243,7 +249,9 @@ export class KnownShapeScanner {
       return;
     }
     const ctx = parent.children.get(field.name);
-    if (ctx === undefined || !this.ready(ctx, false)) throw UNKNOWN;
+    if (ctx === undefined || !this.ready(ctx)) throw UNKNOWN;
+    // scalars in the list go to the nested table's `value` column, as normalizeListItem puts them
+    let value: Field | undefined;
     for (let index = 0; ; index++) {
       const key = nestedRowKey(parentKey, ctx.table.name, index);
       const row = this.newRow(ctx);
@@ -251,7 +259,7 @@ export class KnownShapeScanner {
       if (next === 0x7b) this.dict(ctx, '', row, this.rowCount, level + 1, level + 1, key);
       else if (next === 0x5b) throw UNKNOWN;
       else {
-        const value = ctx.names.get('')?.get('value');
+        value ??= ctx.names.get('')?.get('value');
         if (value === undefined || value.shared) throw UNKNOWN;
         this.member(row, value.name, fieldColumn(value, ctx.table, this.schema.changes), this.scalar());
       }
@@ -414,8 +422,3 @@ export class KnownShapeScanner {
 const TRUE = Buffer.from('true');
 const FALSE = Buffer.from('false');
 const NULL = Buffer.from('null');
-
-/** A column of this type, not sized, as normalize makes the linkage columns. */
-function isPlain(column: ColumnSchema | undefined, type: 'text' | 'bigint'): boolean {
-  return column?.data_type === type && column.precision === undefined;
-}

@@ -23,8 +23,8 @@ class TableRows implements RowSink {
     this.rows[this.length++] = row;
   }
 
-  get tables(): Set<string> {
-    const names = new Set<string>();
+  /** Adds the names of the tables its rows go to (a Set per line would be made for nothing). */
+  addTablesTo(names: Set<string>): Set<string> {
     for (let i = 0; i < this.length; i += 2) names.add(this.rows[i] as string);
     return names;
   }
@@ -134,7 +134,7 @@ export class NormalizeWorker {
       written.lines++;
       if (item) written.items++;
       // outside the try: a file that cannot be written breaks the worker, it rejects no data
-      for (let r = 0; r < lineRows.length; r += 2) writtenTables.add(lineRows.rows[r] as string);
+      lineRows.addTablesTo(writtenTables);
       // a line's few rows are handed over whole; awaiting only for a flush spares a promise a line
       if (this.handRows(lineRows, base.stored.tables)) await this.writers.flush();
       lineRows.clear();
@@ -145,7 +145,7 @@ export class NormalizeWorker {
       id: message.id,
       written: writtenSoFar(),
       items,
-      tables: [...held.tables],
+      tables: [...held.addTablesTo(new Set())],
       changes: schemaChanges(base.stored.tables, schema.tables),
       quarantined,
     });

@@ -39,18 +39,23 @@ function normalizeText(text: string, hints: ResourceHints, path: 'general' | 'by
     table,
     quarantining: false,
   };
+  // counts the items the scanner took, passing each call through to it
+  let scanned = 0;
+  const scan = normalizer.normalizeKnownShape.bind(normalizer);
+  normalizer.normalizeKnownShape = (...args) => {
+    const took = scan(...args);
+    if (took) scanned++;
+    return took;
+  };
   const bytes = Buffer.from(text);
   const bounds = lineBounds(bytes);
-  let scanned = 0;
   let error: string | undefined;
   try {
     for (let i = 0; i < bounds.length; i += 2) {
       const [start, end, n] = [bounds[i]!, bounds[i + 1]!, i / 2 + 1];
-      if (path === 'general')
-        normalizeLine(normalizer, source, decodeLine(bytes, start, end, n), n, () => {});
-      else if (normalizer.normalizeKnownShape(bytes, start, end, table)) scanned++;
-      // the scanner refused it: what normalize does next
-      else normalizeLineBytes(normalizer, source, bytes, start, end, n, () => {});
+      // normalize's own call, or the general path alone
+      if (path === 'bytes') normalizeLineBytes(normalizer, source, bytes, start, end, n, () => {});
+      else normalizeLine(normalizer, source, decodeLine(bytes, start, end, n), n, () => {});
     }
   } catch (caught) {
     error = (caught as Error).message;
