@@ -2,14 +2,14 @@ import { constants } from 'node:buffer';
 import { exactNumber } from '../formats/json-parse.js';
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import type { Schema } from '../schema/schema.js';
-import { type ColumnSchema, DLT_COLUMNS, type TableSchema } from '../schema/types.js';
+import { type ColumnSchema, DLT_COLUMNS } from '../schema/types.js';
 import type { JsonFloat } from '../util/json-values.js';
 import { own } from '../util/own.js';
 import { LONE_SURROGATE } from '../util/surrogates.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { type Field, fieldColumn } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
-import { nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
+import { nestedRowKey, nestedRowKeyPair, primaryKeyRowKey, randomRowKey } from './row-keys.js';
 
 const { MAX_STRING_LENGTH } = constants;
 
@@ -52,11 +52,17 @@ export class KnownShapeScanner {
   /** Whether the last string stringEnd found is ASCII, and whether it holds escapes. */
   private ascii = false;
   private escaped = false;
-  /** The item's rows with their tables, written once the whole item is read. */
-  private readonly tables: TableSchema[] = [];
+  /**
+   * The item's rows (the root row first) with their tables, written once the whole item is read,
+   * and for each nested row its parent row and list position: their keys are made at the end,
+   * two at a time (see assignKeys).
+   */
+  private readonly contexts: TableContext[] = [];
   private readonly rows: NormalizedRow[] = [];
-  /** The item's root key, and for a key made of data, the primary key and its values. */
-  private rootKey: string | undefined;
+  private readonly parentRows: number[] = [];
+  private readonly listIndexes: number[] = [];
+  private readonly rowKeys: string[] = [];
+  /** For a root key made of data, the primary key and its values. */
   private keyColumns: readonly string[] | undefined;
   private readonly keyValues = new Map<string, unknown>();
   /** Rows begun so far, which numbers them: a field read twice in one row is a duplicate key. */
@@ -79,40 +85,78 @@ export class KnownShapeScanner {
     this.bytes = bytes;
     this.at = start;
     this.end = end;
-    this.tables.length = 0;
+    this.contexts.length = 0;
     this.rows.length = 0;
     this.keyColumns = keyed ? ctx.primaryKey : undefined;
     this.keyValues.clear();
-    this.rootKey = keyed ? undefined : randomRowKey();
     try {
       this.skipSpace();
-      const row = this.newRow(ctx);
-      this.dict(ctx, '', row, this.rowCount, 0, 0, undefined);
+      const row = this.newRow(ctx, -1, -1);
+      this.dict(ctx, '', row, this.rowCount, 0, 0, 0);
       this.finishRow(ctx, row);
-      row[DLT_COLUMNS.loadId] = this.loadId;
-      row[DLT_COLUMNS.id] = this.rootRowKey();
       this.skipSpace();
       if (this.at !== end) return false;
+      row[DLT_COLUMNS.loadId] = this.loadId;
+      this.assignKeys(keyed ? this.keyHash() : randomRowKey());
     } catch {
       // UNKNOWN, or whatever else stops the scan: the general path reads the item or reports it
       return false;
     }
-    for (let i = 0; i < this.rows.length; i++) this.sink.write(this.tables[i]!, this.rows[i]!);
+    for (let i = 0; i < this.rows.length; i++) this.sink.write(this.contexts[i]!.table, this.rows[i]!);
     return true;
   }
 
   /**
-   * The root row's key. One made of the primary key's values (upsert, insert-only: the values as
-   * the item holds them, before they are typed, as the general path hashes them) is made when a
-   * nested row first needs it; a key value that comes after that leaves the item to the general
-   * path.
+   * A root key made of the primary key's values (upsert, insert-only): the values as the item
+   * holds them, before they are typed, as the general path hashes them.
    */
-  private rootRowKey(): string {
-    if (this.rootKey === undefined) {
-      const values = this.keyValues;
-      this.rootKey = primaryKeyRowKey((name) => values.get(name), this.keyColumns ?? []);
+  private keyHash(): string {
+    const values = this.keyValues;
+    return primaryKeyRowKey((name) => values.get(name), this.keyColumns ?? []);
+  }
+
+  /**
+   * Sets the row keys and linkage columns. A nested row's key is a hash of its parent's key:
+   * rows come parent first, so each parent's key is made before its children's, and two rows in
+   * a row (the second not the first's child) are hashed together.
+   */
+  private assignKeys(rootKey: string): void {
+    const { rows, contexts, parentRows, listIndexes, rowKeys } = this;
+    rowKeys[0] = rootKey;
+    rows[0]![DLT_COLUMNS.id] = rootKey;
+    const count = rows.length;
+    for (let r = 1; r < count; r++) {
+      const parentKey = rowKeys[parentRows[r]!]!;
+      const table = contexts[r]!.table.name;
+      if (r + 1 < count && parentRows[r + 1] !== r) {
+        const secondParentKey = rowKeys[parentRows[r + 1]!]!;
+        const secondTable = contexts[r + 1]!.table.name;
+        nestedRowKeyPair(
+          parentKey,
+          table,
+          listIndexes[r]!,
+          secondParentKey,
+          secondTable,
+          listIndexes[r + 1]!,
+          rowKeys,
+          r,
+        );
+        this.link(r, parentKey, rootKey);
+        this.link(++r, secondParentKey, rootKey);
+      } else {
+        rowKeys[r] = nestedRowKey(parentKey, table, listIndexes[r]!);
+        this.link(r, parentKey, rootKey);
+      }
     }
-    return this.rootKey;
+  }
+
+  /** A nested row's linkage columns, as normalizeListItem sets them. */
+  private link(r: number, parentKey: string, rootKey: string): void {
+    const row = this.rows[r]!;
+    if (this.contexts[r]!.propagateRootKey) row[DLT_COLUMNS.rootId] = rootKey;
+    row[DLT_COLUMNS.parentId] = parentKey;
+    row[DLT_COLUMNS.listIdx] = this.listIndexes[r]!;
+    row[DLT_COLUMNS.id] = this.rowKeys[r]!;
   }
 
   /**
@@ -140,10 +184,14 @@ export class KnownShapeScanner {
     return true;
   }
 
-  private newRow(ctx: TableContext): NormalizedRow {
+  /** A row of `ctx`'s table, at `listIndex` in a list of row `parentRow` (-1 for the root row). */
+  private newRow(ctx: TableContext, parentRow: number, listIndex: number): NormalizedRow {
     const row: NormalizedRow = {};
-    this.tables.push(ctx.table);
-    this.rows.push(row);
+    const at = this.rows.length;
+    this.contexts[at] = ctx;
+    this.rows[at] = row;
+    this.parentRows[at] = parentRow;
+    this.listIndexes[at] = listIndex;
     this.rowCount++;
     return row;
   }
@@ -153,7 +201,10 @@ export class KnownShapeScanner {
     for (const name of ctx.required) if (own(row, name) === undefined) throw UNKNOWN;
   }
 
-  /** Reads the dict at `at` (row number `rowNumber`, or a dict flattened into it at `path`). */
+  /**
+   * Reads the dict at `at` into `row` (the item's row `rowIndex`, 0 for the root row, and number
+   * `rowNumber` of all rows scanned), or a dict flattened into it at `path`.
+   */
   private dict(
     ctx: TableContext,
     path: string,
@@ -161,8 +212,7 @@ export class KnownShapeScanner {
     rowNumber: number,
     level: number,
     depth: number,
-    /** undefined for the root row (and its dicts), whose key may not be made yet */
-    rowKey: string | undefined,
+    rowIndex: number,
   ): void {
     const bytes = this.bytes;
     if (bytes[this.at] !== 0x7b || depth >= MAX_SCANNED_DEPTH) throw UNKNOWN;
@@ -189,11 +239,11 @@ export class KnownShapeScanner {
       if (next === 0x7b || next === 0x5b) {
         // as flattenMember: nested while within max_nesting and not a json column
         if (depth + 1 > ctx.maxNesting || column?.data_type === 'json') throw UNKNOWN;
-        if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1, rowKey);
-        else this.list(ctx, field, level, rowKey ?? this.rootRowKey());
+        if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1, rowIndex);
+        else this.list(ctx, field, level, rowIndex);
       } else {
         const value = this.scalar();
-        if (rowKey === undefined && this.keyColumns?.includes(field.name)) this.keyValue(field.name, value);
+        if (rowIndex === 0 && this.keyColumns?.includes(field.name)) this.keyValues.set(field.name, value);
         this.member(row, field.name, column, value);
       }
       this.skipSpace();
@@ -240,7 +290,7 @@ export class KnownShapeScanner {
   }
 
   /** A list at `at`: its elements become rows of the nested table, as normalizeListItem makes them. */
-  private list(parent: TableContext, field: Field, level: number, parentKey: string): void {
+  private list(parent: TableContext, field: Field, level: number, parentRow: number): void {
     const bytes = this.bytes;
     this.at++;
     this.skipSpace();
@@ -253,10 +303,10 @@ export class KnownShapeScanner {
     // scalars in the list go to the nested table's `value` column, as normalizeListItem puts them
     let value: Field | undefined;
     for (let index = 0; ; index++) {
-      const key = nestedRowKey(parentKey, ctx.table.name, index);
-      const row = this.newRow(ctx);
+      const rowIndex = this.rows.length;
+      const row = this.newRow(ctx, parentRow, index);
       const next = bytes[this.at];
-      if (next === 0x7b) this.dict(ctx, '', row, this.rowCount, level + 1, level + 1, key);
+      if (next === 0x7b) this.dict(ctx, '', row, this.rowCount, level + 1, level + 1, rowIndex);
       else if (next === 0x5b) throw UNKNOWN;
       else {
         value ??= ctx.names.get('')?.get('value');
@@ -264,22 +314,12 @@ export class KnownShapeScanner {
         this.member(row, value.name, fieldColumn(value, ctx.table, this.schema.changes), this.scalar());
       }
       this.finishRow(ctx, row);
-      if (ctx.propagateRootKey) row[DLT_COLUMNS.rootId] = this.rootRowKey();
-      row[DLT_COLUMNS.parentId] = parentKey;
-      row[DLT_COLUMNS.listIdx] = index;
-      row[DLT_COLUMNS.id] = key;
       this.skipSpace();
       const after = bytes[this.at++];
       if (after === 0x5d) return;
       if (after !== 0x2c) throw UNKNOWN;
       this.skipSpace();
     }
-  }
-
-  /** A value of the root row's primary key, which its key is made of. */
-  private keyValue(name: string, value: unknown): void {
-    if (this.rootKey !== undefined) throw UNKNOWN;
-    this.keyValues.set(name, value);
   }
 
   /** A scalar's column value, as typeRow sets it. */

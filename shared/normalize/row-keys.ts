@@ -1,4 +1,4 @@
-import { digest128, digest128Joined, uniqIdBase64 } from '../util/digest.js';
+import { digest128, digest128Joined, digest128JoinedPair, uniqIdBase64 } from '../util/digest.js';
 // dlt hashes orjson's text of the values, keys sorted: orjsonText writes the same
 import { orjsonText } from '../util/python-text.js';
 
@@ -10,6 +10,29 @@ export function randomRowKey(): string {
 /** The deterministic key of a nested row: its parent's key, its table and its list position. */
 export function nestedRowKey(parentKey: string, tableName: string, listIndex: number): string {
   return digest128Joined(parentKey, tableName, listIndex);
+}
+
+/** nestedRowKey of two rows into keys[at] and keys[at + 1], hashed together (the second's parent is not the first). */
+export function nestedRowKeyPair(
+  parentKey: string,
+  tableName: string,
+  listIndex: number,
+  secondParentKey: string,
+  secondTableName: string,
+  secondListIndex: number,
+  keys: string[],
+  at: number,
+): void {
+  digest128JoinedPair(
+    parentKey,
+    tableName,
+    listIndex,
+    secondParentKey,
+    secondTableName,
+    secondListIndex,
+    keys,
+    at,
+  );
 }
 
 /** upsert / insert-only: the hash of the primary key values of the flattened row. */

@@ -3,17 +3,21 @@ import { createKeccak, type KeccakInstance } from './keccak-wasm.js';
 
 const INPUT_AT = 512;
 const SHAKE128_RATE = 168;
+const UNDERSCORE = 0x5f;
 const encoder = new TextEncoder();
 
 // compiled on the first hash, not at import: the load function imports this and never hashes
-let wasm: { absorb: KeccakInstance['absorb']; memory: Uint8Array; input: Uint8Array } | undefined;
+let wasm:
+  | (Pick<KeccakInstance, 'absorb' | 'absorbPair'> & { memory: Uint8Array; input: Uint8Array })
+  | undefined;
 
 function keccak(): NonNullable<typeof wasm> {
   if (wasm === undefined) {
-    const { absorb, memory } = createKeccak();
+    const { absorb, absorbPair, memory } = createKeccak();
     const bytes = new Uint8Array(memory.buffer);
     wasm = {
       absorb,
+      absorbPair,
       memory: bytes,
       input: bytes.subarray(INPUT_AT),
     };
@@ -45,19 +49,64 @@ export function digest128(text: string | Buffer, bytes = 10): string {
  * around the permutation.
  */
 export function digest128Joined(parent: string, name: string, index: number): string {
-  const { memory, input } = keccak();
-  const fits = parent.length + name.length + 20 <= memory.length - INPUT_AT - SHAKE128_RATE;
-  let at = fits ? writeAscii(parent, input, 0) : -1;
-  if (at >= 0) {
-    input[at] = UNDERSCORE;
-    at = writeAscii(name, input, at + 1);
-  }
-  if (at < 0) return digest128(`${parent}_${name}_${index}`);
-  input[at] = UNDERSCORE;
-  return squeeze(writeAscii(String(index), input, at + 1), 10);
+  const { memory } = keccak();
+  const length = writeJoined(parent, name, index, INPUT_AT, memory.length - INPUT_AT - SHAKE128_RATE);
+  if (length < 0) return digest128(`${parent}_${name}_${index}`);
+  return squeeze(length, 10);
 }
 
-const UNDERSCORE = 0x5f;
+// the two messages of a pair, one block each
+const PAIR_FIRST = INPUT_AT;
+const PAIR_SECOND = INPUT_AT + SHAKE128_RATE;
+
+/**
+ * digest128Joined of two texts into keys[at] and keys[at + 1], hashed side by side in the two
+ * lanes of one permutation (about 1.4 times as fast as two calls). Texts that do not fit one
+ * block (or are not ASCII) are hashed one by one.
+ */
+export function digest128JoinedPair(
+  parent: string,
+  name: string,
+  index: number,
+  secondParent: string,
+  secondName: string,
+  secondIndex: number,
+  keys: string[],
+  at: number,
+): void {
+  const { memory, absorbPair } = keccak();
+  const firstLength = writeJoined(parent, name, index, PAIR_FIRST, SHAKE128_RATE - 1);
+  const secondLength =
+    firstLength < 0 ? -1 : writeJoined(secondParent, secondName, secondIndex, PAIR_SECOND, SHAKE128_RATE - 1);
+  if (secondLength < 0) {
+    keys[at] = digest128Joined(parent, name, index);
+    keys[at + 1] = digest128Joined(secondParent, secondName, secondIndex);
+    return;
+  }
+  pad(PAIR_FIRST, firstLength, 1);
+  pad(PAIR_SECOND, secondLength, 1);
+  absorbPair(PAIR_FIRST, PAIR_SECOND);
+  keys[at] = base64Unpadded(memory, 0, 10);
+  keys[at + 1] = base64Unpadded(memory, 16, 10);
+}
+
+/**
+ * Writes `${parent}_${name}_${index}` as ASCII at `at`; its length, or -1 when a character is not
+ * ASCII or the text is longer than `room`.
+ */
+function writeJoined(parent: string, name: string, index: number, at: number, room: number): number {
+  const { memory } = keccak();
+  const digits = String(index);
+  const length = parent.length + name.length + digits.length + 2;
+  if (length > room) return -1;
+  let end = writeAscii(parent, memory, at);
+  if (end < 0) return -1;
+  memory[end] = UNDERSCORE;
+  end = writeAscii(name, memory, end + 1);
+  if (end < 0) return -1;
+  memory[end] = UNDERSCORE;
+  return writeAscii(digits, memory, end + 1) - at;
+}
 
 /** Writes ASCII text at `at` and returns where it ends; -1 when a character is not ASCII. */
 function writeAscii(text: string, into: Uint8Array, at: number): number {
@@ -72,14 +121,19 @@ function writeAscii(text: string, into: Uint8Array, at: number): number {
 /** Pads the `length` bytes of input, permutes, and encodes the first `bytes` of the state. */
 function squeeze(length: number, bytes: number): string {
   const { absorb, memory } = keccak();
-  // SHAKE's padding: the domain bits 1111 then pad10*1, to a whole number of blocks
   const blocks = Math.floor(length / SHAKE128_RATE) + 1;
-  const end = INPUT_AT + blocks * SHAKE128_RATE;
-  memory.fill(0, INPUT_AT + length, end);
-  memory[INPUT_AT + length] = 0x1f;
-  memory[end - 1]! |= 0x80;
+  pad(INPUT_AT, length, blocks);
   absorb(INPUT_AT, blocks);
   return base64Unpadded(memory, 0, bytes);
+}
+
+/** SHAKE's padding of a message at `at`: the domain bits 1111 then pad10*1, to `blocks` blocks. */
+function pad(at: number, length: number, blocks: number): void {
+  const { memory } = keccak();
+  const end = at + blocks * SHAKE128_RATE;
+  memory.fill(0, at + length, end);
+  memory[at + length] = 0x1f;
+  memory[end - 1]! |= 0x80;
 }
 
 const BASE64_CODES = Array.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', (c) =>

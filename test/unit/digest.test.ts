@@ -1,6 +1,12 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { digest128, digest128Joined, uniqIdBase64, uniqIdHex } from '../../shared/util/digest.js';
+import {
+  digest128,
+  digest128Joined,
+  digest128JoinedPair,
+  uniqIdBase64,
+  uniqIdHex,
+} from '../../shared/util/digest.js';
 
 const openssl = (input: string | Buffer, bytes = 10) =>
   createHash('shake128', { outputLength: bytes }).update(input).digest('base64').replace(/=+$/, '');
@@ -47,6 +53,30 @@ describe('digest128Joined (nested row keys without building their text)', () => 
     for (const [parent, name, index] of cases) {
       const text = `${parent}_${name}_${index}`;
       expect(digest128Joined(parent, name, index), text.slice(0, 40)).toBe(openssl(text));
+    }
+  });
+});
+
+describe('digest128JoinedPair (two nested row keys in one permutation)', () => {
+  it('equals digest128Joined of each text, at and around the one-block limit and for other texts', () => {
+    const texts: [string, string, number][] = [
+      ['abcdefghijklmn', 'orders__items', 0],
+      ['zXIIg+0PluhB+A', 'orders__tags', 12],
+      ['', '', 0],
+      // `${parent}_${name}_${index}` of 166, 167 (one block) and 168 bytes (two: hashed alone)
+      ['p'.repeat(149), 'table', 1234567890],
+      ['p'.repeat(150), 'table', 1234567890],
+      ['p'.repeat(151), 'table', 1234567890],
+      ['parent😀', 'items', 3],
+      ['q'.repeat(70_000), 'items', 1],
+    ];
+    const keys: string[] = ['before'];
+    for (const first of texts) {
+      for (const second of texts) {
+        digest128JoinedPair(...first, ...second, keys, 1);
+        const label = `${first[0].slice(0, 20)} / ${second[0].slice(0, 20)}`;
+        expect(keys, label).toEqual(['before', digest128Joined(...first), digest128Joined(...second)]);
+      }
     }
   });
 });
