@@ -1,5 +1,5 @@
-import type { NormalizedRow } from '../normalize/relational.js';
 import type { ColumnSchema } from '../schema/types.js';
+import type { ColumnValues } from './column-batch.js';
 
 export const FILE_FORMATS = ['parquet', 'jsonl'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -8,7 +8,8 @@ export type FileFormat = (typeof FILE_FORMATS)[number];
 export interface DataFileWriter {
   /** Whether a batch with these columns can go into this file (else the file is rotated). */
   accepts(columns: readonly ColumnSchema[]): boolean;
-  writeBatch(rows: readonly NormalizedRow[], columns: readonly ColumnSchema[]): Promise<void>;
+  /** Writes `rows` rows given column by column: `values[i]` holds the values of `columns[i]`. */
+  writeBatch(columns: readonly ColumnSchema[], values: readonly ColumnValues[], rows: number): Promise<void>;
   /** Bytes written so far (compressed output). */
   readonly bytesWritten: number;
   /** Bytes of values handed in and held until they are written (Parquet's open row group). */

@@ -1,9 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { createGzip } from 'node:zlib';
-import type { NormalizedRow } from '../normalize/relational.js';
 import type { ColumnSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
-import { own } from '../util/own.js';
+import type { ColumnValues } from './column-batch.js';
 import type { DataFileWriter } from './file-writer.js';
 import { jsonValue } from './jsonl-values.js';
 
@@ -31,14 +30,19 @@ export class JsonlFileWriter implements DataFileWriter {
     return true;
   }
 
-  async writeBatch(rows: readonly NormalizedRow[], columns: readonly ColumnSchema[]): Promise<void> {
+  async writeBatch(
+    columns: readonly ColumnSchema[],
+    values: readonly ColumnValues[],
+    rows: number,
+  ): Promise<void> {
     this.columns = columns;
+    const names = columns.map((column) => `${JSON.stringify(column.name)}:`);
     const lines: string[] = [];
-    for (const row of rows) {
+    for (let row = 0; row < rows; row++) {
       const fields: string[] = [];
-      for (const column of this.columns) {
-        const value = own(row, column.name);
-        if (value !== undefined) fields.push(`${JSON.stringify(column.name)}:${jsonValue(column, value)}`);
+      for (let i = 0; i < columns.length; i++) {
+        const value = values[i]![row];
+        if (value !== undefined) fields.push(`${names[i]}${jsonValue(columns[i]!, value)}`);
       }
       lines.push(`{${fields.join(',')}}\n`);
     }

@@ -1,10 +1,10 @@
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import type { NormalizedRow } from '../normalize/relational.js';
 import { type ColumnSchema, DLT_COLUMNS } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { buildColumn } from './arrow-columns.js';
 import { arrowType } from './arrow-types.js';
+import type { ColumnValues } from './column-batch.js';
 import type { DataFileWriter } from './file-writer.js';
 
 const ROW_KEY_COLUMNS = new Set<string>([DLT_COLUMNS.id, DLT_COLUMNS.parentId, DLT_COLUMNS.rootId]);
@@ -20,49 +20,21 @@ function fileType(column: ColumnSchema, timeAsText: boolean): arrow.DataType {
   return timeAsText && column.data_type === 'time' ? new arrow.Utf8() : arrowType(column);
 }
 
-type ColumnValues = (NormalizedRow[string] | undefined)[];
-
-/** An Arrow record batch of rows, column by column. */
+/** An Arrow record batch of `rows` rows, column by column. */
 function recordBatch(
   schema: arrow.Schema,
   columns: readonly ColumnSchema[],
   values: readonly ColumnValues[],
+  rows: number,
 ): arrow.RecordBatch {
   const children = columns.map((c, i) => buildColumn(c, values[i]!, schema.fields[i]!.type));
   const struct = arrow.makeData({
     type: new arrow.Struct(schema.fields),
-    length: values[0]?.length ?? 0,
+    length: rows,
     nullCount: 0,
     children,
   });
   return new arrow.RecordBatch(schema, struct);
-}
-
-type ColumnSplitter = (rows: readonly NormalizedRow[]) => ColumnValues[];
-
-/**
- * A function that reads rows into one array per column. It is generated for the file's columns
- * so that each property read names its column: V8 then caches each read for the few row shapes
- * a table has, where one read by a variable name goes through a shared lookup for every value.
- */
-function columnSplitter(columns: readonly ColumnSchema[]): ColumnSplitter {
-  // a name such as `constructor` is also a member of every object: read only the row's own value
-  const reads = columns.map(({ name }) => {
-    const key = JSON.stringify(name);
-    return name in Object.prototype
-      ? `(Object.hasOwn(row, ${key}) ? row[${key}] : undefined)`
-      : `row[${key}]`;
-  });
-  const body = [
-    'const n = rows.length;',
-    ...reads.map((_, i) => `const c${i} = new Array(n);`),
-    'for (let i = 0; i < n; i++) {',
-    '  const row = rows[i];',
-    ...reads.map((read, i) => `  c${i}[i] = ${read};`),
-    '}',
-    `return [${reads.map((_, i) => `c${i}`).join(', ')}];`,
-  ];
-  return new Function('rows', body.join('\n')) as ColumnSplitter;
 }
 
 // Bytes of Arrow values a row group holds at most, judged by a file's first batch.
@@ -97,7 +69,6 @@ export class ParquetFileWriter implements DataFileWriter {
   private rowsPerGroup = 0;
   private groupRows = 0;
   private readonly schema: arrow.Schema;
-  private readonly split: ColumnSplitter;
   private controller!: ReadableStreamDefaultController<parquet.RecordBatch>;
   private readonly batches: ReadableStream<parquet.RecordBatch>;
   private done: Promise<number> | undefined;
@@ -111,7 +82,6 @@ export class ParquetFileWriter implements DataFileWriter {
     private readonly timeAsText = false,
   ) {
     this.schema = arrowSchema(columns, timeAsText);
-    this.split = columnSplitter(columns);
     this.batches = new ReadableStream<parquet.RecordBatch>(
       {
         start: (controller) => {
@@ -160,16 +130,21 @@ export class ParquetFileWriter implements DataFileWriter {
     );
   }
 
-  async writeBatch(rows: readonly NormalizedRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const values = this.split(rows);
-    const ipc = arrow.tableToIPC(new arrow.Table([recordBatch(this.schema, this.columns, values)]), 'stream');
+  /** Writes a batch whose columns are this file's (`accepts` said so). */
+  async writeBatch(
+    _columns: readonly ColumnSchema[],
+    values: readonly ColumnValues[],
+    rows: number,
+  ): Promise<void> {
+    if (rows === 0) return;
+    const batch = recordBatch(this.schema, this.columns, values, rows);
+    const ipc = arrow.tableToIPC(new arrow.Table([batch]), 'stream');
     // rows of large text get smaller row groups: parquet-wasm holds a group's pages until it is full
     this.done ??= this.start(
       repetitiveColumns(this.columns, values),
-      Math.max(1, Math.min(this.rowGroupSize, Math.floor((ROW_GROUP_BYTES * rows.length) / ipc.byteLength))),
+      Math.max(1, Math.min(this.rowGroupSize, Math.floor((ROW_GROUP_BYTES * rows) / ipc.byteLength))),
     );
-    this.holding(rows.length, ipc.byteLength);
+    this.holding(rows, ipc.byteLength);
     const table = parquet.Table.fromIPCStream(ipc);
     for (const batch of table.recordBatches()) this.controller.enqueue(batch);
     table.free();

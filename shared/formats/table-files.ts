@@ -3,6 +3,7 @@ import type { NormalizedRow, RowSink } from '../normalize/relational.js';
 import type { ColumnSchema, TableSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { uniqIdHex } from '../util/digest.js';
+import { ColumnBatch } from './column-batch.js';
 import type { DataFileWriter, FileFormat } from './file-writer.js';
 import { JsonlFileWriter } from './jsonl-writer.js';
 import { ParquetFileWriter } from './parquet-writer.js';
@@ -108,11 +109,9 @@ export interface WrittenFile {
 
 interface OpenTable {
   table: TableSchema;
-  buffer: NormalizedRow[];
+  batch: ColumnBatch;
   /** Rows buffered before a flush, for the table's width when it last flushed. */
   flushAt: number;
-  /** Text held in the buffer, estimated from sampled rows. */
-  chars: number;
   file?: { writer: DataFileWriter; key: string; rows: number };
 }
 
@@ -124,6 +123,8 @@ interface OpenTable {
 export class TableFileWriters implements RowSink {
   private readonly open = new Map<string, OpenTable>();
   private readonly pending = new Set<OpenTable>();
+  /** Tables whose batches were handed out since the last check of their size. */
+  private readonly handedOut = new Set<OpenTable>();
   private readonly written: WrittenFile[] = [];
 
   constructor(
@@ -136,23 +137,45 @@ export class TableFileWriters implements RowSink {
   ) {}
 
   write(table: TableSchema, row: NormalizedRow): void {
+    const entry = this.entry(table);
+    const batch = entry.batch;
+    batch.addRow(row);
+    if (batch.length % SAMPLE_EVERY === 1) batch.chars += rowChars(row) * SAMPLE_EVERY;
+    if (this.full(entry)) this.pending.add(entry);
+  }
+
+  /**
+   * The batch rows of this table are added to column by column (see ColumnBatch), counting the
+   * text they hold in its `chars`. Its size is checked at the next `needsFlush`.
+   */
+  columns(table: TableSchema): ColumnBatch {
+    const entry = this.entry(table);
+    this.handedOut.add(entry);
+    return entry.batch;
+  }
+
+  private entry(table: TableSchema): OpenTable {
     let entry = this.open.get(table.name);
     if (entry === undefined) {
-      entry = { table, buffer: [], flushAt: this.flushAt(table), chars: 0 };
+      entry = { table, batch: new ColumnBatch(), flushAt: this.flushAt(table) };
       this.open.set(table.name, entry);
     }
     // the newest definition of the table: a worker's schema is replaced as it grows
     entry.table = table;
-    const held = entry.buffer.push(row);
-    if (held >= entry.flushAt) this.pending.add(entry);
-    else if (held % SAMPLE_EVERY === 1 && this.limits.bufferChars !== undefined) {
-      entry.chars += rowChars(row) * SAMPLE_EVERY;
-      if (entry.chars >= this.limits.bufferChars) this.pending.add(entry);
-    }
+    return entry;
+  }
+
+  private full(entry: OpenTable): boolean {
+    const { length, chars } = entry.batch;
+    return (
+      length >= entry.flushAt || (this.limits.bufferChars !== undefined && chars >= this.limits.bufferChars)
+    );
   }
 
   /** True when some table's buffer is full; the caller then awaits `flush()`. */
   get needsFlush(): boolean {
+    for (const entry of this.handedOut) if (this.full(entry)) this.pending.add(entry);
+    this.handedOut.clear();
     return this.pending.size > 0;
   }
 
@@ -176,21 +199,21 @@ export class TableFileWriters implements RowSink {
   }
 
   private async writeBuffer(entry: OpenTable): Promise<void> {
-    if (entry.buffer.length === 0) return;
-    const rows = entry.buffer;
-    entry.buffer = [];
-    entry.chars = 0;
+    const batch = entry.batch;
+    if (batch.length === 0) return;
+    entry.batch = new ColumnBatch();
     entry.flushAt = this.flushAt(entry.table);
     const columns = completeColumns(entry.table);
     for (const column of columns) refuseUnloadable(this.checkColumn, this.format, entry.table.name, column);
-    if (entry.file !== undefined && (!entry.file.writer.accepts(columns) || this.full(entry.file)))
+    if (entry.file !== undefined && (!entry.file.writer.accepts(columns) || this.fileFull(entry.file)))
       await this.closeFile(entry);
     entry.file ??= this.openFile(entry.table.name, columns);
-    await entry.file.writer.writeBatch(rows, columns);
-    entry.file.rows += rows.length;
+    const values = columns.map((column) => batch.valuesOf(column.name));
+    await entry.file.writer.writeBatch(columns, values, batch.length);
+    entry.file.rows += batch.length;
   }
 
-  private full(file: NonNullable<OpenTable['file']>): boolean {
+  private fileFull(file: NonNullable<OpenTable['file']>): boolean {
     const { fileMaxRows, fileMaxBytes, fileMaxHeldBytes } = this.limits;
     return (
       (fileMaxRows !== undefined && file.rows >= fileMaxRows) ||

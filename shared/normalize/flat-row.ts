@@ -1,3 +1,4 @@
+import type { ColumnBatch, ColumnValues } from '../formats/column-batch.js';
 import type { ColumnSchema, TableSchema } from '../schema/types.js';
 import { own } from '../util/own.js';
 
@@ -16,10 +17,22 @@ export interface Field {
   columnAt: number;
   /** The row KnownShapeScanner last read this field in: a second read there is a duplicate key. */
   scannedInRow: number;
+  /** The batch KnownShapeScanner last wrote this field's values to, and its column there (a cache). */
+  batch: ColumnBatch | undefined;
+  batchValues: ColumnValues | undefined;
 }
 
 export function newField(name: string, path: string): Field {
-  return { name, path, shared: false, column: undefined, columnAt: -1, scannedInRow: -1 };
+  return {
+    name,
+    path,
+    shared: false,
+    column: undefined,
+    columnAt: -1,
+    scannedInRow: -1,
+    batch: undefined,
+    batchValues: undefined,
+  };
 }
 
 /** The table's column a field names, looked up again only after the schema changed (`changes`). */

@@ -1,4 +1,5 @@
 import { constants } from 'node:buffer';
+import type { ColumnBatch } from '../formats/column-batch.js';
 import { exactNumber } from '../formats/json-parse.js';
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import type { Schema } from '../schema/schema.js';
@@ -53,15 +54,24 @@ export class KnownShapeScanner {
   private ascii = false;
   private escaped = false;
   /**
-   * The item's rows (the root row first) with their tables, written once the whole item is read,
-   * and for each nested row its parent row and list position: their keys are made at the end,
-   * two at a time (see assignKeys).
+   * The item's rows (the root row first, then in document order), written once the whole item is
+   * read: each row's table, its parent row and list position (their keys are made at the end, two
+   * at a time, see assignKeys), and where its values start on the tape.
    */
   private readonly contexts: TableContext[] = [];
-  private readonly rows: NormalizedRow[] = [];
   private readonly parentRows: number[] = [];
   private readonly listIndexes: number[] = [];
   private readonly rowKeys: string[] = [];
+  private readonly tapeStarts: number[] = [];
+  private rowsInItem = 0;
+  /** The item's values in the order read, each with its row and field (rows interleave). */
+  private readonly tapeRows: number[] = [];
+  private readonly tapeFields: Field[] = [];
+  private readonly tapeValues: Coerced[] = [];
+  private tapeLength = 0;
+  /** Where each row goes when written column by column: its batch and its index there. */
+  private readonly batches: ColumnBatch[] = [];
+  private readonly positions: number[] = [];
   /** For a root key made of data, the primary key and its values. */
   private keyColumns: readonly string[] | undefined;
   private readonly keyValues = new Map<string, unknown>();
@@ -85,25 +95,87 @@ export class KnownShapeScanner {
     this.bytes = bytes;
     this.at = start;
     this.end = end;
-    this.contexts.length = 0;
-    this.rows.length = 0;
+    this.rowsInItem = 0;
+    this.tapeLength = 0;
     this.keyColumns = keyed ? ctx.primaryKey : undefined;
     this.keyValues.clear();
     try {
       this.skipSpace();
-      const row = this.newRow(ctx, -1, -1);
-      this.dict(ctx, '', row, this.rowCount, 0, 0, 0);
-      this.finishRow(ctx, row);
+      this.newRow(ctx, -1, -1);
+      this.dict(ctx, '', 0, this.rowCount, 0, 0);
+      this.finishRow(ctx, 0);
       this.skipSpace();
       if (this.at !== end) return false;
-      row[DLT_COLUMNS.loadId] = this.loadId;
       this.assignKeys(keyed ? this.keyHash() : randomRowKey());
     } catch {
       // UNKNOWN, or whatever else stops the scan: the general path reads the item or reports it
       return false;
     }
-    for (let i = 0; i < this.rows.length; i++) this.sink.write(this.contexts[i]!.table, this.rows[i]!);
+    const rootBatch = this.sink.columns?.(ctx.table);
+    if (rootBatch === undefined) this.writeRows();
+    else this.writeColumns(rootBatch);
     return true;
+  }
+
+  /** Writes the item's rows as objects, in order, linkage columns last as typeRow sets them. */
+  private writeRows(): void {
+    const rows: NormalizedRow[] = [];
+    for (let r = 0; r < this.rowsInItem; r++) rows.push({});
+    for (let t = 0; t < this.tapeLength; t++)
+      rows[this.tapeRows[t]!]![this.tapeFields[t]!.name] = this.tapeValues[t]!;
+    const root = rows[0]!;
+    root[DLT_COLUMNS.loadId] = this.loadId;
+    root[DLT_COLUMNS.id] = this.rowKeys[0]!;
+    for (let r = 1; r < rows.length; r++) {
+      const row = rows[r]!;
+      if (this.contexts[r]!.propagateRootKey) row[DLT_COLUMNS.rootId] = this.rowKeys[0]!;
+      row[DLT_COLUMNS.parentId] = this.rowKeys[this.parentRows[r]!]!;
+      row[DLT_COLUMNS.listIdx] = this.listIndexes[r]!;
+      row[DLT_COLUMNS.id] = this.rowKeys[r]!;
+    }
+    for (let r = 0; r < rows.length; r++) this.sink.write(this.contexts[r]!.table, rows[r]!);
+  }
+
+  /** Adds the item's rows to their tables' batches value by value, without an object per row. */
+  private writeColumns(rootBatch: ColumnBatch): void {
+    const { contexts, batches, positions, rowKeys } = this;
+    for (let r = 0; r < this.rowsInItem; r++) {
+      const ctx = contexts[r]!;
+      let batch = rootBatch;
+      if (r > 0) {
+        const columns = ctx === contexts[r - 1] ? batches[r - 1] : this.sink.columns?.(ctx.table);
+        if (columns === undefined) throw new Error(`no batch for the rows of table ${ctx.table.name}`);
+        batch = columns;
+      }
+      batches[r] = batch;
+      positions[r] = batch.length++;
+    }
+    for (let t = 0; t < this.tapeLength; t++) {
+      const r = this.tapeRows[t]!;
+      const field = this.tapeFields[t]!;
+      const batch = batches[r]!;
+      const value = this.tapeValues[t]!;
+      if (field.batch !== batch) {
+        field.batch = batch;
+        field.batchValues = batch.column(field.name);
+      }
+      field.batchValues![positions[r]!] = value;
+      if (typeof value === 'string') batch.chars += value.length;
+      else if (value instanceof Uint8Array) batch.chars += value.byteLength;
+    }
+    const root = batches[0]!;
+    root.column(DLT_COLUMNS.loadId)[positions[0]!] = this.loadId;
+    root.nestedLinkage.ids[positions[0]!] = rowKeys[0]!;
+    for (let r = 1; r < this.rowsInItem; r++) {
+      const batch = batches[r]!;
+      const at = positions[r]!;
+      const linkage = batch.nestedLinkage;
+      if (contexts[r]!.propagateRootKey) batch.column(DLT_COLUMNS.rootId)[at] = rowKeys[0]!;
+      linkage.parentIds[at] = rowKeys[this.parentRows[r]!]!;
+      linkage.listIdx[at] = this.listIndexes[r]!;
+      linkage.ids[at] = rowKeys[r]!;
+      batch.chars += 2 * rowKeys[r]!.length;
+    }
   }
 
   /**
@@ -116,15 +188,14 @@ export class KnownShapeScanner {
   }
 
   /**
-   * Sets the row keys and linkage columns. A nested row's key is a hash of its parent's key:
-   * rows come parent first, so each parent's key is made before its children's, and two rows in
-   * a row (the second not the first's child) are hashed together.
+   * Makes the rows' keys. A nested row's key is a hash of its parent's key: rows come parent
+   * first, so each parent's key is made before its children's, and two rows in a row (the second
+   * not the first's child) are hashed together.
    */
   private assignKeys(rootKey: string): void {
-    const { rows, contexts, parentRows, listIndexes, rowKeys } = this;
+    const { contexts, parentRows, listIndexes, rowKeys } = this;
     rowKeys[0] = rootKey;
-    rows[0]![DLT_COLUMNS.id] = rootKey;
-    const count = rows.length;
+    const count = this.rowsInItem;
     for (let r = 1; r < count; r++) {
       const parentKey = rowKeys[parentRows[r]!]!;
       const table = contexts[r]!.table.name;
@@ -141,22 +212,9 @@ export class KnownShapeScanner {
           rowKeys,
           r,
         );
-        this.link(r, parentKey, rootKey);
-        this.link(++r, secondParentKey, rootKey);
-      } else {
-        rowKeys[r] = nestedRowKey(parentKey, table, listIndexes[r]!);
-        this.link(r, parentKey, rootKey);
-      }
+        r++;
+      } else rowKeys[r] = nestedRowKey(parentKey, table, listIndexes[r]!);
     }
-  }
-
-  /** A nested row's linkage columns, as normalizeListItem sets them. */
-  private link(r: number, parentKey: string, rootKey: string): void {
-    const row = this.rows[r]!;
-    if (this.contexts[r]!.propagateRootKey) row[DLT_COLUMNS.rootId] = rootKey;
-    row[DLT_COLUMNS.parentId] = parentKey;
-    row[DLT_COLUMNS.listIdx] = this.listIndexes[r]!;
-    row[DLT_COLUMNS.id] = this.rowKeys[r]!;
   }
 
   /**
@@ -184,35 +242,38 @@ export class KnownShapeScanner {
     return true;
   }
 
-  /** A row of `ctx`'s table, at `listIndex` in a list of row `parentRow` (-1 for the root row). */
-  private newRow(ctx: TableContext, parentRow: number, listIndex: number): NormalizedRow {
-    const row: NormalizedRow = {};
-    const at = this.rows.length;
+  /** Begins row `listIndex` in a list of row `parentRow` (-1 for the root row); its index in the item. */
+  private newRow(ctx: TableContext, parentRow: number, listIndex: number): number {
+    const at = this.rowsInItem++;
     this.contexts[at] = ctx;
-    this.rows[at] = row;
     this.parentRows[at] = parentRow;
     this.listIndexes[at] = listIndex;
+    this.tapeStarts[at] = this.tapeLength;
     this.rowCount++;
-    return row;
+    return at;
   }
 
   /** As typeRow's last check: a required column the row lacks is the general path's error to give. */
-  private finishRow(ctx: TableContext, row: NormalizedRow): void {
-    for (const name of ctx.required) if (own(row, name) === undefined) throw UNKNOWN;
+  private finishRow(ctx: TableContext, row: number): void {
+    for (const name of ctx.required) {
+      let found = false;
+      for (let t = this.tapeStarts[row]!; t < this.tapeLength && !found; t++)
+        found = this.tapeRows[t] === row && this.tapeFields[t]!.name === name;
+      if (!found) throw UNKNOWN;
+    }
   }
 
   /**
-   * Reads the dict at `at` into `row` (the item's row `rowIndex`, 0 for the root row, and number
-   * `rowNumber` of all rows scanned), or a dict flattened into it at `path`.
+   * Reads the dict at `at` into the item's row `row` (0 for the root row; number `rowNumber` of
+   * all rows scanned), or a dict flattened into it at `path`.
    */
   private dict(
     ctx: TableContext,
     path: string,
-    row: NormalizedRow,
+    row: number,
     rowNumber: number,
     level: number,
     depth: number,
-    rowIndex: number,
   ): void {
     const bytes = this.bytes;
     if (bytes[this.at] !== 0x7b || depth >= MAX_SCANNED_DEPTH) throw UNKNOWN;
@@ -239,12 +300,12 @@ export class KnownShapeScanner {
       if (next === 0x7b || next === 0x5b) {
         // as flattenMember: nested while within max_nesting and not a json column
         if (depth + 1 > ctx.maxNesting || column?.data_type === 'json') throw UNKNOWN;
-        if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1, rowIndex);
-        else this.list(ctx, field, level, rowIndex);
+        if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1);
+        else this.list(ctx, field, level, row);
       } else {
         const value = this.scalar();
-        if (rowIndex === 0 && this.keyColumns?.includes(field.name)) this.keyValues.set(field.name, value);
-        this.member(row, field.name, column, value);
+        if (row === 0 && this.keyColumns?.includes(field.name)) this.keyValues.set(field.name, value);
+        this.member(row, field, column, value);
       }
       this.skipSpace();
       const after = bytes[this.at++];
@@ -303,15 +364,14 @@ export class KnownShapeScanner {
     // scalars in the list go to the nested table's `value` column, as normalizeListItem puts them
     let value: Field | undefined;
     for (let index = 0; ; index++) {
-      const rowIndex = this.rows.length;
       const row = this.newRow(ctx, parentRow, index);
       const next = bytes[this.at];
-      if (next === 0x7b) this.dict(ctx, '', row, this.rowCount, level + 1, level + 1, rowIndex);
+      if (next === 0x7b) this.dict(ctx, '', row, this.rowCount, level + 1, level + 1);
       else if (next === 0x5b) throw UNKNOWN;
       else {
         value ??= ctx.names.get('')?.get('value');
         if (value === undefined || value.shared) throw UNKNOWN;
-        this.member(row, value.name, fieldColumn(value, ctx.table, this.schema.changes), this.scalar());
+        this.member(row, value, fieldColumn(value, ctx.table, this.schema.changes), this.scalar());
       }
       this.finishRow(ctx, row);
       this.skipSpace();
@@ -323,7 +383,7 @@ export class KnownShapeScanner {
   }
 
   /** A scalar's column value, as typeRow sets it. */
-  private member(row: NormalizedRow, name: string, column: ColumnSchema | undefined, value: unknown): void {
+  private member(row: number, field: Field, column: ColumnSchema | undefined, value: unknown): void {
     if (value === null) {
       if (column?.nullable === false) throw UNKNOWN;
       return;
@@ -333,7 +393,10 @@ export class KnownShapeScanner {
       throw UNKNOWN;
     const coerced: Coerced | null | typeof NO_FIT = coerceValue(value, column);
     if (coerced === null || coerced === NO_FIT) throw UNKNOWN;
-    row[name] = coerced;
+    const t = this.tapeLength++;
+    this.tapeRows[t] = row;
+    this.tapeFields[t] = field;
+    this.tapeValues[t] = coerced;
   }
 
   /** A string, number, true, false or null at `at`, as JSON.parse reads it. */

@@ -1,3 +1,4 @@
+import type { ColumnBatch } from '../formats/column-batch.js';
 import { type Coerced, coerceValue, fitsIntegerPrecision, NO_FIT } from '../schema/coerce.js';
 import { inferDataType, pythonDataType } from '../schema/infer.js';
 import { InvalidIdentifierError, PATH_SEPARATOR } from '../schema/naming.js';
@@ -20,6 +21,11 @@ export type NormalizedRow = Record<string, Coerced>;
 /** Receives every normalized row, table by table. */
 export interface RowSink {
   write(table: TableSchema, row: NormalizedRow): void;
+  /**
+   * Where rows of this table can instead be added column by column (see ColumnBatch): sinks
+   * that offer it get the rows of items read from their bytes that way.
+   */
+  columns?(table: TableSchema): ColumnBatch | undefined;
 }
 
 /** dlt's default max_nesting: effectively unlimited. */

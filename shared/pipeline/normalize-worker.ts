@@ -1,4 +1,5 @@
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { ColumnBatch } from '../formats/column-batch.js';
 import { TableFileWriters } from '../formats/table-files.js';
 import { type NormalizedRow, RelationalNormalizer, type RowSink } from '../normalize/relational.js';
 import type { QuarantinedRecord } from '../package/quarantine.js';
@@ -17,6 +18,12 @@ class TableRows implements RowSink {
   /** table name, row, table name, row, ...: the first `length` entries */
   readonly rows: (string | NormalizedRow)[] = [];
   length = 0;
+  /** While lines are written at once: the batches items read from their bytes go straight to. */
+  direct: ((table: TableSchema) => ColumnBatch) | undefined;
+
+  columns(table: TableSchema): ColumnBatch | undefined {
+    return this.direct?.(table);
+  }
 
   write(table: TableSchema, row: NormalizedRow): void {
     this.rows[this.length++] = table.name;
@@ -95,11 +102,17 @@ export class NormalizeWorker {
     if (base?.version !== message.version)
       throw new Error(`chunk ${message.id} needs schema version ${message.version}, have ${base?.version}`);
     const schema = new Schema(base.stored, this.setup.maxIdentifierLength);
-    const lineRows = new TableRows();
-    const held = new TableRows();
-    const normalizer = new RelationalNormalizer(schema, lineRows, this.setup.loadId);
     const written = { lines: 0, items: 0, quarantined: [] as QuarantinedRecord[] };
     const writtenTables = new Set<string>();
+    const lineRows = new TableRows();
+    // an item read from its bytes changes no schema: its rows are written at once, like those of
+    // a line that changed nothing
+    lineRows.direct = (table) => {
+      writtenTables.add(table.name);
+      return this.writers.columns(tableOf(base.stored.tables, table.name));
+    };
+    const held = new TableRows();
+    const normalizer = new RelationalNormalizer(schema, lineRows, this.setup.loadId);
     const writtenSoFar = (): WrittenLines => ({ ...written, tables: [...writtenTables] });
     const quarantined: QuarantinedRecord[] = [];
     let items = 0;
@@ -127,6 +140,7 @@ export class NormalizeWorker {
       }
       writing &&= schema.changes === changesBefore;
       if (!writing) {
+        lineRows.direct = undefined;
         held.takeFrom(lineRows);
         if (item) items++;
         continue;

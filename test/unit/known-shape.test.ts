@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { type NormalizedRow, RelationalNormalizer } from '../../shared/normalize/relational.js';
+import { ColumnBatch } from '../../shared/formats/column-batch.js';
+import { type NormalizedRow, RelationalNormalizer, type RowSink } from '../../shared/normalize/relational.js';
 import { applyResourceHints, type ResourceHints } from '../../shared/normalize/resource.js';
 import { nestedRowKey } from '../../shared/normalize/row-keys.js';
 import { type LineSource, normalizeLine, normalizeLineBytes } from '../../shared/pipeline/normalize-lines.js';
 import { emptySchema, Schema } from '../../shared/schema/schema.js';
+import type { TableSchema } from '../../shared/schema/types.js';
 import { decodeLine, lineBounds } from '../../shared/sources/lines.js';
 import { toJsonLine } from '../../shared/util/json-line.js';
 import { awkwardItems, randomItems, withKey } from '../support/dlt-parity/random-items.js';
@@ -21,17 +23,49 @@ interface Outcome {
   error?: string;
 }
 
+/** Rows kept column by column, as the file writers keep them, and read back as objects. */
+class BatchSink implements RowSink {
+  readonly batches = new Map<string, ColumnBatch>();
+
+  write(table: TableSchema, row: NormalizedRow): void {
+    this.columns(table).addRow(row);
+  }
+
+  columns(table: TableSchema): ColumnBatch {
+    let batch = this.batches.get(table.name);
+    if (batch === undefined) this.batches.set(table.name, (batch = new ColumnBatch()));
+    return batch;
+  }
+
+  rows(schema: Schema): Record<string, NormalizedRow[]> {
+    const rows: Record<string, NormalizedRow[]> = {};
+    for (const [name, batch] of this.batches) {
+      const columns = Object.keys(schema.tables[name]?.columns ?? {}).map(
+        (c) => [c, batch.valuesOf(c)] as const,
+      );
+      rows[name] = Array.from({ length: batch.length }, (_, i) => {
+        const row: NormalizedRow = {};
+        for (const [column, values] of columns) if (values[i] !== undefined) row[column] = values[i]!;
+        return row;
+      });
+    }
+    return rows;
+  }
+}
+
 /**
  * Normalizes JSON lines one by one, as normalize does: parsed (`general`), or from their bytes
- * where the scanner can take them, with the general path for the rest (`bytes`).
+ * where the scanner can take them, with the general path for the rest, into a sink of rows
+ * (`bytes`) or of columns (`columns`, as the file writers take them).
  */
-function normalizeText(text: string, hints: ResourceHints, path: 'general' | 'bytes'): Outcome {
+function normalizeText(text: string, hints: ResourceHints, path: 'general' | 'bytes' | 'columns'): Outcome {
   const schema = new Schema(emptySchema('test'));
   const table = applyResourceHints(schema, hints);
-  const rows: Record<string, NormalizedRow[]> = {};
+  const rowSink: Record<string, NormalizedRow[]> = {};
+  const batchSink = new BatchSink();
   const normalizer = new RelationalNormalizer(
     schema,
-    { write: (t, row) => (rows[t.name] ??= []).push(row) },
+    path === 'columns' ? batchSink : { write: (t, row) => (rowSink[t.name] ??= []).push(row) },
     LOAD_ID,
   );
   const source: LineSource = {
@@ -54,13 +88,14 @@ function normalizeText(text: string, hints: ResourceHints, path: 'general' | 'by
     for (let i = 0; i < bounds.length; i += 2) {
       const [start, end, n] = [bounds[i]!, bounds[i + 1]!, i / 2 + 1];
       // normalize's own call, or the general path alone
-      if (path === 'bytes') normalizeLineBytes(normalizer, source, bytes, start, end, n, () => {});
+      if (path !== 'general') normalizeLineBytes(normalizer, source, bytes, start, end, n, () => {});
       else normalizeLine(normalizer, source, decodeLine(bytes, start, end, n), n, () => {});
     }
   } catch (caught) {
     error = (caught as Error).message;
   }
   const keyed = hints.mergeStrategy === 'upsert' || hints.mergeStrategy === 'insert-only';
+  const rows = path === 'columns' ? batchSink.rows(schema) : rowSink;
   return {
     rows: withRowLabels(rows),
     ...(keyed && { rootKeys: rows[table]?.map((row) => row._dlt_id) }),
@@ -99,6 +134,7 @@ function expectSameOutcome(text: string, hints: ResourceHints = { name: 'items' 
   const general = normalizeText(text, hints, 'general');
   const scanned = normalizeText(text, hints, 'bytes');
   expect({ ...scanned, scanned: 0 }).toEqual({ ...general, scanned: 0 });
+  expect(normalizeText(text, hints, 'columns'), 'rows added column by column').toEqual(scanned);
   return scanned;
 }
 
