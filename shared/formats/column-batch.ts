@@ -5,29 +5,164 @@ import { DLT_COLUMNS } from '../schema/types.js';
 /** One column's values in a batch, by row; undefined where a row has none. */
 export type ColumnValues = (Coerced | undefined)[];
 
+/** The Buffer method toString('latin1') calls, without its checks of the arguments. */
+type LatinSlicing = Buffer & { latin1Slice(start: number, end: number): string };
+
+/** A column of a batch: values set by row, in any order. */
+export class ValueColumn {
+  readonly values: ColumnValues;
+
+  constructor(rows: number) {
+    // as long as the rows so far: a column first set late in a batch starts without a gap
+    this.values = new Array(rows);
+  }
+
+  set(row: number, value: Coerced): void {
+    this.values[row] = value;
+  }
+
+  /** ASCII text given as bytes [start, end). */
+  setAscii(row: number, bytes: Buffer, start: number, end: number): void {
+    this.values[row] = (bytes as LatinSlicing).latin1Slice(start, end);
+  }
+
+  valueAt(row: number): Coerced | undefined {
+    return this.values[row];
+  }
+
+  /** The values of `rows` rows. */
+  finish(rows: number): ColumnValues {
+    if (this.values.length < rows) this.values.length = rows;
+    return this.values;
+  }
+}
+
+/**
+ * A text column kept as UTF-8 bytes, the form Arrow and Parquet take: text read from a line is
+ * copied as it is, without a string made of it and encoded again. Rows are set in order; a row
+ * skipped is null.
+ */
+export class TextBytes {
+  private bytes = Buffer.allocUnsafe(4096);
+  private used = 0;
+  /** Where each row's text ends in `bytes` (it starts where the row before ends). */
+  private ends = new Int32Array(256);
+  private valid = new Uint8Array(32);
+  private rows = 0;
+  nullCount = 0;
+
+  set(row: number, value: Coerced): void {
+    if (typeof value !== 'string') throw new Error(`text column given a ${typeof value}`);
+    if (row !== this.rows) this.skipTo(row);
+    this.room(row, value.length * 3);
+    const target = this.bytes;
+    let at = this.used;
+    // short ASCII text is copied faster here than through Buffer#write's call into C++
+    let ascii = value.length < 64;
+    for (let i = 0; ascii && i < value.length; i++) {
+      const code = value.charCodeAt(i);
+      if (code > 0x7f) ascii = false;
+      else target[at++] = code;
+    }
+    this.close(row, ascii ? at : this.used + target.write(value, this.used, 'utf8'));
+  }
+
+  setAscii(row: number, bytes: Buffer, start: number, end: number): void {
+    if (row !== this.rows) this.skipTo(row);
+    const length = end - start;
+    this.room(row, length);
+    const target = this.bytes;
+    let at = this.used;
+    // short text is copied faster here than through Buffer#copy's call into C++
+    if (length < 64) for (let i = start; i < end; i++) target[at++] = bytes[i]!;
+    else at += bytes.copy(target, at, start, end);
+    this.close(row, at);
+  }
+
+  valueAt(row: number): Coerced | undefined {
+    if (row >= this.rows || (this.valid[row >> 3]! & (1 << (row & 7))) === 0) return undefined;
+    return this.bytes.toString('utf8', row === 0 ? 0 : this.ends[row - 1]!, this.ends[row]!);
+  }
+
+  /** Arrow's Utf8 buffers for `rows` rows: offsets, data and the validity bitmap. */
+  finish(rows: number): { offsets: Int32Array; data: Uint8Array; validity: Uint8Array; nullCount: number } {
+    this.skipTo(rows);
+    const offsets = new Int32Array(rows + 1);
+    offsets.set(this.ends.subarray(0, rows), 1);
+    return {
+      offsets,
+      data: this.bytes.subarray(0, this.used),
+      validity: this.valid.subarray(0, (rows + 7) >> 3),
+      nullCount: this.nullCount,
+    };
+  }
+
+  /** Rows before `row` that were not set are null. */
+  private skipTo(row: number): void {
+    if (row < this.rows) throw new Error(`text column set at row ${row} after row ${this.rows - 1}`);
+    this.grow(row + 1);
+    while (this.rows < row) {
+      this.ends[this.rows] = this.used;
+      this.rows++;
+      this.nullCount++;
+    }
+  }
+
+  /** Ends row `row` at `end` in the bytes. */
+  private close(row: number, end: number): void {
+    this.used = end;
+    this.ends[row] = end;
+    this.valid[row >> 3]! |= 1 << (row & 7);
+    this.rows = row + 1;
+  }
+
+  /** Makes room for row `row` and `bytes` more bytes. */
+  private room(row: number, bytes: number): void {
+    if (row >= this.ends.length) this.grow(row + 1);
+    if (this.used + bytes <= this.bytes.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + bytes));
+    this.bytes.copy(grown, 0, 0, this.used);
+    this.bytes = grown;
+  }
+
+  private grow(rows: number): void {
+    if (rows > this.ends.length) {
+      const ends = new Int32Array(Math.max(this.ends.length * 2, rows));
+      ends.set(this.ends);
+      this.ends = ends;
+    }
+    if ((rows + 7) >> 3 > this.valid.length) {
+      const valid = new Uint8Array(Math.max(this.valid.length * 2, (rows + 7) >> 3));
+      valid.set(this.valid);
+      this.valid = valid;
+    }
+  }
+}
+
+export type BatchColumn = ValueColumn | TextBytes;
+
 /**
  * A table's rows held column by column until they are written. Rows come in as objects (the
  * general path) or value by value into the columns (the known-shape scanner, which so makes no
- * object per row and the writer no pass splitting rows into columns).
+ * object per row, copies text as bytes, and spares the writer a pass splitting rows into columns).
  */
 export class ColumnBatch {
   /** Rows held. */
   length = 0;
   /** Characters of text (and bytes of binaries) held, estimated, for the buffer's text budget. */
   chars = 0;
-  private readonly values = new Map<string, ColumnValues>();
+  private readonly columns = new Map<string, BatchColumn>();
   // the linkage columns, looked up once per batch
-  private linkage: { ids: ColumnValues; parentIds: ColumnValues; listIdx: ColumnValues } | undefined;
+  private linkage: { ids: BatchColumn; parentIds: BatchColumn; listIdx: BatchColumn } | undefined;
 
-  /** A column's values, to set at the index of the row being added. */
-  column(name: string): ColumnValues {
-    let values = this.values.get(name);
-    if (values === undefined) {
-      // as long as the rows so far: a column first set late in a batch starts without a gap
-      values = new Array(this.length);
-      this.values.set(name, values);
+  /** A column, to set at the index of the row being added; a new text column keeps bytes if `text`. */
+  column(name: string, text = false): BatchColumn {
+    let column = this.columns.get(name);
+    if (column === undefined) {
+      column = text ? new TextBytes() : new ValueColumn(this.length);
+      this.columns.set(name, column);
     }
-    return values;
+    return column;
   }
 
   /** The columns every nested row sets. */
@@ -43,14 +178,14 @@ export class ColumnBatch {
   /** Adds a row given as an object. */
   addRow(row: NormalizedRow): void {
     const at = this.length++;
-    for (const name in row) this.column(name)[at] = row[name];
+    for (const name in row) {
+      const value = row[name];
+      if (value !== undefined) this.column(name).set(at, value);
+    }
   }
 
-  /** A column's values for every row held (undefined where a row has none). */
-  valuesOf(name: string): ColumnValues {
-    const values = this.values.get(name);
-    if (values === undefined) return new Array(this.length);
-    if (values.length < this.length) values.length = this.length;
-    return values;
+  /** A column holding every row (none set: all null). */
+  columnOf(name: string): BatchColumn {
+    return this.columns.get(name) ?? new ValueColumn(this.length);
   }
 }

@@ -1,5 +1,5 @@
 import type { ColumnSchema } from '../schema/types.js';
-import type { ColumnValues } from './column-batch.js';
+import type { BatchColumn } from './column-batch.js';
 
 export const FILE_FORMATS = ['parquet', 'jsonl'] as const;
 export type FileFormat = (typeof FILE_FORMATS)[number];
@@ -9,7 +9,7 @@ export interface DataFileWriter {
   /** Whether a batch with these columns can go into this file (else the file is rotated). */
   accepts(columns: readonly ColumnSchema[]): boolean;
   /** Writes `rows` rows given column by column: `values[i]` holds the values of `columns[i]`. */
-  writeBatch(columns: readonly ColumnSchema[], values: readonly ColumnValues[], rows: number): Promise<void>;
+  writeBatch(columns: readonly ColumnSchema[], values: readonly BatchColumn[], rows: number): Promise<void>;
   /** Bytes written so far (compressed output). */
   readonly bytesWritten: number;
   /** Bytes of values handed in and held until they are written (Parquet's open row group). */

@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import { createGzip } from 'node:zlib';
 import type { ColumnSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
-import type { ColumnValues } from './column-batch.js';
+import type { BatchColumn } from './column-batch.js';
 import type { DataFileWriter } from './file-writer.js';
 import { jsonValue } from './jsonl-values.js';
 
@@ -32,7 +32,7 @@ export class JsonlFileWriter implements DataFileWriter {
 
   async writeBatch(
     columns: readonly ColumnSchema[],
-    values: readonly ColumnValues[],
+    values: readonly BatchColumn[],
     rows: number,
   ): Promise<void> {
     this.columns = columns;
@@ -41,7 +41,7 @@ export class JsonlFileWriter implements DataFileWriter {
     for (let row = 0; row < rows; row++) {
       const fields: string[] = [];
       for (let i = 0; i < columns.length; i++) {
-        const value = values[i]![row];
+        const value = values[i]!.valueAt(row);
         if (value !== undefined) fields.push(`${names[i]}${jsonValue(columns[i]!, value)}`);
       }
       lines.push(`{${fields.join(',')}}\n`);

@@ -4,7 +4,7 @@ import { type ColumnSchema, DLT_COLUMNS } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { buildColumn } from './arrow-columns.js';
 import { arrowType } from './arrow-types.js';
-import type { ColumnValues } from './column-batch.js';
+import { type BatchColumn, TextBytes } from './column-batch.js';
 import type { DataFileWriter } from './file-writer.js';
 
 const ROW_KEY_COLUMNS = new Set<string>([DLT_COLUMNS.id, DLT_COLUMNS.parentId, DLT_COLUMNS.rootId]);
@@ -24,10 +24,10 @@ function fileType(column: ColumnSchema, timeAsText: boolean): arrow.DataType {
 function recordBatch(
   schema: arrow.Schema,
   columns: readonly ColumnSchema[],
-  values: readonly ColumnValues[],
+  values: readonly BatchColumn[],
   rows: number,
 ): arrow.RecordBatch {
-  const children = columns.map((c, i) => buildColumn(c, values[i]!, schema.fields[i]!.type));
+  const children = columns.map((c, i) => arrowColumn(c, values[i]!, schema.fields[i]!.type, rows));
   const struct = arrow.makeData({
     type: new arrow.Struct(schema.fields),
     length: rows,
@@ -35,6 +35,33 @@ function recordBatch(
     children,
   });
   return new arrow.RecordBatch(schema, struct);
+}
+
+/** One Arrow column: text kept as bytes goes in as it is, other values through buildColumn. */
+function arrowColumn(
+  column: ColumnSchema,
+  values: BatchColumn,
+  type: arrow.DataType,
+  rows: number,
+): arrow.Data {
+  if (!(values instanceof TextBytes)) return buildColumn(column, values.finish(rows), type);
+  if (type.typeId !== arrow.Type.Utf8) {
+    // not met: only text columns keep bytes; their values as strings suit any other type
+    return buildColumn(
+      column,
+      Array.from({ length: rows }, (_, i) => values.valueAt(i)),
+      type,
+    );
+  }
+  const { offsets, data, validity, nullCount } = values.finish(rows);
+  return arrow.makeData({
+    type: type as arrow.Utf8,
+    length: rows,
+    nullCount,
+    nullBitmap: nullCount > 0 ? validity : null,
+    valueOffsets: offsets,
+    data,
+  });
 }
 
 // Bytes of Arrow values a row group holds at most, judged by a file's first batch.
@@ -48,12 +75,18 @@ const DICTIONARY_MIN_REPEATS = 10;
 const CARDINALITY_SAMPLE = 10_000;
 
 /** The columns whose first values repeat enough for a dictionary to pay off. */
-function repetitiveColumns(columns: readonly ColumnSchema[], values: readonly ColumnValues[]): string[] {
+function repetitiveColumns(
+  columns: readonly ColumnSchema[],
+  values: readonly BatchColumn[],
+  rows: number,
+): string[] {
+  const size = Math.min(rows, CARDINALITY_SAMPLE);
   return columns
     .filter((column, i) => {
       if (ROW_KEY_COLUMNS.has(column.name)) return false;
-      const sample = values[i]!.slice(0, CARDINALITY_SAMPLE);
-      return new Set(sample).size * DICTIONARY_MIN_REPEATS <= sample.length;
+      const distinct = new Set<unknown>();
+      for (let row = 0; row < size; row++) distinct.add(values[i]!.valueAt(row));
+      return distinct.size * DICTIONARY_MIN_REPEATS <= size;
     })
     .map((column) => column.name);
 }
@@ -133,7 +166,7 @@ export class ParquetFileWriter implements DataFileWriter {
   /** Writes a batch whose columns are this file's (`accepts` said so). */
   async writeBatch(
     _columns: readonly ColumnSchema[],
-    values: readonly ColumnValues[],
+    values: readonly BatchColumn[],
     rows: number,
   ): Promise<void> {
     if (rows === 0) return;
@@ -141,7 +174,7 @@ export class ParquetFileWriter implements DataFileWriter {
     const ipc = arrow.tableToIPC(new arrow.Table([batch]), 'stream');
     // rows of large text get smaller row groups: parquet-wasm holds a group's pages until it is full
     this.done ??= this.start(
-      repetitiveColumns(this.columns, values),
+      repetitiveColumns(this.columns, values, rows),
       Math.max(1, Math.min(this.rowGroupSize, Math.floor((ROW_GROUP_BYTES * rows) / ipc.byteLength))),
     );
     this.holding(rows, ipc.byteLength);

@@ -123,8 +123,8 @@ interface OpenTable {
 export class TableFileWriters implements RowSink {
   private readonly open = new Map<string, OpenTable>();
   private readonly pending = new Set<OpenTable>();
-  /** Tables whose batches were handed out since the last check of their size. */
-  private readonly handedOut = new Set<OpenTable>();
+  /** Tables whose batches were handed out since the last check of their size (an array: checked each line). */
+  private readonly handedOut: OpenTable[] = [];
   private readonly written: WrittenFile[] = [];
 
   constructor(
@@ -150,7 +150,7 @@ export class TableFileWriters implements RowSink {
    */
   columns(table: TableSchema): ColumnBatch {
     const entry = this.entry(table);
-    this.handedOut.add(entry);
+    this.handedOut.push(entry);
     return entry.batch;
   }
 
@@ -174,8 +174,11 @@ export class TableFileWriters implements RowSink {
 
   /** True when some table's buffer is full; the caller then awaits `flush()`. */
   get needsFlush(): boolean {
-    for (const entry of this.handedOut) if (this.full(entry)) this.pending.add(entry);
-    this.handedOut.clear();
+    for (let i = 0; i < this.handedOut.length; i++) {
+      const entry = this.handedOut[i]!;
+      if (this.full(entry)) this.pending.add(entry);
+    }
+    this.handedOut.length = 0;
     return this.pending.size > 0;
   }
 
@@ -208,7 +211,7 @@ export class TableFileWriters implements RowSink {
     if (entry.file !== undefined && (!entry.file.writer.accepts(columns) || this.fileFull(entry.file)))
       await this.closeFile(entry);
     entry.file ??= this.openFile(entry.table.name, columns);
-    const values = columns.map((column) => batch.valuesOf(column.name));
+    const values = columns.map((column) => batch.columnOf(column.name));
     await entry.file.writer.writeBatch(columns, values, batch.length);
     entry.file.rows += batch.length;
   }

@@ -1,4 +1,4 @@
-import type { ColumnBatch, ColumnValues } from '../formats/column-batch.js';
+import type { BatchColumn, ColumnBatch } from '../formats/column-batch.js';
 import type { ColumnSchema, TableSchema } from '../schema/types.js';
 import { own } from '../util/own.js';
 
@@ -19,7 +19,7 @@ export interface Field {
   scannedInRow: number;
   /** The batch KnownShapeScanner last wrote this field's values to, and its column there (a cache). */
   batch: ColumnBatch | undefined;
-  batchValues: ColumnValues | undefined;
+  batchColumn: BatchColumn | undefined;
 }
 
 export function newField(name: string, path: string): Field {
@@ -31,7 +31,7 @@ export function newField(name: string, path: string): Field {
     columnAt: -1,
     scannedInRow: -1,
     batch: undefined,
-    batchValues: undefined,
+    batchColumn: undefined,
   };
 }
 

@@ -67,7 +67,10 @@ export class KnownShapeScanner {
   /** The item's values in the order read, each with its row and field (rows interleave). */
   private readonly tapeRows: number[] = [];
   private readonly tapeFields: Field[] = [];
-  private readonly tapeValues: Coerced[] = [];
+  private readonly tapeValues: (Coerced | typeof ASCII_TEXT)[] = [];
+  /** Where the text of an ASCII_TEXT value is in the line's bytes. */
+  private readonly textStarts: number[] = [];
+  private readonly textEnds: number[] = [];
   private tapeLength = 0;
   /** Where each row goes when written column by column: its batch and its index there. */
   private readonly batches: ColumnBatch[] = [];
@@ -121,8 +124,13 @@ export class KnownShapeScanner {
   private writeRows(): void {
     const rows: NormalizedRow[] = [];
     for (let r = 0; r < this.rowsInItem; r++) rows.push({});
-    for (let t = 0; t < this.tapeLength; t++)
-      rows[this.tapeRows[t]!]![this.tapeFields[t]!.name] = this.tapeValues[t]!;
+    for (let t = 0; t < this.tapeLength; t++) {
+      const value = this.tapeValues[t]!;
+      rows[this.tapeRows[t]!]![this.tapeFields[t]!.name] =
+        value === ASCII_TEXT
+          ? (this.bytes as LatinSlicing).latin1Slice(this.textStarts[t]!, this.textEnds[t]!)
+          : value;
+    }
     const root = rows[0]!;
     root[DLT_COLUMNS.loadId] = this.loadId;
     root[DLT_COLUMNS.id] = this.rowKeys[0]!;
@@ -157,23 +165,32 @@ export class KnownShapeScanner {
       const value = this.tapeValues[t]!;
       if (field.batch !== batch) {
         field.batch = batch;
-        field.batchValues = batch.column(field.name);
+        // text columns keep their values as UTF-8 bytes
+        field.batchColumn = batch.column(field.name, field.column?.data_type === 'text');
       }
-      field.batchValues![positions[r]!] = value;
-      if (typeof value === 'string') batch.chars += value.length;
-      else if (value instanceof Uint8Array) batch.chars += value.byteLength;
+      const column = field.batchColumn!;
+      if (value === ASCII_TEXT) {
+        const start = this.textStarts[t]!;
+        const end = this.textEnds[t]!;
+        column.setAscii(positions[r]!, this.bytes, start, end);
+        batch.chars += end - start;
+      } else {
+        column.set(positions[r]!, value);
+        if (typeof value === 'string') batch.chars += value.length;
+        else if (value instanceof Uint8Array) batch.chars += value.byteLength;
+      }
     }
     const root = batches[0]!;
-    root.column(DLT_COLUMNS.loadId)[positions[0]!] = this.loadId;
-    root.nestedLinkage.ids[positions[0]!] = rowKeys[0]!;
+    root.column(DLT_COLUMNS.loadId).set(positions[0]!, this.loadId);
+    root.nestedLinkage.ids.set(positions[0]!, rowKeys[0]!);
     for (let r = 1; r < this.rowsInItem; r++) {
       const batch = batches[r]!;
       const at = positions[r]!;
       const linkage = batch.nestedLinkage;
-      if (contexts[r]!.propagateRootKey) batch.column(DLT_COLUMNS.rootId)[at] = rowKeys[0]!;
-      linkage.parentIds[at] = rowKeys[this.parentRows[r]!]!;
-      linkage.listIdx[at] = this.listIndexes[r]!;
-      linkage.ids[at] = rowKeys[r]!;
+      if (contexts[r]!.propagateRootKey) batch.column(DLT_COLUMNS.rootId).set(at, rowKeys[0]!);
+      linkage.parentIds.set(at, rowKeys[this.parentRows[r]!]!);
+      linkage.listIdx.set(at, this.listIndexes[r]!);
+      linkage.ids.set(at, rowKeys[r]!);
       batch.chars += 2 * rowKeys[r]!.length;
     }
   }
@@ -302,6 +319,8 @@ export class KnownShapeScanner {
         if (depth + 1 > ctx.maxNesting || column?.data_type === 'json') throw UNKNOWN;
         if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1);
         else this.list(ctx, field, level, row);
+      } else if (next === 0x22 && isText(column) && !(row === 0 && this.keyColumns?.includes(field.name))) {
+        this.text(row, field, column);
       } else {
         const value = this.scalar();
         if (row === 0 && this.keyColumns?.includes(field.name)) this.keyValues.set(field.name, value);
@@ -371,7 +390,9 @@ export class KnownShapeScanner {
       else {
         value ??= ctx.names.get('')?.get('value');
         if (value === undefined || value.shared) throw UNKNOWN;
-        this.member(row, value, fieldColumn(value, ctx.table, this.schema.changes), this.scalar());
+        const column = fieldColumn(value, ctx.table, this.schema.changes);
+        if (next === 0x22 && isText(column)) this.text(row, value, column);
+        else this.member(row, value, column, this.scalar());
       }
       this.finishRow(ctx, row);
       this.skipSpace();
@@ -397,6 +418,29 @@ export class KnownShapeScanner {
     this.tapeRows[t] = row;
     this.tapeFields[t] = field;
     this.tapeValues[t] = coerced;
+  }
+
+  /**
+   * The string at `at` into a text column: as is (coerceValue keeps text in text), and when ASCII
+   * without escapes, as a place in the line, copied into the column's bytes when written.
+   */
+  private text(row: number, field: Field, column: ColumnSchema): void {
+    const start = this.at + 1;
+    const end = this.stringEnd(start);
+    this.at = end + 1;
+    if (this.escaped || !this.ascii) {
+      const value = this.escaped
+        ? this.unescaped(start - 1, end + 1)
+        : this.bytes.toString('utf8', start, end);
+      this.member(row, field, column, value);
+      return;
+    }
+    const t = this.tapeLength++;
+    this.tapeRows[t] = row;
+    this.tapeFields[t] = field;
+    this.tapeValues[t] = ASCII_TEXT;
+    this.textStarts[t] = start;
+    this.textEnds[t] = end;
   }
 
   /** A string, number, true, false or null at `at`, as JSON.parse reads it. */
@@ -520,6 +564,14 @@ export class KnownShapeScanner {
     );
     this.at = at;
   }
+}
+
+/** A tape value: ASCII text, at textStarts/textEnds in the line. */
+const ASCII_TEXT = Symbol('ASCII text');
+
+/** A text column whose values member() takes as they are (no size to check). */
+function isText(column: ColumnSchema | undefined): column is ColumnSchema {
+  return column?.data_type === 'text' && column.precision === undefined;
 }
 
 const TRUE = Buffer.from('true');

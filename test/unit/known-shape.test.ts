@@ -41,11 +41,14 @@ class BatchSink implements RowSink {
     const rows: Record<string, NormalizedRow[]> = {};
     for (const [name, batch] of this.batches) {
       const columns = Object.keys(schema.tables[name]?.columns ?? {}).map(
-        (c) => [c, batch.valuesOf(c)] as const,
+        (c) => [c, batch.columnOf(c)] as const,
       );
       rows[name] = Array.from({ length: batch.length }, (_, i) => {
         const row: NormalizedRow = {};
-        for (const [column, values] of columns) if (values[i] !== undefined) row[column] = values[i]!;
+        for (const [column, values] of columns) {
+          const value = values.valueAt(i);
+          if (value !== undefined) row[column] = value;
+        }
         return row;
       });
     }

@@ -138,6 +138,56 @@ describe('Parquet writer', () => {
     }
   });
 
+  it('writes text kept as bytes (items read from their lines) beside text given as strings', async () => {
+    const storage = new LocalFileStorage(await tempDir());
+    const t: TableSchema = {
+      name: 'bytes_text',
+      columns: {
+        s: { name: 's', data_type: 'text', nullable: true },
+        n: { name: 'n', data_type: 'bigint', nullable: true },
+      },
+    };
+    const line = Buffer.from('"abc","","x-long-enough-to-be-copied-by-buffer-copy-rather-than-byte-by-byte"');
+    const places: [number, number][] = [
+      [1, 4],
+      [7, 7],
+      [10, line.length - 1],
+    ];
+    // past the first buffers of offsets (256 rows) and bytes (4 KiB), with gaps, strings, rows
+    const expected: (string | null)[] = [];
+    const writers = new TableFileWriters(storage, 'n/', 'parquet');
+    for (let i = 0; i < 1_000; i++) {
+      if (i % 7 === 3) {
+        writers.write(t, { n: i, ...(i % 2 === 0 && { s: `row ${i} ü` }) });
+        expected.push(i % 2 === 0 ? `row ${i} ü` : null);
+        continue;
+      }
+      const batch = writers.columns(t);
+      const at = batch.length++;
+      batch.column('n').set(at, i);
+      if (i % 5 === 0) {
+        expected.push(null);
+        continue;
+      }
+      const text = batch.column('s', true);
+      if (i % 11 === 0 || i % 13 === 0) {
+        const value = i % 11 === 0 ? `é ${i}` : `plain ${i}`;
+        text.set(at, value);
+        expected.push(value);
+      } else {
+        const [start, end] = places[i % 3]!;
+        text.setAscii(at, line, start, end);
+        expected.push(line.toString('latin1', start, end));
+      }
+    }
+    const [file] = await writers.close();
+    const back = await readBack(storage.url(file!.key));
+    expect(back.getChild('s')!.toArray()).toEqual(expected);
+    expect(Array.from(back.getChild('n')!.toArray(), Number)).toEqual(
+      Array.from({ length: 1_000 }, (_, i) => i),
+    );
+  });
+
   it('round-trips 64-bit integers and timestamps across the sign and the 32-bit halves', async () => {
     const storage = new LocalFileStorage(await tempDir());
     const t: TableSchema = {
