@@ -13,7 +13,13 @@ export const FROM_SOURCE = HERE.endsWith('.ts');
 // Not a literal, so bundlers leave it alone: the Lambda bundles ship their worker and no esbuild.
 const ESBUILD = 'esbuild';
 
-let fromSource: Promise<URL> | undefined;
+/** The worker's entry file, and whether it is a bundle (plain JavaScript) or loads through tsx. */
+export interface WorkerEntry {
+  url: URL;
+  bundled: boolean;
+}
+
+let fromSource: Promise<WorkerEntry> | undefined;
 
 /**
  * The normalize worker's entry file. A bundle (Lambda) has `normalize-worker.js` beside it. From
@@ -22,9 +28,12 @@ let fromSource: Promise<URL> | undefined;
  * 0.75 s of the 10.25 s two workers took for 1M items (interleaved medians). Where esbuild cannot
  * build, the worker starts under tsx as before.
  */
-export function normalizeWorkerEntry(): Promise<URL> {
-  if (!FROM_SOURCE) return Promise.resolve(new URL('./normalize-worker.js', HERE));
-  fromSource ??= bundleNormalizeWorker().catch(() => new URL('./normalize-worker-tsx.mjs', HERE));
+export function normalizeWorkerEntry(): Promise<WorkerEntry> {
+  if (!FROM_SOURCE) return Promise.resolve({ url: new URL('./normalize-worker.js', HERE), bundled: true });
+  fromSource ??= bundleNormalizeWorker().then(
+    (url) => ({ url, bundled: true }),
+    () => ({ url: new URL('./normalize-worker-tsx.mjs', HERE), bundled: false }),
+  );
   return fromSource;
 }
 
