@@ -114,6 +114,8 @@ interface OpenTable {
   batch: ColumnBatch;
   /** Rows buffered before a flush, for the table's width when it last flushed. */
   flushAt: number;
+  /** Its batch was handed out (see `columns`) since its size was last checked. */
+  handedOut: boolean;
   file?: { writer: DataFileWriter; key: string; rows: number };
 }
 
@@ -125,7 +127,7 @@ interface OpenTable {
 export class TableFileWriters implements RowSink {
   private readonly open = new Map<string, OpenTable>();
   private readonly pending = new Set<OpenTable>();
-  /** Tables whose batches were handed out since the last check of their size (an array: checked each line). */
+  /** Tables whose batches were handed out since their size was last checked. */
   private readonly handedOut: OpenTable[] = [];
   private readonly written: WrittenFile[] = [];
 
@@ -152,14 +154,17 @@ export class TableFileWriters implements RowSink {
    */
   columns(table: TableSchema): ColumnBatch {
     const entry = this.entry(table);
-    this.handedOut.push(entry);
+    if (!entry.handedOut) {
+      entry.handedOut = true;
+      this.handedOut.push(entry);
+    }
     return entry.batch;
   }
 
   private entry(table: TableSchema): OpenTable {
     let entry = this.open.get(table.name);
     if (entry === undefined) {
-      entry = { table, batch: new ColumnBatch(), flushAt: this.flushAt(table) };
+      entry = { table, batch: new ColumnBatch(), flushAt: this.flushAt(table), handedOut: false };
       this.open.set(table.name, entry);
     }
     // the newest definition of the table: a worker's schema is replaced as it grows
@@ -178,6 +183,7 @@ export class TableFileWriters implements RowSink {
   get needsFlush(): boolean {
     for (let i = 0; i < this.handedOut.length; i++) {
       const entry = this.handedOut[i]!;
+      entry.handedOut = false;
       if (this.full(entry)) this.pending.add(entry);
     }
     this.handedOut.length = 0;
