@@ -177,7 +177,8 @@ export class KnownShapeScanner {
       } else {
         column.set(positions[r]!, value);
         if (typeof value === 'string') batch.chars += value.length;
-        else if (value instanceof Uint8Array) batch.chars += value.byteLength;
+        // the one object a value is: binary
+        else if (typeof value === 'object') batch.chars += value.byteLength;
       }
     }
     const root = batches[0]!;
@@ -412,7 +413,7 @@ export class KnownShapeScanner {
     // a new column, one hinted without a type, or one whose values typeRow checks for size
     if (column?.data_type === undefined || column.precision !== undefined || column.data_type === 'decimal')
       throw UNKNOWN;
-    const coerced: Coerced | null | typeof NO_FIT = coerceValue(value, column);
+    const coerced = coerceKnown(value, column);
     if (coerced === null || coerced === NO_FIT) throw UNKNOWN;
     const t = this.tapeLength++;
     this.tapeRows[t] = row;
@@ -564,6 +565,20 @@ export class KnownShapeScanner {
     );
     this.at = at;
   }
+}
+
+/**
+ * coerceValue, with the commonest cases first: a number read as parseJson reads it (a JsonFloat
+ * is an object) into a double or an unsized bigint column, a bool into a bool column.
+ */
+function coerceKnown(value: unknown, column: ColumnSchema): Coerced | null | typeof NO_FIT {
+  const type = column.data_type;
+  if (typeof value === 'number') {
+    // JSON's `-0` is Python's int 0 (toDouble)
+    if (type === 'double') return value === 0 ? 0 : value;
+    if (type === 'bigint' && column.precision === undefined && Number.isInteger(value)) return value;
+  } else if (typeof value === 'boolean' && type === 'bool') return value;
+  return coerceValue(value, column);
 }
 
 /** A tape value: ASCII text, at textStarts/textEnds in the line. */

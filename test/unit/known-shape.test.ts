@@ -210,6 +210,26 @@ describe('items read from their bytes where the table knows their shape', () => 
     expect(outcome.rows.items?.[3]).toMatchObject({ id: 4, name: 'dé', price: 12345678901.25 });
   });
 
+  it('types numbers and bools as the general path does: -0, integers in doubles, fractions in bigints', () => {
+    const text = [
+      '{"n": 1, "x": 2.5, "b": true}',
+      '{"n": -0, "x": -0, "b": false}',
+      '{"n": 2, "x": 3, "b": true}',
+      '{"n": 3, "x": -0.0, "b": false}',
+      '{"n": 4.5, "x": 1, "b": true}',
+      '{"n": 5.0, "x": 1e400, "b": 1}',
+    ].join('\n');
+    const outcome = expectSameOutcome(text);
+    expect(outcome.rows.items?.slice(0, 4).map((row) => Object.is(row.x, -0))).toEqual([
+      false,
+      false,
+      false,
+      true,
+    ]);
+    expect(outcome.rows.items?.[1]).toMatchObject({ x: 0, b: false });
+    expect(outcome.scanned).toBeGreaterThanOrEqual(3);
+  });
+
   it('leaves keys that name one column to the general path, which keeps the order dlt sets them in', () => {
     // dlt flattens a dict's own keys before its nested dicts: `a__b` is set first, then `a.b` wins
     const text = '{"a": {"b": 1}, "a__b": 2, "c": 3}\n'.repeat(3);
