@@ -97,9 +97,16 @@ function int64s(values: ReadonlyArray<unknown>): BigInt64Array {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v === 'number') {
-      const integer = Math.trunc(v);
-      halves[2 * i] = (integer % TWO_TO_32) | 0;
-      halves[2 * i + 1] = Math.floor(integer / TWO_TO_32);
+      if ((v | 0) === v) {
+        // most values fit 32 bits: the high half is the sign
+        halves[2 * i] = v;
+        halves[2 * i + 1] = v < 0 ? -1 : 0;
+      } else {
+        // `| 0` keeps the low 32 bits (ToInt32 is modulo 2^32, exact below 2^53; no fmod)
+        const integer = Math.trunc(v);
+        halves[2 * i] = integer | 0;
+        halves[2 * i + 1] = Math.floor(integer / TWO_TO_32);
+      }
     } else if (typeof v === 'bigint') target[i] = v;
   }
   return target;
