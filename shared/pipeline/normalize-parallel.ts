@@ -48,9 +48,11 @@ export interface ParallelTuning {
 // Since items of a known shape are read from their bytes (one thread got about a third faster),
 // two workers in a bundle (Lambda) tie one thread at 200k items (medians, 2 cores: 0.96 vs 1.28 s
 // at 50k, 1.54 vs 1.81 s at 100k, 2.66 vs 2.67 s at 200k; `npm run bench` prints these; before,
-// they tied at 50k-100k). From the TypeScript sources (the CLI, the tests) the worker is first
-// bundled (about 0.2 s), so two workers overtake one thread later, between 250k and 500k items
-// (3.36 vs 3.54 s at 250k, 6.4-6.6 vs 5.8-5.9 s at 500k).
+// they tied at 50k-100k). Measured again after rows went into columns (both sides faster): 0.92 vs
+// 1.33 s at 50k, 1.38 vs 1.82 s at 100k, 2.53 vs 2.55 s at 200k, the same break-even. From the
+// TypeScript sources (the CLI, the tests) the worker is first bundled (about 0.2 s), so two
+// workers overtake one thread later, between 250k and 500k items (3.36 vs 3.54 s at 250k, 6.4-6.6
+// vs 5.8-5.9 s at 500k; not measured again).
 export const DEFAULT_PARALLEL_TUNING: ParallelTuning = {
   minItems: FROM_SOURCE ? 350_000 : 200_000,
   chunkBytes: 2 * 1024 * 1024,
