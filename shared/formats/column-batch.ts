@@ -1,12 +1,10 @@
 import type { NormalizedRow } from '../normalize/relational.js';
 import type { Coerced } from '../schema/coerce.js';
 import { DLT_COLUMNS } from '../schema/types.js';
+import { latin1Slice, writeAscii } from '../util/ascii.js';
 
 /** One column's values in a batch, by row; undefined where a row has none. */
 export type ColumnValues = (Coerced | undefined)[];
-
-/** The Buffer method toString('latin1') calls, without its checks of the arguments. */
-type LatinSlicing = Buffer & { latin1Slice(start: number, end: number): string };
 
 /** A column of a batch: values set by row, in any order. */
 export class ValueColumn {
@@ -23,7 +21,7 @@ export class ValueColumn {
 
   /** ASCII text given as bytes [start, end). */
   setAscii(row: number, bytes: Buffer, start: number, end: number): void {
-    this.values[row] = (bytes as LatinSlicing).latin1Slice(start, end);
+    this.values[row] = latin1Slice(bytes, start, end);
   }
 
   valueAt(row: number): Coerced | undefined {
@@ -55,16 +53,8 @@ export class TextBytes {
     if (typeof value !== 'string') throw new Error(`text column given a ${typeof value}`);
     if (row !== this.rows) this.skipTo(row);
     this.room(row, value.length * 3);
-    const target = this.bytes;
-    let at = this.used;
-    // short ASCII text is copied faster here than through Buffer#write's call into C++
-    let ascii = value.length < 64;
-    for (let i = 0; ascii && i < value.length; i++) {
-      const code = value.charCodeAt(i);
-      if (code > 0x7f) ascii = false;
-      else target[at++] = code;
-    }
-    this.close(row, ascii ? at : this.used + target.write(value, this.used, 'utf8'));
+    const end = value.length < 64 ? writeAscii(value, this.bytes, this.used) : -1;
+    this.close(row, end >= 0 ? end : this.used + this.bytes.write(value, this.used, 'utf8'));
   }
 
   setAscii(row: number, bytes: Buffer, start: number, end: number): void {
@@ -73,7 +63,8 @@ export class TextBytes {
     this.room(row, length);
     const target = this.bytes;
     let at = this.used;
-    // short text is copied faster here than through Buffer#copy's call into C++
+    // short text is copied faster here than through Buffer#copy's call into C++ (12 bytes:
+    // 22-35 ns against 86-107)
     if (length < 64) for (let i = start; i < end; i++) target[at++] = bytes[i]!;
     else at += bytes.copy(target, at, start, end);
     this.close(row, at);

@@ -45,14 +45,8 @@ function arrowColumn(
   rows: number,
 ): arrow.Data {
   if (!(values instanceof TextBytes)) return buildColumn(column, values.finish(rows), type);
-  if (type.typeId !== arrow.Type.Utf8) {
-    // not met: only text columns keep bytes; their values as strings suit any other type
-    return buildColumn(
-      column,
-      Array.from({ length: rows }, (_, i) => values.valueAt(i)),
-      type,
-    );
-  }
+  // only text columns keep bytes, and text is Utf8 in every file
+  if (type.typeId !== arrow.Type.Utf8) throw new Error(`column ${column.name}: text bytes for ${type}`);
   const { offsets, data, validity, nullCount } = values.finish(rows);
   return arrow.makeData({
     type: type as arrow.Utf8,

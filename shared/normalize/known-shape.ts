@@ -4,6 +4,7 @@ import { exactNumber } from '../formats/json-parse.js';
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS } from '../schema/types.js';
+import { latin1Slice } from '../util/ascii.js';
 import type { JsonFloat } from '../util/json-values.js';
 import { own } from '../util/own.js';
 import { LONE_SURROGATE } from '../util/surrogates.js';
@@ -13,9 +14,6 @@ import type { NormalizedRow, RowSink, TableContext } from './relational.js';
 import { nestedRowKey, nestedRowKeyPair, primaryKeyRowKey, randomRowKey } from './row-keys.js';
 
 const { MAX_STRING_LENGTH } = constants;
-
-/** The method Buffer's toString('latin1') calls, without its checks of the arguments: ASCII as is. */
-type LatinSlicing = Buffer & { latin1Slice(start: number, end: number): string };
 
 /** Dicts this deep go to the general path, which measures deep items (see relational.ts). */
 const MAX_SCANNED_DEPTH = 32;
@@ -127,9 +125,7 @@ export class KnownShapeScanner {
     for (let t = 0; t < this.tapeLength; t++) {
       const value = this.tapeValues[t]!;
       rows[this.tapeRows[t]!]![this.tapeFields[t]!.name] =
-        value === ASCII_TEXT
-          ? (this.bytes as LatinSlicing).latin1Slice(this.textStarts[t]!, this.textEnds[t]!)
-          : value;
+        value === ASCII_TEXT ? latin1Slice(this.bytes, this.textStarts[t]!, this.textEnds[t]!) : value;
     }
     const root = rows[0]!;
     root[DLT_COLUMNS.loadId] = this.loadId;
@@ -430,10 +426,7 @@ export class KnownShapeScanner {
     const end = this.stringEnd(start);
     this.at = end + 1;
     if (this.escaped || !this.ascii) {
-      const value = this.escaped
-        ? this.unescaped(start - 1, end + 1)
-        : this.bytes.toString('utf8', start, end);
-      this.member(row, field, column, value);
+      this.member(row, field, column, this.stringOf(start, end));
       return;
     }
     const t = this.tapeLength++;
@@ -452,10 +445,7 @@ export class KnownShapeScanner {
       const start = this.at + 1;
       const end = this.stringEnd(start);
       this.at = end + 1;
-      if (this.escaped) return this.unescaped(start - 1, end + 1);
-      return this.ascii
-        ? (bytes as LatinSlicing).latin1Slice(start, end)
-        : bytes.toString('utf8', start, end);
+      return this.stringOf(start, end);
     }
     if (first === 0x74) return this.literal(TRUE, true);
     if (first === 0x66) return this.literal(FALSE, false);
@@ -486,6 +476,12 @@ export class KnownShapeScanner {
       }
     }
     throw UNKNOWN;
+  }
+
+  /** The string between quotes at [start, end), as stringEnd found it (ASCII, escaped). */
+  private stringOf(start: number, end: number): string {
+    if (this.escaped) return this.unescaped(start - 1, end + 1);
+    return this.ascii ? latin1Slice(this.bytes, start, end) : this.bytes.toString('utf8', start, end);
   }
 
   /** A string with escapes, [start, end) with its quotes, read by JSON.parse, which checks them. */
@@ -549,8 +545,7 @@ export class KnownShapeScanner {
       while (byte >= 0x30 && byte <= 0x39) byte = bytes[++at]!;
     }
     this.at = at;
-    if (digits > 15 || exponent || (scale > 0 && integral))
-      return exactNumber((bytes as LatinSlicing).latin1Slice(start, at));
+    if (digits > 15 || exponent || (scale > 0 && integral)) return exactNumber(latin1Slice(bytes, start, at));
     const value = scale === 0 ? mantissa : mantissa / POWERS_OF_TEN[scale]!;
     return negative ? -value : value;
   }

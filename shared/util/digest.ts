@@ -1,4 +1,5 @@
 import { createHash, randomFillSync } from 'node:crypto';
+import { writeAscii } from './ascii.js';
 import { createKeccak, type KeccakInstance } from './keccak-wasm.js';
 
 // the module's memory: the state at 0, its round constants at 200, the two one-block messages of
@@ -95,7 +96,7 @@ const pairLengths = [0, 0];
 
 /**
  * SHAKE's padding of a one-block message in pair area `area` (see pad), zeroing only what the
- * area's last message left past this one's end: a fill of the whole block cost more than the rest.
+ * area's last message left past this one's end instead of filling the whole block.
  */
 function padBlock(area: 0 | 1, length: number): void {
   const { memory } = keccak();
@@ -123,16 +124,6 @@ function writeJoined(parent: string, name: string, index: number, at: number, ro
   if (end < 0) return -1;
   memory[end] = UNDERSCORE;
   return writeAscii(digits, memory, end + 1) - at;
-}
-
-/** Writes ASCII text at `at` and returns where it ends; -1 when a character is not ASCII. */
-function writeAscii(text: string, into: Uint8Array, at: number): number {
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0x7f) return -1;
-    into[at + i] = code;
-  }
-  return at + text.length;
 }
 
 /** Pads the `length` bytes of input, permutes, and encodes the first `bytes` of the state. */
