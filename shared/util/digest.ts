@@ -4,10 +4,10 @@ import { createKeccak, type KeccakInstance } from './keccak-wasm.js';
 
 // the module's memory: the state at 0, its round constants at 200, the two one-block messages of
 // a pair at 512 and 680, the input of one message (of any length that fits) from 1024 on
-const PAIR_FIRST = 512;
-const PAIR_SECOND = PAIR_FIRST + 168;
-const INPUT_AT = 1024;
 const SHAKE128_RATE = 168;
+const PAIR_FIRST = 512;
+const PAIR_SECOND = PAIR_FIRST + SHAKE128_RATE;
+const INPUT_AT = 1024;
 const UNDERSCORE = 0x5f;
 const encoder = new TextEncoder();
 
