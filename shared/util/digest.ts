@@ -9,6 +9,7 @@ const PAIR_FIRST = 512;
 const PAIR_SECOND = PAIR_FIRST + SHAKE128_RATE;
 const INPUT_AT = 1024;
 const UNDERSCORE = 0x5f;
+const DIGIT_ZERO = 0x30;
 const encoder = new TextEncoder();
 
 // compiled on the first hash, not at import: the load function imports this and never hashes
@@ -76,10 +77,11 @@ export function digest128JoinedPair(
   at: number,
 ): void {
   const { memory, absorbPair } = keccak();
-  const firstLength = writeJoined(parent, name, index, PAIR_FIRST, SHAKE128_RATE - 1);
-  const secondLength =
-    firstLength < 0 ? -1 : writeJoined(secondParent, secondName, secondIndex, PAIR_SECOND, SHAKE128_RATE - 1);
+  const firstLength = writePairJoined(0, parent, name, index);
+  const secondLength = firstLength < 0 ? -1 : writePairJoined(1, secondParent, secondName, secondIndex);
   if (secondLength < 0) {
+    // what was written lies past the areas' last padding, which must then be zeroed in full
+    pairLengths[0] = pairLengths[1] = SHAKE128_RATE - 1;
     keys[at] = digest128Joined(parent, name, index);
     keys[at + 1] = digest128Joined(secondParent, secondName, secondIndex);
     return;
@@ -89,6 +91,36 @@ export function digest128JoinedPair(
   absorbPair(PAIR_FIRST, PAIR_SECOND);
   keys[at] = base64Of10(memory, 0);
   keys[at + 1] = base64Of10(memory, 16);
+}
+
+// the table name each pair area holds after a parent key of the length beside it
+const pairNames: (string | undefined)[] = [undefined, undefined];
+const pairParentLengths = [-1, -1];
+
+/**
+ * writeJoined into pair area `area` (one block), but the name and the underscores around it are
+ * left as the area's last message wrote them when it had the same name after a parent key of the
+ * same length: the rows of one list, mostly. Padding never reaches them: a message with that
+ * name and parent length ends after them.
+ */
+function writePairJoined(area: 0 | 1, parent: string, name: string, index: number): number {
+  const { memory } = keccak();
+  const at = area === 0 ? PAIR_FIRST : PAIR_SECOND;
+  const digitsAt = at + parent.length + name.length + 2;
+  const digits = index < 10 ? undefined : String(index);
+  const length = digitsAt - at + (digits === undefined ? 1 : digits.length);
+  if (length > SHAKE128_RATE - 1 || writeAscii(parent, memory, at) < 0) return -1;
+  if (pairNames[area] !== name || pairParentLengths[area] !== parent.length) {
+    pairNames[area] = undefined;
+    memory[at + parent.length] = UNDERSCORE;
+    if (writeAscii(name, memory, at + parent.length + 1) < 0) return -1;
+    memory[digitsAt - 1] = UNDERSCORE;
+    pairNames[area] = name;
+    pairParentLengths[area] = parent.length;
+  }
+  if (digits === undefined) memory[digitsAt] = DIGIT_ZERO + index;
+  else writeAscii(digits, memory, digitsAt);
+  return length;
 }
 
 // the length of the message each pair area last held: bytes past it are zero but for its padding

@@ -79,6 +79,25 @@ describe('digest128JoinedPair (two nested row keys in one permutation)', () => {
       }
     }
   });
+
+  it('hashes short texts right after a pair whose second text did not fit (the first one written)', () => {
+    const short: [string, string, number] = ['abcdefghijklmn', 'items', 1];
+    const longer: [string, string, number] = ['abcdefghijklmn', 'p'.repeat(140), 12];
+    const tooLong: [string, string, number] = ['abcdefghijklmn', 'p'.repeat(160), 3];
+    const sequence: [[string, string, number], [string, string, number]][] = [
+      [short, short],
+      [longer, tooLong],
+      [short, short],
+      [longer, ['abcdefghijklmn', 'items', 2]],
+      [['zXIIg+0PluhB+A', 'items', 9], short],
+      [['zXIIg+0PluhB+', 'items', 10], short],
+    ];
+    for (const [first, second] of sequence) {
+      const keys: string[] = [];
+      digest128JoinedPair(...first, ...second, keys, 0);
+      expect(keys).toEqual([digest128Joined(...first), digest128Joined(...second)]);
+    }
+  });
 });
 
 describe('random ids', () => {
