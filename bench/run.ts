@@ -1,5 +1,5 @@
-// `npm run bench`: generates a nested JSONL dataset and prints, for our normalize and for dlt's
-// on the same file and machine, items/s, rows/s, MB/s and peak RSS, plus the ratio. Our normalize
+// `npm run bench`: generates a nested JSONL dataset and prints, for our normalize (bundled as for
+// Lambda, see bundle.ts) and for dlt's on the same file and machine, items/s, rows/s, MB/s and peak RSS, plus the ratio. Our normalize
 // also runs on a quarter of the data to show whether peak memory grows with input size, and on
 // the full data in one thread and in one worker thread per core.
 // Then extract by source format (bench/extract-formats.ts): JSONL, a JSON array, CSV and Parquet.
@@ -8,10 +8,11 @@
 // Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt,
 // --skip-extract, --skip-threshold, --skip-serverless, --only-serverless.
 import { execFile } from 'node:child_process';
-import { mkdir, stat } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { bundleNormalize } from './bundle.js';
 import { extractFormatsBench } from './extract-formats.js';
 import { generateDataset } from './generate.js';
 import { serverlessBench } from './serverless.js';
@@ -42,14 +43,12 @@ async function dataset(n: number): Promise<{ path: string; bytes: number }> {
 
 let lastExtract: { items: number; seconds: number; peakRssMB: number } | undefined;
 
-async function ours(path: string, workers: number): Promise<Figures> {
+/** Our normalize, bundled as for Lambda (`script`, see bundle.ts), on `path`. */
+async function ours(script: string, path: string, workers: number): Promise<Figures> {
   const work = join(dataDir, 'ours');
-  const tsx = join(root, 'node_modules', '.bin', 'tsx');
-  const extracted = await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'extract', path, work], {
-    maxBuffer: 1 << 24,
-  });
+  const extracted = await exec(process.execPath, [script, 'extract', path, work], { maxBuffer: 1 << 24 });
   lastExtract = JSON.parse(extracted.stdout.trim().split('\n').pop()!);
-  const { stdout } = await exec(tsx, [join(root, 'bench', 'normalize-ours.ts'), 'normalize', path, work], {
+  const { stdout } = await exec(process.execPath, [script, 'normalize', path, work], {
     maxBuffer: 1 << 24,
     env: { ...process.env, SLUICE_BENCH_WORKERS: String(workers) },
   });
@@ -97,13 +96,27 @@ async function normalizeBench(): Promise<void> {
     `${'run'.padEnd(26)} ${'items'.padStart(9)} ${'rows'.padStart(9)} ${'seconds'.padStart(8)} ${'items/s'.padStart(11)} ${'rows/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'peak RSS MB'.padStart(9)}`,
   );
   const workers = availableParallelism();
-  const oursSmall = await ours(small.path, workers);
+  const bundleDir = await mkdtemp(join(tmpdir(), 'sluice-bench-bundle-'));
+  try {
+    await normalizeRuns(await bundleNormalize(bundleDir), small, full, workers);
+  } finally {
+    await rm(bundleDir, { recursive: true, force: true });
+  }
+}
+
+async function normalizeRuns(
+  script: string,
+  small: { path: string; bytes: number },
+  full: { path: string; bytes: number },
+  workers: number,
+): Promise<void> {
+  const oursSmall = await ours(script, small.path, workers);
   console.log(
     line(`sluice ${workers} thr (${small.path.match(/\d+/g)!.pop()} rows)`, oursSmall, small.bytes),
   );
-  const oursSingle = await ours(full.path, 1);
+  const oursSingle = await ours(script, full.path, 1);
   console.log(line(`sluice 1 thr (${rows} rows)`, oursSingle, full.bytes));
-  const oursFull = await ours(full.path, workers);
+  const oursFull = await ours(script, full.path, workers);
   console.log(line(`sluice ${workers} thr (${rows} rows)`, oursFull, full.bytes));
   if (lastExtract !== undefined) {
     const { items, seconds, peakRssMB } = lastExtract;

@@ -3,51 +3,15 @@
 // beside it), timed in one thread and in one worker per core on the first N lines of the bench
 // dataset. The figures back `DEFAULT_PARALLEL_TUNING.minItems` for bundles; printed, never asserted.
 import { execFile } from 'node:child_process';
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { build } from 'esbuild';
+import { bundleNormalize } from './bundle.js';
 
 const exec = promisify(execFile);
-const root = join(import.meta.dirname, '..');
 const SIZES = [25_000, 50_000, 100_000, 200_000];
 const RUNS = 3;
-
-async function bundle(dir: string): Promise<string> {
-  const common = {
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    logLevel: 'error',
-  } as const;
-  // the bench child awaits at top level, so it is an ES module; it finds the worker beside itself
-  await build({
-    ...common,
-    entryPoints: [join(root, 'bench', 'normalize-ours.ts')],
-    format: 'esm',
-    outfile: join(dir, 'normalize.mjs'),
-    banner: {
-      js: [
-        "import { createRequire as __createRequire } from 'node:module';",
-        'const require = __createRequire(import.meta.url);',
-        'const __dirname = import.meta.dirname;',
-      ].join(' '),
-    },
-  });
-  await build({
-    ...common,
-    entryPoints: [join(root, 'shared', 'pipeline', 'normalize-worker.ts')],
-    format: 'cjs',
-    outfile: join(dir, 'normalize-worker.js'),
-  });
-  await copyFile(
-    join(root, 'node_modules', 'parquet-wasm', 'node', 'parquet_wasm_bg.wasm'),
-    join(dir, 'parquet_wasm_bg.wasm'),
-  );
-  return join(dir, 'normalize.mjs');
-}
 
 async function seconds(script: string, file: string, work: string, workers: number): Promise<number> {
   const { stdout } = await exec(process.execPath, [script, 'normalize', file, work], {
@@ -64,7 +28,7 @@ export async function workerThresholdBench(dataset: string): Promise<void> {
   const workers = availableParallelism();
   const dir = await mkdtemp(join(tmpdir(), 'sluice-bench-bundle-'));
   try {
-    const script = await bundle(dir);
+    const script = await bundleNormalize(dir);
     const lines = (await exec('head', ['-n', String(Math.max(...SIZES)), dataset], { maxBuffer: 1 << 30 }))
       .stdout;
     console.log(

@@ -99,7 +99,8 @@ export class KnownShapeScanner {
     this.rowsInItem = 0;
     this.tapeLength = 0;
     this.keyColumns = keyed ? ctx.primaryKey : undefined;
-    this.keyValues.clear();
+    // only a keyed item reads them; clearing an empty Map still costs (75 ms a million items)
+    if (keyed) this.keyValues.clear();
     try {
       this.skipSpace();
       this.newRow(ctx, -1, -1);
