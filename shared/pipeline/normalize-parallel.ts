@@ -51,10 +51,11 @@ export interface ParallelTuning {
 // they tied at 50k-100k). Measured again after rows went into columns (both sides faster): 0.92 vs
 // 1.33 s at 50k, 1.38 vs 1.82 s at 100k, 2.53 vs 2.55 s at 200k, the same break-even. From the
 // TypeScript sources (the CLI, the tests) the worker is first bundled (about 0.2 s), so two
-// workers overtake one thread later, between 250k and 500k items (3.36 vs 3.54 s at 250k, 6.4-6.6
-// vs 5.8-5.9 s at 500k; not measured again).
+// workers overtake one thread later: they tied at 250k items once bundled workers started without
+// tsx (medians of 3: 3.12 vs 3.07 s at 250k, 5.23 vs 4.81 s at 500k; before, 3.36 vs 3.54 s at
+// 250k and 5.8-5.9 vs 6.4-6.6 s at 500k).
 export const DEFAULT_PARALLEL_TUNING: ParallelTuning = {
-  minItems: FROM_SOURCE ? 350_000 : 200_000,
+  minItems: FROM_SOURCE ? 250_000 : 200_000,
   chunkBytes: 2 * 1024 * 1024,
 };
 
