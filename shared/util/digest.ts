@@ -109,7 +109,12 @@ function writePairJoined(area: 0 | 1, parent: string, name: string, index: numbe
   const digitsAt = at + parent.length + name.length + 2;
   const digits = index < 10 ? undefined : String(index);
   const length = digitsAt - at + (digits === undefined ? 1 : digits.length);
-  if (length > SHAKE128_RATE - 1 || writeAscii(parent, memory, at) < 0) return -1;
+  if (length > SHAKE128_RATE - 1) return -1;
+  if (writeAscii(parent, memory, at) < 0) {
+    // what it wrote may reach over the name the area holds
+    pairNames[area] = undefined;
+    return -1;
+  }
   if (pairNames[area] !== name || pairParentLengths[area] !== parent.length) {
     pairNames[area] = undefined;
     memory[at + parent.length] = UNDERSCORE;

@@ -91,6 +91,9 @@ describe('digest128JoinedPair (two nested row keys in one permutation)', () => {
       [longer, ['abcdefghijklmn', 'items', 2]],
       [['zXIIg+0PluhB+A', 'items', 9], short],
       [['zXIIg+0PluhB+', 'items', 10], short],
+      // a parent that is not ASCII, longer than the last: written in part over the name
+      [['abcdefghijklmnopqr😀', 'items', 1], short],
+      [['zXIIg+0PluhB+', 'items', 3], short],
     ];
     for (const [first, second] of sequence) {
       const keys: string[] = [];
