@@ -180,7 +180,7 @@ export class KnownShapeScanner {
     }
     const root = batches[0]!;
     root.column(DLT_COLUMNS.loadId).set(positions[0]!, this.loadId);
-    root.nestedLinkage.ids.set(positions[0]!, rowKeys[0]!);
+    root.column(DLT_COLUMNS.id).set(positions[0]!, rowKeys[0]!);
     for (let r = 1; r < this.rowsInItem; r++) {
       const batch = batches[r]!;
       const at = positions[r]!;
@@ -317,12 +317,15 @@ export class KnownShapeScanner {
         if (depth + 1 > ctx.maxNesting || column?.data_type === 'json') throw UNKNOWN;
         if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1);
         else this.list(ctx, field, level, row);
-      } else if (next === 0x22 && isText(column) && !(row === 0 && this.keyColumns?.includes(field.name))) {
-        this.text(row, field, column);
       } else {
-        const value = this.scalar();
-        if (row === 0 && this.keyColumns?.includes(field.name)) this.keyValues.set(field.name, value);
-        this.member(row, field, column, value);
+        // a value of the root key is kept as read, which a text column's bytes are not
+        const keyValue = row === 0 && this.keyColumns?.includes(field.name) === true;
+        if (next === 0x22 && isText(column) && !keyValue) this.text(row, field, column);
+        else {
+          const value = this.scalar();
+          if (keyValue) this.keyValues.set(field.name, value);
+          this.member(row, field, column, value);
+        }
       }
       this.skipSpace();
       const after = bytes[this.at++];
@@ -412,10 +415,16 @@ export class KnownShapeScanner {
       throw UNKNOWN;
     const coerced = coerceKnown(value, column);
     if (coerced === null || coerced === NO_FIT) throw UNKNOWN;
+    this.onTape(row, field, coerced);
+  }
+
+  /** Adds a value of row `row` to the tape; its place there. */
+  private onTape(row: number, field: Field, value: Coerced | typeof ASCII_TEXT): number {
     const t = this.tapeLength++;
     this.tapeRows[t] = row;
     this.tapeFields[t] = field;
-    this.tapeValues[t] = coerced;
+    this.tapeValues[t] = value;
+    return t;
   }
 
   /**
@@ -430,10 +439,7 @@ export class KnownShapeScanner {
       this.member(row, field, column, this.stringOf(start, end));
       return;
     }
-    const t = this.tapeLength++;
-    this.tapeRows[t] = row;
-    this.tapeFields[t] = field;
-    this.tapeValues[t] = ASCII_TEXT;
+    const t = this.onTape(row, field, ASCII_TEXT);
     this.textStarts[t] = start;
     this.textEnds[t] = end;
   }

@@ -77,70 +77,74 @@ export function digest128JoinedPair(
   at: number,
 ): void {
   const { memory, absorbPair } = keccak();
-  const firstLength = writePairJoined(0, parent, name, index);
-  const secondLength = firstLength < 0 ? -1 : writePairJoined(1, secondParent, secondName, secondIndex);
+  const [first, second] = PAIR_AREAS;
+  const firstLength = writePairJoined(first, parent, name, index);
+  const secondLength = firstLength < 0 ? -1 : writePairJoined(second, secondParent, secondName, secondIndex);
   if (secondLength < 0) {
     // what was written lies past the areas' last padding, which must then be zeroed in full
-    pairLengths[0] = pairLengths[1] = SHAKE128_RATE - 1;
+    first.length = second.length = SHAKE128_RATE - 1;
     keys[at] = digest128Joined(parent, name, index);
     keys[at + 1] = digest128Joined(secondParent, secondName, secondIndex);
     return;
   }
-  padBlock(0, firstLength);
-  padBlock(1, secondLength);
-  absorbPair(PAIR_FIRST, PAIR_SECOND);
+  padBlock(first, firstLength);
+  padBlock(second, secondLength);
+  absorbPair(first.at, second.at);
   keys[at] = base64Of10(memory, 0);
   keys[at + 1] = base64Of10(memory, 16);
 }
 
-// the table name each pair area holds after a parent key of the length beside it
-const pairNames: (string | undefined)[] = [undefined, undefined];
-const pairParentLengths = [-1, -1];
+/** Where the two one-block messages of a pair are written, and what each area last held. */
+interface PairArea {
+  at: number;
+  /** The length of its last message: bytes past it are zero but for the padding. */
+  length: number;
+  /** The table name it holds after a parent key of `parentLength` characters, if known. */
+  name: string | undefined;
+  parentLength: number;
+}
+
+const PAIR_AREAS: [PairArea, PairArea] = [
+  { at: PAIR_FIRST, length: 0, name: undefined, parentLength: -1 },
+  { at: PAIR_SECOND, length: 0, name: undefined, parentLength: -1 },
+];
 
 /**
- * writeJoined into pair area `area` (one block), but the name and the underscores around it are
- * left as the area's last message wrote them when it had the same name after a parent key of the
- * same length: the rows of one list, mostly. Padding never reaches them: a message with that
- * name and parent length ends after them.
+ * writeJoined into a pair area (one block), but the name and the underscores around it are left
+ * as the area's last message wrote them when it had the same name after a parent key of the same
+ * length: the rows of one list, mostly. Padding never reaches them: a message with that name and
+ * parent length ends after them.
  */
-function writePairJoined(area: 0 | 1, parent: string, name: string, index: number): number {
+function writePairJoined(area: PairArea, parent: string, name: string, index: number): number {
+  const room = SHAKE128_RATE - 1;
+  if (area.name !== name || area.parentLength !== parent.length) {
+    area.name = undefined;
+    const length = writeJoined(parent, name, index, area.at, room);
+    if (length >= 0) {
+      area.name = name;
+      area.parentLength = parent.length;
+    }
+    return length;
+  }
   const { memory } = keccak();
-  const at = area === 0 ? PAIR_FIRST : PAIR_SECOND;
-  const digitsAt = at + parent.length + name.length + 2;
-  const digits = index < 10 ? undefined : String(index);
-  const length = digitsAt - at + (digits === undefined ? 1 : digits.length);
-  if (length > SHAKE128_RATE - 1) return -1;
-  if (writeAscii(parent, memory, at) < 0) {
-    // what it wrote may reach over the name the area holds
-    pairNames[area] = undefined;
-    return -1;
-  }
-  if (pairNames[area] !== name || pairParentLengths[area] !== parent.length) {
-    pairNames[area] = undefined;
-    memory[at + parent.length] = UNDERSCORE;
-    if (writeAscii(name, memory, at + parent.length + 1) < 0) return -1;
-    memory[digitsAt - 1] = UNDERSCORE;
-    pairNames[area] = name;
-    pairParentLengths[area] = parent.length;
-  }
-  if (digits === undefined) memory[digitsAt] = DIGIT_ZERO + index;
-  else writeAscii(digits, memory, digitsAt);
+  const indexAt = area.at + parent.length + name.length + 2;
+  const length = indexAt - area.at + indexDigits(index);
+  // a parent key of the cached length that is not ASCII stops before the name
+  if (length > room || writeAscii(parent, memory, area.at) < 0) return -1;
+  writeIndex(index, indexAt);
   return length;
 }
 
-// the length of the message each pair area last held: bytes past it are zero but for its padding
-const pairLengths = [0, 0];
-
 /**
- * SHAKE's padding of a one-block message in pair area `area` (see pad), zeroing only what the
- * area's last message left past this one's end instead of filling the whole block.
+ * SHAKE's padding of a one-block message in a pair area (see pad), zeroing only what the area's
+ * last message left past this one's end instead of filling the whole block.
  */
-function padBlock(area: 0 | 1, length: number): void {
+function padBlock(area: PairArea, length: number): void {
   const { memory } = keccak();
-  const at = area === 0 ? PAIR_FIRST : PAIR_SECOND;
+  const { at } = area;
   const last = SHAKE128_RATE - 1;
-  for (let i = length + 1; i <= Math.min(pairLengths[area]!, last - 1); i++) memory[at + i] = 0;
-  pairLengths[area] = length;
+  for (let i = length + 1; i <= Math.min(area.length, last - 1); i++) memory[at + i] = 0;
+  area.length = length;
   if (length < last) memory[at + length] = 0x1f;
   memory[at + last] = length < last ? 0x80 : 0x9f;
 }
@@ -151,8 +155,7 @@ function padBlock(area: 0 | 1, length: number): void {
  */
 function writeJoined(parent: string, name: string, index: number, at: number, room: number): number {
   const { memory } = keccak();
-  const digits = String(index);
-  const length = parent.length + name.length + digits.length + 2;
+  const length = parent.length + name.length + indexDigits(index) + 2;
   if (length > room) return -1;
   let end = writeAscii(parent, memory, at);
   if (end < 0) return -1;
@@ -160,7 +163,20 @@ function writeJoined(parent: string, name: string, index: number, at: number, ro
   end = writeAscii(name, memory, end + 1);
   if (end < 0) return -1;
   memory[end] = UNDERSCORE;
-  return writeAscii(digits, memory, end + 1) - at;
+  writeIndex(index, end + 1);
+  return length;
+}
+
+/** The decimal digits of a list index. */
+function indexDigits(index: number): number {
+  return index < 10 ? 1 : String(index).length;
+}
+
+/** Writes a list index's digits at `at`: one digit without a string (most lists are short). */
+function writeIndex(index: number, at: number): void {
+  const { memory } = keccak();
+  if (index < 10) memory[at] = DIGIT_ZERO + index;
+  else writeAscii(String(index), memory, at);
 }
 
 /** Pads the `length` bytes of input, permutes, and encodes the first `bytes` of the state. */

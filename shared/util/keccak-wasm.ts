@@ -127,8 +127,20 @@ const PAIR: LaneOps = {
   roundConstant: [...op.load64(0), ...simd(18)], // i64x2.splat
 };
 
-// locals of both functions: 0 and 1 params; 2 round-constant pointer; then state A, scratch B,
-// column parities C, D (and TEMP in the pair function)
+/** A function body's instructions, appended part by part. */
+function codeBuilder(): { code: number[]; emit: (...parts: number[][]) => void } {
+  const code: number[] = [];
+  return {
+    code,
+    emit: (...parts) => {
+      for (const part of parts) code.push(...part);
+    },
+  };
+}
+
+// locals of both functions: 0 and 1 params; ROUND the round-constant pointer; then state A,
+// scratch B, column parities C, D (and TEMP in the pair function)
+const ROUND = 2;
 const A = (i: number) => 3 + i;
 const B = (i: number) => 28 + i;
 const C = (i: number) => 53 + i;
@@ -136,11 +148,8 @@ const D = 58;
 
 /** The 24 rounds of Keccak-f[1600] on the state in locals A, as a loop over the round constants. */
 function rounds(rotations: readonly number[], ops: LaneOps): number[] {
-  const code: number[] = [];
-  const emit = (...parts: number[][]) => {
-    for (const part of parts) code.push(...part);
-  };
-  emit(op.i32(ROUND_CONSTANTS_AT), op.set(2), op.loop);
+  const { code, emit } = codeBuilder();
+  emit(op.i32(ROUND_CONSTANTS_AT), op.set(ROUND), op.loop);
   // θ
   for (let x = 0; x < 5; x++) {
     emit(op.get(A(x)));
@@ -165,18 +174,15 @@ function rounds(rotations: readonly number[], ops: LaneOps): number[] {
     }
   }
   // ι, then the next round
-  emit(op.get(A(0)), op.get(2), ops.roundConstant, ops.xor, op.set(A(0)));
-  emit(op.get(2), op.i32(8), op.i32Add, op.tee(2), op.i32(ROUND_CONSTANTS_AT + 8 * ROUNDS), op.i32Ne);
+  emit(op.get(A(0)), op.get(ROUND), ops.roundConstant, ops.xor, op.set(A(0)));
+  emit(op.get(ROUND), op.i32(8), op.i32Add, op.tee(ROUND), op.i32(ROUND_CONSTANTS_AT + 8 * ROUNDS), op.i32Ne);
   emit(op.brIf(0), op.end);
   return code;
 }
 
 /** absorb(ptr, blocks): XORs `blocks` blocks from ptr into a zeroed state, permuting after each. */
 function absorbBody(rotations: readonly number[]): number[] {
-  const code: number[] = [];
-  const emit = (...parts: number[][]) => {
-    for (const part of parts) code.push(...part);
-  };
+  const { code, emit } = codeBuilder();
   emit(op.block, op.loop);
   emit(op.get(1), op.i32Eqz, op.brIf(1));
   for (let i = 0; i < RATE_LANES; i++)
@@ -201,10 +207,7 @@ function absorbBody(rotations: readonly number[]): number[] {
  * Their first two state lanes (16 bytes, enough for a 10-byte digest) are stored at 0 and 16.
  */
 function absorbPairBody(rotations: readonly number[]): number[] {
-  const code: number[] = [];
-  const emit = (...parts: number[][]) => {
-    for (const part of parts) code.push(...part);
-  };
+  const { code, emit } = codeBuilder();
   const memarg = (offset: number) => [3, ...leb(offset)];
   for (let i = 0; i < 25; i++) {
     if (i < RATE_LANES) {
