@@ -1,7 +1,7 @@
 // `npm run bench`: generates a nested JSONL dataset and prints, for our normalize (bundled as for
-// Lambda, see bundle.ts) and for dlt's on the same file and machine, items/s, rows/s, MB/s and peak RSS, plus the ratio. Our normalize
-// also runs on a quarter of the data to show whether peak memory grows with input size, and on
-// the full data in one thread and in one worker thread per core.
+// Lambda, see bundle.ts) and for dlt's on the same file and machine, items/s, rows/s, MB/s and
+// peak RSS, plus the ratio. Our normalize also runs on a quarter of the data to show whether peak
+// memory grows with input size, and on the full data in one thread and in one worker thread per core.
 // Then extract by source format (bench/extract-formats.ts): JSONL, a JSON array, CSV and Parquet.
 // Then where worker threads start to pay in a Lambda bundle (bench/worker-threshold.ts), and the
 // serverless figures (bench/serverless.ts): bundle sizes, cold starts, drop-to-loaded latency.

@@ -57,7 +57,7 @@ class DirectColumns {
   constructor(
     private readonly writers: TableFileWriters,
     private readonly tables: StoredSchema['tables'],
-    readonly written: Set<string>,
+    private readonly written: Set<string>,
   ) {}
 
   columns(table: TableSchema): ColumnBatch {
@@ -152,7 +152,7 @@ export class NormalizeWorker {
           writing ? quarantineWritten : quarantineHeld,
         );
       } catch (error) {
-        const soFar: WrittenLines = { ...written, tables: [...writtenTables] };
+        const soFar = writtenLines(written, writtenTables);
         this.post({ type: 'rejected', id: message.id, written: soFar, error: threadError(error) });
         return;
       }
@@ -175,7 +175,7 @@ export class NormalizeWorker {
     this.post({
       type: 'normalized',
       id: message.id,
-      written: { ...written, tables: [...writtenTables] },
+      written: writtenLines(written, writtenTables),
       items,
       tables: [...held.addTablesTo(new Set())],
       changes: schemaChanges(base.stored.tables, schema.tables),
@@ -203,6 +203,11 @@ export class NormalizeWorker {
       this.writers.write(tableOf(tables, rows.rows[i] as string), rows.rows[i + 1] as NormalizedRow);
     return this.writers.needsFlush;
   }
+}
+
+/** What a chunk wrote at once so far, with the tables it wrote to, for the coordinator. */
+function writtenLines(written: Omit<WrittenLines, 'tables'>, tables: Set<string>): WrittenLines {
+  return { ...written, tables: [...tables] };
 }
 
 function tableOf(tables: StoredSchema['tables'], name: string): TableSchema {
