@@ -42,11 +42,15 @@ export class ValueColumn {
  */
 export class TextBytes {
   private bytes = Buffer.allocUnsafe(4096);
+  private view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   private used = 0;
   /** Where each row's text ends in `bytes` (it starts where the row before ends). */
   private ends = new Int32Array(256);
   private valid = new Uint8Array(32);
   private rows = 0;
+  /** The bytes setAscii copied from last, and a view of them: a column's text comes from one chunk (or key list) after another. */
+  private source: Buffer | undefined;
+  private sourceView: DataView | undefined;
   nullCount = 0;
 
   set(row: number, value: Coerced): void {
@@ -61,13 +65,24 @@ export class TextBytes {
     if (row !== this.rows) this.skipTo(row);
     const length = end - start;
     this.room(row, length);
-    const target = this.bytes;
     let at = this.used;
-    // short text is copied faster here than through Buffer#copy's call into C++ (12 bytes:
-    // 22-35 ns against 86-107)
-    if (length < 64) for (let i = start; i < end; i++) target[at++] = bytes[i]!;
-    else at += bytes.copy(target, at, start, end);
+    if (length < 64) {
+      // short text is copied faster here than through Buffer#copy's call into C++, four bytes at
+      // a time (14 bytes: 13-19 ns, byte by byte 23-37, Buffer#copy 83-86)
+      if (bytes !== this.source) this.viewSource(bytes);
+      const from = this.sourceView!;
+      const to = this.view;
+      let i = start;
+      for (; i + 4 <= end; i += 4, at += 4) to.setUint32(at, from.getUint32(i));
+      const target = this.bytes;
+      for (; i < end; i++) target[at++] = bytes[i]!;
+    } else at += bytes.copy(this.bytes, at, start, end);
     this.close(row, at);
+  }
+
+  private viewSource(bytes: Buffer): void {
+    this.source = bytes;
+    this.sourceView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   valueAt(row: number): Coerced | undefined {
@@ -114,6 +129,7 @@ export class TextBytes {
     const grown = Buffer.allocUnsafe(Math.max(this.bytes.length * 2, this.used + bytes));
     this.bytes.copy(grown, 0, 0, this.used);
     this.bytes = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
   }
 
   private grow(rows: number): void {
@@ -156,11 +172,11 @@ export class ColumnBatch {
     return column;
   }
 
-  /** The columns every nested row sets. */
+  /** The columns every nested row sets (its keys as bytes). */
   get nestedLinkage(): NonNullable<ColumnBatch['linkage']> {
     this.linkage ??= {
-      ids: this.column(DLT_COLUMNS.id),
-      parentIds: this.column(DLT_COLUMNS.parentId),
+      ids: this.column(DLT_COLUMNS.id, true),
+      parentIds: this.column(DLT_COLUMNS.parentId, true),
       listIdx: this.column(DLT_COLUMNS.listIdx),
     };
     return this.linkage;

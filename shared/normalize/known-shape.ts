@@ -4,14 +4,20 @@ import { exactNumber } from '../formats/json-parse.js';
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS } from '../schema/types.js';
-import { latin1Slice } from '../util/ascii.js';
+import { latin1Slice, writeAscii } from '../util/ascii.js';
 import type { JsonFloat } from '../util/json-values.js';
 import { own } from '../util/own.js';
 import { LONE_SURROGATE } from '../util/surrogates.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { type Field, fieldColumn } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
-import { nestedRowKey, nestedRowKeyPair, primaryKeyRowKey, randomRowKey } from './row-keys.js';
+import {
+  nestedRowKeyInto,
+  nestedRowKeyPairInto,
+  primaryKeyRowKey,
+  ROW_KEY_LENGTH,
+  randomRowKeyInto,
+} from './row-keys.js';
 
 const { MAX_STRING_LENGTH } = constants;
 
@@ -59,7 +65,8 @@ export class KnownShapeScanner {
   private readonly contexts: TableContext[] = [];
   private readonly parentRows: number[] = [];
   private readonly listIndexes: number[] = [];
-  private readonly rowKeys: string[] = [];
+  /** The rows' keys as ASCII bytes, ROW_KEY_LENGTH a row: written into columns, never made strings. */
+  private rowKeys = Buffer.alloc(64 * ROW_KEY_LENGTH);
   private readonly tapeStarts: number[] = [];
   private rowsInItem = 0;
   /** The item's values in the order read, each with its row and field (rows interleave). */
@@ -78,6 +85,8 @@ export class KnownShapeScanner {
   private readonly keyValues = new Map<string, unknown>();
   /** Rows begun so far, which numbers them: a field read twice in one row is a duplicate key. */
   private rowCount = 0;
+  /** The load id as ASCII bytes, copied into each root row (undefined if it is not ASCII). */
+  private readonly loadIdBytes: Buffer | undefined;
   private readonly keyRuns = new WeakMap<Map<string, Field>, KeyRun>();
   /** The schema's change count at which each table context was found ready (see `ready`). */
   private readonly readyAt = new WeakMap<TableContext, number>();
@@ -86,7 +95,11 @@ export class KnownShapeScanner {
     private readonly schema: Schema,
     private readonly sink: RowSink,
     private readonly loadId: string,
-  ) {}
+  ) {
+    const bytes = Buffer.from(loadId);
+    // one of other characters goes in as a string: a column of values reads setAscii's bytes as Latin-1
+    this.loadIdBytes = bytes.length === loadId.length ? bytes : undefined;
+  }
 
   /** Normalizes the item in bytes [start, end) into `ctx`'s table; false, having written nothing, if it cannot. */
   scan(ctx: TableContext, bytes: Buffer, start: number, end: number): boolean {
@@ -108,7 +121,7 @@ export class KnownShapeScanner {
       this.finishRow(ctx, 0);
       this.skipSpace();
       if (this.at !== end) return false;
-      this.assignKeys(keyed ? this.keyHash() : randomRowKey());
+      this.assignKeys(keyed ? this.keyHash() : undefined);
     } catch {
       // UNKNOWN, or whatever else stops the scan: the general path reads the item or reports it
       return false;
@@ -130,13 +143,13 @@ export class KnownShapeScanner {
     }
     const root = rows[0]!;
     root[DLT_COLUMNS.loadId] = this.loadId;
-    root[DLT_COLUMNS.id] = this.rowKeys[0]!;
+    root[DLT_COLUMNS.id] = this.rowKey(0);
     for (let r = 1; r < rows.length; r++) {
       const row = rows[r]!;
-      if (this.contexts[r]!.propagateRootKey) row[DLT_COLUMNS.rootId] = this.rowKeys[0]!;
-      row[DLT_COLUMNS.parentId] = this.rowKeys[this.parentRows[r]!]!;
+      if (this.contexts[r]!.propagateRootKey) row[DLT_COLUMNS.rootId] = this.rowKey(0);
+      row[DLT_COLUMNS.parentId] = this.rowKey(this.parentRows[r]!);
       row[DLT_COLUMNS.listIdx] = this.listIndexes[r]!;
-      row[DLT_COLUMNS.id] = this.rowKeys[r]!;
+      row[DLT_COLUMNS.id] = this.rowKey(r);
     }
     for (let r = 0; r < rows.length; r++) this.sink.write(this.contexts[r]!.table, rows[r]!);
   }
@@ -179,18 +192,27 @@ export class KnownShapeScanner {
       }
     }
     const root = batches[0]!;
-    root.column(DLT_COLUMNS.loadId).set(positions[0]!, this.loadId);
-    root.column(DLT_COLUMNS.id).set(positions[0]!, rowKeys[0]!);
+    const loadIds = root.column(DLT_COLUMNS.loadId, true);
+    if (this.loadIdBytes === undefined) loadIds.set(positions[0]!, this.loadId);
+    else loadIds.setAscii(positions[0]!, this.loadIdBytes, 0, this.loadIdBytes.length);
+    root.column(DLT_COLUMNS.id, true).setAscii(positions[0]!, rowKeys, 0, ROW_KEY_LENGTH);
     for (let r = 1; r < this.rowsInItem; r++) {
       const batch = batches[r]!;
       const at = positions[r]!;
       const linkage = batch.nestedLinkage;
-      if (contexts[r]!.propagateRootKey) batch.column(DLT_COLUMNS.rootId).set(at, rowKeys[0]!);
-      linkage.parentIds.set(at, rowKeys[this.parentRows[r]!]!);
+      if (contexts[r]!.propagateRootKey)
+        batch.column(DLT_COLUMNS.rootId, true).setAscii(at, rowKeys, 0, ROW_KEY_LENGTH);
+      const parentAt = this.parentRows[r]! * ROW_KEY_LENGTH;
+      linkage.parentIds.setAscii(at, rowKeys, parentAt, parentAt + ROW_KEY_LENGTH);
       linkage.listIdx.set(at, this.listIndexes[r]!);
-      linkage.ids.set(at, rowKeys[r]!);
-      batch.chars += 2 * rowKeys[r]!.length;
+      linkage.ids.setAscii(at, rowKeys, r * ROW_KEY_LENGTH, (r + 1) * ROW_KEY_LENGTH);
+      batch.chars += 2 * ROW_KEY_LENGTH;
     }
+  }
+
+  /** Row `r`'s key as a string. */
+  private rowKey(r: number): string {
+    return latin1Slice(this.rowKeys, r * ROW_KEY_LENGTH, (r + 1) * ROW_KEY_LENGTH);
   }
 
   /**
@@ -203,32 +225,36 @@ export class KnownShapeScanner {
   }
 
   /**
-   * Makes the rows' keys. A nested row's key is a hash of its parent's key: rows come parent
-   * first, so each parent's key is made before its children's, and two rows in a row (the second
-   * not the first's child) are hashed together.
+   * Makes the rows' keys: the root's (`rootKey`, else random), then the nested rows'. A nested
+   * row's key is a hash of its parent's key: rows come parent first, so each parent's key is made
+   * before its children's, and two rows in a row (the second not the first's child) are hashed
+   * together.
    */
-  private assignKeys(rootKey: string): void {
-    const { contexts, parentRows, listIndexes, rowKeys } = this;
-    rowKeys[0] = rootKey;
+  private assignKeys(rootKey: string | undefined): void {
+    const { contexts, parentRows, listIndexes } = this;
     const count = this.rowsInItem;
+    if (this.rowKeys.length < count * ROW_KEY_LENGTH)
+      this.rowKeys = Buffer.alloc(Math.max(2 * this.rowKeys.length, count * ROW_KEY_LENGTH));
+    const keys = this.rowKeys;
+    if (rootKey === undefined) randomRowKeyInto(keys, 0);
+    // a hash's key is always base64 of ROW_KEY_LENGTH characters; another is the general path's
+    else if (rootKey.length !== ROW_KEY_LENGTH || writeAscii(rootKey, keys, 0) < 0) throw UNKNOWN;
     for (let r = 1; r < count; r++) {
-      const parentKey = rowKeys[parentRows[r]!]!;
+      const parentAt = parentRows[r]! * ROW_KEY_LENGTH;
       const table = contexts[r]!.table.name;
       if (r + 1 < count && parentRows[r + 1] !== r) {
-        const secondParentKey = rowKeys[parentRows[r + 1]!]!;
-        const secondTable = contexts[r + 1]!.table.name;
-        nestedRowKeyPair(
-          parentKey,
+        nestedRowKeyPairInto(
+          keys,
+          parentAt,
           table,
           listIndexes[r]!,
-          secondParentKey,
-          secondTable,
+          parentRows[r + 1]! * ROW_KEY_LENGTH,
+          contexts[r + 1]!.table.name,
           listIndexes[r + 1]!,
-          rowKeys,
-          r,
+          r * ROW_KEY_LENGTH,
         );
         r++;
-      } else rowKeys[r] = nestedRowKey(parentKey, table, listIndexes[r]!);
+      } else nestedRowKeyInto(keys, parentAt, table, listIndexes[r]!, r * ROW_KEY_LENGTH);
     }
   }
 

@@ -1,6 +1,16 @@
-import { digest128, digest128Joined, digest128JoinedPair, uniqIdBase64 } from '../util/digest.js';
+import {
+  digest128,
+  digest128Joined,
+  digest128JoinedInto,
+  digest128JoinedPairInto,
+  uniqIdBase64,
+  uniqIdBase64Into,
+} from '../util/digest.js';
+
 // dlt hashes orjson's text of the values, keys sorted: orjsonText writes the same
 import { orjsonText } from '../util/python-text.js';
+
+export { ROW_KEY_LENGTH } from '../util/digest.js';
 
 /** A random root row key (dlt's default for append, replace and delete-insert). */
 export function randomRowKey(): string {
@@ -12,25 +22,41 @@ export function nestedRowKey(parentKey: string, tableName: string, listIndex: nu
   return digest128Joined(parentKey, tableName, listIndex);
 }
 
-/** nestedRowKey of two rows into keys[at] and keys[at + 1], hashed together (the second's parent is not the first). */
-export function nestedRowKeyPair(
-  parentKey: string,
+/** randomRowKey as ASCII bytes, written into `keys` at `at`. */
+export function randomRowKeyInto(keys: Uint8Array, at: number): void {
+  uniqIdBase64Into(keys, at);
+}
+
+/** nestedRowKey for keys kept as bytes: the parent's at `parentAt` in `keys`, the row's written at `at`. */
+export function nestedRowKeyInto(
+  keys: Uint8Array,
+  parentAt: number,
   tableName: string,
   listIndex: number,
-  secondParentKey: string,
-  secondTableName: string,
-  secondListIndex: number,
-  keys: string[],
   at: number,
 ): void {
-  digest128JoinedPair(
-    parentKey,
+  digest128JoinedInto(keys, parentAt, tableName, listIndex, at);
+}
+
+/** nestedRowKeyInto of two rows, at `at` and the key after it, hashed together (the second's parent is not the first). */
+export function nestedRowKeyPairInto(
+  keys: Uint8Array,
+  parentAt: number,
+  tableName: string,
+  listIndex: number,
+  secondParentAt: number,
+  secondTableName: string,
+  secondListIndex: number,
+  at: number,
+): void {
+  digest128JoinedPairInto(
+    keys,
+    parentAt,
     tableName,
     listIndex,
-    secondParentKey,
+    secondParentAt,
     secondTableName,
     secondListIndex,
-    keys,
     at,
   );
 }

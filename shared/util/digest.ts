@@ -14,7 +14,11 @@ const encoder = new TextEncoder();
 
 // compiled on the first hash, not at import: the load function imports this and never hashes
 let wasm:
-  | (Pick<KeccakInstance, 'absorb' | 'absorbPair'> & { memory: Uint8Array; input: Uint8Array })
+  | (Pick<KeccakInstance, 'absorb' | 'absorbPair'> & {
+      memory: Uint8Array;
+      view: DataView;
+      input: Uint8Array;
+    })
   | undefined;
 
 function keccak(): NonNullable<typeof wasm> {
@@ -25,6 +29,7 @@ function keccak(): NonNullable<typeof wasm> {
       absorb,
       absorbPair,
       memory: bytes,
+      view: new DataView(memory.buffer),
       input: bytes.subarray(INPUT_AT),
     };
   }
@@ -61,37 +66,69 @@ export function digest128Joined(parent: string, name: string, index: number): st
   return squeeze(length, 10);
 }
 
+/** The length of a row key: base64 of 10 bytes without padding. */
+export const ROW_KEY_LENGTH = 14;
+
 /**
- * digest128Joined of two texts into keys[at] and keys[at + 1], hashed side by side in the two
- * lanes of one permutation (about 1.4 times as fast as two calls). Texts that do not fit one
- * block (or are not ASCII) are hashed one by one.
+ * digest128Joined for a parent key kept as bytes (ROW_KEY_LENGTH ASCII bytes at `parentAt` in
+ * `keys`), the key written as bytes at `at`: keys that go into columns as bytes are never strings.
  */
-export function digest128JoinedPair(
-  parent: string,
+export function digest128JoinedInto(
+  keys: Uint8Array,
+  parentAt: number,
   name: string,
   index: number,
-  secondParent: string,
+  at: number,
+): void {
+  const { memory } = keccak();
+  const length = writeKeyJoined(
+    keys,
+    parentAt,
+    name,
+    index,
+    INPUT_AT,
+    memory.length - INPUT_AT - SHAKE128_RATE,
+  );
+  if (length < 0) {
+    const parent = String.fromCharCode(...keys.subarray(parentAt, parentAt + ROW_KEY_LENGTH));
+    writeAscii(digest128(`${parent}_${name}_${index}`), keys, at);
+    return;
+  }
+  squeezeInto(length, keys, at);
+}
+
+/**
+ * digest128JoinedInto of two rows, the keys written at `at` and the key after it, hashed side by
+ * side in the two lanes of one permutation (about 1.4 times as fast as two calls). Texts that do
+ * not fit one block (or are not ASCII) are hashed one by one.
+ */
+export function digest128JoinedPairInto(
+  keys: Uint8Array,
+  parentAt: number,
+  name: string,
+  index: number,
+  secondParentAt: number,
   secondName: string,
   secondIndex: number,
-  keys: string[],
   at: number,
 ): void {
   const { memory, absorbPair } = keccak();
   const [first, second] = PAIR_AREAS;
-  const firstLength = writePairJoined(first, parent, name, index);
-  const secondLength = firstLength < 0 ? -1 : writePairJoined(second, secondParent, secondName, secondIndex);
+  const firstLength = writePairJoined(first, keys, parentAt, name, index);
+  const secondLength =
+    firstLength < 0 ? -1 : writePairJoined(second, keys, secondParentAt, secondName, secondIndex);
   if (secondLength < 0) {
     // what was written lies past the areas' last padding, which must then be zeroed in full
     first.length = second.length = SHAKE128_RATE - 1;
-    keys[at] = digest128Joined(parent, name, index);
-    keys[at + 1] = digest128Joined(secondParent, secondName, secondIndex);
+    digest128JoinedInto(keys, parentAt, name, index, at);
+    digest128JoinedInto(keys, secondParentAt, secondName, secondIndex, at + ROW_KEY_LENGTH);
     return;
   }
   padBlock(first, firstLength);
   padBlock(second, secondLength);
   absorbPair(first.at, second.at);
-  keys[at] = base64Of10(memory, 0);
-  keys[at + 1] = base64Of10(memory, 16);
+  base64Of10Into(memory, 0, keys, at);
+  base64Of10Into(memory, 16, keys, at + ROW_KEY_LENGTH);
 }
 
 /** Where the two one-block messages of a pair are written, and what each area last held. */
@@ -99,40 +136,75 @@ interface PairArea {
   at: number;
   /** The length of its last message: bytes past it are zero but for the padding. */
   length: number;
-  /** The table name it holds after a parent key of `parentLength` characters, if known. */
+  /** The table name it holds after a parent key, if known. */
   name: string | undefined;
-  parentLength: number;
 }
 
 const PAIR_AREAS: [PairArea, PairArea] = [
-  { at: PAIR_FIRST, length: 0, name: undefined, parentLength: -1 },
-  { at: PAIR_SECOND, length: 0, name: undefined, parentLength: -1 },
+  { at: PAIR_FIRST, length: 0, name: undefined },
+  { at: PAIR_SECOND, length: 0, name: undefined },
 ];
 
 /**
- * writeJoined into a pair area (one block), but the name and the underscores around it are left
- * as the area's last message wrote them when it had the same name after a parent key of the same
- * length: the rows of one list, mostly. Padding never reaches them: a message with that name and
- * parent length ends after them.
+ * writeKeyJoined into a pair area (one block), but the name and the underscores around it are
+ * left as the area's last message wrote them when it had the same name: the rows of one list,
+ * mostly. Padding never reaches them: a message with that name ends after them.
  */
-function writePairJoined(area: PairArea, parent: string, name: string, index: number): number {
+function writePairJoined(
+  area: PairArea,
+  keys: Uint8Array,
+  parentAt: number,
+  name: string,
+  index: number,
+): number {
   const room = SHAKE128_RATE - 1;
-  if (area.name !== name || area.parentLength !== parent.length) {
+  if (area.name !== name) {
     area.name = undefined;
-    const length = writeJoined(parent, name, index, area.at, room);
-    if (length >= 0) {
-      area.name = name;
-      area.parentLength = parent.length;
-    }
+    const length = writeKeyJoined(keys, parentAt, name, index, area.at, room);
+    if (length >= 0) area.name = name;
     return length;
   }
-  const { memory } = keccak();
-  const indexAt = area.at + parent.length + name.length + 2;
+  const indexAt = area.at + ROW_KEY_LENGTH + name.length + 2;
   const length = indexAt - area.at + indexDigits(index);
-  // a parent key of the cached length that is not ASCII stops before the name
-  if (length > room || writeAscii(parent, memory, area.at) < 0) return -1;
+  if (length > room) return -1;
+  copyKey(keys, parentAt, area.at);
   writeIndex(index, indexAt);
   return length;
+}
+
+/**
+ * Writes `${parent}_${name}_${index}` as ASCII at `at`, the parent's key copied from `keys`; its
+ * length, or -1 when the name is not ASCII or the text is longer than `room`.
+ */
+function writeKeyJoined(
+  keys: Uint8Array,
+  parentAt: number,
+  name: string,
+  index: number,
+  at: number,
+  room: number,
+): number {
+  const length = ROW_KEY_LENGTH + name.length + indexDigits(index) + 2;
+  if (length > room) return -1;
+  copyKey(keys, parentAt, at);
+  return writeNameAndIndex(name, index, at + ROW_KEY_LENGTH) ? length : -1;
+}
+
+/** The keys copyKey read last, and a view of them (one scanner's, mostly). */
+let keysRead: Uint8Array | undefined;
+let keysView: DataView = new DataView(new ArrayBuffer(0));
+
+/** Copies a row key into the module's memory four bytes at a time (faster than byte by byte, and than a call into C++). */
+function copyKey(keys: Uint8Array, start: number, at: number): void {
+  if (keys !== keysRead) {
+    keysRead = keys;
+    keysView = new DataView(keys.buffer, keys.byteOffset, keys.byteLength);
+  }
+  const { view } = keccak();
+  view.setUint32(at, keysView.getUint32(start));
+  view.setUint32(at + 4, keysView.getUint32(start + 4));
+  view.setUint32(at + 8, keysView.getUint32(start + 8));
+  view.setUint16(at + 12, keysView.getUint16(start + 12));
 }
 
 /**
@@ -157,14 +229,19 @@ function writeJoined(parent: string, name: string, index: number, at: number, ro
   const { memory } = keccak();
   const length = parent.length + name.length + indexDigits(index) + 2;
   if (length > room) return -1;
-  let end = writeAscii(parent, memory, at);
-  if (end < 0) return -1;
-  memory[end] = UNDERSCORE;
-  end = writeAscii(name, memory, end + 1);
-  if (end < 0) return -1;
+  const end = writeAscii(parent, memory, at);
+  return end >= 0 && writeNameAndIndex(name, index, end) ? length : -1;
+}
+
+/** Writes `_${name}_${index}` as ASCII at `at`; false when the name is not ASCII. */
+function writeNameAndIndex(name: string, index: number, at: number): boolean {
+  const { memory } = keccak();
+  memory[at] = UNDERSCORE;
+  const end = writeAscii(name, memory, at + 1);
+  if (end < 0) return false;
   memory[end] = UNDERSCORE;
   writeIndex(index, end + 1);
-  return length;
+  return true;
 }
 
 /** The decimal digits of a list index. */
@@ -186,6 +263,15 @@ function squeeze(length: number, bytes: number): string {
   pad(INPUT_AT, length, blocks);
   absorb(INPUT_AT, blocks);
   return bytes === 10 ? base64Of10(memory, 0) : base64Unpadded(memory, 0, bytes);
+}
+
+/** squeeze, the key (10 bytes in base64) written into `keys` at `at`. */
+function squeezeInto(length: number, keys: Uint8Array, at: number): void {
+  const { absorb, memory } = keccak();
+  const blocks = Math.floor(length / SHAKE128_RATE) + 1;
+  pad(INPUT_AT, length, blocks);
+  absorb(INPUT_AT, blocks);
+  base64Of10Into(memory, 0, keys, at);
 }
 
 /** SHAKE's padding of a message at `at`: the domain bits 1111 then pad10*1, to `blocks` blocks. */
@@ -225,39 +311,67 @@ function base64Unpadded(bytes: Uint8Array, start: number, count: number): string
   return String.fromCharCode.apply(null, codes);
 }
 
+// the codes keyCodes makes, in one array for all keys: an array a key would be allocated each time
+const KEY_CODES = new Uint8Array(ROW_KEY_LENGTH);
+
+/** The 14 base64 codes of the 10 bytes of a row key from `s`, in KEY_CODES. */
+function keyCodes(bytes: Uint8Array, s: number): Uint8Array {
+  const c = BASE64_CODES;
+  const codes = KEY_CODES;
+  for (let i = 0; i < 3; i++) {
+    const a = bytes[s + 3 * i]!;
+    const b = bytes[s + 3 * i + 1]!;
+    const d = bytes[s + 3 * i + 2]!;
+    codes[4 * i] = c[a >> 2]!;
+    codes[4 * i + 1] = c[((a & 3) << 4) | (b >> 4)]!;
+    codes[4 * i + 2] = c[((b & 15) << 2) | (d >> 6)]!;
+    codes[4 * i + 3] = c[d & 63]!;
+  }
+  const last = bytes[s + 9]!;
+  codes[12] = c[last >> 2]!;
+  codes[13] = c[(last & 3) << 4]!;
+  return codes;
+}
+
 /**
  * base64Unpadded of the 10 bytes of a row key, written out: one call with its 14 codes costs half
  * of the general loop's apply over an array.
  */
 function base64Of10(bytes: Uint8Array, s: number): string {
-  const c = BASE64_CODES;
-  // one constant a byte: an array of them would be allocated for each key
-  const b0 = bytes[s]!;
-  const b1 = bytes[s + 1]!;
-  const b2 = bytes[s + 2]!;
-  const b3 = bytes[s + 3]!;
-  const b4 = bytes[s + 4]!;
-  const b5 = bytes[s + 5]!;
-  const b6 = bytes[s + 6]!;
-  const b7 = bytes[s + 7]!;
-  const b8 = bytes[s + 8]!;
-  const b9 = bytes[s + 9]!;
+  const k = keyCodes(bytes, s);
   return String.fromCharCode(
-    c[b0 >> 2]!,
-    c[((b0 & 3) << 4) | (b1 >> 4)]!,
-    c[((b1 & 15) << 2) | (b2 >> 6)]!,
-    c[b2 & 63]!,
-    c[b3 >> 2]!,
-    c[((b3 & 3) << 4) | (b4 >> 4)]!,
-    c[((b4 & 15) << 2) | (b5 >> 6)]!,
-    c[b5 & 63]!,
-    c[b6 >> 2]!,
-    c[((b6 & 3) << 4) | (b7 >> 4)]!,
-    c[((b7 & 15) << 2) | (b8 >> 6)]!,
-    c[b8 & 63]!,
-    c[b9 >> 2]!,
-    c[(b9 & 3) << 4]!,
+    k[0]!,
+    k[1]!,
+    k[2]!,
+    k[3]!,
+    k[4]!,
+    k[5]!,
+    k[6]!,
+    k[7]!,
+    k[8]!,
+    k[9]!,
+    k[10]!,
+    k[11]!,
+    k[12]!,
+    k[13]!,
   );
+}
+
+/** The bytes base64Of10Into wrote last, and a view of them. */
+let keysWritten: Uint8Array | undefined;
+let writtenView: DataView = new DataView(new ArrayBuffer(0));
+
+/** base64Of10, written as ASCII bytes into `into` at `at`, four at a time. */
+function base64Of10Into(bytes: Uint8Array, s: number, into: Uint8Array, at: number): void {
+  if (into !== keysWritten) {
+    keysWritten = into;
+    writtenView = new DataView(into.buffer, into.byteOffset, into.byteLength);
+  }
+  const k = keyCodes(bytes, s);
+  writtenView.setUint32(at, (k[0]! << 24) | (k[1]! << 16) | (k[2]! << 8) | k[3]!);
+  writtenView.setUint32(at + 4, (k[4]! << 24) | (k[5]! << 16) | (k[6]! << 8) | k[7]!);
+  writtenView.setUint32(at + 8, (k[8]! << 24) | (k[9]! << 16) | (k[10]! << 8) | k[11]!);
+  writtenView.setUint16(at + 12, (k[12]! << 8) | k[13]!);
 }
 
 // Random ids are cut from a pool refilled in bulk: one randomFillSync per row is the single
@@ -280,6 +394,11 @@ export function uniqIdBase64(bytes = 10): string {
   // encoded straight from the pool
   const start = randomAt(bytes);
   return bytes === 10 ? base64Of10(pool, start) : base64Unpadded(pool, start, bytes);
+}
+
+/** uniqIdBase64 of 10 bytes (a random row key), written as ASCII bytes into `into` at `at`. */
+export function uniqIdBase64Into(into: Uint8Array, at: number): void {
+  base64Of10Into(pool, randomAt(10), into, at);
 }
 
 /** `bytes` random bytes as lower-case hex (dlt's uniq_id). */

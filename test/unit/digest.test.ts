@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   digest128,
   digest128Joined,
-  digest128JoinedPair,
+  digest128JoinedInto,
+  digest128JoinedPairInto,
+  ROW_KEY_LENGTH,
   uniqIdBase64,
+  uniqIdBase64Into,
   uniqIdHex,
 } from '../../shared/util/digest.js';
 
@@ -57,48 +60,110 @@ describe('digest128Joined (nested row keys without building their text)', () => 
   });
 });
 
-describe('digest128JoinedPair (two nested row keys in one permutation)', () => {
-  it('equals digest128Joined of each text, at and around the one-block limit and for other texts', () => {
-    const texts: [string, string, number][] = [
-      ['abcdefghijklmn', 'orders__items', 0],
-      ['zXIIg+0PluhB+A', 'orders__tags', 12],
-      ['', '', 0],
-      // `${parent}_${name}_${index}` of 166, 167 (one block) and 168 bytes (two: hashed alone)
-      ['p'.repeat(149), 'table', 1234567890],
-      ['p'.repeat(150), 'table', 1234567890],
-      ['p'.repeat(151), 'table', 1234567890],
-      ['parent😀', 'items', 3],
-      ['q'.repeat(70_000), 'items', 1],
+/** Keys as bytes, as the scanner keeps them: a slot of ROW_KEY_LENGTH bytes a key, parents first. */
+const PARENTS = ['abcdefghijklmn', 'zXIIg+0PluhB+A', '0123456789+/AB'];
+
+function keyBytes(slots: number): Buffer {
+  const keys = Buffer.alloc(slots * ROW_KEY_LENGTH, '#');
+  for (const [slot, key] of PARENTS.entries()) keys.write(key, slot * ROW_KEY_LENGTH, 'latin1');
+  return keys;
+}
+
+const keyAt = (keys: Buffer, slot: number) =>
+  keys.toString('latin1', slot * ROW_KEY_LENGTH, (slot + 1) * ROW_KEY_LENGTH);
+
+/** A nested row: its parent's slot in PARENTS, its table, its list position. */
+type Row = [number, string, number];
+
+/** Hashes two rows' keys into slots `slot` and `slot + 1`. */
+function hashPair(keys: Buffer, [parent, name, index]: Row, second: Row, slot: number): void {
+  const [secondParent, secondName, secondIndex] = second;
+  const at = (n: number) => n * ROW_KEY_LENGTH;
+  digest128JoinedPairInto(keys, at(parent), name, index, at(secondParent), secondName, secondIndex, at(slot));
+}
+
+/** The key a row gets from the string API. */
+const expectedKey = ([parent, name, index]: Row) => digest128Joined(PARENTS[parent]!, name, index);
+
+describe('digest128JoinedInto (a nested row key from its parent key as bytes, into bytes)', () => {
+  it('equals digest128Joined of the parent key as text, for names not ASCII and too long for the module', () => {
+    const cases: Row[] = [
+      [0, 'orders__items', 2],
+      [1, 'orders__items', 1_234_567_890_123],
+      [2, '', 0],
+      [1, 'café__crème', 7],
+      [0, 'p'.repeat(300), 99],
+      [2, 'q'.repeat(70_000), 1],
     ];
-    const keys: string[] = ['before'];
+    for (const row of cases) {
+      const [parent, name, index] = row;
+      const keys = keyBytes(5);
+      digest128JoinedInto(keys, parent * ROW_KEY_LENGTH, name, index, 3 * ROW_KEY_LENGTH);
+      expect(keyAt(keys, 3), name.slice(0, 20)).toBe(expectedKey(row));
+      // only its own slot is written
+      expect(keyAt(keys, 4)).toBe('#'.repeat(ROW_KEY_LENGTH));
+      expect(PARENTS.map((_, slot) => keyAt(keys, slot))).toEqual(PARENTS);
+    }
+  });
+});
+
+describe('digest128JoinedPairInto (two nested row keys in one permutation)', () => {
+  it('equals digest128Joined of each text, at and around the one-block limit and for other texts', () => {
+    // `${parent}_${name}_${index}`: a 14-character key, then 150, 151 (one block: 166 and 167
+    // bytes) or 152 characters of name and index (168 bytes, two blocks: hashed alone)
+    const texts: Row[] = [
+      [0, 'orders__items', 0],
+      [1, 'orders__tags', 12],
+      [2, '', 0],
+      [0, 'p'.repeat(140), 1234567890],
+      [1, 'p'.repeat(141), 1234567890],
+      [2, 'p'.repeat(142), 1234567890],
+      [0, 'café', 3],
+      [1, 'q'.repeat(70_000), 1],
+    ];
     for (const first of texts) {
       for (const second of texts) {
-        digest128JoinedPair(...first, ...second, keys, 1);
-        const label = `${first[0].slice(0, 20)} / ${second[0].slice(0, 20)}`;
-        expect(keys, label).toEqual(['before', digest128Joined(...first), digest128Joined(...second)]);
+        const keys = keyBytes(6);
+        hashPair(keys, first, second, 4);
+        const label = `${first[1].slice(0, 20)} / ${second[1].slice(0, 20)}`;
+        expect([keyAt(keys, 3), keyAt(keys, 4), keyAt(keys, 5)], label).toEqual([
+          '#'.repeat(ROW_KEY_LENGTH),
+          expectedKey(first),
+          expectedKey(second),
+        ]);
       }
     }
   });
 
-  it('hashes short texts right after a pair whose second text did not fit (the first one written)', () => {
-    const short: [string, string, number] = ['abcdefghijklmn', 'items', 1];
-    const longer: [string, string, number] = ['abcdefghijklmn', 'p'.repeat(140), 12];
-    const tooLong: [string, string, number] = ['abcdefghijklmn', 'p'.repeat(160), 3];
-    const sequence: [[string, string, number], [string, string, number]][] = [
+  it('hashes texts right after a pair of the same names, and after a pair whose second text did not fit', () => {
+    const short: Row = [0, 'items', 1];
+    const longer: Row = [1, 'p'.repeat(140), 12];
+    const tooLong: Row = [2, 'p'.repeat(160), 3];
+    const sequence: [Row, Row][] = [
       [short, short],
+      // the same names after other parents and at other positions: only key and index rewritten
+      [
+        [1, 'items', 2],
+        [2, 'items', 10],
+      ],
       [longer, tooLong],
       [short, short],
-      [longer, ['abcdefghijklmn', 'items', 2]],
-      [['zXIIg+0PluhB+A', 'items', 9], short],
-      [['zXIIg+0PluhB+', 'items', 10], short],
-      // a parent that is not ASCII, longer than the last: written in part over the name
-      [['abcdefghijklmnopqr😀', 'items', 1], short],
-      [['zXIIg+0PluhB+', 'items', 3], short],
+      [longer, [0, 'items', 2]],
+      [[1, 'items', 9], short],
+      // a name that is not ASCII, written in part over the last name
+      [[2, 'itemsé', 1], short],
+      [
+        [1, 'items', 3],
+        [0, 'items', 4],
+      ],
     ];
     for (const [first, second] of sequence) {
-      const keys: string[] = [];
-      digest128JoinedPair(...first, ...second, keys, 0);
-      expect(keys).toEqual([digest128Joined(...first), digest128Joined(...second)]);
+      const keys = keyBytes(5);
+      hashPair(keys, first, second, 3);
+      expect(
+        [keyAt(keys, 3), keyAt(keys, 4)],
+        `${first[1].slice(0, 10)} / ${second[1].slice(0, 10)}`,
+      ).toEqual([expectedKey(first), expectedKey(second)]);
     }
   });
 });
@@ -115,6 +180,14 @@ describe('random ids', () => {
     }
     // dlt's row ids: 10 bytes, 14 characters; 20,000 of them cross the pool's refill
     expect(uniqIdBase64()).toHaveLength(14);
+    const keys = Buffer.alloc(3 * ROW_KEY_LENGTH, '#');
+    uniqIdBase64Into(keys, ROW_KEY_LENGTH);
+    const written = keys.toString('latin1', ROW_KEY_LENGTH, 2 * ROW_KEY_LENGTH);
+    expect(written).toMatch(/^[A-Za-z0-9+/]{14}$/);
+    expect(Buffer.from(written, 'base64')).toHaveLength(10);
+    expect(keys.toString('latin1', 0, ROW_KEY_LENGTH) + keys.toString('latin1', 2 * ROW_KEY_LENGTH)).toBe(
+      '#'.repeat(28),
+    );
     expect(uniqIdHex(5)).toMatch(/^[0-9a-f]{10}$/);
   });
 });

@@ -61,7 +61,12 @@ class BatchSink implements RowSink {
  * where the scanner can take them, with the general path for the rest, into a sink of rows
  * (`bytes`) or of columns (`columns`, as the file writers take them).
  */
-function normalizeText(text: string, hints: ResourceHints, path: 'general' | 'bytes' | 'columns'): Outcome {
+function normalizeText(
+  text: string,
+  hints: ResourceHints,
+  path: 'general' | 'bytes' | 'columns',
+  loadId = LOAD_ID,
+): Outcome {
   const schema = new Schema(emptySchema('test'));
   const table = applyResourceHints(schema, hints);
   const rowSink: Record<string, NormalizedRow[]> = {};
@@ -69,7 +74,7 @@ function normalizeText(text: string, hints: ResourceHints, path: 'general' | 'by
   const normalizer = new RelationalNormalizer(
     schema,
     path === 'columns' ? batchSink : { write: (t, row) => (rowSink[t.name] ??= []).push(row) },
-    LOAD_ID,
+    loadId,
   );
   const source: LineSource = {
     file: { key: 'items.jsonl', resource: hints.name, source: 'items.jsonl', unit: 'line', items: 0 },
@@ -133,11 +138,15 @@ function withRowLabels(rows: Record<string, NormalizedRow[]>): Outcome['rows'] {
   return out;
 }
 
-function expectSameOutcome(text: string, hints: ResourceHints = { name: 'items' }): Outcome {
-  const general = normalizeText(text, hints, 'general');
-  const scanned = normalizeText(text, hints, 'bytes');
+function expectSameOutcome(
+  text: string,
+  hints: ResourceHints = { name: 'items' },
+  loadId = LOAD_ID,
+): Outcome {
+  const general = normalizeText(text, hints, 'general', loadId);
+  const scanned = normalizeText(text, hints, 'bytes', loadId);
   expect({ ...scanned, scanned: 0 }).toEqual({ ...general, scanned: 0 });
-  expect(normalizeText(text, hints, 'columns'), 'rows added column by column').toEqual(scanned);
+  expect(normalizeText(text, hints, 'columns', loadId), 'rows added column by column').toEqual(scanned);
   return scanned;
 }
 
@@ -172,6 +181,16 @@ describe('items read from their bytes where the table knows their shape', () => 
     }
     // the comparison means something only if the scanner took items
     expect(scanned).toBeGreaterThan(150);
+  });
+
+  it('writes a load id of any characters (one given with --load-id) as the general path does', () => {
+    // each item twice: the second meets a table that knows its shape
+    const text = lines(randomItems(6, 40).flatMap((item) => [item, item]));
+    for (const loadId of ['load-é-1', 'plain-ascii-id']) {
+      const outcome = expectSameOutcome(text, { name: 'items' }, loadId);
+      expect(outcome.scanned).toBeGreaterThanOrEqual(20);
+      expect(new Set(outcome.rows.items!.map((row) => row._dlt_load_id))).toEqual(new Set([loadId]));
+    }
   });
 
   it('gives the same for awkward items: other scripts, look-alike keys, deep dicts', () => {

@@ -148,10 +148,13 @@ describe('Parquet writer', () => {
       },
     };
     const line = Buffer.from('"abc","","x-long-enough-to-be-copied-by-buffer-copy-rather-than-byte-by-byte"');
-    const places: [number, number][] = [
-      [1, 4],
-      [7, 7],
-      [10, line.length - 1],
+    // short text is copied four bytes at a time then byte by byte, from whichever buffer it is in
+    const other = Buffer.from(`"${'0123456789'.repeat(7)}"`);
+    const places: [Buffer, number, number][] = [
+      [line, 1, 4],
+      [line, 7, 7],
+      [line, 10, line.length - 1],
+      ...[4, 5, 6, 7, 14, 63].map((length): [Buffer, number, number] => [other, 3, 3 + length]),
     ];
     // past the first buffers of offsets (256 rows) and bytes (4 KiB), with gaps, strings, rows
     const expected: (string | null)[] = [];
@@ -175,9 +178,9 @@ describe('Parquet writer', () => {
         text.set(at, value);
         expected.push(value);
       } else {
-        const [start, end] = places[i % 3]!;
-        text.setAscii(at, line, start, end);
-        expected.push(line.toString('latin1', start, end));
+        const [bytes, start, end] = places[i % places.length]!;
+        text.setAscii(at, bytes, start, end);
+        expected.push(bytes.toString('latin1', start, end));
       }
     }
     const [file] = await writers.close();
