@@ -258,20 +258,22 @@ function writeIndex(index: number, at: number): void {
 
 /** Pads the `length` bytes of input, permutes, and encodes the first `bytes` of the state. */
 function squeeze(length: number, bytes: number): string {
-  const { absorb, memory } = keccak();
-  const blocks = Math.floor(length / SHAKE128_RATE) + 1;
-  pad(INPUT_AT, length, blocks);
-  absorb(INPUT_AT, blocks);
+  const { memory } = keccak();
+  absorbInput(length);
   return bytes === 10 ? base64Of10(memory, 0) : base64Unpadded(memory, 0, bytes);
 }
 
 /** squeeze, the key (10 bytes in base64) written into `keys` at `at`. */
 function squeezeInto(length: number, keys: Uint8Array, at: number): void {
-  const { absorb, memory } = keccak();
+  absorbInput(length);
+  base64Of10Into(keccak().memory, 0, keys, at);
+}
+
+/** Pads the `length` bytes of input and absorbs them into a fresh state. */
+function absorbInput(length: number): void {
   const blocks = Math.floor(length / SHAKE128_RATE) + 1;
   pad(INPUT_AT, length, blocks);
-  absorb(INPUT_AT, blocks);
-  base64Of10Into(memory, 0, keys, at);
+  keccak().absorb(INPUT_AT, blocks);
 }
 
 /** SHAKE's padding of a message at `at`: the domain bits 1111 then pad10*1, to `blocks` blocks. */
