@@ -2,6 +2,7 @@ import type { NormalizedRow } from '../normalize/relational.js';
 import type { Coerced } from '../schema/coerce.js';
 import { DLT_COLUMNS } from '../schema/types.js';
 import { latin1Slice, writeAscii } from '../util/ascii.js';
+import { LastView } from '../util/byte-view.js';
 
 /** One column's values in a batch, by row; undefined where a row has none. */
 export type ColumnValues = (Coerced | undefined)[];
@@ -48,9 +49,8 @@ export class TextBytes {
   private ends = new Int32Array(256);
   private valid = new Uint8Array(32);
   private rows = 0;
-  /** The bytes setAscii copied from last, and a view of them: a column's text comes from one chunk (or key list) after another. */
-  private source: Buffer | undefined;
-  private sourceView: DataView | undefined;
+  /** A view of the bytes setAscii copies from: a column's text comes from one chunk (or key list) after another. */
+  private readonly sources = new LastView();
   nullCount = 0;
 
   set(row: number, value: Coerced): void {
@@ -69,8 +69,7 @@ export class TextBytes {
     if (length < 64) {
       // short text is copied faster here than through Buffer#copy's call into C++, four bytes at
       // a time (14 bytes: 13-19 ns, byte by byte 23-37, Buffer#copy 83-86)
-      if (bytes !== this.source) this.viewSource(bytes);
-      const from = this.sourceView!;
+      const from = this.sources.of(bytes);
       const to = this.view;
       let i = start;
       for (; i + 4 <= end; i += 4, at += 4) to.setUint32(at, from.getUint32(i));
@@ -78,11 +77,6 @@ export class TextBytes {
       for (; i < end; i++) target[at++] = bytes[i]!;
     } else at += bytes.copy(this.bytes, at, start, end);
     this.close(row, at);
-  }
-
-  private viewSource(bytes: Buffer): void {
-    this.source = bytes;
-    this.sourceView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   valueAt(row: number): Coerced | undefined {

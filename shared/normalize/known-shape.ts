@@ -85,8 +85,6 @@ export class KnownShapeScanner {
   private readonly keyValues = new Map<string, unknown>();
   /** Rows begun so far, which numbers them: a field read twice in one row is a duplicate key. */
   private rowCount = 0;
-  /** The load id as ASCII bytes, copied into each root row (undefined if it is not ASCII). */
-  private readonly loadIdBytes: Buffer | undefined;
   private readonly keyRuns = new WeakMap<Map<string, Field>, KeyRun>();
   /** The schema's change count at which each table context was found ready (see `ready`). */
   private readonly readyAt = new WeakMap<TableContext, number>();
@@ -95,11 +93,7 @@ export class KnownShapeScanner {
     private readonly schema: Schema,
     private readonly sink: RowSink,
     private readonly loadId: string,
-  ) {
-    const bytes = Buffer.from(loadId);
-    // one of other characters goes in as a string: a column of values reads setAscii's bytes as Latin-1
-    this.loadIdBytes = bytes.length === loadId.length ? bytes : undefined;
-  }
+  ) {}
 
   /** Normalizes the item in bytes [start, end) into `ctx`'s table; false, having written nothing, if it cannot. */
   scan(ctx: TableContext, bytes: Buffer, start: number, end: number): boolean {
@@ -192,9 +186,7 @@ export class KnownShapeScanner {
       }
     }
     const root = batches[0]!;
-    const loadIds = root.column(DLT_COLUMNS.loadId, true);
-    if (this.loadIdBytes === undefined) loadIds.set(positions[0]!, this.loadId);
-    else loadIds.setAscii(positions[0]!, this.loadIdBytes, 0, this.loadIdBytes.length);
+    root.column(DLT_COLUMNS.loadId, true).set(positions[0]!, this.loadId);
     root.column(DLT_COLUMNS.id, true).setAscii(positions[0]!, rowKeys, 0, ROW_KEY_LENGTH);
     for (let r = 1; r < this.rowsInItem; r++) {
       const batch = batches[r]!;

@@ -1,5 +1,6 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { writeAscii } from './ascii.js';
+import { LastView } from './byte-view.js';
 import { createKeccak, type KeccakInstance } from './keccak-wasm.js';
 
 // the module's memory: the state at 0, its round constants at 200, the two one-block messages of
@@ -190,16 +191,12 @@ function writeKeyJoined(
   return writeNameAndIndex(name, index, at + ROW_KEY_LENGTH) ? length : -1;
 }
 
-/** The keys copyKey read last, and a view of them (one scanner's, mostly). */
-let keysRead: Uint8Array | undefined;
-let keysView: DataView = new DataView(new ArrayBuffer(0));
+/** A view of the keys read and written: one scanner's key list, mostly. */
+const keyViews = new LastView();
 
-/** Copies a row key into the module's memory four bytes at a time (faster than byte by byte, and than a call into C++). */
+/** Copies a row key into the module's memory, four bytes at a time. */
 function copyKey(keys: Uint8Array, start: number, at: number): void {
-  if (keys !== keysRead) {
-    keysRead = keys;
-    keysView = new DataView(keys.buffer, keys.byteOffset, keys.byteLength);
-  }
+  const keysView = keyViews.of(keys);
   const { view } = keccak();
   view.setUint32(at, keysView.getUint32(start));
   view.setUint32(at + 4, keysView.getUint32(start + 4));
@@ -359,16 +356,9 @@ function base64Of10(bytes: Uint8Array, s: number): string {
   );
 }
 
-/** The bytes base64Of10Into wrote last, and a view of them. */
-let keysWritten: Uint8Array | undefined;
-let writtenView: DataView = new DataView(new ArrayBuffer(0));
-
 /** base64Of10, written as ASCII bytes into `into` at `at`, four at a time. */
 function base64Of10Into(bytes: Uint8Array, s: number, into: Uint8Array, at: number): void {
-  if (into !== keysWritten) {
-    keysWritten = into;
-    writtenView = new DataView(into.buffer, into.byteOffset, into.byteLength);
-  }
+  const writtenView = keyViews.of(into);
   const k = keyCodes(bytes, s);
   writtenView.setUint32(at, (k[0]! << 24) | (k[1]! << 16) | (k[2]! << 8) | k[3]!);
   writtenView.setUint32(at + 4, (k[4]! << 24) | (k[5]! << 16) | (k[6]! << 8) | k[7]!);
