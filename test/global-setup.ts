@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { leakedSecrets } from './support/log-scan.js';
 import { type LocalStackInfo, startLocalStack } from './warehouse/local-stack.js';
@@ -10,14 +13,23 @@ declare module 'vitest' {
 
 /** Starts moto and the local warehouse once per test run (Spark starts once), for every suite. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // What the run writes to temp folders (the tests', the stack's, and those of the CLI, cdk and
+  // Python it starts) goes under one folder removed at the end: set here, before the test workers
+  // start, TMPDIR reaches them and the processes they start.
+  const runTemp = await mkdtemp(join(tmpdir(), 'sluice-test-run-'));
+  process.env.TMPDIR = runTemp;
   const started = Date.now();
-  const { info, stop } = await startLocalStack();
+  const { info, stop } = await startLocalStack().catch(async (error) => {
+    await rm(runTemp, { recursive: true, force: true });
+    throw error;
+  });
   console.log(
     `local stack ready in ${((Date.now() - started) / 1000).toFixed(1)}s (Spark start-up ${info.sparkStartupSeconds}s)`,
   );
   project.provide('localStack', info);
   return async () => {
     await stop();
+    await rm(runTemp, { recursive: true, force: true });
     // no secret, token or forwarded key may reach a log line
     const w = info.warehouse;
     const leaks = leakedSecrets([w.accessToken, w.clientSecret, info.aws.secretAccessKey]);
