@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -17,6 +17,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // Python it starts) goes under one folder removed at the end: set here, before the test workers
   // start, TMPDIR reaches them and the processes they start.
   const runTemp = await mkdtemp(join(tmpdir(), 'sluice-test-run-'));
+  // others may pass through, not list: the Postgres server runs as its own user from a folder in it
+  await chmod(runTemp, 0o711);
   process.env.TMPDIR = runTemp;
   const started = Date.now();
   const { info, stop } = await startLocalStack().catch(async (error) => {
