@@ -18,8 +18,8 @@ import type { FileStorage } from '../storage/file-storage.js';
 import { LocalFileStorage } from '../storage/local-storage.js';
 import type { StorageSpec } from '../storage/storage-spec.js';
 import { gunzip } from '../util/gunzip.js';
-import { growHeapForStreaming } from '../util/heap-growth.js';
 import { own } from '../util/own.js';
+import { tuneV8ForNormalize } from '../util/v8-tuning.js';
 import { type LineSource, normalizeLineBytes } from './normalize-lines.js';
 import {
   canNormalizeInWorkers,
@@ -71,9 +71,8 @@ export async function normalize(options: NormalizeOptions): Promise<NormalizeRes
   if (await hasStage(storage, pkg, 'normalized'))
     return { jobs: await readJobs(storage, pkg), items: 0, skipped: true };
   const manifest = await readManifest(storage, pkg);
-  // far fewer full GCs (see heap-growth.ts): two workers 6.58 s against 7.00, one thread 9.60 against
-  // 9.74 (interleaved medians, 1M items)
-  growHeapForStreaming();
+  // far fewer full GCs and TurboFan compiles (v8-tuning.ts has the figures)
+  tuneV8ForNormalize();
   // a refreshed package infers its tables anew, as if the pipeline had never run
   const base =
     manifest.refresh === undefined
