@@ -30,8 +30,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   );
   project.provide('localStack', info);
   return async () => {
-    await stop();
-    await rm(runTemp, { recursive: true, force: true });
+    try {
+      await stop();
+    } finally {
+      await rm(runTemp, { recursive: true, force: true });
+    }
     // no secret, token or forwarded key may reach a log line
     const w = info.warehouse;
     const leaks = leakedSecrets([w.accessToken, w.clientSecret, info.aws.secretAccessKey]);
