@@ -43,6 +43,7 @@ export class ValueColumn {
  */
 export class TextBytes {
   private bytes = Buffer.allocUnsafe(4096);
+  // renewed where `bytes` grows, not looked up through a LastView per copy (1-2% more samples)
   private view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
   private used = 0;
   /** Where each row's text ends in `bytes` (it starts where the row before ends). */

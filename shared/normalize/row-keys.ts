@@ -29,7 +29,7 @@ export function randomRowKeyInto(keys: Uint8Array, at: number): void {
 
 /** nestedRowKey for keys kept as bytes: the parent's at `parentAt` in `keys`, the row's written at `at`. */
 export function nestedRowKeyInto(
-  keys: Uint8Array,
+  keys: Buffer,
   parentAt: number,
   tableName: string,
   listIndex: number,
@@ -40,7 +40,7 @@ export function nestedRowKeyInto(
 
 /** nestedRowKeyInto of two rows, at `at` and the key after it, hashed together (the second's parent is not the first). */
 export function nestedRowKeyPairInto(
-  keys: Uint8Array,
+  keys: Buffer,
   parentAt: number,
   tableName: string,
   listIndex: number,

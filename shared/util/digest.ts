@@ -1,5 +1,5 @@
 import { createHash, randomFillSync } from 'node:crypto';
-import { writeAscii } from './ascii.js';
+import { latin1Slice, writeAscii } from './ascii.js';
 import { LastView } from './byte-view.js';
 import { createKeccak, type KeccakInstance } from './keccak-wasm.js';
 
@@ -75,7 +75,7 @@ export const ROW_KEY_LENGTH = 14;
  * `keys`), the key written as bytes at `at`: keys that go into columns as bytes are never strings.
  */
 export function digest128JoinedInto(
-  keys: Uint8Array,
+  keys: Buffer,
   parentAt: number,
   name: string,
   index: number,
@@ -91,7 +91,7 @@ export function digest128JoinedInto(
     memory.length - INPUT_AT - SHAKE128_RATE,
   );
   if (length < 0) {
-    const parent = String.fromCharCode(...keys.subarray(parentAt, parentAt + ROW_KEY_LENGTH));
+    const parent = latin1Slice(keys, parentAt, parentAt + ROW_KEY_LENGTH);
     writeAscii(digest128(`${parent}_${name}_${index}`), keys, at);
     return;
   }
@@ -104,7 +104,7 @@ export function digest128JoinedInto(
  * not fit one block (or are not ASCII) are hashed one by one.
  */
 export function digest128JoinedPairInto(
-  keys: Uint8Array,
+  keys: Buffer,
   parentAt: number,
   name: string,
   index: number,
