@@ -10,8 +10,9 @@ import { restoreKeyOrder } from './json-key-order.js';
 // strings rarely looks like this; when it does the exact parser runs and gives the same result,
 // only slower. All branches follow one shared prefix: faster than separate patterns.
 const EXACT_NUMBERS = String.raw`-?\d+(?:\.0+\s*[,}\]]|(?:\.\d+)?[eE][-+]?\d|\d{15}|\.(?:0{5}|9{5}|[09](?<=\d{11}\.[09])))`;
-// Integer-like keys (`"2024":`), which JavaScript objects list first whatever the text's order.
-const INTEGER_KEY = String.raw`"\d+"\s*:`;
+// Integer-like keys (`"2024":`), which JavaScript objects list first whatever the text's order;
+// a digit may be written as an escape (`"20\u00324":` is the key 2024 too).
+const INTEGER_KEY = String.raw`"(?:\d|\\u003\d)+"\s*:`;
 const NEEDS_CARE = new RegExp(String.raw`[:,[{]\s*(?:${EXACT_NUMBERS}|${INTEGER_KEY})`);
 const NEEDS_EXACT_NUMBERS = new RegExp(String.raw`[:,[]\s*${EXACT_NUMBERS}`);
 const HAS_INTEGER_KEY = new RegExp(String.raw`[{,]\s*${INTEGER_KEY}`);

@@ -56,6 +56,9 @@ describe('parseJson', () => {
     expect(orderedKeys(escaped)).toEqual(['s', '2', 'k\\']);
     expect(escaped.s).toBe('a\\"}"1":');
     expect(orderedKeys(escaped['k\\']!)).toEqual(['b', '3']);
+    // an integer-like key with its digits written as escapes is one too
+    for (const key of [String.raw`20\u00324`, String.raw`\u0032\u0030\u0032\u0034`])
+      expect(orderedKeys(parseJson(`{"b":1,"${key}":2}`) as object)).toEqual(['b', '2024']);
     // objects JavaScript already lists in the text's order carry nothing
     expect(keyOrderOf(parseJson('{"1":{"2":0},"a":1}') as object)).toBeUndefined();
   });
