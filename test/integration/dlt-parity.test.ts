@@ -20,6 +20,7 @@ import { toJsonLine } from '../../shared/util/json-line.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
 import { orjsonText } from '../../shared/util/python-text.js';
 import { startApiServer } from '../support/api-server.js';
+import { jsonTextVariant } from '../support/dlt-parity/json-text-variants.js';
 import { awkwardItems, randomItems, withKey } from '../support/dlt-parity/random-items.js';
 import { USERS } from '../support/fixtures.js';
 import { sluicePull } from '../support/sluice-cli.js';
@@ -38,7 +39,14 @@ interface Normalized {
 
 /** Items as JSON lines, the way the extract stage writes them. */
 function writeJsonl(path: string, items: readonly unknown[]): Promise<void> {
-  return writeFile(path, items.map((item) => `${toJsonLine(item)}\n`).join(''));
+  return writeLines(
+    path,
+    items.map((item) => toJsonLine(item)),
+  );
+}
+
+function writeLines(path: string, lines: readonly string[]): Promise<void> {
+  return writeFile(path, lines.map((line) => `${line}\n`).join(''));
 }
 
 let python: string;
@@ -152,9 +160,17 @@ function differences(dlt: Normalized, ours: Normalized): string[] {
   return found;
 }
 
-async function compare(items: Record<string, unknown>[], hints: ResourceHints): Promise<Normalized> {
+function compare(items: Record<string, unknown>[], hints: ResourceHints): Promise<Normalized> {
+  return compareLines(
+    items.map((item) => toJsonLine(item)),
+    hints,
+  );
+}
+
+/** compare, for items written as these lines. */
+async function compareLines(lines: string[], hints: ResourceHints): Promise<Normalized> {
   const file = join(await tempDir(), `${hints.name}.jsonl`);
-  await writeJsonl(file, items);
+  await writeLines(file, lines);
   const [dlt, ours] = await Promise.all([normalizedByDlt(file, hints), normalizedByUs(file, hints)]);
   expect(differences(dlt, ours).slice(0, 20)).toEqual([]);
   return ours;
@@ -251,6 +267,24 @@ describe('parity with dlt on random nested data', () => {
       mergeStrategy: 'upsert',
       primaryKey: ['id'],
     });
+  }, 120_000);
+
+  it('JSON written otherwise: whitespace, escaped characters in keys and text, other number notations', async () => {
+    // the bytes scanner meets what other writers make: spaces, escapes, `1e0` and `1.0` for 1;
+    // first, integer-like keys with escaped digits (2024, 10) after a text key, whose columns must
+    // follow it as in the text
+    const first = String.raw`{"name":"a","\u0032024":1,"list":[{"sku":"s","1\u0030":2}],"_dlt_id":"root"}`;
+    for (const [n, items] of [randomItems(70, 200), awkwardItems(73, 200)].entries()) {
+      const lines = items.map((item, i) =>
+        jsonTextVariant(toJsonLine(withKey(item, '_dlt_id', `root${i}`, 'last')), 1000 * n + i),
+      );
+      const ours = await compareLines([first, ...lines], { name: `parity_written_${n}` });
+      const columns = (table: string) => ours.tables[table]!.columns.map(([name]) => name);
+      expect(columns(`parity_written_${n}`).indexOf('name')).toBeLessThan(
+        columns(`parity_written_${n}`).indexOf('_2024'),
+      );
+      expect(columns(`parity_written_${n}__list`).slice(0, 2)).toEqual(['sku', '_10']);
+    }
   }, 120_000);
 
   it('max nesting 1: deeper dicts and lists kept as json', async () => {
