@@ -171,7 +171,15 @@ function compare(items: Record<string, unknown>[], hints: ResourceHints): Promis
 async function compareLines(lines: string[], hints: ResourceHints): Promise<Normalized> {
   const file = join(await tempDir(), `${hints.name}.jsonl`);
   await writeLines(file, lines);
-  const [dlt, ours] = await Promise.all([normalizedByDlt(file, hints), normalizedByUs(file, hints)]);
+  // both settled before the test ends: a dlt process left running would write into the temp
+  // folder after it is removed
+  const [dltRun, ourRun] = await Promise.allSettled([
+    normalizedByDlt(file, hints),
+    normalizedByUs(file, hints),
+  ]);
+  if (ourRun.status === 'rejected') throw ourRun.reason;
+  if (dltRun.status === 'rejected') throw dltRun.reason;
+  const [dlt, ours] = [dltRun.value, ourRun.value];
   expect(differences(dlt, ours).slice(0, 20)).toEqual([]);
   return ours;
 }
