@@ -288,9 +288,8 @@ describe('parity with dlt on random nested data', () => {
       );
       const ours = await compareLines([first, ...lines], { name: `parity_written_${n}` });
       const columns = (table: string) => ours.tables[table]!.columns.map(([name]) => name);
-      expect(columns(`parity_written_${n}`).indexOf('name')).toBeLessThan(
-        columns(`parity_written_${n}`).indexOf('_2024'),
-      );
+      const root = columns(`parity_written_${n}`).filter((name) => name === 'name' || name === '_2024');
+      expect(root).toEqual(['name', '_2024']);
       expect(columns(`parity_written_${n}__list`).slice(0, 2)).toEqual(['sku', '_10']);
     }
   }, 120_000);

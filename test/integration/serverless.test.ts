@@ -10,6 +10,7 @@ import { extractHandlerFromEnv } from '../../functions/extract/wiring.js';
 import { loadHandlerFromEnv } from '../../functions/load/wiring.js';
 import { normalizeHandlerFromEnv } from '../../functions/normalize/wiring.js';
 import { parseSluiceConfig, type SluiceConfigInput } from '../../shared/config/pipelines.js';
+import { errorClassOf } from '../../shared/destinations/databricks/error-classification.js';
 import { startApiServer } from '../support/api-server.js';
 import { invocationContext } from '../support/event-source-runner.js';
 import { keepProcessOutput } from '../support/log-scan.js';
@@ -462,7 +463,7 @@ async function loadCount(): Promise<number> {
     const rows = await warehouse.query(`SELECT count(*) AS n FROM ${table('_dlt_loads')}`);
     return Number(rows[0]!.n);
   } catch (error) {
-    if (String((error as Error).message).includes('TABLE_OR_VIEW_NOT_FOUND')) return 0;
+    if (errorClassOf((error as Error).message) === 'TABLE_OR_VIEW_NOT_FOUND') return 0;
     throw error;
   }
 }
