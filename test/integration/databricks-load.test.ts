@@ -259,6 +259,34 @@ describe('Databricks destination on the local warehouse', () => {
     ]);
   });
 
+  it("loads dates and timestamps from before the Gregorian calendar's start exactly, such as Go's zero time", async () => {
+    const p = await pipeline();
+    const hints: ResourceHints = {
+      name: 'ancient',
+      columns: {
+        day: { data_type: 'date' },
+        at: { data_type: 'timestamp' },
+        local: { data_type: 'timestamp', timezone: false },
+      },
+    };
+    const result = await p.load(hints, [
+      { id: 1, day: '0001-01-01', at: '0001-01-01T00:00:00Z', local: '0001-01-01T00:00:00' },
+      { id: 2, day: '1582-10-04', at: '1500-02-28T23:59:59.999999Z', local: '1000-03-01T12:00:00' },
+      { id: 3, day: '2024-02-29', at: '2024-02-29T10:00:00Z', local: '2024-02-29T10:00:00' },
+    ]);
+    await p.close();
+    expect(result.outcome.status).toBe('loaded');
+    expect(
+      await warehouse.query(
+        `SELECT id, CAST(day AS STRING) AS day, CAST(at AS STRING) AS at, CAST(local AS STRING) AS local FROM main.${p.dataset}.ancient ORDER BY id`,
+      ),
+    ).toEqual([
+      { id: 1, day: '0001-01-01', at: '0001-01-01 00:00:00', local: '0001-01-01 00:00:00' },
+      { id: 2, day: '1582-10-04', at: '1500-02-28 23:59:59.999999', local: '1000-03-01 12:00:00' },
+      { id: 3, day: '2024-02-29', at: '2024-02-29 10:00:00', local: '2024-02-29 10:00:00' },
+    ]);
+  });
+
   it('replaces a table and its nested tables', async () => {
     const p = await pipeline();
     const hints: ResourceHints = { name: 'users', writeDisposition: 'replace' };

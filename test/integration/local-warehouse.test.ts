@@ -264,6 +264,23 @@ describe('local Databricks warehouse: COPY INTO', () => {
     expect(loaded).toEqual([{ id: 1, name: 'n1', at: '2024-01-01 00:00:00', amount: 1.5, note: null }]);
   });
 
+  it("reads a timestamp before 1582-10-15 from another writer's Parquet only when told its calendar, as Spark 3 does", async () => {
+    const t = await target();
+    const goZeroTime = -62_135_596_800_000_000; // 0001-01-01T00:00:00Z in microseconds
+    const url = await stageParquet(`copy/${Date.now()}/ancient/a.parquet`, table, [
+      { id: 1, name: 'zero', at: goZeroTime, amount: '1.00' },
+    ]);
+    const copy = (options: string) =>
+      `COPY INTO ${t} FROM '${url}' WITH (CREDENTIAL ${stack.storageCredential}) FILEFORMAT = PARQUET ${options}`;
+
+    await expect(warehouse.query(copy(''))).rejects.toThrow(/TASK_WRITE_FAILED|ANCIENT_DATETIME/);
+    expect(await warehouse.query(`SELECT count(*) AS n FROM ${t}`)).toEqual([{ n: 0 }]);
+    await warehouse.query(copy("FORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')"));
+    expect(await warehouse.query(`SELECT id, CAST(at AS STRING) AS at FROM ${t}`)).toEqual([
+      { id: 1, at: '0001-01-01 00:00:00' },
+    ]);
+  });
+
   it('refuses forwarded keys that the storage does not know', async () => {
     const t = await target();
     const url = await stageParquet(`copy/${Date.now()}/wrong/a.parquet`, table, rows(1, 1));

@@ -73,9 +73,12 @@ export function databricksDialect(catalog: string, credentials: StagingCredentia
     loadFiles(load: FileLoad) {
       const { folder, files } = folderAndFiles(load.urls);
       const clause = credentials.clause(folder);
+      // Arrow writes dates and timestamps in the standard (proleptic Gregorian) calendar, as
+      // Parquet defines them, without Spark's marks saying so: on a Spark 3 runtime a value
+      // before 1582-10-15, such as Go's zero time, would fail the COPY or be shifted by days
       const format =
         load.format === 'parquet'
-          ? 'FILEFORMAT = PARQUET'
+          ? "FILEFORMAT = PARQUET FORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')"
           : "FILEFORMAT = JSON FORMAT_OPTIONS ('inferTimestamp' = 'true')";
       return [
         [

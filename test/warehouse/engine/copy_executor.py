@@ -129,6 +129,11 @@ class CopyExecutor:
     def _read(self, spark, copy, paths, target_schema):
         options = {k: v for k, v in copy.format_options.items() if k != "mergeSchema"}
         if copy.file_format == "PARQUET":
+            # Spark 3 (under Databricks Runtime up to 16.x) reads a date before 1582-10-15 from a
+            # Parquet file without Spark's calendar marks (any other writer's) with EXCEPTION
+            # unless told how it was written; Spark 4 assumes the standard calendar. The
+            # strictest of the two is what a loader may meet, so that is the default here.
+            options.setdefault("datetimeRebaseMode", "EXCEPTION")
             frames = [self._align(spark.read.options(**options).parquet(p), target_schema, p) for p in paths]
             frame = frames[0]
             for other in frames[1:]:
