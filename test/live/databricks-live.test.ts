@@ -49,13 +49,20 @@ describe.skipIf(!live)('live Databricks workspace (skipped unless its credential
         dataset,
         destination,
         resources: [
-          { hints: { name: 'users' }, items: [{ id: 1, name: 'Alice', pets: [{ id: 1, name: 'Fluffy' }] }] },
+          {
+            // a date before 1582-10-15 (Go's zero time): the Parquet COPY INTO names the files' calendar
+            hints: { name: 'users', columns: { born: { data_type: 'date' } } },
+            items: [{ id: 1, name: 'Alice', born: '0001-01-01', pets: [{ id: 1, name: 'Fluffy' }] }],
+          },
         ],
       });
       expect(info.outcome.status).toBe('loaded');
       expect(await destination.client.query(`SELECT count(*) AS n FROM ${dataset}.users__pets`)).toEqual([
         { n: 1 },
       ]);
+      expect(
+        await destination.client.query(`SELECT CAST(born AS STRING) AS born FROM ${dataset}.users`),
+      ).toEqual([{ born: '0001-01-01' }]);
       await destination.client.execute(`DROP SCHEMA ${dataset} CASCADE`);
     } finally {
       await destination.close();
