@@ -50,9 +50,13 @@ export function timestampText(micros: number | bigint, utc: boolean): string {
   return utc ? `${text}Z` : text;
 }
 
-/** `HH:MM:SS.ffffff` of µs since midnight. */
+/**
+ * `HH:MM:SS.ffffff` of µs since midnight, or `HH:MM:SS` on the second, as Python's isoformat
+ * writes a time (dlt's JSONL): the text a Databricks STRING column holds for it either way.
+ */
 export function timeText(micros: number): string {
   const seconds = Math.floor(micros / 1_000_000);
   const clock = new Date((micros % MICROS_PER_DAY) / 1000).toISOString().slice(11, 19);
-  return `${clock}.${String(micros - seconds * 1_000_000).padStart(6, '0')}`;
+  const fraction = micros - seconds * 1_000_000;
+  return fraction === 0 ? clock : `${clock}.${String(fraction).padStart(6, '0')}`;
 }
