@@ -12,7 +12,8 @@ describe('JSONL values', () => {
 
   it("writes times as dlt's JSONL does (Python's isoformat): the fraction only when there is one", () => {
     const time = { name: 't', data_type: 'time' } as const;
-    const at = (h: number, m: number, s: number, micros: number) => ((h * 60 + m) * 60 + s) * 1_000_000 + micros;
+    const at = (h: number, m: number, s: number, micros: number) =>
+      ((h * 60 + m) * 60 + s) * 1_000_000 + micros;
     const written = [at(12, 30, 0, 0), at(1, 2, 3, 500_000), at(23, 59, 59, 999_999), 0, 1].map((v) =>
       jsonValue(time, v),
     );
