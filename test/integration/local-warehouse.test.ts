@@ -146,6 +146,16 @@ describe('local Databricks warehouse: DDL and DML', () => {
     expect(await warehouse.query(`SELECT count(*) AS n FROM ${t}`)).toEqual([{ n: 0 }]);
   });
 
+  it('returns infinite and NaN doubles as numbers, as the driver reads them from Databricks', async () => {
+    expect(
+      await warehouse.query(
+        "SELECT CAST('Infinity' AS DOUBLE) AS up, CAST('-Infinity' AS DOUBLE) AS down, CAST('NaN' AS DOUBLE) AS nan, 1.5D AS finite",
+      ),
+    ).toEqual([
+      { up: Number.POSITIVE_INFINITY, down: Number.NEGATIVE_INFINITY, nan: Number.NaN, finite: 1.5 },
+    ]);
+  });
+
   it('answers information_schema like Databricks', async () => {
     const schema = freshSchema();
     await warehouse.query(`CREATE SCHEMA main.${schema}`);

@@ -13,6 +13,7 @@ import base64
 import datetime
 import decimal
 import json
+import math
 import os
 import re
 import sys
@@ -127,6 +128,9 @@ def result(frame):
 
 def to_json(value):
     """Values as the wire carries them: exact integers and decimals as text, times as ISO text."""
+    if isinstance(value, float) and not math.isfinite(value):
+        # JSON has no infinities or NaN; Number() on the other side reads these names back
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if value is None or isinstance(value, (bool, float, str)):
         return value
     if isinstance(value, int):
