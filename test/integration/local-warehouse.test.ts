@@ -291,6 +291,15 @@ describe('local Databricks warehouse: COPY INTO', () => {
     ]);
   });
 
+  it("refuses COPY INTO's clauses out of the order Databricks' syntax gives them", async () => {
+    const t = await target();
+    await expect(
+      warehouse.query(
+        `COPY INTO ${t} FROM 's3://${stack.stagingBucket}/copy/' FILEFORMAT = PARQUET FORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED') FILES = ('a.parquet')`,
+      ),
+    ).rejects.toThrow(/PARSE_SYNTAX_ERROR.*FILES out of place/);
+  });
+
   it('refuses forwarded keys that the storage does not know', async () => {
     const t = await target();
     const url = await stageParquet(`copy/${Date.now()}/wrong/a.parquet`, table, rows(1, 1));

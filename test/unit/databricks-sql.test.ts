@@ -82,22 +82,22 @@ describe('Databricks SQL text', () => {
     ]);
   });
 
-  it('names exactly the package files in one COPY INTO per table, in each credential mode', () => {
+  it('names exactly the package files in one COPY INTO per table, in each credential mode, its clauses in the documented order', () => {
     expect(databricksDialect('main', namedCredential('uc cred')).loadFiles(files('parquet'))).toEqual([
-      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/' WITH (CREDENTIAL `uc cred`)\nFILEFORMAT = PARQUET FORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')",
+      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/' WITH (CREDENTIAL `uc cred`)\nFILEFORMAT = PARQUET\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')\nFORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')",
     ]);
     expect(databricksDialect('main', externalLocation).loadFiles(files('jsonl'))).toEqual([
-      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/'\nFILEFORMAT = JSON FORMAT_OPTIONS ('inferTimestamp' = 'true')\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')",
+      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/'\nFILEFORMAT = JSON\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')\nFORMAT_OPTIONS ('inferTimestamp' = 'true')",
     ]);
     const keys = { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: "se'cret\\", sessionToken: 'token' };
     expect(databricksDialect('main', forwardedKeys(keys)).loadFiles(files('parquet'))[0]).toBe(
-      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/' WITH (CREDENTIAL (AWS_ACCESS_KEY = 'ASIAEXAMPLE', AWS_SECRET_KEY = 'se\\'cret\\\\', AWS_SESSION_TOKEN = 'token'))\nFILEFORMAT = PARQUET FORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')",
+      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/' WITH (CREDENTIAL (AWS_ACCESS_KEY = 'ASIAEXAMPLE', AWS_SECRET_KEY = 'se\\'cret\\\\', AWS_SESSION_TOKEN = 'token'))\nFILEFORMAT = PARQUET\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')\nFORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')",
     );
   });
 
   it('forces COPY INTO to take files again into a table emptied for the load (a retry must refill it)', () => {
     expect(databricksDialect('main', externalLocation).loadFiles(files('parquet', true))).toEqual([
-      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/'\nFILEFORMAT = PARQUET FORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')\nCOPY_OPTIONS ('force' = 'true')",
+      "COPY INTO `main`.`raw`.`users`\nFROM 's3://bucket/p/pkg/normalized/'\nFILEFORMAT = PARQUET\nFILES = ('users.aaaa.parquet', 'users.bbbb.parquet')\nFORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')\nCOPY_OPTIONS ('force' = 'true')",
     ]);
   });
 

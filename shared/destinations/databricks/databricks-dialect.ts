@@ -73,19 +73,19 @@ export function databricksDialect(catalog: string, credentials: StagingCredentia
     loadFiles(load: FileLoad) {
       const { folder, files } = folderAndFiles(load.urls);
       const clause = credentials.clause(folder);
-      // Arrow writes dates and timestamps in the standard (proleptic Gregorian) calendar, as
-      // Parquet defines them, without Spark's marks saying so: on a Spark 3 runtime a value
-      // before 1582-10-15, such as Go's zero time, would fail the COPY or be shifted by days
-      const format =
-        load.format === 'parquet'
-          ? "FILEFORMAT = PARQUET FORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')"
-          : "FILEFORMAT = JSON FORMAT_OPTIONS ('inferTimestamp' = 'true')";
+      // the clauses in the order Databricks documents: FILEFORMAT, FILES, FORMAT_OPTIONS, COPY_OPTIONS
       return [
         [
           `COPY INTO ${dialect.qualify(load.dataset, load.table)}`,
           `FROM ${literal(folder)}${clause === '' ? '' : ` ${clause}`}`,
-          format,
+          `FILEFORMAT = ${load.format === 'parquet' ? 'PARQUET' : 'JSON'}`,
           `FILES = (${files.map(literal).join(', ')})`,
+          // Arrow writes dates and timestamps in the standard (proleptic Gregorian) calendar, as
+          // Parquet defines them, without Spark's marks saying so: on a Spark 3 runtime a value
+          // before 1582-10-15, such as Go's zero time, would fail the COPY or be shifted by days
+          load.format === 'parquet'
+            ? "FORMAT_OPTIONS ('datetimeRebaseMode' = 'CORRECTED')"
+            : "FORMAT_OPTIONS ('inferTimestamp' = 'true')",
           // COPY INTO skips files it loaded into the table before, which keeps an append retried
           // after its COPY exactly-once; a table emptied for this load must take them again
           ...(load.emptied ? ["COPY_OPTIONS ('force' = 'true')"] : []),

@@ -134,8 +134,16 @@ def parse_copy_into(sql):
             _options(tokens)
         tokens.expect(")")
     copy = CopyInto(target=target, location=location, file_format="", credential=credential)
+    # the clauses in the order Databricks' syntax gives them: the strictest reading of it
+    order = ["FILEFORMAT", "VALIDATE", "FILES", "FORMAT_OPTIONS", "COPY_OPTIONS"]
+    last = -1
     while tokens.peek()[0] is not None:
         clause = tokens.keyword("FILEFORMAT", "FILES", "PATTERN", "FORMAT_OPTIONS", "COPY_OPTIONS", "VALIDATE")
+        if clause is not None:
+            rank = order.index("FILES" if clause == "PATTERN" else clause)
+            if rank <= last:
+                raise _syntax(f"{clause} out of place: COPY INTO takes {', '.join(order)} in this order, each once")
+            last = rank
         if clause == "FILEFORMAT":
             tokens.expect("=")
             copy.file_format = tokens.identifier().upper()
