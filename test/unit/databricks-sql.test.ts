@@ -101,6 +101,24 @@ describe('Databricks SQL text', () => {
     ]);
   });
 
+  it('names at most 1,000 files in one COPY INTO, as FILES allows, and loads the rest in more', () => {
+    const urls = Array.from({ length: 2_500 }, (_, i) => `s3://bucket/p/pkg/normalized/users.${i}.parquet`);
+    const statements = databricksDialect('main', externalLocation).loadFiles({
+      ...files('parquet', true),
+      urls,
+    });
+
+    const named = statements.map((sql) =>
+      [...sql.matchAll(/'users\.(\d+)\.parquet'/g)].map((m) => Number(m[1])),
+    );
+    expect(named.map((batch) => batch.length)).toEqual([1_000, 1_000, 500]);
+    expect(named.flat()).toEqual(urls.map((_, i) => i));
+    for (const sql of statements)
+      expect(sql).toMatch(
+        /FORMAT_OPTIONS \('datetimeRebaseMode' = 'CORRECTED'\)\nCOPY_OPTIONS \('force' = 'true'\)$/,
+      );
+  });
+
   it('refuses files of one table spread over folders', () => {
     const spread = { ...files('parquet'), urls: ['s3://b/a/x.parquet', 's3://b/c/y.parquet'] };
     expect(() => databricksDialect('main', externalLocation).loadFiles(spread)).toThrow(/share a folder/);

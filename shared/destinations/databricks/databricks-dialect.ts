@@ -44,6 +44,9 @@ export function columnType(column: ColumnSchema): string {
   return TYPES[type];
 }
 
+/** The most file names COPY INTO's FILES clause takes. */
+const MAX_FILES_PER_COPY = 1000;
+
 /** The common folder of a table's files and their names relative to it, for FROM and FILES. */
 function folderAndFiles(urls: readonly string[]): { folder: string; files: string[] } {
   const folder = urls[0]!.slice(0, urls[0]!.lastIndexOf('/') + 1);
@@ -73,13 +76,17 @@ export function databricksDialect(catalog: string, credentials: StagingCredentia
     loadFiles(load: FileLoad) {
       const { folder, files } = folderAndFiles(load.urls);
       const clause = credentials.clause(folder);
+      // FILES takes at most 1,000 names: more go in further COPY INTOs, each exactly-once alike
+      const batches = Array.from({ length: Math.ceil(files.length / MAX_FILES_PER_COPY) }, (_, i) =>
+        files.slice(i * MAX_FILES_PER_COPY, (i + 1) * MAX_FILES_PER_COPY),
+      );
       // the clauses in the order Databricks documents: FILEFORMAT, FILES, FORMAT_OPTIONS, COPY_OPTIONS
-      return [
+      return batches.map((batch) =>
         [
           `COPY INTO ${dialect.qualify(load.dataset, load.table)}`,
           `FROM ${literal(folder)}${clause === '' ? '' : ` ${clause}`}`,
           `FILEFORMAT = ${load.format === 'parquet' ? 'PARQUET' : 'JSON'}`,
-          `FILES = (${files.map(literal).join(', ')})`,
+          `FILES = (${batch.map(literal).join(', ')})`,
           // Arrow writes dates and timestamps in the standard (proleptic Gregorian) calendar, as
           // Parquet defines them, without Spark's marks saying so: on a Spark 3 runtime a value
           // before 1582-10-15, such as Go's zero time, would fail the COPY or be shifted by days
@@ -90,7 +97,7 @@ export function databricksDialect(catalog: string, credentials: StagingCredentia
           // after its COPY exactly-once; a table emptied for this load must take them again
           ...(load.emptied ? ["COPY_OPTIONS ('force' = 'true')"] : []),
         ].join('\n'),
-      ];
+      );
     },
     cloneTable: (target, source) => [
       `DROP TABLE IF EXISTS ${target}`,
