@@ -1,5 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { STSClient } from '@aws-sdk/client-sts';
+import { thrift } from '@databricks/sql';
+import Int64 from 'node-int64';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { assumeReadOnlyRole } from '../../shared/destinations/databricks/forward-credentials.js';
 import { TableFileWriters } from '../../shared/formats/table-files.js';
@@ -9,6 +11,17 @@ import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { putObject } from '../support/local-s3.js';
 import { tempDir } from '../support/temp-dir.js';
 import { openWarehouseSession } from '../support/warehouse-client.js';
+
+const {
+  TCloseSessionReq,
+  TExecuteStatementReq,
+  TFetchOrientation,
+  TFetchResultsReq,
+  TGetOperationStatusReq,
+  TOpenSessionReq,
+  TOperationState,
+  TProtocolVersion,
+} = thrift.TCLIService_types;
 
 const stack = inject('localStack');
 const suiteStarted = Date.now();
@@ -89,6 +102,55 @@ describe('local Databricks warehouse: authentication', () => {
     await scoped.close();
 
     expect(chunks).toEqual([10, 10, 5]);
+  });
+
+  it("opens a session in a schema that does not exist yet, as dlt's connector opens its sessions", async () => {
+    const schema = freshSchema();
+    const early = await openWarehouseSession(
+      stack,
+      { token: stack.warehouse.accessToken },
+      { initialCatalog: 'main', initialSchema: schema },
+    );
+    try {
+      expect(await early.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+      await early.query(`CREATE SCHEMA main.${schema}`);
+      await early.query(`CREATE TABLE main.${schema}.t AS SELECT 2 AS two`);
+      expect(await early.query(`SELECT two FROM main.${schema}.t`)).toEqual([{ two: 2 }]);
+    } finally {
+      await early.close();
+    }
+  });
+
+  it("answers a fetch with its result set's metadata when asked, as Databricks' Python connector asks", async () => {
+    const driver = await warehouse.client.getDriver();
+    const { sessionHandle } = await driver.openSession(
+      new TOpenSessionReq({ client_protocol: TProtocolVersion.SPARK_CLI_SERVICE_PROTOCOL_V8 }),
+    );
+    const { operationHandle } = await driver.executeStatement(
+      new TExecuteStatementReq({
+        sessionHandle: sessionHandle!,
+        statement: 'SELECT 1 AS one',
+        runAsync: true,
+      }),
+    );
+    let state: number | undefined;
+    do
+      state = (
+        await driver.getOperationStatus(new TGetOperationStatusReq({ operationHandle: operationHandle! }))
+      ).operationState;
+    while (state === TOperationState.RUNNING_STATE || state === TOperationState.INITIALIZED_STATE);
+    const fetched = await driver.fetchResults(
+      new TFetchResultsReq({
+        operationHandle: operationHandle!,
+        orientation: TFetchOrientation.FETCH_NEXT,
+        maxRows: new Int64(10),
+        includeResultSetMetadata: true,
+      }),
+    );
+    await driver.closeSession(new TCloseSessionReq({ sessionHandle: sessionHandle! }));
+
+    expect(fetched.resultSetMetadata?.schema?.columns.map((c) => c.columnName)).toEqual(['one']);
+    expect(fetched.results?.columns?.[0]?.i32Val?.values).toEqual([1]);
   });
 
   it('fails an unknown catalog like Databricks', async () => {

@@ -72,12 +72,18 @@ export function thriftHandlers(engine: EngineClient, defaultCatalog: string) {
       resultFormat: T.TSparkRowSetType.COLUMN_BASED_SET,
     });
 
-  const fetch = (op: Operation, maxRows: number) => {
+  const fetch = (op: Operation, maxRows: number, withMetadata = false) => {
     const rows = op.result?.rows ?? [];
     const to = Math.min(rows.length, op.cursor + maxRows);
     const results = rowSet(op.result?.columns ?? [], rows, op.cursor, to);
     op.cursor = to;
-    return new T.TFetchResultsResp({ status: success(), hasMoreRows: to < rows.length, results });
+    return new T.TFetchResultsResp({
+      status: success(),
+      hasMoreRows: to < rows.length,
+      results,
+      // asked for by Databricks' Python connector, which reads the row set's format from it
+      ...(withMetadata && { resultSetMetadata: metadata(op) }),
+    });
   };
 
   return {
@@ -117,7 +123,7 @@ export function thriftHandlers(engine: EngineClient, defaultCatalog: string) {
     async ExecuteStatement(req: {
       sessionHandle: { sessionId: Handle };
       statement: string;
-      getDirectResults?: { maxRows?: { toNumber(): number } };
+      getDirectResults?: { maxRows?: { toNumber(): number } } | null;
       queryTimeout?: { toNumber(): number } | number;
     }) {
       const session = handleId(req.sessionHandle);
@@ -166,7 +172,7 @@ export function thriftHandlers(engine: EngineClient, defaultCatalog: string) {
         hasResultSet: true,
       });
       await Promise.race([op.done, new Promise((resolve) => setTimeout(resolve, DIRECT_RESULT_WAIT_MS))]);
-      if (req.getDirectResults === undefined || op.state === T.TOperationState.RUNNING_STATE) {
+      if (!req.getDirectResults || op.state === T.TOperationState.RUNNING_STATE) {
         return new T.TExecuteStatementResp({ status: success(), operationHandle });
       }
       // A quick statement answers with its status, schema and first rows at once, as Databricks does.
@@ -199,10 +205,14 @@ export function thriftHandlers(engine: EngineClient, defaultCatalog: string) {
       return metadata(op);
     },
 
-    async FetchResults(req: { operationHandle: { operationId: Handle }; maxRows: { toNumber(): number } }) {
+    async FetchResults(req: {
+      operationHandle: { operationId: Handle };
+      maxRows: { toNumber(): number };
+      includeResultSetMetadata?: boolean;
+    }) {
       const op = operations.get(handleId(req.operationHandle));
       if (op === undefined) return new T.TFetchResultsResp({ status: failure('Invalid OperationHandle') });
-      return fetch(op, req.maxRows.toNumber());
+      return fetch(op, req.maxRows.toNumber(), req.includeResultSetMetadata === true);
     },
 
     async CloseOperation(req: { operationHandle: { operationId: Handle } }) {

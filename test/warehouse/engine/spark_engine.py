@@ -74,7 +74,9 @@ class Engine:
             raise WarehouseError("NO_SUCH_CATALOG_EXCEPTION", "42704", f"Catalog '{catalog}' was not found.")
         session = self.spark.newSession()
         schema = request.get("schema")
-        if schema:
+        # Databricks opens a session in a schema that does not exist yet (dlt opens its sessions
+        # in the dataset it is about to create): such a session starts in the default schema
+        if schema and session.catalog.databaseExists(schema):
             session.sql(f"USE spark_catalog.`{schema.replace('`', '``')}`")
         self.sessions[request["session"]] = {"spark": session, "catalog": catalog}
         return {}
