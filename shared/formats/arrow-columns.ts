@@ -38,8 +38,18 @@ export function buildColumn(
     case arrow.Type.Int:
       return makeData({ ...base, type, data: integers(type as arrow.Int, values) });
     case arrow.Type.Timestamp:
-    case arrow.Type.Time:
-      return makeData({ ...base, type, data: int64s(values) });
+    case arrow.Type.Time: {
+      // values are µs; a coarser unit floors them (a datetime's seconds and its µs part, as
+      // pyarrow takes them), time32 units are 32 bits wide
+      const unit = (type as arrow.Timestamp | arrow.Time).unit;
+      const scaled = unit === arrow.TimeUnit.MICROSECOND ? values : values.map((v) => inUnit(v, unit));
+      const time32 = type.typeId === arrow.Type.Time && (type as arrow.Time).bitWidth === 32;
+      return makeData({
+        ...base,
+        type,
+        data: time32 ? fill(new Int32Array(length), scaled, Number) : int64s(scaled),
+      });
+    }
     case arrow.Type.Date:
       return makeData({ ...base, type, data: fill(new Int32Array(length), values, Number) });
     case arrow.Type.Decimal: {
@@ -54,6 +64,16 @@ export function buildColumn(
     default:
       throw new Error(`no Arrow column builder for ${type}`);
   }
+}
+
+/** µs in another time unit: floored to seconds or ms, times 1,000 for ns. */
+function inUnit(value: Coerced | undefined, unit: arrow.TimeUnit): Coerced | undefined {
+  if (value === undefined || value === null) return value;
+  const micros = BigInt(value as number | bigint);
+  if (unit === arrow.TimeUnit.NANOSECOND) return micros * 1000n;
+  const per = unit === arrow.TimeUnit.SECOND ? 1_000_000n : 1000n;
+  const quotient = micros / per;
+  return micros % per < 0n ? quotient - 1n : quotient;
 }
 
 // makeData's overloads are keyed by type; the props built here are checked by Arrow at runtime.

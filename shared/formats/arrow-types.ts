@@ -3,7 +3,8 @@ import { integerBits } from '../schema/coerce.js';
 import { type ColumnSchema, DEFAULT_DECIMAL, MAX_DECIMAL_PRECISION } from '../schema/types.js';
 
 /**
- * The Arrow type dlt writes for a column: timestamps as µs (UTC unless `timezone: false`),
+ * The Arrow type dlt writes for a column: timestamps as µs (UTC unless `timezone: false`; in the
+ * unit a precision hint asks for),
  * decimals as decimal128(p,s), dates as date32, json as string, sized integers by precision.
  */
 export function arrowType(column: ColumnSchema): arrow.DataType {
@@ -17,12 +18,22 @@ export function arrowType(column: ColumnSchema): arrow.DataType {
       return new arrow.Float64();
     case 'bool':
       return new arrow.Bool();
-    case 'timestamp':
-      return new arrow.TimestampMicrosecond(column.timezone === false ? null : 'UTC');
+    case 'timestamp': {
+      // a precision hint picks the unit, as dlt's does: 0 seconds, to 3 ms, to 6 µs, beyond ns
+      const zone = column.timezone === false ? null : 'UTC';
+      const p = column.precision ?? 6;
+      if (p === 0) return new arrow.TimestampSecond(zone);
+      if (p <= 3) return new arrow.TimestampMillisecond(zone);
+      return p <= 6 ? new arrow.TimestampMicrosecond(zone) : new arrow.TimestampNanosecond(zone);
+    }
     case 'date':
       return new arrow.DateDay();
-    case 'time':
-      return new arrow.TimeMicrosecond();
+    case 'time': {
+      const p = column.precision ?? 6;
+      if (p === 0) return new arrow.TimeSecond();
+      if (p <= 3) return new arrow.TimeMillisecond();
+      return p <= 6 ? new arrow.TimeMicrosecond() : new arrow.TimeNanosecond();
+    }
     case 'decimal': {
       const [precision, scale] = [column.precision ?? DEFAULT_DECIMAL[0], column.scale ?? DEFAULT_DECIMAL[1]];
       // parquet-wasm panics on a wider decimal128, and no destination stores one

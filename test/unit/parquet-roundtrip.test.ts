@@ -52,6 +52,65 @@ async function readBack(path: string): Promise<arrow.Table> {
 }
 
 describe('Parquet writer', () => {
+  it("writes timestamps and times in the unit a precision hint asks for, flooring µs as dlt's pyarrow does", async () => {
+    const precise: TableSchema = {
+      name: 'precise',
+      columns: {
+        s: { name: 's', data_type: 'timestamp', precision: 0 },
+        ms: { name: 'ms', data_type: 'timestamp', precision: 3 },
+        local_ms: { name: 'local_ms', data_type: 'timestamp', precision: 3, timezone: false },
+        us: { name: 'us', data_type: 'timestamp', precision: 6 },
+        ns: { name: 'ns', data_type: 'timestamp', precision: 9 },
+        t_s: { name: 't_s', data_type: 'time', precision: 0 },
+        t_ms: { name: 't_ms', data_type: 'time', precision: 3 },
+        t_ns: { name: 't_ns', data_type: 'time', precision: 9 },
+      },
+    };
+    const at = 1_704_067_200_123_456; // 2024-01-01T00:00:00.123456Z
+    const before = -1; // 1969-12-31T23:59:59.999999Z: floored, not truncated towards 1970
+    const storage = new LocalFileStorage(await tempDir());
+    const writers = new TableFileWriters(storage, 'normalized/', 'parquet');
+    for (const v of [at, before])
+      writers.write(precise, {
+        s: v,
+        ms: v,
+        local_ms: v,
+        us: v,
+        ns: v,
+        t_s: 45_296_123_456,
+        t_ms: 45_296_123_456,
+        t_ns: 1,
+      });
+    const [file] = await writers.close();
+
+    const back = await readBack(storage.url(file!.key));
+    expect(Object.fromEntries(back.schema.fields.map((f) => [f.name, String(f.type)]))).toEqual({
+      s: 'Timestamp<SECOND, UTC>',
+      ms: 'Timestamp<MILLISECOND, UTC>',
+      local_ms: 'Timestamp<MILLISECOND>',
+      us: 'Timestamp<MICROSECOND, UTC>',
+      ns: 'Timestamp<NANOSECOND, UTC>',
+      t_s: 'Time32<SECOND>',
+      t_ms: 'Time32<MILLISECOND>',
+      t_ns: 'Time64<NANOSECOND>',
+    });
+    const raw = (name: string) => {
+      const data = back.getChild(name)!.data[0]!;
+      return Array.from(data.values as ArrayLike<number | bigint>, (v) => String(v)).slice(
+        0,
+        2 * (data.stride ?? 1),
+      );
+    };
+    expect(raw('s')).toEqual(['1704067200', '-1']);
+    expect(raw('ms')).toEqual(['1704067200123', '-1']);
+    expect(raw('local_ms')).toEqual(['1704067200123', '-1']);
+    expect(raw('us')).toEqual([String(at), '-1']);
+    expect(raw('ns')).toEqual([`${at}000`, '-1000']);
+    expect(raw('t_s')).toEqual(['45296', '45296']);
+    expect(raw('t_ms')).toEqual(['45296123', '45296123']);
+    expect(raw('t_ns')).toEqual(['1000', '1000']);
+  });
+
   it('round-trips every dlt type with dlt physical and logical types', async () => {
     const storage = new LocalFileStorage(await tempDir());
     const writers = new TableFileWriters(storage, 'normalized/', 'parquet');

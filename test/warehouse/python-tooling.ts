@@ -27,9 +27,22 @@ export async function warehousePython(): Promise<string> {
 
 /** The project's Python tooling environment with tooling/'s requirements files installed. */
 export async function toolingPython(...requirements: string[]): Promise<string> {
+  return pythonIn('.venv', requirements);
+}
+
+/**
+ * dlt with its Databricks destination, in an environment of its own (its s3fs pins a botocore
+ * older than moto's boto3 needs), installed on first use.
+ */
+export async function dltDatabricksPython(): Promise<string> {
+  return pythonIn('.venv-dlt-databricks', ['requirements-dlt-databricks.txt']);
+}
+
+async function pythonIn(venv: string, requirements: string[]): Promise<string> {
   const files = requirements.map((file) => join(repoRoot, 'tooling', file));
   const { stdout } = await exec('bash', [join(repoRoot, 'tooling', 'python-env.sh'), ...files], {
     maxBuffer: 1 << 24,
+    env: { ...process.env, SLUICE_VENV: venv },
   });
   return stdout.trim().split('\n').pop()!;
 }

@@ -34,7 +34,13 @@ function columnType(column: ColumnSchema): string {
     if (column.precision <= 32) return 'INTEGER';
   }
   if (type === 'decimal') return `DECIMAL(${column.precision ?? 38},${column.scale ?? 9})`;
-  if (type === 'timestamp' && column.timezone === false) return 'TIMESTAMP';
+  if (type === 'timestamp' && column.timezone === false) {
+    // a precision hint picks DuckDB's type, as dlt's does (a zoned timestamp has only µs)
+    const p = column.precision ?? 6;
+    if (p === 0) return 'TIMESTAMP_S';
+    if (p <= 3) return 'TIMESTAMP_MS';
+    return p <= 6 ? 'TIMESTAMP' : 'TIMESTAMP_NS';
+  }
   return TYPES[type];
 }
 
