@@ -1,6 +1,19 @@
 import * as arrow from 'apache-arrow';
-import { integerBits } from '../schema/coerce.js';
+import { integerBits, timeUnit } from '../schema/coerce.js';
 import { type ColumnSchema, DEFAULT_DECIMAL, MAX_DECIMAL_PRECISION } from '../schema/types.js';
+
+const TIMESTAMPS = {
+  s: arrow.TimestampSecond,
+  ms: arrow.TimestampMillisecond,
+  us: arrow.TimestampMicrosecond,
+  ns: arrow.TimestampNanosecond,
+};
+const TIMES = {
+  s: arrow.TimeSecond,
+  ms: arrow.TimeMillisecond,
+  us: arrow.TimeMicrosecond,
+  ns: arrow.TimeNanosecond,
+};
 
 /**
  * The Arrow type dlt writes for a column: timestamps as µs (UTC unless `timezone: false`; in the
@@ -18,22 +31,12 @@ export function arrowType(column: ColumnSchema): arrow.DataType {
       return new arrow.Float64();
     case 'bool':
       return new arrow.Bool();
-    case 'timestamp': {
-      // a precision hint picks the unit, as dlt's does: 0 seconds, to 3 ms, to 6 µs, beyond ns
-      const zone = column.timezone === false ? null : 'UTC';
-      const p = column.precision ?? 6;
-      if (p === 0) return new arrow.TimestampSecond(zone);
-      if (p <= 3) return new arrow.TimestampMillisecond(zone);
-      return p <= 6 ? new arrow.TimestampMicrosecond(zone) : new arrow.TimestampNanosecond(zone);
-    }
+    case 'timestamp':
+      return new TIMESTAMPS[timeUnit(column.precision)](column.timezone === false ? null : 'UTC');
     case 'date':
       return new arrow.DateDay();
-    case 'time': {
-      const p = column.precision ?? 6;
-      if (p === 0) return new arrow.TimeSecond();
-      if (p <= 3) return new arrow.TimeMillisecond();
-      return p <= 6 ? new arrow.TimeMicrosecond() : new arrow.TimeNanosecond();
-    }
+    case 'time':
+      return new TIMES[timeUnit(column.precision)]();
     case 'decimal': {
       const [precision, scale] = [column.precision ?? DEFAULT_DECIMAL[0], column.scale ?? DEFAULT_DECIMAL[1]];
       // parquet-wasm panics on a wider decimal128, and no destination stores one

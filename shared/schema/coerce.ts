@@ -18,6 +18,17 @@ export function integerBits(precision: number | undefined): 8 | 16 | 32 | 64 {
   return precision <= 16 ? 16 : 32;
 }
 
+/**
+ * The unit a timestamp or time column is written in: dlt picks it by the column's precision
+ * (0 seconds, up to 3 milliseconds, up to 6 microseconds, more nanoseconds).
+ */
+export function timeUnit(precision: number | undefined): 's' | 'ms' | 'us' | 'ns' {
+  if (precision === undefined) return 'us';
+  if (precision === 0) return 's';
+  if (precision <= 3) return 'ms';
+  return precision <= 6 ? 'us' : 'ns';
+}
+
 /** Whether an integer fits the sized integer of a bigint column with this precision. */
 export function fitsIntegerPrecision(value: number | bigint, precision: number | undefined): boolean {
   const bits = integerBits(precision);

@@ -4,13 +4,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseDatabricksConfig } from '../../shared/destinations/databricks/databricks-config.js';
-import { DatabricksDestination } from '../../shared/destinations/databricks/databricks-destination.js';
-import { namedCredential } from '../../shared/destinations/databricks/staging-credentials.js';
 import type { ResourceHints } from '../../shared/normalize/resource.js';
 import { run } from '../../shared/pipeline/run.js';
 import { S3FileStorage } from '../../shared/storage/s3-storage.js';
 import { toJsonLine } from '../../shared/util/json-line.js';
+import { openLocalDatabricks } from '../support/local-databricks.js';
 import { localS3 } from '../support/local-s3.js';
 import { tempDir } from '../support/temp-dir.js';
 import { TYPED_COLUMNS, typedItems } from '../support/typed-items.js';
@@ -126,22 +124,7 @@ describe("dlt's Databricks destination and Sluice load alike", () => {
       },
     );
 
-    const destination = await DatabricksDestination.open(
-      parseDatabricksConfig(
-        {
-          server_hostname: stack.warehouse.host,
-          port: stack.warehouse.port,
-          http_path: stack.warehouse.httpPath,
-          catalog: stack.warehouse.catalog,
-          access_token: stack.warehouse.accessToken,
-          ca_cert_file: stack.warehouse.caFile,
-          staging_credentials_mode: 'credential',
-          staging_credentials_name: stack.storageCredential,
-        },
-        'test',
-      ),
-      { credentials: namedCredential(stack.storageCredential) },
-    );
+    const destination = await openLocalDatabricks(stack);
     const hints: ResourceHints = { name: 'parity', writeDisposition: 'append', primaryKey: ['id'], columns };
     const storage = new S3FileStorage(localS3(stack), stack.stagingBucket, `sluice/${bySluice}`);
     try {

@@ -16,24 +16,13 @@ import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
 import { readState } from '../../shared/pipeline/state.js';
 import { S3FileStorage } from '../../shared/storage/s3-storage.js';
 import { USERS } from '../support/fixtures.js';
+import { localDatabricksConfig } from '../support/local-databricks.js';
 import { localS3 } from '../support/local-s3.js';
 import { openWarehouseSession } from '../support/warehouse-client.js';
 import { injectWarehouseFaults } from '../support/warehouse-faults.js';
 
 const stack = inject('localStack');
-const config: DatabricksConfig = parseDatabricksConfig(
-  {
-    server_hostname: stack.warehouse.host,
-    port: stack.warehouse.port,
-    http_path: stack.warehouse.httpPath,
-    catalog: stack.warehouse.catalog,
-    access_token: stack.warehouse.accessToken,
-    ca_cert_file: stack.warehouse.caFile,
-    staging_credentials_mode: 'credential',
-    staging_credentials_name: stack.storageCredential,
-  },
-  'test',
-);
+const config: DatabricksConfig = localDatabricksConfig(stack);
 let warehouse: Awaited<ReturnType<typeof openWarehouseSession>>;
 
 beforeAll(async () => {

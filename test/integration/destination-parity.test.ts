@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { parseDatabricksConfig } from '../../shared/destinations/databricks/databricks-config.js';
-import { DatabricksDestination } from '../../shared/destinations/databricks/databricks-destination.js';
-import { namedCredential } from '../../shared/destinations/databricks/staging-credentials.js';
+import type { Destination } from '../../shared/destinations/destination.js';
 import { DuckDbDestination } from '../../shared/destinations/duckdb/duckdb-destination.js';
 import type { ResourceHints } from '../../shared/normalize/resource.js';
 import { run } from '../../shared/pipeline/run.js';
 import { loadPipelineSchema } from '../../shared/pipeline/schema-store.js';
 import type { ColumnSchema, TableSchema } from '../../shared/schema/types.js';
+import type { FileStorage } from '../../shared/storage/file-storage.js';
 import { LocalFileStorage } from '../../shared/storage/local-storage.js';
 import { S3FileStorage } from '../../shared/storage/s3-storage.js';
+import { openLocalDatabricks } from '../support/local-databricks.js';
 import { localS3 } from '../support/local-s3.js';
 import { tempDir } from '../support/temp-dir.js';
 import { TYPED_COLUMNS, typedItems } from '../support/typed-items.js';
@@ -64,8 +64,8 @@ function rowTexts(rows: Record<string, unknown>[], columns: ColumnSchema[]): str
 }
 
 async function loadTwice(
-  destination: DuckDbDestination | DatabricksDestination,
-  storage: LocalFileStorage | S3FileStorage,
+  destination: Destination,
+  storage: FileStorage,
   dataset: string,
   hints: ResourceHints,
   loads: Record<string, unknown>[][],
@@ -100,22 +100,7 @@ describe('DuckDB and Databricks load alike', () => {
     const duckdbStorage = new LocalFileStorage(join(dir, 'storage'));
     const duckdb = await DuckDbDestination.open(join(dir, 'parity.duckdb'));
     const databricksStorage = new S3FileStorage(localS3(stack), stack.stagingBucket, `parity/${dataset}`);
-    const databricks = await DatabricksDestination.open(
-      parseDatabricksConfig(
-        {
-          server_hostname: stack.warehouse.host,
-          port: stack.warehouse.port,
-          http_path: stack.warehouse.httpPath,
-          catalog: stack.warehouse.catalog,
-          access_token: stack.warehouse.accessToken,
-          ca_cert_file: stack.warehouse.caFile,
-          staging_credentials_mode: 'credential',
-          staging_credentials_name: stack.storageCredential,
-        },
-        'test',
-      ),
-      { credentials: namedCredential(stack.storageCredential) },
-    );
+    const databricks = await openLocalDatabricks(stack);
     try {
       await loadTwice(duckdb, duckdbStorage, dataset, hints, loads);
       await loadTwice(databricks, databricksStorage, dataset, hints, loads);

@@ -1,5 +1,6 @@
 import type { ResourceHints } from '../../shared/normalize/resource.js';
 import { JsonFloat } from '../../shared/util/json-values.js';
+import { random } from './dlt-parity/random-items.js';
 
 /** A column hinted to each dlt type, with sizes and precisions where dlt takes them. */
 export const TYPED_COLUMNS: NonNullable<ResourceHints['columns']> = {
@@ -20,18 +21,6 @@ export const TYPED_COLUMNS: NonNullable<ResourceHints['columns']> = {
   note: { data_type: 'text' },
   f: { data_type: 'double' },
 };
-
-/** A seeded generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Items for TYPED_COLUMNS, values at the edges of each type (the ends of the date and timestamp

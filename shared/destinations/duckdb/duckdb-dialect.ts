@@ -1,3 +1,4 @@
+import { timeUnit } from '../../schema/coerce.js';
 import type { ColumnSchema } from '../../schema/types.js';
 import type { FileLoad, SqlDialect } from '../sql/dialect.js';
 
@@ -26,6 +27,8 @@ export function literal(value: string | number | boolean | null): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+const NAIVE_TIMESTAMPS = { s: 'TIMESTAMP_S', ms: 'TIMESTAMP_MS', us: 'TIMESTAMP', ns: 'TIMESTAMP_NS' };
+
 function columnType(column: ColumnSchema): string {
   const type = column.data_type ?? 'text';
   if (type === 'bigint' && column.precision !== undefined) {
@@ -34,13 +37,8 @@ function columnType(column: ColumnSchema): string {
     if (column.precision <= 32) return 'INTEGER';
   }
   if (type === 'decimal') return `DECIMAL(${column.precision ?? 38},${column.scale ?? 9})`;
-  if (type === 'timestamp' && column.timezone === false) {
-    // a precision hint picks DuckDB's type, as dlt's does (a zoned timestamp has only µs)
-    const p = column.precision ?? 6;
-    if (p === 0) return 'TIMESTAMP_S';
-    if (p <= 3) return 'TIMESTAMP_MS';
-    return p <= 6 ? 'TIMESTAMP' : 'TIMESTAMP_NS';
-  }
+  // a precision hint picks a naive timestamp's type, as dlt's does (a zoned one has only µs)
+  if (type === 'timestamp' && column.timezone === false) return NAIVE_TIMESTAMPS[timeUnit(column.precision)];
   return TYPES[type];
 }
 

@@ -72,7 +72,7 @@ const SCALARS: unknown[][] = [
 ];
 
 /** A seeded generator (mulberry32), so a failing case can be replayed. */
-function random(seed: number): () => number {
+export function random(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
