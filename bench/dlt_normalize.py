@@ -1,9 +1,11 @@
 """Benchmark helper: dlt's own normalize on a JSONL file (extract in one process, normalize timed in another).
 
 usage: dlt_normalize.py extract|normalize FILE WORKDIR
-Prints one JSON line: items, rows, seconds, peak RSS of the normalizing process.
+Prints one JSON line: items, rows, seconds, peak RSS of the normalizing process (with
+NORMALIZE__WORKERS, of the largest of its processes).
 """
 import json
+import os
 import resource
 import sys
 import time
@@ -34,9 +36,13 @@ else:
     started = time.perf_counter()
     info = pipeline.normalize()
     seconds = time.perf_counter() - started
-    metrics = info.metrics[info.loads_ids[0]][0]
-    # the data tables' rows, as ours counts them (dlt also writes its state table's one row)
-    rows = sum(m.items_count for name, m in metrics["table_metrics"].items() if not name.startswith("_dlt"))
-    items = metrics["table_metrics"]["orders"].items_count
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    # the data tables' rows, as ours counts them (dlt also writes its state table's one row), from
+    # the files written: with several workers, dlt 1.26's table metrics keep one worker's
+    jobs = [job for step in info.metrics[info.loads_ids[0]] for job in step["job_metrics"].values()]
+    table = lambda job: os.path.basename(job.file_path).split(".")[0]  # noqa: E731
+    rows = sum(job.items_count for job in jobs if not table(job).startswith("_dlt"))
+    items = sum(job.items_count for job in jobs if table(job) == "orders")
+    # with workers, the largest of the processes (the pool's, ended by now, or this one)
+    peak_kb = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    peak_mb = peak_kb / 1024
     print(json.dumps({"items": items, "rows": rows, "seconds": seconds, "peakRssMB": peak_mb}))

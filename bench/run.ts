@@ -5,6 +5,7 @@
 // Then extract by source format (bench/extract-formats.ts): JSONL, a JSON array, CSV and Parquet.
 // Then where worker threads start to pay in a Lambda bundle (bench/worker-threshold.ts), and the
 // serverless figures (bench/serverless.ts): bundle sizes, cold starts, drop-to-loaded latency.
+// With several cores, dlt also runs with a worker per core on its extract split into files.
 // Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt,
 // --skip-extract, --skip-threshold, --skip-serverless, --only-serverless.
 import { execFile } from 'node:child_process';
@@ -55,17 +56,32 @@ async function ours(script: string, path: string, workers: number): Promise<Figu
   return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
 }
 
-async function dlt(path: string): Promise<Figures> {
+/**
+ * dlt's normalize on `path`. With more than one worker, dlt's extract first splits the items into
+ * files, which dlt's normalize spreads over its worker processes (one file is one worker's job):
+ * 8 files a worker, the first worker's eighth being the pipeline state's, so the groups dlt makes
+ * of the sorted files are even.
+ */
+async function dlt(path: string, workers = 1): Promise<Figures & { files: number }> {
   const { stdout: python } = await exec('bash', [
     join(root, 'tooling', 'python-env.sh'),
     join(root, 'tooling', 'requirements-bench.txt'),
   ]);
-  const work = join(dataDir, 'dlt');
+  const work = join(dataDir, workers > 1 ? 'dlt-workers' : 'dlt');
   await exec('rm', ['-rf', work]);
   const script = join(root, 'bench', 'dlt_normalize.py');
-  await exec(python.trim(), [script, 'extract', path, work], { maxBuffer: 1 << 24 });
-  const { stdout } = await exec(python.trim(), [script, 'normalize', path, work], { maxBuffer: 1 << 24 });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
+  const files = workers > 1 ? 8 * workers - 1 : 1;
+  const env = {
+    ...process.env,
+    NORMALIZE__WORKERS: String(workers),
+    ...(files > 1 && { DATA_WRITER__FILE_MAX_ITEMS: String(Math.ceil(rows / files)) }),
+  };
+  await exec(python.trim(), [script, 'extract', path, work], { maxBuffer: 1 << 24, env });
+  const { stdout } = await exec(python.trim(), [script, 'normalize', path, work], {
+    maxBuffer: 1 << 24,
+    env,
+  });
+  return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Figures), files };
 }
 
 function line(name: string, f: Figures, bytes: number): string {
@@ -129,10 +145,18 @@ async function normalizeRuns(
   } else {
     const dltFull = await dlt(full.path);
     console.log(line(`dlt 1.26.0 (${rows} rows)`, dltFull, full.bytes));
-    const ratio = (f: Figures) => (f.rows / f.seconds / (dltFull.rows / dltFull.seconds)).toFixed(2);
+    const ratio = (f: Figures, of: Figures) => (f.rows / f.seconds / (of.rows / of.seconds)).toFixed(2);
     console.log(
-      `sluice / dlt rows/s: ${ratio(oursFull)}x with ${workers} threads, ${ratio(oursSingle)}x in one`,
+      `sluice / dlt rows/s: ${ratio(oursFull, dltFull)}x with ${workers} threads, ${ratio(oursSingle, dltFull)}x in one`,
     );
+    if (workers > 1) {
+      // the same file is one job to dlt; split at extract, dlt's normalize uses every core too
+      const dltWorkers = await dlt(full.path, workers);
+      console.log(line(`dlt ${workers} workers, ${dltWorkers.files} files`, dltWorkers, full.bytes));
+      console.log(
+        `sluice / dlt rows/s, both on ${workers} cores (dlt on ${dltWorkers.files} extracted files): ${ratio(oursFull, dltWorkers)}x`,
+      );
+    }
   }
   console.log(
     `peak RSS at 1/4 and full size: ${oursSmall.peakRssMB.toFixed(0)} MB vs ${oursFull.peakRssMB.toFixed(0)} MB`,
