@@ -80,7 +80,7 @@ async function invokeBundle(
     const context = { getRemainingTimeInMillis: () => 60000, awsRequestId: 'bundle-test', functionName: 'bundle-test' };
     handler(${JSON.stringify(event)}, context).then((r) => process.stdout.write('\\nREPLY ' + JSON.stringify({ version: process.version, reply: r ?? null }) + '\\n'), (e) => { console.error(e); process.exit(1); });
   `;
-  const { stdout } = await run(runtime.node(), ['-e', script], {
+  const { stdout, stderr } = await run(runtime.node(), ['-e', script], {
     cwd: dir,
     env: {
       PATH: process.env.PATH,
@@ -96,8 +96,9 @@ async function invokeBundle(
   // stdout also carries the EMF metric lines; the reply is the marked line
   const line = stdout.split('\n').find((text) => text.startsWith('REPLY '));
   const { version, reply } = JSON.parse(line!.slice('REPLY '.length)) as { version: string; reply: unknown };
-  // the handler ran on the runtime asked for
+  // the handler ran on the runtime asked for, which knew every V8 flag the bundle set
   expect(version).toBe(runtime.version);
+  expect(stderr).not.toMatch(/unrecognized flag/);
   return reply;
 }
 
