@@ -42,8 +42,14 @@ export async function decodeSourceStream(
     throw new SourceError(name, 'file name ends in .gz but the content is not gzip');
   }
   const bytes = async function* () {
-    yield head;
-    for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
+    try {
+      yield head;
+      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
+    } finally {
+      // a reader that stops early (bad input further on) lets go of the file or the S3 body at
+      // once, not when the collector finds it
+      raw.destroy();
+    }
   };
   // Gzip without `.gz` in the name (`aws s3 cp --content-encoding gzip`, exports named `.json`) is
   // inflated all the same: text cannot start with these bytes, 0x8b never begins a UTF-8 character.
@@ -51,6 +57,8 @@ export async function decodeSourceStream(
   const compressed = Readable.from(bytes());
   const inflate = gunzip();
   compressed.on('error', (error) => inflate.destroy(error));
+  // a pipe does not end its source when the reader stops: ending it ends the bytes above
+  inflate.on('close', () => compressed.destroy());
   return Readable.from(
     checkedUtf8(name, textAsUtf8(name, inflated(name, compressed.pipe(inflate)), encoding)),
   );

@@ -1,0 +1,41 @@
+import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it, vi } from 'vitest';
+import { decodeSourceStream } from '../../shared/sources/file-reader.js';
+
+/** A source body of many chunks, as a file or an S3 object arrives. */
+function body(bytes: Buffer): Readable {
+  const chunks = Array.from({ length: Math.ceil(bytes.length / 1024) }, (_, i) =>
+    bytes.subarray(i * 1024, (i + 1) * 1024),
+  );
+  return Readable.from(chunks, { objectMode: false });
+}
+
+const LINES = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `{"id":${i}}\n`).join(''));
+
+describe('a source read only in part', () => {
+  // a reader stops at the first bad line; the file's handle (or the S3 connection) must go then,
+  // not when the collector finds it (Node warns of that, and means to make it an error)
+  for (const [form, bytes] of [
+    ['plain', LINES],
+    ['gzipped', gzipSync(LINES)],
+  ] as const) {
+    it(`lets go of its ${form} body when the reader stops early`, async () => {
+      const raw = body(bytes);
+      const text = await decodeSourceStream('orders.jsonl', raw, false);
+      for await (const chunk of text) {
+        expect((chunk as Buffer).length).toBeGreaterThan(0);
+        break;
+      }
+      // the stop travels up through the inflating stream in a few turns of the event loop
+      await vi.waitFor(() => expect(raw.destroyed).toBe(true), { timeout: 1000, interval: 5 });
+    });
+
+    it(`reads its ${form} body to the end otherwise`, async () => {
+      const text = await decodeSourceStream('orders.jsonl', body(bytes), false);
+      const chunks: Buffer[] = [];
+      for await (const chunk of text) chunks.push(chunk as Buffer);
+      expect(Buffer.concat(chunks).equals(LINES)).toBe(true);
+    });
+  }
+});
