@@ -56,7 +56,11 @@ async function dropPipeline(resources: Resource[]) {
   const destination = await DuckDbDestination.open(join(dir, 'drops.duckdb'));
   cleanups.push(() => destination.close());
   const put = async (key: string, body: Uint8Array | string) => {
-    const { ETag } = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+    // the length said: the SDK warns of a stream of unknown length for an empty body
+    const ContentLength = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
+    const { ETag } = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentLength }),
+    );
     const resource = pipeline.resources.find((r) => r.drop && key.startsWith(r.drop.prefix))!.name;
     return { bucket, key, etag: ETag!.replaceAll('"', ''), resource } satisfies DroppedObject;
   };
