@@ -15,7 +15,7 @@ import type { StoredSchema } from '../schema/types.js';
 import { SourceError } from '../sources/source-error.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import type { StorageSpec } from '../storage/storage-spec.js';
-import { gunzip } from '../util/gunzip.js';
+import { gunzipped } from '../util/gunzip.js';
 import type { LineSource } from './normalize-lines.js';
 import type { FromWorker, ThreadError, ToWorker, WorkerSetup } from './normalize-protocol.js';
 import { FROM_SOURCE, normalizeWorkerEntry, type WorkerEntry } from './normalize-worker-entry.js';
@@ -200,7 +200,7 @@ export async function normalizeInWorkers(
     const inFlight: InFlight[] = [];
     for (const source of work.sources) {
       let firstLine = 1;
-      const stream = (await work.storage.getStream(source.file.key)).pipe(gunzip());
+      const stream = gunzipped(await work.storage.getStream(source.file.key));
       for await (const piece of lineChunks(stream, tuning.chunkBytes)) {
         // two chunks per worker: one being normalized, one waiting, so no worker idles on a verdict
         while (inFlight.length >= count * 2) await settle(inFlight.shift()!);

@@ -17,7 +17,7 @@ import { lineBounds, wholeLines } from '../sources/lines.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { LocalFileStorage } from '../storage/local-storage.js';
 import type { StorageSpec } from '../storage/storage-spec.js';
-import { gunzip } from '../util/gunzip.js';
+import { gunzipped } from '../util/gunzip.js';
 import { own } from '../util/own.js';
 import { tuneV8ForNormalize } from '../util/v8-tuning.js';
 import { type LineSource, normalizeLineBytes } from './normalize-lines.js';
@@ -147,7 +147,7 @@ async function normalizeInThread(
   const normalizer = new RelationalNormalizer(work.schema, writers, work.loadId);
   let items = 0;
   for (const source of work.sources) {
-    const stream = (await work.storage.getStream(source.file.key)).pipe(gunzip());
+    const stream = gunzipped(await work.storage.getStream(source.file.key));
     let n = 0;
     const quarantine = (record: QuarantinedRecord) => work.quarantine.add(record);
     for await (const bytes of wholeLines(stream)) {

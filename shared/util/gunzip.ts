@@ -1,4 +1,4 @@
-import type { TransformOptions } from 'node:stream';
+import { pipeline, type Readable, type TransformOptions } from 'node:stream';
 import { createGunzip, type Gunzip, type ZlibOptions } from 'node:zlib';
 
 /**
@@ -14,4 +14,13 @@ export function gunzip(): Gunzip {
     readableHighWaterMark: 1024 * 1024,
   };
   return createGunzip(options);
+}
+
+/**
+ * `source` inflated by `gunzip()`. Unlike a pipe, a reader that stops early (a bad line) also ends
+ * the source, which would otherwise hold its file or S3 connection until the collector finds it;
+ * and a source that fails fails the inflated stream, where the reader sees it.
+ */
+export function gunzipped(source: Readable): Readable {
+  return pipeline(source, gunzip(), () => undefined);
 }
