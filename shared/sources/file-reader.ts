@@ -1,6 +1,6 @@
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { gunzip } from '../util/gunzip.js';
+import { gunzipped } from '../util/gunzip.js';
 import { SourceError } from './source-error.js';
 import { textAsUtf8 } from './text-encoding.js';
 import { checkedUtf8 } from './utf8-text.js';
@@ -54,14 +54,9 @@ export async function decodeSourceStream(
   // Gzip without `.gz` in the name (`aws s3 cp --content-encoding gzip`, exports named `.json`) is
   // inflated all the same: text cannot start with these bytes, 0x8b never begins a UTF-8 character.
   if (!gzipped) return Readable.from(checkedUtf8(name, textAsUtf8(name, bytes(), encoding)));
-  const compressed = Readable.from(bytes());
-  const inflate = gunzip();
-  compressed.on('error', (error) => inflate.destroy(error));
-  // a pipe does not end its source when the reader stops: ending it ends the bytes above
-  inflate.on('close', () => compressed.destroy());
-  return Readable.from(
-    checkedUtf8(name, textAsUtf8(name, inflated(name, compressed.pipe(inflate)), encoding)),
-  );
+  // gunzipped: a failing body fails the inflating, and a reader that stops ends the bytes above
+  const inflating = gunzipped(Readable.from(bytes()));
+  return Readable.from(checkedUtf8(name, textAsUtf8(name, inflated(name, inflating), encoding)));
 }
 
 /** The inflated bytes; a gzip body that breaks off, is corrupt or holds nothing is refused by name. */
