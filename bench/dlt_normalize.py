@@ -39,9 +39,9 @@ else:
     # the data tables' rows, as ours counts them (dlt also writes its state table's one row), from
     # the files written: with several workers, dlt 1.26's table metrics keep one worker's
     jobs = [job for step in info.metrics[info.loads_ids[0]] for job in step["job_metrics"].values()]
-    table = lambda job: os.path.basename(job.file_path).split(".")[0]  # noqa: E731
-    rows = sum(job.items_count for job in jobs if not table(job).startswith("_dlt"))
-    items = sum(job.items_count for job in jobs if table(job) == "orders")
+    tables = [(os.path.basename(job.file_path).split(".")[0], job.items_count) for job in jobs]
+    rows = sum(count for table, count in tables if not table.startswith("_dlt"))
+    items = sum(count for table, count in tables if table == "orders")
     # with workers, the largest of the processes (the pool's, ended by now, or this one)
     peak_kb = max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     peak_mb = peak_kb / 1024

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -10,7 +10,7 @@ import { packagePrefix } from '../../shared/package/layout.js';
 import { extract } from '../../shared/pipeline/extract.js';
 import { readJobs } from '../../shared/pipeline/package-io.js';
 import { S3FileStorage } from '../../shared/storage/s3-storage.js';
-import { functionAssetDirs, STAGES, type StageName } from '../support/cdk-assets.js';
+import { functionAssetDirs, functionRuntimes, STAGES, type StageName } from '../support/cdk-assets.js';
 import { LAMBDA_NODE_VERSION, lambdaNode, lambdaNodeUnavailable } from '../support/lambda-node.js';
 import { localS3 } from '../support/local-s3.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -102,6 +102,18 @@ async function invokeBundle(
   return reply;
 }
 
+/** The environment every stage gets: the staging bucket under `prefix`, and a load queue of its own. */
+async function stagingEnv(prefix: string): Promise<Record<string, string>> {
+  const loadQueue = await sqs.send(
+    new CreateQueueCommand({ QueueName: `${prefix}-load.fifo`, Attributes: { FifoQueue: 'true' } }),
+  );
+  return {
+    STAGING_BUCKET: stack.stagingBucket,
+    STAGING_PREFIX: `${prefix}/`,
+    LOAD_QUEUE_URL: loadQueue.QueueUrl!,
+  };
+}
+
 /** An SQS record of the normalize queue as Lambda's event source hands it over. */
 function normalizeRecord(body: string, messageId: string) {
   return {
@@ -126,18 +138,9 @@ describe('cdk synth and the bundles it builds', () => {
     expect(existsSync(join(bundles.load, 'parquet_wasm_bg.wasm'))).toBe(false);
     expect(existsSync(join(bundles.normalize, 'normalize-worker.js'))).toBe(true);
     // the Node the bundles are tried on below is of the major version every function runs
-    const template = JSON.parse(readFileSync(join(outDir, 'Sluice.template.json'), 'utf8')) as {
-      Resources: Record<
-        string,
-        { Type: string; Properties: { Runtime?: string }; Metadata?: Record<string, string> }
-      >;
-    };
-    const stagePath = new RegExp(`/(${STAGES.join('|')})/`, 'i');
-    const runtimesUsed = Object.values(template.Resources)
-      .filter((r) => r.Type === 'AWS::Lambda::Function' && stagePath.test(r.Metadata?.['aws:cdk:path'] ?? ''))
-      .map((r) => r.Properties.Runtime);
-    expect(runtimesUsed).toHaveLength(STAGES.length);
-    expect(new Set(runtimesUsed)).toEqual(new Set([`nodejs${LAMBDA_NODE_VERSION.split('.')[0]}.x`]));
+    expect(Object.values(functionRuntimes(outDir))).toEqual(
+      STAGES.map(() => `nodejs${LAMBDA_NODE_VERSION.split('.')[0]}.x`),
+    );
   });
   it('fails `cdk synth` on a bad configuration with a message naming the field', async () => {
     const dir = await tempDir('sluice-bad-config-');
@@ -171,15 +174,7 @@ describe.each(runtimes)('the bundles on $name', (runtime) => {
     async () => {
       const prefix = `bundle-${Date.now()}`;
       const normalizeQueue = await sqs.send(new CreateQueueCommand({ QueueName: `${prefix}-normalize` }));
-      const loadQueue = await sqs.send(
-        new CreateQueueCommand({ QueueName: `${prefix}-load.fifo`, Attributes: { FifoQueue: 'true' } }),
-      );
-      const env = {
-        STAGING_BUCKET: stack.stagingBucket,
-        STAGING_PREFIX: `${prefix}/`,
-        NORMALIZE_QUEUE_URL: normalizeQueue.QueueUrl!,
-        LOAD_QUEUE_URL: loadQueue.QueueUrl!,
-      };
+      const env = { ...(await stagingEnv(prefix)), NORMALIZE_QUEUE_URL: normalizeQueue.QueueUrl! };
       // the shipped sluice.config.ts is bundled in: pipeline shop, resource orders
       const extracted = (await invokeBundle(runtime, bundles.extract, env, {
         pipeline: 'shop',
@@ -233,15 +228,7 @@ describe.each(runtimes)('the bundles on $name', (runtime) => {
         dataset: 'shop',
         resources: [{ hints: { name: 'orders' }, items }],
       });
-      const loadQueue = await sqs.send(
-        new CreateQueueCommand({ QueueName: `${prefix}-load.fifo`, Attributes: { FifoQueue: 'true' } }),
-      );
-      const env = {
-        STAGING_BUCKET: stack.stagingBucket,
-        STAGING_PREFIX: `${prefix}/`,
-        LOAD_QUEUE_URL: loadQueue.QueueUrl!,
-        NORMALIZE_WORKERS: '2',
-      };
+      const env = { ...(await stagingEnv(prefix)), NORMALIZE_WORKERS: '2' };
       const reply = (await invokeBundle(runtime, bundles.normalize, env, {
         Records: [normalizeRecord(JSON.stringify({ pipeline: 'shop', dataset: 'shop', loadId }), 'm1')],
       })) as { batchItemFailures: unknown[] };

@@ -102,7 +102,6 @@ describe("dlt's Databricks destination and Sluice load alike", () => {
         join(repoRoot, 'test', 'support', 'dlt-parity', 'dlt_databricks.py'),
         join(dir, 'dlt'),
         byDlt,
-        'append',
         ...files,
       ],
       {

@@ -4,19 +4,42 @@ import { join } from 'node:path';
 export const STAGES = ['extract', 'normalize', 'load'] as const;
 export type StageName = (typeof STAGES)[number];
 
-/** The bundle folder of each stage's function in a `cdk synth` output, found through the template. */
-export function functionAssetDirs(outDir: string, stack = 'Sluice'): Record<StageName, string> {
+interface FunctionResource {
+  Type: string;
+  Properties: { Runtime?: string };
+  Metadata?: Record<string, string>;
+}
+
+/** Each stage's Lambda function in a `cdk synth` output's template. */
+function stageFunctions(outDir: string, stack: string): Record<StageName, FunctionResource> {
   const template = JSON.parse(readFileSync(join(outDir, `${stack}.template.json`), 'utf8')) as {
-    Resources: Record<string, { Type: string; Metadata?: Record<string, string> }>;
+    Resources: Record<string, FunctionResource>;
   };
-  const dirOf = (stage: StageName) => {
+  const functionOf = (stage: StageName) => {
     const fn = Object.values(template.Resources).find(
       (r) =>
         r.Type === 'AWS::Lambda::Function' &&
         r.Metadata?.['aws:cdk:path']?.toLowerCase().includes(`/${stage}/`),
     );
     if (fn === undefined) throw new Error(`no ${stage} function in ${outDir}`);
-    return join(outDir, fn.Metadata!['aws:asset:path']!);
+    return fn;
   };
+  return { extract: functionOf('extract'), normalize: functionOf('normalize'), load: functionOf('load') };
+}
+
+/** The bundle folder of each stage's function in a `cdk synth` output, found through the template. */
+export function functionAssetDirs(outDir: string, stack = 'Sluice'): Record<StageName, string> {
+  const functions = stageFunctions(outDir, stack);
+  const dirOf = (stage: StageName) => join(outDir, functions[stage].Metadata!['aws:asset:path']!);
   return { extract: dirOf('extract'), normalize: dirOf('normalize'), load: dirOf('load') };
+}
+
+/** The runtime of each stage's function (`nodejs24.x`) in a `cdk synth` output. */
+export function functionRuntimes(outDir: string, stack = 'Sluice'): Record<StageName, string | undefined> {
+  const functions = stageFunctions(outDir, stack);
+  return {
+    extract: functions.extract.Properties.Runtime,
+    normalize: functions.normalize.Properties.Runtime,
+    load: functions.load.Properties.Runtime,
+  };
 }

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { gunzip, gunzipped } from '../../shared/util/gunzip.js';
+import { chunkedBody } from '../support/chunked-body.js';
 
 describe('gunzip', () => {
   it('inflates in 256 KiB pieces and keeps up to 1 MiB of them ready ahead of the reader', async () => {
@@ -18,10 +19,7 @@ describe('gunzip', () => {
   it('ends the source of a gunzipped stream its reader leaves early, and passes on its failure', async () => {
     const text = Array.from({ length: 400_000 }, (_, i) => `{"n":${i}}`).join('\n');
     const zipped = gzipSync(text);
-    const pieces = Array.from({ length: Math.ceil(zipped.length / 4096) }, (_, i) =>
-      zipped.subarray(i * 4096, (i + 1) * 4096),
-    );
-    const source = Readable.from(pieces, { objectMode: false });
+    const source = chunkedBody(zipped, 4096);
     for await (const piece of gunzipped(source)) {
       expect((piece as Buffer).length).toBeGreaterThan(0);
       break;

@@ -1,15 +1,7 @@
-import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import { decodeSourceStream } from '../../shared/sources/file-reader.js';
-
-/** A source body of many chunks, as a file or an S3 object arrives. */
-function body(bytes: Buffer): Readable {
-  const chunks = Array.from({ length: Math.ceil(bytes.length / 1024) }, (_, i) =>
-    bytes.subarray(i * 1024, (i + 1) * 1024),
-  );
-  return Readable.from(chunks, { objectMode: false });
-}
+import { chunkedBody } from '../support/chunked-body.js';
 
 const LINES = Buffer.from(Array.from({ length: 20_000 }, (_, i) => `{"id":${i}}\n`).join(''));
 
@@ -21,7 +13,7 @@ describe('a source read only in part', () => {
     ['gzipped', gzipSync(LINES)],
   ] as const) {
     it(`lets go of its ${form} body when the reader stops early`, async () => {
-      const raw = body(bytes);
+      const raw = chunkedBody(bytes, 1024);
       const text = await decodeSourceStream('orders.jsonl', raw, false);
       for await (const chunk of text) {
         expect((chunk as Buffer).length).toBeGreaterThan(0);
@@ -32,7 +24,7 @@ describe('a source read only in part', () => {
     });
 
     it(`reads its ${form} body to the end otherwise`, async () => {
-      const text = await decodeSourceStream('orders.jsonl', body(bytes), false);
+      const text = await decodeSourceStream('orders.jsonl', chunkedBody(bytes, 1024), false);
       const chunks: Buffer[] = [];
       for await (const chunk of text) chunks.push(chunk as Buffer);
       expect(Buffer.concat(chunks).equals(LINES)).toBe(true);

@@ -1,3 +1,4 @@
+import { integerBits } from '../../schema/coerce.js';
 import type { ColumnSchema } from '../../schema/types.js';
 import type { FileLoad, SqlDialect } from '../sql/dialect.js';
 import type { StagingCredentials } from './staging-credentials.js';
@@ -30,13 +31,12 @@ export function literal(value: string | number | boolean | null): string {
   return `'${value.replace(/[\\'\n\r]/g, (c) => ({ '\\': '\\\\', "'": "\\'", '\n': '\\n', '\r': '\\r' })[c]!)}'`;
 }
 
+const INTEGERS = { 8: 'TINYINT', 16: 'SMALLINT', 32: 'INT', 64: 'BIGINT' };
+
 export function columnType(column: ColumnSchema): string {
   const type = column.data_type ?? 'text';
-  if (type === 'bigint' && column.precision !== undefined) {
-    if (column.precision <= 8) return 'TINYINT';
-    if (column.precision <= 16) return 'SMALLINT';
-    if (column.precision <= 32) return 'INT';
-  }
+  // a precision hint sizes an integer, as dlt's does
+  if (type === 'bigint') return INTEGERS[integerBits(column.precision)];
   if (type === 'decimal' && (column.precision !== undefined || column.scale !== undefined)) {
     return `DECIMAL(${column.precision ?? 38},${column.scale ?? 9})`;
   }

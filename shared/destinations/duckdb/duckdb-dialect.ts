@@ -1,4 +1,4 @@
-import { timeUnit } from '../../schema/coerce.js';
+import { integerBits, timeUnit } from '../../schema/coerce.js';
 import type { ColumnSchema } from '../../schema/types.js';
 import type { FileLoad, SqlDialect } from '../sql/dialect.js';
 
@@ -27,15 +27,13 @@ export function literal(value: string | number | boolean | null): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
+const INTEGERS = { 8: 'TINYINT', 16: 'SMALLINT', 32: 'INTEGER', 64: 'BIGINT' };
 const NAIVE_TIMESTAMPS = { s: 'TIMESTAMP_S', ms: 'TIMESTAMP_MS', us: 'TIMESTAMP', ns: 'TIMESTAMP_NS' };
 
 function columnType(column: ColumnSchema): string {
   const type = column.data_type ?? 'text';
-  if (type === 'bigint' && column.precision !== undefined) {
-    if (column.precision <= 8) return 'TINYINT';
-    if (column.precision <= 16) return 'SMALLINT';
-    if (column.precision <= 32) return 'INTEGER';
-  }
+  // a precision hint sizes an integer, as dlt's does
+  if (type === 'bigint') return INTEGERS[integerBits(column.precision)];
   if (type === 'decimal') return `DECIMAL(${column.precision ?? 38},${column.scale ?? 9})`;
   // a precision hint picks a naive timestamp's type, as dlt's does (a zoned one has only µs)
   if (type === 'timestamp' && column.timezone === false) return NAIVE_TIMESTAMPS[timeUnit(column.precision)];

@@ -1,8 +1,8 @@
 """Loads JSONL files into the local Databricks warehouse with dlt's own Databricks destination.
 
-usage: dlt_databricks.py WORKDIR DATASET DISPOSITION FILE...
-DISPOSITION is append, replace, or a merge strategy (upsert, delete-insert, scd2). Each FILE is
-one dlt run into table `parity` with primary key `id` and the column hints in $COLUMNS (JSON), staged as Parquet under
+usage: dlt_databricks.py WORKDIR DATASET FILE...
+Each FILE is one dlt run appending to table `parity` (dlt's merge SQL cannot run on the local
+warehouse's open-source Delta), with primary key `id` and the column hints in $COLUMNS (JSON), staged as Parquet under
 s3://$STAGING_BUCKET/dlt/ on moto and copied in with the storage credential $STORAGE_CREDENTIAL.
 The warehouse: $WAREHOUSE_HOST, $WAREHOUSE_PORT, $WAREHOUSE_HTTP_PATH, $WAREHOUSE_TOKEN, $WAREHOUSE_CA_FILE;
 moto: $AWS_ENDPOINT_URL with $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY.
@@ -13,7 +13,7 @@ import sys
 
 import dlt
 
-workdir, dataset, disposition, *files = sys.argv[1:]
+workdir, dataset, *files = sys.argv[1:]
 env = os.environ
 os.environ.update(
     {
@@ -34,11 +34,6 @@ os.environ.update(
         "RUNTIME__LOG_LEVEL": "WARNING",
     }
 )
-write_disposition = (
-    disposition
-    if disposition in ("append", "replace")
-    else {"disposition": "merge", "strategy": disposition}
-)
 pipeline = dlt.pipeline(
     pipeline_name="databricks_parity",
     destination="databricks",
@@ -53,6 +48,6 @@ for path in files:
         items,
         table_name="parity",
         primary_key="id",
-        write_disposition=write_disposition,
+        write_disposition="append",
         columns=json.loads(env.get("COLUMNS", "{}")),
     ).raise_on_failed_jobs()
