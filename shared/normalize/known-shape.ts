@@ -12,8 +12,10 @@ import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { type Field, fieldColumn } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
 import {
+  hashNestedKeys,
+  nestedKeyName,
+  nestedKeyTable,
   nestedRowKeyInto,
-  nestedRowKeyPairInto,
   primaryKeyRowKey,
   ROW_KEY_LENGTH,
   randomRowKeyInto,
@@ -65,8 +67,15 @@ export class KnownShapeScanner {
   private readonly contexts: TableContext[] = [];
   private readonly parentRows: number[] = [];
   private readonly listIndexes: number[] = [];
-  /** The rows' keys as ASCII bytes, ROW_KEY_LENGTH a row: written into columns, never made strings. */
-  private rowKeys = Buffer.alloc(64 * ROW_KEY_LENGTH);
+  /**
+   * The rows' keys as ASCII bytes, ROW_KEY_LENGTH a row: written into columns, never made strings.
+   * The nested key table's (hashNestedKeys), or for an item it cannot take, `ownKeys`.
+   */
+  private rowKeys: Buffer = Buffer.alloc(0);
+  private ownKeys = Buffer.alloc(64 * ROW_KEY_LENGTH);
+  /** The last table whose name went into the key table, and its reference there. */
+  private keyedTable = '';
+  private keyedName = -1;
   private readonly tapeStarts: number[] = [];
   private rowsInItem = 0;
   /** The item's values in the order read, each with its row and field (rows interleave). */
@@ -217,37 +226,55 @@ export class KnownShapeScanner {
   }
 
   /**
-   * Makes the rows' keys: the root's (`rootKey`, else random), then the nested rows'. A nested
-   * row's key is a hash of its parent's key: rows come parent first, so each parent's key is made
-   * before its children's, and two rows in a row (the second not the first's child) are hashed
-   * together.
+   * Makes the rows' keys: the root's (`rootKey`, else random), then the nested rows', each a hash
+   * of its parent's key, table and list position (rows come parent first). All in one call into
+   * the hash's module where its key table takes the item, else one by one.
    */
   private assignKeys(rootKey: string | undefined): void {
     const { contexts, parentRows, listIndexes } = this;
     const count = this.rowsInItem;
-    if (this.rowKeys.length < count * ROW_KEY_LENGTH)
-      this.rowKeys = Buffer.alloc(Math.max(2 * this.rowKeys.length, count * ROW_KEY_LENGTH));
-    const keys = this.rowKeys;
+    const table = nestedKeyTable();
+    const inTable = count <= table.capacity && this.fillKeyTable(table.rows, count);
+    let keys = table.keys;
+    if (!inTable) {
+      if (this.ownKeys.length < count * ROW_KEY_LENGTH)
+        this.ownKeys = Buffer.alloc(Math.max(2 * this.ownKeys.length, count * ROW_KEY_LENGTH));
+      keys = this.ownKeys;
+    }
+    this.rowKeys = keys;
     if (rootKey === undefined) randomRowKeyInto(keys, 0);
     // a hash's key is always base64 of ROW_KEY_LENGTH characters; another is the general path's
     else if (rootKey.length !== ROW_KEY_LENGTH || writeAscii(rootKey, keys, 0) < 0) throw UNKNOWN;
-    for (let r = 1; r < count; r++) {
-      const parentAt = parentRows[r]! * ROW_KEY_LENGTH;
-      const table = contexts[r]!.table.name;
-      if (r + 1 < count && parentRows[r + 1] !== r) {
-        nestedRowKeyPairInto(
-          keys,
-          parentAt,
-          table,
-          listIndexes[r]!,
-          parentRows[r + 1]! * ROW_KEY_LENGTH,
-          contexts[r + 1]!.table.name,
-          listIndexes[r + 1]!,
-          r * ROW_KEY_LENGTH,
-        );
-        r++;
-      } else nestedRowKeyInto(keys, parentAt, table, listIndexes[r]!, r * ROW_KEY_LENGTH);
+    if (inTable) {
+      if (count > 1) hashNestedKeys(count);
+      return;
     }
+    for (let r = 1; r < count; r++)
+      nestedRowKeyInto(
+        keys,
+        parentRows[r]! * ROW_KEY_LENGTH,
+        contexts[r]!.table.name,
+        listIndexes[r]!,
+        r * ROW_KEY_LENGTH,
+      );
+  }
+
+  /** Writes the item's nested rows into the key table; false if a table name or list position does not fit it. */
+  private fillKeyTable(rows: Int32Array, count: number): boolean {
+    const { contexts, parentRows, listIndexes } = this;
+    for (let r = 1; r < count; r++) {
+      const name = contexts[r]!.table.name;
+      if (name !== this.keyedTable) {
+        this.keyedTable = name;
+        this.keyedName = nestedKeyName(name);
+      }
+      const index = listIndexes[r]!;
+      if (this.keyedName < 0 || index > 0x7fffffff) return false;
+      rows[3 * r] = parentRows[r]!;
+      rows[3 * r + 1] = this.keyedName;
+      rows[3 * r + 2] = index;
+    }
+    return true;
   }
 
   /**

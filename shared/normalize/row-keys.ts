@@ -2,7 +2,6 @@ import {
   digest128,
   digest128Joined,
   digest128JoinedInto,
-  digest128JoinedPairInto,
   uniqIdBase64,
   uniqIdBase64Into,
 } from '../util/digest.js';
@@ -38,28 +37,11 @@ export function nestedRowKeyInto(
   digest128JoinedInto(keys, parentAt, tableName, listIndex, at);
 }
 
-/** nestedRowKeyInto of two rows, at `at` and the key after it, hashed together (the second's parent is not the first). */
-export function nestedRowKeyPairInto(
-  keys: Buffer,
-  parentAt: number,
-  tableName: string,
-  listIndex: number,
-  secondParentAt: number,
-  secondTableName: string,
-  secondListIndex: number,
-  at: number,
-): void {
-  digest128JoinedPairInto(
-    keys,
-    parentAt,
-    tableName,
-    listIndex,
-    secondParentAt,
-    secondTableName,
-    secondListIndex,
-    at,
-  );
-}
+// The keys of an item's nested rows in one call (see NestedKeyTable): the caller writes the
+// root's key and each nested row's parent, table (nestedKeyName) and list position, then calls
+// hashNestedKeys. Where a table's name is -1, or the rows outnumber the capacity,
+// nestedRowKeyInto makes them one by one.
+export { hashNestedKeys, type NestedKeyTable, nestedKeyName, nestedKeyTable } from '../util/digest.js';
 
 /** upsert / insert-only: the hash of the primary key values of the flattened row. */
 export function primaryKeyRowKey(

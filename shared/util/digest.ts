@@ -1,37 +1,41 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { latin1Slice, writeAscii } from './ascii.js';
 import { LastView } from './byte-view.js';
-import { createKeccak, type KeccakInstance } from './keccak-wasm.js';
+import { createKeccak, type KeccakInstance, LAYOUT, MAX_KEYED_ROWS } from './keccak-wasm.js';
 
-// the module's memory: the state at 0, its round constants at 200, the two one-block messages of
-// a pair at 512 and 680, the input of one message (of any length that fits) from 1024 on
 const SHAKE128_RATE = 168;
-const PAIR_FIRST = 512;
-const PAIR_SECOND = PAIR_FIRST + SHAKE128_RATE;
-const INPUT_AT = 1024;
+const INPUT_AT = LAYOUT.input;
+/** The longest input the module hashes: longer ones go to OpenSSL. */
+const INPUT_ROOM = LAYOUT.inputEnd - INPUT_AT - SHAKE128_RATE;
 const UNDERSCORE = 0x5f;
 const DIGIT_ZERO = 0x30;
 const encoder = new TextEncoder();
 
 // compiled on the first hash, not at import: the load function imports this and never hashes
 let wasm:
-  | (Pick<KeccakInstance, 'absorb' | 'absorbPair'> & {
+  | (Pick<KeccakInstance, 'absorb' | 'nestedKeys'> & {
       memory: Uint8Array;
       view: DataView;
       input: Uint8Array;
+      table: NestedKeyTable;
     })
   | undefined;
 
 function keccak(): NonNullable<typeof wasm> {
   if (wasm === undefined) {
-    const { absorb, absorbPair, memory } = createKeccak();
+    const { absorb, nestedKeys, memory } = createKeccak();
     const bytes = new Uint8Array(memory.buffer);
     wasm = {
       absorb,
-      absorbPair,
+      nestedKeys,
       memory: bytes,
       view: new DataView(memory.buffer),
-      input: bytes.subarray(INPUT_AT),
+      input: bytes.subarray(INPUT_AT, LAYOUT.inputEnd),
+      table: {
+        keys: Buffer.from(memory.buffer, LAYOUT.keys, MAX_KEYED_ROWS * ROW_KEY_LENGTH),
+        rows: new Int32Array(memory.buffer, LAYOUT.rows, 3 * MAX_KEYED_ROWS),
+        capacity: MAX_KEYED_ROWS,
+      },
     };
   }
   return wasm;
@@ -40,9 +44,8 @@ function keccak(): NonNullable<typeof wasm> {
 /** base64 of shake_128(text) truncated to `bytes`, without '=' padding (dlt's digest128). */
 export function digest128(text: string | Buffer, bytes = 10): string {
   // short inputs (every row key) go through the WebAssembly permutation, the rest through OpenSSL
-  const { memory, input } = keccak();
-  const room = memory.length - INPUT_AT - SHAKE128_RATE;
-  if (bytes > SHAKE128_RATE || text.length * 3 > room)
+  const { input } = keccak();
+  if (bytes > SHAKE128_RATE || text.length * 3 > INPUT_ROOM)
     return createHash('shake128', { outputLength: bytes }).update(text).digest('base64').replace(/=+$/, '');
   let length: number;
   if (typeof text === 'string') {
@@ -61,8 +64,7 @@ export function digest128(text: string | Buffer, bytes = 10): string {
  * around the permutation.
  */
 export function digest128Joined(parent: string, name: string, index: number): string {
-  const { memory } = keccak();
-  const length = writeJoined(parent, name, index, INPUT_AT, memory.length - INPUT_AT - SHAKE128_RATE);
+  const length = writeJoined(parent, name, index, INPUT_AT, INPUT_ROOM);
   if (length < 0) return digest128(`${parent}_${name}_${index}`);
   return squeeze(length, 10);
 }
@@ -81,15 +83,7 @@ export function digest128JoinedInto(
   index: number,
   at: number,
 ): void {
-  const { memory } = keccak();
-  const length = writeKeyJoined(
-    keys,
-    parentAt,
-    name,
-    index,
-    INPUT_AT,
-    memory.length - INPUT_AT - SHAKE128_RATE,
-  );
+  const length = writeKeyJoined(keys, parentAt, name, index, INPUT_AT, INPUT_ROOM);
   if (length < 0) {
     const parent = latin1Slice(keys, parentAt, parentAt + ROW_KEY_LENGTH);
     writeAscii(digest128(`${parent}_${name}_${index}`), keys, at);
@@ -99,78 +93,56 @@ export function digest128JoinedInto(
 }
 
 /**
- * digest128JoinedInto of two rows, the keys written at `at` and the key after it, hashed side by
- * side in the two lanes of one permutation (about 1.4 times as fast as two calls). Texts that do
- * not fit one block (or are not ASCII) are hashed one by one.
+ * The table nestedKeys reads (see LAYOUT): row r's parent row, name reference (nestedKeyName) and
+ * list index at rows[3r], rows[3r + 1] and rows[3r + 2]; its key at r * ROW_KEY_LENGTH in `keys`,
+ * which view the module's memory.
  */
-export function digest128JoinedPairInto(
-  keys: Buffer,
-  parentAt: number,
-  name: string,
-  index: number,
-  secondParentAt: number,
-  secondName: string,
-  secondIndex: number,
-  at: number,
-): void {
-  const { memory, absorbPair } = keccak();
-  const [first, second] = PAIR_AREAS;
-  const firstLength = writePairJoined(first, keys, parentAt, name, index);
-  const secondLength =
-    firstLength < 0 ? -1 : writePairJoined(second, keys, secondParentAt, secondName, secondIndex);
-  if (secondLength < 0) {
-    // what was written lies past the areas' last padding, which must then be zeroed in full
-    first.length = second.length = SHAKE128_RATE - 1;
-    digest128JoinedInto(keys, parentAt, name, index, at);
-    digest128JoinedInto(keys, secondParentAt, secondName, secondIndex, at + ROW_KEY_LENGTH);
-    return;
-  }
-  padBlock(first, firstLength);
-  padBlock(second, secondLength);
-  absorbPair(first.at, second.at);
-  base64Of10Into(memory, 0, keys, at);
-  base64Of10Into(memory, 16, keys, at + ROW_KEY_LENGTH);
+export interface NestedKeyTable {
+  readonly keys: Buffer;
+  readonly rows: Int32Array;
+  /** Rows one call of hashNestedKeys takes at most. */
+  readonly capacity: number;
 }
 
-/** Where the two one-block messages of a pair are written, and what each area last held. */
-interface PairArea {
-  at: number;
-  /** The length of its last message: bytes past it are zero but for the padding. */
-  length: number;
-  /** The table name it holds after a parent key, if known. */
-  name: string | undefined;
+export function nestedKeyTable(): NestedKeyTable {
+  return keccak().table;
 }
 
-const PAIR_AREAS: [PairArea, PairArea] = [
-  { at: PAIR_FIRST, length: 0, name: undefined },
-  { at: PAIR_SECOND, length: 0, name: undefined },
-];
+/** `_${name}_` in the module's memory, by name: where << 8 | length. */
+const nameReferences = new Map<string, number>();
+let namesEnd: number = LAYOUT.names;
+/** The longest `_${name}_` whose message fits one block: a 14-byte key, it, 10 digits and padding. */
+const MAX_NAME_BYTES = SHAKE128_RATE - 1 - ROW_KEY_LENGTH - 10;
 
 /**
- * writeKeyJoined into a pair area (one block), but the name and the underscores around it are
- * left as the area's last message wrote them when it had the same name: the rows of one list,
- * mostly. Padding never reaches them: a message with that name ends after them.
+ * A nested table name's reference for the rows' table, or -1 where hashNestedKeys cannot take it:
+ * not ASCII, too long for a one-block message, or no room left for more names.
  */
-function writePairJoined(
-  area: PairArea,
-  keys: Uint8Array,
-  parentAt: number,
-  name: string,
-  index: number,
-): number {
-  const room = SHAKE128_RATE - 1;
-  if (area.name !== name) {
-    area.name = undefined;
-    const length = writeKeyJoined(keys, parentAt, name, index, area.at, room);
-    if (length >= 0) area.name = name;
-    return length;
+export function nestedKeyName(name: string): number {
+  const known = nameReferences.get(name);
+  if (known !== undefined) return known;
+  const { memory } = keccak();
+  const length = name.length + 2;
+  let reference = -1;
+  if (length <= MAX_NAME_BYTES && namesEnd + length <= LAYOUT.namesEnd) {
+    memory[namesEnd] = UNDERSCORE;
+    if (writeAscii(name, memory, namesEnd + 1) >= 0) {
+      memory[namesEnd + length - 1] = UNDERSCORE;
+      reference = (namesEnd << 8) | length;
+      namesEnd += length;
+    }
   }
-  const indexAt = area.at + ROW_KEY_LENGTH + name.length + 2;
-  const length = indexAt - area.at + indexDigits(index);
-  if (length > room) return -1;
-  copyKey(keys, parentAt, area.at);
-  writeIndex(index, indexAt);
-  return length;
+  nameReferences.set(name, reference);
+  return reference;
+}
+
+/**
+ * Makes the keys of rows 1 to count - 1 of the table (at most its capacity), in the module: the
+ * root's key (row 0) is the caller's to write first, and a row's parent comes before it. Each
+ * key is nestedRowKey's, two at a time where one is not the other's parent.
+ */
+export function hashNestedKeys(count: number): void {
+  keccak().nestedKeys(count);
 }
 
 /**
@@ -202,20 +174,6 @@ function copyKey(keys: Uint8Array, start: number, at: number): void {
   view.setUint32(at + 4, keysView.getUint32(start + 4));
   view.setUint32(at + 8, keysView.getUint32(start + 8));
   view.setUint16(at + 12, keysView.getUint16(start + 12));
-}
-
-/**
- * SHAKE's padding of a one-block message in a pair area (see pad), zeroing only what the area's
- * last message left past this one's end instead of filling the whole block.
- */
-function padBlock(area: PairArea, length: number): void {
-  const { memory } = keccak();
-  const { at } = area;
-  const last = SHAKE128_RATE - 1;
-  for (let i = length + 1; i <= Math.min(area.length, last - 1); i++) memory[at + i] = 0;
-  area.length = length;
-  if (length < last) memory[at + length] = 0x1f;
-  memory[at + last] = length < last ? 0x80 : 0x9f;
 }
 
 /**

@@ -1,12 +1,43 @@
 // Keccak-f[1600] as WebAssembly functions, generated here from FIPS 202 (§3.2) rather than
 // shipped as a binary. The module exports `absorb(ptr, blocks)`: it XORs `blocks` blocks of 168
 // bytes (SHAKE128's rate) from `ptr` into a zeroed state, permuting after each, and stores the
-// state at offset 0; and `absorbPair`, which hashes two one-block messages at once in SIMD lanes.
+// state at offset 0; and `nestedKeys`, which makes the keys of an item's nested rows (dlt's
+// SHAKE128 of `${parent key}_${table}_${list index}`, in base64) from a table of the rows, end to
+// end, hashing two one-block messages at once in SIMD lanes where it can.
 // Node's createHash costs about a microsecond per call for short inputs; dlt hashes every nested
 // row key, so this is what normalize spends most of its time on otherwise.
 
+/** Nested rows one call of nestedKeys takes at most. */
+export const MAX_KEYED_ROWS = 8192;
+
+/** Where things are in the module's memory. */
+export const LAYOUT = {
+  /** The state after absorb; after absorbPair, the first 16 bytes of each at 0 and 16. */
+  state: 0,
+  roundConstants: 200,
+  /** The two one-block messages of a pair. */
+  pairFirst: 512,
+  pairSecond: 512 + 168,
+  /** The 64 characters of standard base64. */
+  base64: 896,
+  /** One message of any length that fits, up to inputEnd. */
+  input: 1024,
+  inputEnd: 65_536,
+  /** Table names as `_${name}_`, which nestedKeys copies into its messages. */
+  names: 65_536,
+  namesEnd: 131_072,
+  /** Per nested row: its parent row, its name (where << 8 | length), its list index (3 × i32). */
+  rows: 131_072,
+  /** Per row its key, 14 ASCII bytes: the root's written before nestedKeys, the others by it. */
+  keys: 131_072 + 12 * MAX_KEYED_ROWS,
+} as const;
+
+const PAGES = Math.ceil((LAYOUT.keys + 14 * MAX_KEYED_ROWS) / 65_536);
+const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+const KEY_LENGTH = 14;
+
 const RATE_LANES = 21;
-const ROUND_CONSTANTS_AT = 200;
+const ROUND_CONSTANTS_AT = LAYOUT.roundConstants;
 const ROUNDS = 24;
 
 /** ρ offsets and ι constants, computed as the standard defines them. */
@@ -70,10 +101,34 @@ const op = {
   i64: (value: number) => [0x42, ...sleb(value)],
   load64: (offset: number) => [0x29, 3, ...leb(offset)],
   store64: (offset: number) => [0x37, 3, ...leb(offset)],
+  // loads and stores of a row table and of text, at any alignment
+  load32: (offset: number) => [0x28, 0, ...leb(offset)],
+  store32: (offset: number) => [0x36, 0, ...leb(offset)],
+  load64Unaligned: (offset: number) => [0x29, 0, ...leb(offset)],
+  store64Unaligned: (offset: number) => [0x37, 0, ...leb(offset)],
+  load8: (offset: number) => [0x2d, 0, ...leb(offset)],
+  store8: (offset: number) => [0x3a, 0, ...leb(offset)],
+  load16: (offset: number) => [0x2f, 0, ...leb(offset)],
+  store16: (offset: number) => [0x3b, 0, ...leb(offset)],
+  call: (index: number) => [0x10, ...leb(index)],
+  if: [0x04, 0x40],
+  ifI32: [0x04, 0x7f],
+  else: [0x05],
+  memoryCopy: [0xfc, 10, 0, 0],
+  memoryFill: [0xfc, 11, 0],
   i32Eqz: [0x45],
   i32Ne: [0x47],
+  i32LtU: [0x49],
+  i32GeU: [0x4f],
   i32Add: [0x6a],
   i32Sub: [0x6b],
+  i32Mul: [0x6c],
+  i32DivU: [0x6e],
+  i32RemU: [0x70],
+  i32And: [0x71],
+  i32Or: [0x72],
+  i32Shl: [0x74],
+  i32ShrU: [0x76],
   and64: [0x83],
   xor64: [0x85],
   rotl64: [0x89],
@@ -234,20 +289,148 @@ function absorbPairBody(rotations: readonly number[]): number[] {
   ];
 }
 
-/** The module's bytes: two functions, one page of memory, all exported. */
+// the module's functions, by index
+const ABSORB = 0;
+const ABSORB_PAIR = 1;
+const MESSAGE = 2;
+const BASE64 = 3;
+
+/**
+ * message(area, row): writes nested row `row`'s one-block message, `${parent key}_${name}_${index}`,
+ * padded, at `area`, from its entry in the rows' table (see LAYOUT.rows). The caller made sure it
+ * fits (14 bytes of key, at most 143 of name, at most 10 digits).
+ */
+function messageBody(): number[] {
+  const [area, row, entry, at, index, digits, name, end] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const { code, emit } = codeBuilder();
+  emit(op.get(row), op.i32(12), op.i32Mul, op.i32(LAYOUT.rows), op.i32Add, op.set(entry));
+  // the parent's key, 8 + 4 + 2 bytes
+  emit(
+    op.get(entry),
+    op.load32(0),
+    op.i32(KEY_LENGTH),
+    op.i32Mul,
+    op.i32(LAYOUT.keys),
+    op.i32Add,
+    op.set(at),
+  );
+  emit(op.get(area), op.get(at), op.load64Unaligned(0), op.store64Unaligned(0));
+  emit(op.get(area), op.get(at), op.load32(8), op.store32(8));
+  emit(op.get(area), op.get(at), op.load16(12), op.store16(12));
+  // `_${name}_`, stored once
+  emit(op.get(entry), op.load32(4), op.set(name));
+  emit(op.get(area), op.i32(KEY_LENGTH), op.i32Add);
+  emit(op.get(name), op.i32(8), op.i32ShrU, op.get(name), op.i32(255), op.i32And, op.memoryCopy);
+  emit(
+    op.get(area),
+    op.i32(KEY_LENGTH),
+    op.i32Add,
+    op.get(name),
+    op.i32(255),
+    op.i32And,
+    op.i32Add,
+    op.set(at),
+  );
+  // the list index: count its digits, then write them from the last
+  emit(op.get(entry), op.load32(8), op.tee(index), op.set(end), op.i32(1), op.set(digits));
+  emit(op.block, op.loop, op.get(end), op.i32(10), op.i32LtU, op.brIf(1));
+  emit(op.get(end), op.i32(10), op.i32DivU, op.set(end));
+  emit(op.get(digits), op.i32(1), op.i32Add, op.set(digits), op.br(0), op.end, op.end);
+  emit(op.get(at), op.get(digits), op.i32Add, op.tee(end), op.set(digits));
+  emit(op.loop, op.get(digits), op.i32(1), op.i32Sub, op.tee(digits));
+  emit(op.get(index), op.i32(10), op.i32RemU, op.i32(0x30), op.i32Add, op.store8(0));
+  emit(op.get(index), op.i32(10), op.i32DivU, op.set(index));
+  emit(op.get(digits), op.get(at), op.i32Ne, op.brIf(0), op.end);
+  // SHAKE's padding: the domain bits 1111 then pad10*1, the rest of the block zeroed
+  emit(op.get(end), op.i32(0), op.get(area), op.i32(168), op.i32Add, op.get(end), op.i32Sub, op.memoryFill);
+  emit(op.get(end), op.i32(0x1f), op.store8(0));
+  emit(op.get(area), op.get(area), op.load8(167), op.i32(0x80), op.i32Or, op.store8(167));
+  emit(op.end);
+  return [...vector([[6, 0x7f]]), ...code];
+}
+
+/** base64(from, to): the 10 bytes at `from` as 14 characters of base64 (no padding) at `to`. */
+function base64Body(): number[] {
+  const [from, to, bits] = [0, 1, 2];
+  const { code, emit } = codeBuilder();
+  const character = (out: number, shift: number, mask: number, left = 0) => {
+    emit(op.get(to), op.get(bits));
+    if (shift > 0) emit(op.i32(shift), op.i32ShrU);
+    emit(op.i32(mask), op.i32And);
+    if (left > 0) emit(op.i32(left), op.i32Shl);
+    emit(op.load8(LAYOUT.base64), op.store8(out));
+  };
+  for (let group = 0; group < 3; group++) {
+    emit(op.get(from), op.load8(3 * group), op.i32(16), op.i32Shl);
+    emit(op.get(from), op.load8(3 * group + 1), op.i32(8), op.i32Shl, op.i32Or);
+    emit(op.get(from), op.load8(3 * group + 2), op.i32Or, op.set(bits));
+    for (let k = 0; k < 4; k++) character(4 * group + k, 18 - 6 * k, 63);
+  }
+  emit(op.get(from), op.load8(9), op.set(bits));
+  character(12, 2, 63);
+  character(13, 0, 3, 4);
+  emit(op.end);
+  return [...vector([[1, 0x7f]]), ...code];
+}
+
+/**
+ * nestedKeys(count): the keys of rows 1 to count - 1 from the rows' table, parents first (the
+ * root's key, row 0, is the caller's). Two rows in a row are hashed in one permutation unless
+ * the second is the first's child, whose message needs the first's key.
+ */
+function nestedKeysBody(): number[] {
+  const [count, row] = [0, 1];
+  const { code, emit } = codeBuilder();
+  const keyAt = (plus: number) => [
+    ...op.get(row),
+    ...op.i32(KEY_LENGTH),
+    ...op.i32Mul,
+    ...op.i32(LAYOUT.keys + plus),
+    ...op.i32Add,
+  ];
+  emit(op.i32(1), op.set(row), op.block, op.loop);
+  emit(op.get(row), op.get(count), op.i32GeU, op.brIf(1));
+  // a pair when there is a next row and its parent is not this one
+  emit(op.get(row), op.i32(1), op.i32Add, op.get(count), op.i32LtU, op.ifI32);
+  emit(op.get(row), op.i32(12), op.i32Mul, op.load32(LAYOUT.rows + 12), op.get(row), op.i32Ne);
+  emit(op.else, op.i32(0), op.end, op.if);
+  emit(op.i32(LAYOUT.pairFirst), op.get(row), op.call(MESSAGE));
+  emit(op.i32(LAYOUT.pairSecond), op.get(row), op.i32(1), op.i32Add, op.call(MESSAGE));
+  emit(op.i32(LAYOUT.pairFirst), op.i32(LAYOUT.pairSecond), op.call(ABSORB_PAIR));
+  emit(op.i32(0), keyAt(0), op.call(BASE64));
+  emit(op.i32(16), keyAt(KEY_LENGTH), op.call(BASE64));
+  emit(op.get(row), op.i32(2), op.i32Add, op.set(row));
+  emit(op.else);
+  emit(op.i32(LAYOUT.pairFirst), op.get(row), op.call(MESSAGE));
+  emit(op.i32(LAYOUT.pairFirst), op.i32(1), op.call(ABSORB));
+  emit(op.i32(0), keyAt(0), op.call(BASE64));
+  emit(op.get(row), op.i32(1), op.i32Add, op.set(row));
+  emit(op.end, op.br(0), op.end, op.end, op.end);
+  return [...vector([[1, 0x7f]]), ...code];
+}
+
+/** The module's bytes: five functions and its memory; absorb, nestedKeys and the memory exported. */
 function keccakModule(rotations: readonly number[]): Uint8Array {
-  const bodies = [absorbBody(rotations), absorbPairBody(rotations)];
+  const bodies = [
+    absorbBody(rotations),
+    absorbPairBody(rotations),
+    messageBody(),
+    base64Body(),
+    nestedKeysBody(),
+  ];
+  const twoParams = [0x60, ...vector([[0x7f], [0x7f]]), ...vector([])];
+  const oneParam = [0x60, ...vector([[0x7f]]), ...vector([])];
   return new Uint8Array([
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
-    ...section(1, vector([[0x60, ...vector([[0x7f], [0x7f]]), ...vector([])]])),
-    ...section(3, vector([[0], [0]])),
-    ...section(5, vector([[0x00, 1]])),
+    ...section(1, vector([twoParams, oneParam])),
+    ...section(3, vector([[0], [0], [0], [0], [1]])),
+    ...section(5, vector([[0x00, PAGES]])),
     ...section(
       7,
       vector([
         [...name('memory'), 0x02, 0],
-        [...name('absorb'), 0x00, 0],
-        [...name('absorbPair'), 0x00, 1],
+        [...name('absorb'), 0x00, ABSORB],
+        [...name('nestedKeys'), 0x00, 4],
       ]),
     ),
     ...section(10, vector(bodies.map((body) => [...leb(body.length), ...body]))),
@@ -257,7 +440,7 @@ function keccakModule(rotations: readonly number[]): Uint8Array {
 export interface KeccakInstance {
   memory: { buffer: ArrayBuffer };
   absorb: (ptr: number, blocks: number) => void;
-  absorbPair: (first: number, second: number) => void;
+  nestedKeys: (count: number) => void;
 }
 
 // The WebAssembly JS API is a Node global, but this project's type libraries leave it out.
@@ -270,11 +453,12 @@ const wasm = (
   }
 ).WebAssembly;
 
-/** Compiles the module (synchronously: it is a few kilobytes) and loads the round constants. */
+/** Compiles the module (synchronously: it is a few kilobytes) and loads its constants. */
 export function createKeccak(): KeccakInstance {
   const { rotations, roundConstants } = keccakConstants();
   const instance = new wasm.Instance(new wasm.Module(keccakModule(rotations)));
-  const { memory, absorb, absorbPair } = instance.exports as KeccakInstance;
+  const { memory, absorb, nestedKeys } = instance.exports as KeccakInstance;
   new BigUint64Array(memory.buffer, ROUND_CONSTANTS_AT, ROUNDS).set(roundConstants);
-  return { memory, absorb, absorbPair };
+  new Uint8Array(memory.buffer).set(Buffer.from(BASE64_ALPHABET, 'latin1'), LAYOUT.base64);
+  return { memory, absorb, nestedKeys };
 }

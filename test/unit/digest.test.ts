@@ -4,7 +4,9 @@ import {
   digest128,
   digest128Joined,
   digest128JoinedInto,
-  digest128JoinedPairInto,
+  hashNestedKeys,
+  nestedKeyName,
+  nestedKeyTable,
   ROW_KEY_LENGTH,
   uniqIdBase64,
   uniqIdBase64Into,
@@ -75,13 +77,6 @@ const keyAt = (keys: Buffer, slot: number) =>
 /** A nested row: its parent's slot in PARENTS, its table, its list position. */
 type Row = [number, string, number];
 
-/** Hashes two rows' keys into slots `slot` and `slot + 1`. */
-function hashPair(keys: Buffer, [parent, name, index]: Row, second: Row, slot: number): void {
-  const [secondParent, secondName, secondIndex] = second;
-  const at = (n: number) => n * ROW_KEY_LENGTH;
-  digest128JoinedPairInto(keys, at(parent), name, index, at(secondParent), secondName, secondIndex, at(slot));
-}
-
 /** The key a row gets from the string API. */
 const expectedKey = ([parent, name, index]: Row) => digest128Joined(PARENTS[parent]!, name, index);
 
@@ -107,63 +102,62 @@ describe('digest128JoinedInto (a nested row key from its parent key as bytes, in
   });
 });
 
-describe('digest128JoinedPairInto (two nested row keys in one permutation)', () => {
-  it('equals digest128Joined of each text, at and around the one-block limit and for other texts', () => {
-    // `${parent}_${name}_${index}`: a 14-character key, then 150, 151 (one block: 166 and 167
-    // bytes) or 152 characters of name and index (168 bytes, two blocks: hashed alone)
-    const texts: Row[] = [
-      [0, 'orders__items', 0],
-      [1, 'orders__tags', 12],
-      [2, '', 0],
-      [0, 'p'.repeat(140), 1234567890],
-      [1, 'p'.repeat(141), 1234567890],
-      [2, 'p'.repeat(142), 1234567890],
-      [0, 'café', 3],
-      [1, 'q'.repeat(70_000), 1],
-    ];
-    for (const first of texts) {
-      for (const second of texts) {
-        const keys = keyBytes(6);
-        hashPair(keys, first, second, 4);
-        const label = `${first[1].slice(0, 20)} / ${second[1].slice(0, 20)}`;
-        expect([keyAt(keys, 3), keyAt(keys, 4), keyAt(keys, 5)], label).toEqual([
-          '#'.repeat(ROW_KEY_LENGTH),
-          expectedKey(first),
-          expectedKey(second),
-        ]);
-      }
+describe("hashNestedKeys (an item's nested row keys in one call into the module)", () => {
+  /** Nested rows: each its parent row (earlier in the list, 0 the root), table and list position. */
+  type Nested = [parent: number, name: string, index: number];
+  const ROOT = 'zXIIg+0PluhB+A';
+
+  /** The keys hashNestedKeys makes for the root key ROOT and these rows, and digest128Joined's. */
+  function keysOf(rows: Nested[]): { made: string[]; expected: string[] } {
+    const table = nestedKeyTable();
+    table.keys.write(ROOT, 0, 'latin1');
+    for (const [i, [parent, name, index]] of rows.entries()) {
+      const r = i + 1;
+      table.rows.set([parent, nestedKeyName(name), index], 3 * r);
     }
+    hashNestedKeys(rows.length + 1);
+    const made = [ROOT];
+    const expected = [ROOT];
+    for (const [i, [parent, name, index]] of rows.entries()) {
+      made.push(table.keys.toString('latin1', (i + 1) * ROW_KEY_LENGTH, (i + 2) * ROW_KEY_LENGTH));
+      expected.push(digest128Joined(expected[parent]!, name, index));
+    }
+    return { made, expected };
+  }
+
+  it('equals digest128Joined for rows in pairs, alone, and after their parent in the row before', () => {
+    const rows: Nested[] = [
+      [0, 'orders__items', 0],
+      [0, 'orders__items', 1],
+      [0, 'orders__items', 2],
+      // children of the row before each (never hashed with it), then a pair of grandchildren
+      [3, 'orders__items__parts', 0],
+      [4, 'orders__items__parts__bits', 0],
+      [4, 'orders__items__parts__bits', 1],
+      [3, 'orders__items__parts', 1],
+      [0, 'orders__tags', 9],
+      [0, 'orders__tags', 10],
+      [0, 'orders__tags', 2_147_483_647],
+    ];
+    const { made, expected } = keysOf(rows);
+    expect(made).toEqual(expected);
   });
 
-  it('hashes texts right after a pair of the same names, and after a pair whose second text did not fit', () => {
-    const short: Row = [0, 'items', 1];
-    const longer: Row = [1, 'p'.repeat(140), 12];
-    const tooLong: Row = [2, 'p'.repeat(160), 3];
-    const sequence: [Row, Row][] = [
-      [short, short],
-      // the same names after other parents and at other positions: only key and index rewritten
-      [
-        [1, 'items', 2],
-        [2, 'items', 10],
-      ],
-      [longer, tooLong],
-      [short, short],
-      [longer, [0, 'items', 2]],
-      [[1, 'items', 9], short],
-      // a name that is not ASCII, written in part over the last name
-      [[2, 'itemsé', 1], short],
-      [
-        [1, 'items', 3],
-        [0, 'items', 4],
-      ],
-    ];
-    for (const [first, second] of sequence) {
-      const keys = keyBytes(5);
-      hashPair(keys, first, second, 3);
-      expect(
-        [keyAt(keys, 3), keyAt(keys, 4)],
-        `${first[1].slice(0, 10)} / ${second[1].slice(0, 10)}`,
-      ).toEqual([expectedKey(first), expectedKey(second)]);
+  it('takes names up to one block, across many items, and refuses the rest', () => {
+    // a 14-character key, `_${name}_` and 10 digits: 143 characters of name and underscores fill a block
+    const longest = 'p'.repeat(141);
+    expect(nestedKeyName(longest)).toBeGreaterThan(0);
+    expect(nestedKeyName(`${longest}p`)).toBe(-1);
+    expect(nestedKeyName('itemsé')).toBe(-1);
+    expect(nestedKeyName('items')).toBe(nestedKeyName('items'));
+    for (let item = 0; item < 50; item++) {
+      const rows: Nested[] = Array.from({ length: (item % 7) + 1 }, (_, k) => [
+        k > 2 && k % 2 === 1 ? k : 0,
+        k % 3 === 0 ? longest : `t${item % 5}`,
+        k * 357_913_941, // up to 2^31 - 2, ten digits
+      ]);
+      const { made, expected } = keysOf(rows);
+      expect(made, `item ${item}`).toEqual(expected);
     }
   });
 });

@@ -284,6 +284,26 @@ describe('items read from their bytes where the table knows their shape', () => 
     ]);
   });
 
+  it('keys nested rows one by one where the key table cannot take an item', () => {
+    // a nested table whose name, with a key and ten digits, outgrows one block of the hash; and
+    // an item of more nested rows than the table holds (8192), between items it takes
+    const long = `list_${'x'.repeat(140)}`;
+    const many = Array.from({ length: 9000 }, (_, i) => ({ n: i }));
+    const items = [
+      { id: 1, [long]: [{ a: 1 }], tags: ['a'] },
+      { id: 2, [long]: [{ a: 2 }, { a: 3 }], tags: ['b', 'c'] },
+      { id: 3, tags: ['d'], parts: [{ n: 0 }] },
+      { id: 4, tags: ['e', 'f', 'g'], parts: many },
+      { id: 5, tags: ['h'], parts: [{ n: 1 }, { n: 2 }] },
+    ];
+    const outcome = expectSameOutcome(lines(items));
+    expect(outcome.error).toBeUndefined();
+    // the items after the first of each shape: every nested key checked against nestedRowKey
+    expect(outcome.scanned).toBe(3);
+    expect(outcome.rows.items__parts).toHaveLength(9003);
+    expect(outcome.rows[`items__${long}`]).toHaveLength(3);
+  });
+
   it('stops at the line end: a string left open is not closed by the next line', () => {
     const text = '{"id": 1, "name": "a"}\n{"id": 2, "name": "b\n"}\n';
     const outcome = expectSameOutcome(text);
