@@ -259,7 +259,7 @@ export class KnownShapeScanner {
       );
   }
 
-  /** Writes the item's nested rows into the key table; false if a table name or list position does not fit it. */
+  /** Writes the item's nested rows into the key table; false if a table's name does not fit it. */
   private fillKeyTable(rows: Int32Array, count: number): boolean {
     const { contexts, parentRows, listIndexes } = this;
     for (let r = 1; r < count; r++) {
@@ -268,11 +268,11 @@ export class KnownShapeScanner {
         this.keyedTable = name;
         this.keyedName = nestedKeyName(name);
       }
-      const index = listIndexes[r]!;
-      if (this.keyedName < 0 || index > 0x7fffffff) return false;
+      if (this.keyedName < 0) return false;
       rows[3 * r] = parentRows[r]!;
       rows[3 * r + 1] = this.keyedName;
-      rows[3 * r + 2] = index;
+      // an i32 holds any list position: a line is at most MAX_STRING_LENGTH (2^29) characters
+      rows[3 * r + 2] = listIndexes[r]!;
     }
     return true;
   }
