@@ -2,6 +2,7 @@ import { constants } from 'node:buffer';
 import type { ColumnBatch } from '../formats/column-batch.js';
 import { exactNumber } from '../formats/json-parse.js';
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
+import { OTHER_FORM, readExtendedTimestampBytes } from '../schema/date-text.js';
 import type { Schema } from '../schema/schema.js';
 import { type ColumnSchema, DLT_COLUMNS } from '../schema/types.js';
 import { latin1Slice, writeAscii } from '../util/ascii.js';
@@ -366,6 +367,13 @@ export class KnownShapeScanner {
         // a value of the root key is kept as read, which a text column's bytes are not
         const keyValue = row === 0 && this.keyColumns?.includes(field.name) === true;
         if (next === 0x22 && isText(column) && !keyValue) this.text(row, field, column);
+        else if (
+          next === 0x22 &&
+          column?.data_type === 'timestamp' &&
+          column.precision === undefined &&
+          !keyValue
+        )
+          this.timestamp(row, field, column);
         else {
           const value = this.scalar();
           if (keyValue) this.keyValues.set(field.name, value);
@@ -487,6 +495,21 @@ export class KnownShapeScanner {
     const t = this.onTape(row, field, ASCII_TEXT);
     this.textStarts[t] = start;
     this.textEnds[t] = end;
+  }
+
+  /**
+   * The string at `at` into a timestamp column: the common ISO form read from its bytes, anything
+   * else as coerceValue reads the string.
+   */
+  private timestamp(row: number, field: Field, column: ColumnSchema): void {
+    const start = this.at + 1;
+    const end = this.stringEnd(start);
+    this.at = end + 1;
+    const micros =
+      this.ascii && !this.escaped ? readExtendedTimestampBytes(this.bytes, start, end) : OTHER_FORM;
+    if (micros === OTHER_FORM || micros === undefined)
+      this.member(row, field, column, this.stringOf(start, end));
+    else this.onTape(row, field, micros);
   }
 
   /** A string, number, true, false or null at `at`, as JSON.parse reads it. */
