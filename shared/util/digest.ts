@@ -1,7 +1,7 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { latin1Slice, writeAscii } from './ascii.js';
 import { LastView } from './byte-view.js';
-import { createKeccak, type KeccakInstance, LAYOUT, MAX_KEYED_ROWS } from './keccak-wasm.js';
+import { createKeccak, KEY_LENGTH, type KeccakInstance, LAYOUT, MAX_KEYED_ROWS } from './keccak-wasm.js';
 
 const SHAKE128_RATE = 168;
 const INPUT_AT = LAYOUT.input;
@@ -70,7 +70,7 @@ export function digest128Joined(parent: string, name: string, index: number): st
 }
 
 /** The length of a row key: base64 of 10 bytes without padding. */
-export const ROW_KEY_LENGTH = 14;
+export const ROW_KEY_LENGTH = KEY_LENGTH;
 
 /**
  * digest128Joined for a parent key kept as bytes (ROW_KEY_LENGTH ASCII bytes at `parentAt` in

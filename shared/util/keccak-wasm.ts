@@ -34,7 +34,8 @@ export const LAYOUT = {
 
 const PAGES = Math.ceil((LAYOUT.keys + 14 * MAX_KEYED_ROWS) / 65_536);
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-const KEY_LENGTH = 14;
+/** A row key's length: base64 of a 10-byte digest, without padding. */
+export const KEY_LENGTH = 14;
 
 const RATE_LANES = 21;
 const ROUND_CONSTANTS_AT = LAYOUT.roundConstants;
@@ -301,52 +302,39 @@ const BASE64 = 3;
  * fits (14 bytes of key, at most 143 of name, at most 10 digits).
  */
 function messageBody(): number[] {
-  const [area, row, entry, at, index, digits, name, end] = [0, 1, 2, 3, 4, 5, 6, 7];
+  // params area and row, then one local per value (WebAssembly locals cost nothing to name)
+  const [area, row, entry, parentKey, name, indexAt, end, index, rest, cursor] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
+  ];
   const { code, emit } = codeBuilder();
   emit(op.get(row), op.i32(12), op.i32Mul, op.i32(LAYOUT.rows), op.i32Add, op.set(entry));
-  // the parent's key, 8 + 4 + 2 bytes
-  emit(
-    op.get(entry),
-    op.load32(0),
-    op.i32(KEY_LENGTH),
-    op.i32Mul,
-    op.i32(LAYOUT.keys),
-    op.i32Add,
-    op.set(at),
-  );
-  emit(op.get(area), op.get(at), op.load64Unaligned(0), op.store64Unaligned(0));
-  emit(op.get(area), op.get(at), op.load32(8), op.store32(8));
-  emit(op.get(area), op.get(at), op.load16(12), op.store16(12));
-  // `_${name}_`, stored once
+  // the parent's key, copied 8 + 4 + 2 bytes
+  emit(op.get(entry), op.load32(0), op.i32(KEY_LENGTH), op.i32Mul, op.i32(LAYOUT.keys), op.i32Add);
+  emit(op.set(parentKey));
+  emit(op.get(area), op.get(parentKey), op.load64Unaligned(0), op.store64Unaligned(0));
+  emit(op.get(area), op.get(parentKey), op.load32(8), op.store32(8));
+  emit(op.get(area), op.get(parentKey), op.load16(12), op.store16(12));
+  // `_${name}_`, stored once at (reference >> 8), (reference & 255) bytes long
   emit(op.get(entry), op.load32(4), op.set(name));
   emit(op.get(area), op.i32(KEY_LENGTH), op.i32Add);
   emit(op.get(name), op.i32(8), op.i32ShrU, op.get(name), op.i32(255), op.i32And, op.memoryCopy);
-  emit(
-    op.get(area),
-    op.i32(KEY_LENGTH),
-    op.i32Add,
-    op.get(name),
-    op.i32(255),
-    op.i32And,
-    op.i32Add,
-    op.set(at),
-  );
-  // the list index: count its digits, then write them from the last
-  emit(op.get(entry), op.load32(8), op.tee(index), op.set(end), op.i32(1), op.set(digits));
-  emit(op.block, op.loop, op.get(end), op.i32(10), op.i32LtU, op.brIf(1));
-  emit(op.get(end), op.i32(10), op.i32DivU, op.set(end));
-  emit(op.get(digits), op.i32(1), op.i32Add, op.set(digits), op.br(0), op.end, op.end);
-  emit(op.get(at), op.get(digits), op.i32Add, op.tee(end), op.set(digits));
-  emit(op.loop, op.get(digits), op.i32(1), op.i32Sub, op.tee(digits));
+  emit(op.get(area), op.i32(KEY_LENGTH), op.i32Add, op.get(name), op.i32(255), op.i32And, op.i32Add);
+  emit(op.set(indexAt));
+  // the list index: count its digits, then write them from the last one back
+  emit(op.get(entry), op.load32(8), op.tee(index), op.set(rest), op.get(indexAt), op.i32(1), op.i32Add);
+  emit(op.set(end), op.block, op.loop, op.get(rest), op.i32(10), op.i32LtU, op.brIf(1));
+  emit(op.get(rest), op.i32(10), op.i32DivU, op.set(rest));
+  emit(op.get(end), op.i32(1), op.i32Add, op.set(end), op.br(0), op.end, op.end);
+  emit(op.get(end), op.set(cursor), op.loop, op.get(cursor), op.i32(1), op.i32Sub, op.tee(cursor));
   emit(op.get(index), op.i32(10), op.i32RemU, op.i32(0x30), op.i32Add, op.store8(0));
   emit(op.get(index), op.i32(10), op.i32DivU, op.set(index));
-  emit(op.get(digits), op.get(at), op.i32Ne, op.brIf(0), op.end);
+  emit(op.get(cursor), op.get(indexAt), op.i32Ne, op.brIf(0), op.end);
   // SHAKE's padding: the domain bits 1111 then pad10*1, the rest of the block zeroed
   emit(op.get(end), op.i32(0), op.get(area), op.i32(168), op.i32Add, op.get(end), op.i32Sub, op.memoryFill);
   emit(op.get(end), op.i32(0x1f), op.store8(0));
   emit(op.get(area), op.get(area), op.load8(167), op.i32(0x80), op.i32Or, op.store8(167));
   emit(op.end);
-  return [...vector([[6, 0x7f]]), ...code];
+  return [...vector([[8, 0x7f]]), ...code];
 }
 
 /** base64(from, to): the 10 bytes at `from` as 14 characters of base64 (no padding) at `to`. */
