@@ -1,6 +1,6 @@
 // Child process of the benchmark, like dlt_normalize.py: `extract FILE WORKDIR` builds the
 // package (and prints how long that took); `normalize FILE WORKDIR` times our normalize stage (JSONL in, Parquet out) in a fresh
-// process and prints items, rows, seconds and peak RSS as JSON.
+// process and prints items, rows, seconds, CPU seconds (every thread's) and peak RSS as JSON.
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,7 @@ if (mode === 'extract') {
   await rm(join(pkg, 'normalized'), { recursive: true, force: true });
   await rm(join(pkg, '_stage', 'normalized'), { force: true });
   const started = process.hrtime.bigint();
+  const cpuStarted = process.cpuUsage();
   const { jobs, items } = await normalize({
     storage,
     pipeline: 'bench',
@@ -39,12 +40,20 @@ if (mode === 'extract') {
     parallel: { minItems: 0 },
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = process.cpuUsage(cpuStarted);
   const rows = Object.values(jobs.tables).reduce((n, t) => n + t.rows, 0);
   const bytesOut = Object.values(jobs.tables).reduce(
     (n, t) => n + t.files.reduce((m, f) => m + f.bytes, 0),
     0,
   );
   console.log(
-    JSON.stringify({ items, rows, seconds, bytesOut, peakRssMB: process.resourceUsage().maxRSS / 1024 }),
+    JSON.stringify({
+      items,
+      rows,
+      seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      bytesOut,
+      peakRssMB: process.resourceUsage().maxRSS / 1024,
+    }),
   );
 }

@@ -31,6 +31,8 @@ interface Figures {
   items: number;
   rows: number;
   seconds: number;
+  /** CPU time of every thread and worker process, where measured. */
+  cpuSeconds?: number;
   peakRssMB: number;
 }
 
@@ -84,12 +86,17 @@ async function dlt(path: string, workers = 1): Promise<Figures & { files: number
   return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Figures), files };
 }
 
+/** CPU time over wall time: how many cores a run kept busy (dlt's workers included). */
+function cores(f: Figures): string {
+  return f.cpuSeconds === undefined ? '-' : (f.cpuSeconds / f.seconds).toFixed(2);
+}
+
 function line(name: string, f: Figures, bytes: number): string {
   const perSecond = (n: number) =>
     Math.round(n / f.seconds)
       .toLocaleString('en-US')
       .padStart(11);
-  return `${name.padEnd(26)} ${String(f.items).padStart(9)} ${String(f.rows).padStart(9)} ${f.seconds.toFixed(2).padStart(8)} ${perSecond(f.items)} ${perSecond(f.rows)} ${(bytes / 1e6 / f.seconds).toFixed(1).padStart(7)} ${f.peakRssMB.toFixed(0).padStart(9)}`;
+  return `${name.padEnd(26)} ${String(f.items).padStart(9)} ${String(f.rows).padStart(9)} ${f.seconds.toFixed(2).padStart(8)} ${perSecond(f.items)} ${perSecond(f.rows)} ${(bytes / 1e6 / f.seconds).toFixed(1).padStart(7)} ${f.peakRssMB.toFixed(0).padStart(11)} ${cores(f).padStart(5)}`;
 }
 
 if (!onlyServerless) await normalizeBench();
@@ -109,7 +116,7 @@ async function normalizeBench(): Promise<void> {
   // the figures move with the runtime (the Lambdas run Node 24) and the cores
   console.log(`on Node ${process.versions.node}, ${availableParallelism()} cores`);
   console.log(
-    `${'run'.padEnd(26)} ${'items'.padStart(9)} ${'rows'.padStart(9)} ${'seconds'.padStart(8)} ${'items/s'.padStart(11)} ${'rows/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'peak RSS MB'.padStart(9)}`,
+    `${'run'.padEnd(26)} ${'items'.padStart(9)} ${'rows'.padStart(9)} ${'seconds'.padStart(8)} ${'items/s'.padStart(11)} ${'rows/s'.padStart(11)} ${'MB/s'.padStart(7)} ${'peak RSS MB'.padStart(11)} ${'cores'.padStart(5)}`,
   );
   const workers = availableParallelism();
   const bundleDir = await mkdtemp(join(tmpdir(), 'sluice-bench-bundle-'));
