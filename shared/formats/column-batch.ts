@@ -156,6 +156,7 @@ export class ColumnBatch {
   private readonly columns = new Map<string, BatchColumn>();
   // the linkage columns, looked up once per batch
   private linkage: { ids: BatchColumn; parentIds: BatchColumn; listIdx: BatchColumn } | undefined;
+  private rootColumns: { loadIds: BatchColumn; ids: BatchColumn } | undefined;
 
   /** A column, to set at the index of the row being added; a new text column keeps bytes if `text`. */
   column(name: string, text = false): BatchColumn {
@@ -175,6 +176,15 @@ export class ColumnBatch {
       listIdx: this.column(DLT_COLUMNS.listIdx),
     };
     return this.linkage;
+  }
+
+  /** The columns every root row sets (its load id and key, as bytes). */
+  get rootLinkage(): NonNullable<ColumnBatch['rootColumns']> {
+    this.rootColumns ??= {
+      loadIds: this.column(DLT_COLUMNS.loadId, true),
+      ids: this.column(DLT_COLUMNS.id, true),
+    };
+    return this.rootColumns;
   }
 
   /** Adds a row given as an object. */

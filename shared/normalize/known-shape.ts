@@ -99,11 +99,18 @@ export class KnownShapeScanner {
   /** The schema's change count at which each table context was found ready (see `ready`). */
   private readonly readyAt = new WeakMap<TableContext, number>();
 
+  /** The load id as ASCII bytes, copied into each root row as text read from a line is. */
+  private readonly loadIdBytes: Buffer | undefined;
+
   constructor(
     private readonly schema: Schema,
     private readonly sink: RowSink,
     private readonly loadId: string,
-  ) {}
+  ) {
+    const bytes = Buffer.from(loadId, 'utf8');
+    // one given with --load-id may hold any characters: those are set as a string
+    this.loadIdBytes = bytes.length === loadId.length ? bytes : undefined;
+  }
 
   /** Normalizes the item in bytes [start, end) into `ctx`'s table; false, having written nothing, if it cannot. */
   scan(ctx: TableContext, bytes: Buffer, start: number, end: number): boolean {
@@ -195,9 +202,11 @@ export class KnownShapeScanner {
         else if (typeof value === 'object') batch.chars += value.byteLength;
       }
     }
-    const root = batches[0]!;
-    root.column(DLT_COLUMNS.loadId, true).set(positions[0]!, this.loadId);
-    root.column(DLT_COLUMNS.id, true).setAscii(positions[0]!, rowKeys, 0, ROW_KEY_LENGTH);
+    const { loadIds, ids } = batches[0]!.rootLinkage;
+    const { loadIdBytes } = this;
+    if (loadIdBytes === undefined) loadIds.set(positions[0]!, this.loadId);
+    else loadIds.setAscii(positions[0]!, loadIdBytes, 0, loadIdBytes.length);
+    ids.setAscii(positions[0]!, rowKeys, 0, ROW_KEY_LENGTH);
     for (let r = 1; r < this.rowsInItem; r++) {
       const batch = batches[r]!;
       const at = positions[r]!;
