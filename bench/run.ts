@@ -7,12 +7,13 @@
 // serverless figures (bench/serverless.ts): bundle sizes, cold starts, drop-to-loaded latency.
 // With several cores, dlt also runs with a worker per core on its extract split into files.
 // Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt,
-// --skip-extract, --skip-threshold, --skip-serverless, --only-serverless.
+// --skip-node24, --skip-extract, --skip-threshold, --skip-serverless, --only-serverless.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { LAMBDA_NODE_VERSION, lambdaNode, lambdaNodeUnavailable } from '../test/support/lambda-node.js';
 import { bundleNormalize } from './bundle.js';
 import { extractFormatsBench } from './extract-formats.js';
 import { generateDataset } from './generate.js';
@@ -46,12 +47,17 @@ async function dataset(n: number): Promise<{ path: string; bytes: number }> {
 
 let lastExtract: { items: number; seconds: number; peakRssMB: number } | undefined;
 
-/** Our normalize, bundled as for Lambda (`script`, see bundle.ts), on `path`. */
-async function ours(script: string, path: string, workers: number): Promise<Figures> {
+/** Our normalize, bundled as for Lambda (`script`, see bundle.ts), on `path`, run by `node`. */
+async function ours(
+  script: string,
+  path: string,
+  workers: number,
+  node = process.execPath,
+): Promise<Figures> {
   const work = join(dataDir, 'ours');
-  const extracted = await exec(process.execPath, [script, 'extract', path, work], { maxBuffer: 1 << 24 });
+  const extracted = await exec(node, [script, 'extract', path, work], { maxBuffer: 1 << 24 });
   lastExtract = JSON.parse(extracted.stdout.trim().split('\n').pop()!);
-  const { stdout } = await exec(process.execPath, [script, 'normalize', path, work], {
+  const { stdout } = await exec(node, [script, 'normalize', path, work], {
     maxBuffer: 1 << 24,
     env: { ...process.env, SLUICE_BENCH_WORKERS: String(workers) },
   });
@@ -141,11 +147,23 @@ async function normalizeRuns(
   console.log(line(`sluice 1 thr (${rows} rows)`, oursSingle, full.bytes));
   const oursFull = await ours(script, full.path, workers);
   console.log(line(`sluice ${workers} thr (${rows} rows)`, oursFull, full.bytes));
-  if (lastExtract !== undefined) {
-    const { items, seconds, peakRssMB } = lastExtract;
+  const extractFigures = lastExtract;
+  if (extractFigures !== undefined) {
+    const { items, seconds, peakRssMB } = extractFigures;
     console.log(
       line(`sluice extract (${rows} rows)`, { items, rows: items, seconds, peakRssMB }, full.bytes),
     );
+  }
+  // the Lambdas run Node 24, whose compilers differ from this machine's Node 20
+  const unavailable = lambdaNodeUnavailable();
+  if (args.includes('--skip-node24') || unavailable !== undefined)
+    console.log(`Node ${LAMBDA_NODE_VERSION}: skipped (${unavailable ?? '--skip-node24'})`);
+  else {
+    const node24 = await lambdaNode();
+    for (const threads of [1, workers]) {
+      const figures = await ours(script, full.path, threads, node24);
+      console.log(line(`  on Node 24, ${threads} thr`, figures, full.bytes));
+    }
   }
   if (skipDlt) {
     console.log('dlt: skipped (--skip-dlt)');
