@@ -47,7 +47,11 @@ async function dataset(n: number): Promise<{ path: string; bytes: number }> {
 
 let lastExtract: { items: number; seconds: number; peakRssMB: number } | undefined;
 
-/** Our normalize, bundled as for Lambda (`script`, see bundle.ts), on `path`, run by `node`. */
+/**
+ * Our normalize, bundled as for Lambda (`script`, see bundle.ts), on `path`, run by `node`. Each
+ * run extracts afresh: normalize folds the package's schema into the pipeline's, which a second
+ * normalize of the same package would start from, reading every item as a known shape.
+ */
 async function ours(
   script: string,
   path: string,

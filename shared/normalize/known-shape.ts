@@ -14,6 +14,7 @@ import { type Field, fieldColumn } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
 import {
   hashNestedKeys,
+  type NestedKeyTable,
   nestedKeyName,
   nestedKeyTable,
   nestedRowKeyInto,
@@ -241,24 +242,19 @@ export class KnownShapeScanner {
    * the hash's module where its key table takes the item, else one by one.
    */
   private assignKeys(rootKey: string | undefined): void {
-    const { contexts, parentRows, listIndexes } = this;
     const count = this.rowsInItem;
     const table = nestedKeyTable();
-    const inTable = count <= table.capacity && this.fillKeyTable(table.rows, count);
-    let keys = table.keys;
-    if (!inTable) {
-      if (this.ownKeys.length < count * ROW_KEY_LENGTH)
-        this.ownKeys = Buffer.alloc(Math.max(2 * this.ownKeys.length, count * ROW_KEY_LENGTH));
-      keys = this.ownKeys;
-    }
-    this.rowKeys = keys;
-    if (rootKey === undefined) randomRowKeyInto(keys, 0);
-    // a hash's key is always base64 of ROW_KEY_LENGTH characters; another is the general path's
-    else if (rootKey.length !== ROW_KEY_LENGTH || writeAscii(rootKey, keys, 0) < 0) throw UNKNOWN;
-    if (inTable) {
+    if (count <= table.capacity && this.fillKeyTable(table, count)) {
+      this.rowKeys = table.keys;
+      this.writeRootKey(rootKey);
       if (count > 1) hashNestedKeys(count);
       return;
     }
+    if (this.ownKeys.length < count * ROW_KEY_LENGTH)
+      this.ownKeys = Buffer.alloc(Math.max(2 * this.ownKeys.length, count * ROW_KEY_LENGTH));
+    const keys = (this.rowKeys = this.ownKeys);
+    this.writeRootKey(rootKey);
+    const { contexts, parentRows, listIndexes } = this;
     for (let r = 1; r < count; r++)
       nestedRowKeyInto(
         keys,
@@ -269,8 +265,15 @@ export class KnownShapeScanner {
       );
   }
 
+  /** The root row's key into rowKeys: `rootKey`, else a random one. */
+  private writeRootKey(rootKey: string | undefined): void {
+    if (rootKey === undefined) randomRowKeyInto(this.rowKeys, 0);
+    // a hash's key is always base64 of ROW_KEY_LENGTH characters; another is the general path's
+    else if (rootKey.length !== ROW_KEY_LENGTH || writeAscii(rootKey, this.rowKeys, 0) < 0) throw UNKNOWN;
+  }
+
   /** Writes the item's nested rows into the key table; false if a table's name does not fit it. */
-  private fillKeyTable(rows: Int32Array, count: number): boolean {
+  private fillKeyTable(table: NestedKeyTable, count: number): boolean {
     const { contexts, parentRows, listIndexes } = this;
     for (let r = 1; r < count; r++) {
       const name = contexts[r]!.table.name;
@@ -279,10 +282,8 @@ export class KnownShapeScanner {
         this.keyedName = nestedKeyName(name);
       }
       if (this.keyedName < 0) return false;
-      rows[3 * r] = parentRows[r]!;
-      rows[3 * r + 1] = this.keyedName;
       // an i32 holds any list position: a line is at most MAX_STRING_LENGTH (2^29) characters
-      rows[3 * r + 2] = listIndexes[r]!;
+      table.setRow(r, parentRows[r]!, this.keyedName, listIndexes[r]!);
     }
     return true;
   }
@@ -376,13 +377,7 @@ export class KnownShapeScanner {
         // a value of the root key is kept as read, which a text column's bytes are not
         const keyValue = row === 0 && this.keyColumns?.includes(field.name) === true;
         if (next === 0x22 && isText(column) && !keyValue) this.text(row, field, column);
-        else if (
-          next === 0x22 &&
-          column?.data_type === 'timestamp' &&
-          column.precision === undefined &&
-          !keyValue
-        )
-          this.timestamp(row, field, column);
+        else if (next === 0x22 && isTimestamp(column) && !keyValue) this.timestamp(row, field, column);
         else {
           const value = this.scalar();
           if (keyValue) this.keyValues.set(field.name, value);
@@ -662,6 +657,11 @@ function coerceKnown(value: unknown, column: ColumnSchema): Coerced | null | typ
 
 /** A tape value: ASCII text, at textStarts/textEnds in the line. */
 const ASCII_TEXT = Symbol('ASCII text');
+
+/** A timestamp column member() takes values of (no precision to check). */
+function isTimestamp(column: ColumnSchema | undefined): column is ColumnSchema {
+  return column?.data_type === 'timestamp' && column.precision === undefined;
+}
 
 /** A text column whose values member() takes as they are (no size to check). */
 function isText(column: ColumnSchema | undefined): column is ColumnSchema {

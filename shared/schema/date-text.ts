@@ -173,17 +173,14 @@ export function readExtendedTimestampBytes(
     if (at === digitsStart) return OTHER_FORM;
   }
   // no offset or `Z` (UTC), or `+02:00` / `-05:30`; other offsets are the patterns'
-  let offset = 0;
+  let offset: number | undefined = 0;
   if (at < end) {
     const sign = text[at];
     if ((sign === PLUS || sign === DASH) && at + 6 === end && text[at + 3] === COLON) {
       const hours = digits(text, at + 1, 2);
       const minutes = digits(text, at + 4, 2);
       if ((hours | minutes) < 0) return OTHER_FORM;
-      // as offsetMinutes reads `+HH:MM`
-      offset = hours * 60 + minutes;
-      if (offset > 24 * 60) return undefined;
-      if (sign === DASH) offset = -offset;
+      offset = signedOffset(sign === DASH, hours, minutes);
     } else if (sign !== Z || at + 1 !== end) return OTHER_FORM;
   }
   return instantMicros(calendarDay(year, month, dayOfMonth), hour, minute, second, offset, fraction);
@@ -251,9 +248,14 @@ export function timestampByPatterns(text: string): number | bigint | undefined {
 function offsetMinutes(zone: string | undefined): number | undefined {
   if (!zone || zone === 'Z') return 0;
   const digits = zone.slice(1).replace(':', '');
-  const minutes = Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2) || '0');
-  if (minutes > 24 * 60) return undefined;
-  return zone.startsWith('-') ? -minutes : minutes;
+  return signedOffset(zone.startsWith('-'), Number(digits.slice(0, 2)), Number(digits.slice(2) || '0'));
+}
+
+/** An offset of hours and minutes in minutes, west of UTC negative; undefined past a day. */
+function signedOffset(negative: boolean, hours: number, minutes: number): number | undefined {
+  const total = hours * 60 + minutes;
+  if (total > 24 * 60) return undefined;
+  return negative ? -total : total;
 }
 
 /** A fraction of a second's digits as microseconds, truncated as Python's datetime holds them. */

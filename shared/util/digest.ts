@@ -1,9 +1,17 @@
 import { createHash, randomFillSync } from 'node:crypto';
 import { latin1Slice, writeAscii } from './ascii.js';
 import { LastView } from './byte-view.js';
-import { createKeccak, KEY_LENGTH, type KeccakInstance, LAYOUT, MAX_KEYED_ROWS } from './keccak-wasm.js';
+import {
+  createKeccak,
+  KEY_LENGTH,
+  type KeccakInstance,
+  LAYOUT,
+  MAX_KEYED_ROWS,
+  RATE,
+  ROW_ENTRY_BYTES,
+} from './keccak-wasm.js';
 
-const SHAKE128_RATE = 168;
+const SHAKE128_RATE = RATE;
 const INPUT_AT = LAYOUT.input;
 /** The longest input the module hashes: longer ones go to OpenSSL. */
 const INPUT_ROOM = LAYOUT.inputEnd - INPUT_AT - SHAKE128_RATE;
@@ -31,11 +39,10 @@ function keccak(): NonNullable<typeof wasm> {
       memory: bytes,
       view: new DataView(memory.buffer),
       input: bytes.subarray(INPUT_AT, LAYOUT.inputEnd),
-      table: {
-        keys: Buffer.from(memory.buffer, LAYOUT.keys, MAX_KEYED_ROWS * ROW_KEY_LENGTH),
-        rows: new Int32Array(memory.buffer, LAYOUT.rows, 3 * MAX_KEYED_ROWS),
-        capacity: MAX_KEYED_ROWS,
-      },
+      table: new NestedKeyTable(
+        Buffer.from(memory.buffer, LAYOUT.keys, MAX_KEYED_ROWS * ROW_KEY_LENGTH),
+        new Int32Array(memory.buffer, LAYOUT.rows, (ROW_ENTRY_BYTES / 4) * MAX_KEYED_ROWS),
+      ),
     };
   }
   return wasm;
@@ -93,15 +100,25 @@ export function digest128JoinedInto(
 }
 
 /**
- * The table nestedKeys reads (see LAYOUT): row r's parent row, name reference (nestedKeyName) and
- * list index at rows[3r], rows[3r + 1] and rows[3r + 2]; its key at r * ROW_KEY_LENGTH in `keys`,
- * which view the module's memory.
+ * The rows' table nestedKeys reads (see LAYOUT), in the module's memory: each nested row's
+ * parent, table name and list position, and each row's key at r * ROW_KEY_LENGTH in `keys`.
  */
-export interface NestedKeyTable {
-  readonly keys: Buffer;
-  readonly rows: Int32Array;
+export class NestedKeyTable {
   /** Rows one call of hashNestedKeys takes at most. */
-  readonly capacity: number;
+  readonly capacity = MAX_KEYED_ROWS;
+
+  constructor(
+    readonly keys: Buffer,
+    private readonly rows: Int32Array,
+  ) {}
+
+  /** Row r's parent row, table name (a nestedKeyName reference) and list position. */
+  setRow(r: number, parent: number, name: number, index: number): void {
+    const at = (ROW_ENTRY_BYTES / 4) * r;
+    this.rows[at] = parent;
+    this.rows[at + 1] = name;
+    this.rows[at + 2] = index;
+  }
 }
 
 export function nestedKeyTable(): NestedKeyTable {

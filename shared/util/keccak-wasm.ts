@@ -9,6 +9,12 @@
 
 /** Nested rows one call of nestedKeys takes at most. */
 export const MAX_KEYED_ROWS = 8192;
+/** SHAKE128's rate: the bytes of a block. */
+export const RATE = 168;
+/** A row key's length: base64 of a 10-byte digest, without padding. */
+export const KEY_LENGTH = 14;
+/** A nested row's entry in the rows' table: its parent row, its name, its list index (i32 each). */
+export const ROW_ENTRY_BYTES = 12;
 
 /** Where things are in the module's memory. */
 export const LAYOUT = {
@@ -17,7 +23,7 @@ export const LAYOUT = {
   roundConstants: 200,
   /** The two one-block messages of a pair. */
   pairFirst: 512,
-  pairSecond: 512 + 168,
+  pairSecond: 512 + RATE,
   /** The 64 characters of standard base64. */
   base64: 896,
   /** One message of any length that fits, up to inputEnd. */
@@ -26,18 +32,16 @@ export const LAYOUT = {
   /** Table names as `_${name}_`, which nestedKeys copies into its messages. */
   names: 65_536,
   namesEnd: 131_072,
-  /** Per nested row: its parent row, its name (where << 8 | length), its list index (3 × i32). */
+  /** Per nested row its entry (ROW_ENTRY_BYTES): parent row, name (where << 8 | length), list index. */
   rows: 131_072,
-  /** Per row its key, 14 ASCII bytes: the root's written before nestedKeys, the others by it. */
-  keys: 131_072 + 12 * MAX_KEYED_ROWS,
+  /** Per row its key, KEY_LENGTH ASCII bytes: the root's written before nestedKeys, the others by it. */
+  keys: 131_072 + ROW_ENTRY_BYTES * MAX_KEYED_ROWS,
 } as const;
 
-const PAGES = Math.ceil((LAYOUT.keys + 14 * MAX_KEYED_ROWS) / 65_536);
+const PAGES = Math.ceil((LAYOUT.keys + KEY_LENGTH * MAX_KEYED_ROWS) / 65_536);
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-/** A row key's length: base64 of a 10-byte digest, without padding. */
-export const KEY_LENGTH = 14;
 
-const RATE_LANES = 21;
+const RATE_LANES = RATE / 8;
 const ROUND_CONSTANTS_AT = LAYOUT.roundConstants;
 const ROUNDS = 24;
 
@@ -244,7 +248,7 @@ function absorbBody(rotations: readonly number[]): number[] {
   for (let i = 0; i < RATE_LANES; i++)
     emit(op.get(A(i)), op.get(0), op.load64(8 * i), op.xor64, op.set(A(i)));
   emit(rounds(rotations, SCALAR));
-  emit(op.get(0), op.i32(RATE_LANES * 8), op.i32Add, op.set(0));
+  emit(op.get(0), op.i32(RATE), op.i32Add, op.set(0));
   emit(op.get(1), op.i32(1), op.i32Sub, op.set(1), op.br(0), op.end, op.end);
   for (let i = 0; i < 25; i++) emit(op.i32(0), op.get(A(i)), op.store64(8 * i));
   emit(op.end);
@@ -295,6 +299,7 @@ const ABSORB = 0;
 const ABSORB_PAIR = 1;
 const MESSAGE = 2;
 const BASE64 = 3;
+const NESTED_KEYS = 4;
 
 /**
  * message(area, row): writes nested row `row`'s one-block message, `${parent key}_${name}_${index}`,
@@ -307,7 +312,7 @@ function messageBody(): number[] {
     0, 1, 2, 3, 4, 5, 6, 7, 8, 9,
   ];
   const { code, emit } = codeBuilder();
-  emit(op.get(row), op.i32(12), op.i32Mul, op.i32(LAYOUT.rows), op.i32Add, op.set(entry));
+  emit(op.get(row), op.i32(ROW_ENTRY_BYTES), op.i32Mul, op.i32(LAYOUT.rows), op.i32Add, op.set(entry));
   // the parent's key, copied 8 + 4 + 2 bytes
   emit(op.get(entry), op.load32(0), op.i32(KEY_LENGTH), op.i32Mul, op.i32(LAYOUT.keys), op.i32Add);
   emit(op.set(parentKey));
@@ -330,9 +335,9 @@ function messageBody(): number[] {
   emit(op.get(index), op.i32(10), op.i32DivU, op.set(index));
   emit(op.get(cursor), op.get(indexAt), op.i32Ne, op.brIf(0), op.end);
   // SHAKE's padding: the domain bits 1111 then pad10*1, the rest of the block zeroed
-  emit(op.get(end), op.i32(0), op.get(area), op.i32(168), op.i32Add, op.get(end), op.i32Sub, op.memoryFill);
+  emit(op.get(end), op.i32(0), op.get(area), op.i32(RATE), op.i32Add, op.get(end), op.i32Sub, op.memoryFill);
   emit(op.get(end), op.i32(0x1f), op.store8(0));
-  emit(op.get(area), op.get(area), op.load8(167), op.i32(0x80), op.i32Or, op.store8(167));
+  emit(op.get(area), op.get(area), op.load8(RATE - 1), op.i32(0x80), op.i32Or, op.store8(RATE - 1));
   emit(op.end);
   return [...vector([[8, 0x7f]]), ...code];
 }
@@ -380,7 +385,8 @@ function nestedKeysBody(): number[] {
   emit(op.get(row), op.get(count), op.i32GeU, op.brIf(1));
   // a pair when there is a next row and its parent is not this one
   emit(op.get(row), op.i32(1), op.i32Add, op.get(count), op.i32LtU, op.ifI32);
-  emit(op.get(row), op.i32(12), op.i32Mul, op.load32(LAYOUT.rows + 12), op.get(row), op.i32Ne);
+  emit(op.get(row), op.i32(ROW_ENTRY_BYTES), op.i32Mul, op.load32(LAYOUT.rows + ROW_ENTRY_BYTES));
+  emit(op.get(row), op.i32Ne);
   emit(op.else, op.i32(0), op.end, op.if);
   emit(op.i32(LAYOUT.pairFirst), op.get(row), op.call(MESSAGE));
   emit(op.i32(LAYOUT.pairSecond), op.get(row), op.i32(1), op.i32Add, op.call(MESSAGE));
@@ -418,7 +424,7 @@ function keccakModule(rotations: readonly number[]): Uint8Array {
       vector([
         [...name('memory'), 0x02, 0],
         [...name('absorb'), 0x00, ABSORB],
-        [...name('nestedKeys'), 0x00, 4],
+        [...name('nestedKeys'), 0x00, NESTED_KEYS],
       ]),
     ),
     ...section(10, vector(bodies.map((body) => [...leb(body.length), ...body]))),

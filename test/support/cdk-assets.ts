@@ -15,7 +15,7 @@ function stageFunctions(outDir: string, stack: string): Record<StageName, Functi
   const template = JSON.parse(readFileSync(join(outDir, `${stack}.template.json`), 'utf8')) as {
     Resources: Record<string, FunctionResource>;
   };
-  const functionOf = (stage: StageName) => {
+  return byStage((stage) => {
     const fn = Object.values(template.Resources).find(
       (r) =>
         r.Type === 'AWS::Lambda::Function' &&
@@ -23,23 +23,22 @@ function stageFunctions(outDir: string, stack: string): Record<StageName, Functi
     );
     if (fn === undefined) throw new Error(`no ${stage} function in ${outDir}`);
     return fn;
-  };
-  return { extract: functionOf('extract'), normalize: functionOf('normalize'), load: functionOf('load') };
+  });
+}
+
+/** A value for each stage. */
+function byStage<T>(forStage: (stage: StageName) => T): Record<StageName, T> {
+  return { extract: forStage('extract'), normalize: forStage('normalize'), load: forStage('load') };
 }
 
 /** The bundle folder of each stage's function in a `cdk synth` output, found through the template. */
 export function functionAssetDirs(outDir: string, stack = 'Sluice'): Record<StageName, string> {
   const functions = stageFunctions(outDir, stack);
-  const dirOf = (stage: StageName) => join(outDir, functions[stage].Metadata!['aws:asset:path']!);
-  return { extract: dirOf('extract'), normalize: dirOf('normalize'), load: dirOf('load') };
+  return byStage((stage) => join(outDir, functions[stage].Metadata!['aws:asset:path']!));
 }
 
 /** The runtime of each stage's function (`nodejs24.x`) in a `cdk synth` output. */
 export function functionRuntimes(outDir: string, stack = 'Sluice'): Record<StageName, string | undefined> {
   const functions = stageFunctions(outDir, stack);
-  return {
-    extract: functions.extract.Properties.Runtime,
-    normalize: functions.normalize.Properties.Runtime,
-    load: functions.load.Properties.Runtime,
-  };
+  return byStage((stage) => functions[stage].Properties.Runtime);
 }

@@ -111,10 +111,8 @@ describe("hashNestedKeys (an item's nested row keys in one call into the module)
   function keysOf(rows: Nested[]): { made: string[]; expected: string[] } {
     const table = nestedKeyTable();
     table.keys.write(ROOT, 0, 'latin1');
-    for (const [i, [parent, name, index]] of rows.entries()) {
-      const r = i + 1;
-      table.rows.set([parent, nestedKeyName(name), index], 3 * r);
-    }
+    for (const [i, [parent, name, index]] of rows.entries())
+      table.setRow(i + 1, parent, nestedKeyName(name), index);
     hashNestedKeys(rows.length + 1);
     const made = [ROOT];
     const expected = [ROOT];
