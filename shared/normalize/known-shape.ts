@@ -3,14 +3,15 @@ import type { ColumnBatch } from '../formats/column-batch.js';
 import { exactNumber } from '../formats/json-parse.js';
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import { OTHER_FORM, readExtendedTimestampBytes } from '../schema/date-text.js';
+import { pythonDataType } from '../schema/infer.js';
 import type { Schema } from '../schema/schema.js';
-import { type ColumnSchema, DLT_COLUMNS } from '../schema/types.js';
+import { type ColumnSchema, type DataType, DLT_COLUMNS } from '../schema/types.js';
 import { latin1Slice, writeAscii } from '../util/ascii.js';
 import type { JsonFloat } from '../util/json-values.js';
 import { own } from '../util/own.js';
 import { LONE_SURROGATE } from '../util/surrogates.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
-import { type Field, fieldColumn } from './flat-row.js';
+import { type Field, fieldColumn, newField } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
 import {
   hashNestedKeys,
@@ -49,7 +50,7 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
  * general path (RelationalNormalizer.normalize after parseJson) makes them, without the parse,
  * the flattening pass or a string per key. Anything else gives up before a row is written and
  * the caller takes the general path: a key or nested table not seen before, a value for another
- * type (a variant), a null in a required column, a key written with escapes, duplicate keys,
+ * type whose variant column the table lacks yet, a null in a required column, a key written with escapes, duplicate keys,
  * names several keys share, a row key made of the whole item (scd2), JSON columns and deep
  * nesting, a contract that refused a key, and malformed JSON, whose error the general path reports.
  */
@@ -97,6 +98,9 @@ export class KnownShapeScanner {
   /** Rows begun so far, which numbers them: a field read twice in one row is a duplicate key. */
   private rowCount = 0;
   private readonly keyRuns = new WeakMap<Map<string, Field>, KeyRun>();
+  /** Each field's variant fields by type, and the field each variant field is of (see variantField). */
+  private readonly variants = new WeakMap<Field, Map<DataType, Field>>();
+  private readonly variantOf = new WeakMap<Field, Field>();
   /** The schema's change count at which each table context was found ready (see `ready`). */
   private readonly readyAt = new WeakMap<TableContext, number>();
 
@@ -376,12 +380,12 @@ export class KnownShapeScanner {
       } else {
         // a value of the root key is kept as read, which a text column's bytes are not
         const keyValue = row === 0 && this.keyColumns?.includes(field.name) === true;
-        if (next === 0x22 && isText(column) && !keyValue) this.text(row, field, column);
-        else if (next === 0x22 && isTimestamp(column) && !keyValue) this.timestamp(row, field, column);
+        if (next === 0x22 && isText(column) && !keyValue) this.text(ctx, row, field, column);
+        else if (next === 0x22 && isTimestamp(column) && !keyValue) this.timestamp(ctx, row, field, column);
         else {
           const value = this.scalar();
           if (keyValue) this.keyValues.set(field.name, value);
-          this.member(row, field, column, value);
+          this.member(ctx, row, field, column, value);
         }
       }
       this.skipSpace();
@@ -449,8 +453,8 @@ export class KnownShapeScanner {
         value ??= ctx.names.get('')?.get('value');
         if (value === undefined || value.shared) throw UNKNOWN;
         const column = fieldColumn(value, ctx.table, this.schema.changes);
-        if (next === 0x22 && isText(column)) this.text(row, value, column);
-        else this.member(row, value, column, this.scalar());
+        if (next === 0x22 && isText(column)) this.text(ctx, row, value, column);
+        else this.member(ctx, row, value, column, this.scalar());
       }
       this.finishRow(ctx, row);
       this.skipSpace();
@@ -461,8 +465,14 @@ export class KnownShapeScanner {
     }
   }
 
-  /** A scalar's column value, as typeRow sets it. */
-  private member(row: number, field: Field, column: ColumnSchema | undefined, value: unknown): void {
+  /** A scalar's column value, as typeRow sets it: in its column, else in a variant column. */
+  private member(
+    ctx: TableContext,
+    row: number,
+    field: Field,
+    column: ColumnSchema | undefined,
+    value: unknown,
+  ): void {
     if (value === null) {
       if (column?.nullable === false) throw UNKNOWN;
       return;
@@ -471,8 +481,60 @@ export class KnownShapeScanner {
     if (column?.data_type === undefined || column.precision !== undefined || column.data_type === 'decimal')
       throw UNKNOWN;
     const coerced = coerceKnown(value, column);
+    if (coerced === null) throw UNKNOWN;
+    if (coerced !== NO_FIT) this.onTape(row, field, coerced);
+    else this.variantMember(ctx, row, field, column, value);
+  }
+
+  /**
+   * A value that does not fit its column goes to `<column>__v_<type>`, as typeRow's variant puts
+   * it, where the table has that column already: a new one is the general path's to add (the
+   * contract may refuse it), and a value that fits neither is its error to give.
+   */
+  private variantMember(
+    ctx: TableContext,
+    row: number,
+    field: Field,
+    column: ColumnSchema,
+    value: unknown,
+  ): void {
+    const type = column.variant ? undefined : pythonDataType(value);
+    if (type === undefined) throw UNKNOWN;
+    const variant = this.variantField(ctx, field, column, type);
+    const variantColumn = fieldColumn(variant, ctx.table, this.schema.changes);
+    // typeRow checks no size of a variant's value, so neither may a value here need checking
+    if (
+      variantColumn?.data_type === undefined ||
+      variantColumn.precision !== undefined ||
+      variantColumn.data_type === 'decimal'
+    )
+      throw UNKNOWN;
+    const coerced = coerceValue(value, variantColumn);
     if (coerced === null || coerced === NO_FIT) throw UNKNOWN;
-    this.onTape(row, field, coerced);
+    this.onTape(row, variant, coerced);
+  }
+
+  /**
+   * The field of `field`'s variant column for values of `type`, registered as the table's fields
+   * are: should a key of the data take its name, both are shared, and the scanner refuses them.
+   * A name held already by a field of another kind (a key of the data, another column's variant)
+   * could put two values in one column of a row: that is the general path's.
+   */
+  private variantField(ctx: TableContext, field: Field, column: ColumnSchema, type: DataType): Field {
+    let variants = this.variants.get(field);
+    if (variants === undefined) this.variants.set(field, (variants = new Map()));
+    let variant = variants.get(type);
+    if (variant === undefined) {
+      const name = this.schema.naming.makePath(column.name, `v_${type}`);
+      const registered = ctx.byName.get(name);
+      if (registered !== undefined && this.variantOf.get(registered) !== field) throw UNKNOWN;
+      variant = registered ?? newField(name, name);
+      ctx.byName.set(name, variant);
+      this.variantOf.set(variant, field);
+      variants.set(type, variant);
+    }
+    if (variant.shared) throw UNKNOWN;
+    return variant;
   }
 
   /** Adds a value of row `row` to the tape; its place there. */
@@ -488,12 +550,12 @@ export class KnownShapeScanner {
    * The string at `at` into a text column: as is (coerceValue keeps text in text), and when ASCII
    * without escapes, as a place in the line, copied into the column's bytes when written.
    */
-  private text(row: number, field: Field, column: ColumnSchema): void {
+  private text(ctx: TableContext, row: number, field: Field, column: ColumnSchema): void {
     const start = this.at + 1;
     const end = this.stringEnd(start);
     this.at = end + 1;
     if (this.escaped || !this.ascii) {
-      this.member(row, field, column, this.stringOf(start, end));
+      this.member(ctx, row, field, column, this.stringOf(start, end));
       return;
     }
     const t = this.onTape(row, field, ASCII_TEXT);
@@ -505,14 +567,14 @@ export class KnownShapeScanner {
    * The string at `at` into a timestamp column: the common ISO form read from its bytes, anything
    * else as coerceValue reads the string.
    */
-  private timestamp(row: number, field: Field, column: ColumnSchema): void {
+  private timestamp(ctx: TableContext, row: number, field: Field, column: ColumnSchema): void {
     const start = this.at + 1;
     const end = this.stringEnd(start);
     this.at = end + 1;
     const micros =
       this.ascii && !this.escaped ? readExtendedTimestampBytes(this.bytes, start, end) : OTHER_FORM;
     if (micros === OTHER_FORM || micros === undefined)
-      this.member(row, field, column, this.stringOf(start, end));
+      this.member(ctx, row, field, column, this.stringOf(start, end));
     else this.onTape(row, field, micros);
   }
 

@@ -304,6 +304,39 @@ describe('items read from their bytes where the table knows their shape', () => 
     expect(outcome.rows[`items__${long}`]).toHaveLength(3);
   });
 
+  it('puts a value of another type in the variant column the table has, as typeRow does', () => {
+    const text = [
+      '{"id": 1, "status": 200, "at": 5, "tags": [1]}',
+      // the variant columns are new: the general path adds them (at__v_text is a timestamp)
+      '{"id": 2, "status": "unknown", "at": "2024-01-01T00:00:00Z", "tags": ["x"]}',
+      '{"id": 3, "status": "late", "at": "2024-02-01T00:00:00Z", "tags": [2, "y"]}',
+      '{"id": 4, "status": 1.5, "at": 6, "tags": []}',
+      '{"id": 5, "status": 2.5, "at": 7, "tags": ["z"]}',
+      // a key named like a variant column: both write one column, which the general path orders
+      '{"id": 6, "status": "x", "status__v_text": "y"}',
+      '{"id": 7, "status": "w"}',
+    ].join('\n');
+    const outcome = expectSameOutcome(text);
+    expect(outcome.error).toBeUndefined();
+    // lines 3 and 5; after line 6 a key of the data shares the variant's name
+    expect(outcome.scanned).toBe(2);
+    expect(outcome.rows.items?.[2]).toMatchObject({
+      status__v_text: 'late',
+      at__v_text: Date.UTC(2024, 1, 1) * 1000,
+    });
+    expect(outcome.rows.items?.[4]).toMatchObject({ status__v_double: 2.5, at: 7 });
+    expect(outcome.rows.items__tags?.map((row) => row.value ?? row.value__v_text)).toEqual([
+      1,
+      'x',
+      2,
+      'y',
+      'z',
+    ]);
+    expect(outcome.rows.items?.[5]).toMatchObject({ status__v_text: 'y' });
+    const neither = expectSameOutcome(`${text}\n{"id": 8, "at": "not a time"}\n`);
+    expect(neither.error).toMatch(/^items.jsonl:8: value of column at in table items fits neither bigint/);
+  });
+
   it('stops at the line end: a string left open is not closed by the next line', () => {
     const text = '{"id": 1, "name": "a"}\n{"id": 2, "name": "b\n"}\n';
     const outcome = expectSameOutcome(text);
