@@ -38,7 +38,8 @@ interface Figures {
 }
 
 async function dataset(n: number): Promise<{ path: string; bytes: number }> {
-  const path = join(dataDir, `orders-${n}.jsonl`);
+  // named by the generator's version: a file of an older one is not reused
+  const path = join(dataDir, `orders-v2-${n}.jsonl`);
   const existing = await stat(path).catch(() => undefined);
   if (existing) return { path, bytes: existing.size };
   process.stderr.write(`generating ${n} nested rows into ${path}\n`);
@@ -74,7 +75,7 @@ async function ours(
  * 8 files a worker, the first worker's eighth being the pipeline state's, so the groups dlt makes
  * of the sorted files are even.
  */
-async function dlt(path: string, workers = 1): Promise<Figures & { files: number }> {
+async function dlt(path: string, workers = 1): Promise<Figures & { files: number; retriedTasks: number }> {
   const { stdout: python } = await exec('bash', [
     join(root, 'tooling', 'python-env.sh'),
     join(root, 'tooling', 'requirements-bench.txt'),
@@ -93,7 +94,7 @@ async function dlt(path: string, workers = 1): Promise<Figures & { files: number
     maxBuffer: 1 << 24,
     env,
   });
-  return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Figures), files };
+  return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Figures & { retriedTasks: number }), files };
 }
 
 /** CPU time over wall time: how many cores a run kept busy (dlt's workers included). */
@@ -182,6 +183,11 @@ async function normalizeRuns(
       // the same file is one job to dlt; split at extract, dlt's normalize uses every core too
       const dltWorkers = await dlt(full.path, workers);
       console.log(line(`dlt ${workers} workers, ${dltWorkers.files} files`, dltWorkers, full.bytes));
+      // a run that did a worker's files twice is slower than dlt's workers need be: say so
+      if (dltWorkers.retriedTasks > 0)
+        console.log(
+          `  dlt ran ${dltWorkers.retriedTasks} worker task(s) again after a parallel schema conflict`,
+        );
       console.log(
         `sluice / dlt rows/s, both on ${workers} cores (dlt on ${dltWorkers.files} extracted files): ${ratio(oursFull, dltWorkers)}x`,
       );
