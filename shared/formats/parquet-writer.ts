@@ -1,13 +1,12 @@
 import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
-import { type ColumnSchema, DLT_COLUMNS } from '../schema/types.js';
+import type { ColumnSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
 import { buildColumn } from './arrow-columns.js';
 import { arrowType } from './arrow-types.js';
 import { type BatchColumn, TextBytes } from './column-batch.js';
+import { type ColumnEncodings, chooseEncodings } from './column-encodings.js';
 import type { DataFileWriter } from './file-writer.js';
-
-const ROW_KEY_COLUMNS = new Set<string>([DLT_COLUMNS.id, DLT_COLUMNS.parentId, DLT_COLUMNS.rootId]);
 
 /** The Arrow schema of a Parquet file for these columns (time columns as text, if so asked). */
 export function arrowSchema(columns: readonly ColumnSchema[], timeAsText = false): arrow.Schema {
@@ -61,30 +60,6 @@ function arrowColumn(
 // Bytes of Arrow values a row group holds at most, judged by a file's first batch.
 const ROW_GROUP_BYTES = 64 * 1024 * 1024;
 
-// A column gets a dictionary when the first batch repeats its values at least this many times on
-// average. parquet-wasm's dictionary encoding is the costliest part of writing a file (it about
-// doubles the encoding time), and for columns of mostly distinct values (ids, emails, amounts)
-// it is built only to be dropped when the dictionary page fills up.
-const DICTIONARY_MIN_REPEATS = 10;
-const CARDINALITY_SAMPLE = 10_000;
-
-/** The columns whose first values repeat enough for a dictionary to pay off. */
-function repetitiveColumns(
-  columns: readonly ColumnSchema[],
-  values: readonly BatchColumn[],
-  rows: number,
-): string[] {
-  const size = Math.min(rows, CARDINALITY_SAMPLE);
-  return columns
-    .filter((column, i) => {
-      if (ROW_KEY_COLUMNS.has(column.name)) return false;
-      const distinct = new Set<unknown>();
-      for (let row = 0; row < size; row++) distinct.add(values[i]!.valueAt(row));
-      return distinct.size * DICTIONARY_MIN_REPEATS <= size;
-    })
-    .map((column) => column.name);
-}
-
 /**
  * Streams a Parquet file into storage: each batch is handed to parquet-wasm as soon as it is
  * built, which encodes it into the open row group and writes the group out when it is full, so
@@ -128,7 +103,7 @@ export class ParquetFileWriter implements DataFileWriter {
    * Statistics are off: the files are staged for one load that reads every row, so min/max
    * values would cost a fifth of the encoding time and prune nothing.
    */
-  private start(dictionaryColumns: readonly string[], rowsPerGroup: number): Promise<number> {
+  private start(encodings: ColumnEncodings, rowsPerGroup: number): Promise<number> {
     this.rowsPerGroup = rowsPerGroup;
     let builder = new parquet.WriterPropertiesBuilder()
       .setCompression(parquet.Compression.SNAPPY)
@@ -136,7 +111,9 @@ export class ParquetFileWriter implements DataFileWriter {
       .setStatisticsEnabled(parquet.EnabledStatistics.None)
       .setDictionaryEnabled(false)
       .setCreatedBy('sluice');
-    for (const name of dictionaryColumns) builder = builder.setColumnDictionaryEnabled(name, true);
+    for (const name of encodings.dictionary) builder = builder.setColumnDictionaryEnabled(name, true);
+    for (const name of encodings.delta)
+      builder = builder.setColumnEncoding(name, parquet.Encoding.DELTA_BINARY_PACKED);
     const done = parquet
       .transformParquetStream(this.batches, builder.build())
       .then((bytes) => this.storage.putStream(this.key, this.count(bytes)));
@@ -168,7 +145,12 @@ export class ParquetFileWriter implements DataFileWriter {
     const ipc = arrow.tableToIPC(new arrow.Table([batch]), 'stream');
     // rows of large text get smaller row groups: parquet-wasm holds a group's pages until it is full
     this.done ??= this.start(
-      repetitiveColumns(this.columns, values, rows),
+      chooseEncodings(
+        this.columns.map((c) => c.name),
+        this.schema.fields.map((f) => f.type),
+        values,
+        rows,
+      ),
       Math.max(1, Math.min(this.rowGroupSize, Math.floor((ROW_GROUP_BYTES * rows) / ipc.byteLength))),
     );
     this.holding(rows, ipc.byteLength);
@@ -191,7 +173,7 @@ export class ParquetFileWriter implements DataFileWriter {
   }
 
   async close(): Promise<number> {
-    this.done ??= this.start([], this.rowGroupSize);
+    this.done ??= this.start({ dictionary: [], delta: [] }, this.rowGroupSize);
     this.controller.close();
     return this.done;
   }

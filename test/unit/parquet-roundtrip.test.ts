@@ -384,7 +384,7 @@ describe('Parquet writer', () => {
     expect(back.getChild('a')!.toArray()).toEqual(BigInt64Array.from({ length: 20 }, (_, i) => BigInt(i)));
   });
 
-  it('dictionary-encodes the columns whose first values repeat, not row keys or unique values', async () => {
+  it('dictionary-encodes repeating values and delta-encodes integers, unless a dictionary packs them tighter', async () => {
     const storage = new LocalFileStorage(await tempDir());
     const writers = new TableFileWriters(storage, 'n/', 'parquet');
     const t: TableSchema = {
@@ -394,14 +394,28 @@ describe('Parquet writer', () => {
         email: { name: 'email', data_type: 'text' },
         _dlt_load_id: { name: '_dlt_load_id', data_type: 'text' },
         _dlt_id: { name: '_dlt_id', data_type: 'text' },
+        seq: { name: 'seq', data_type: 'bigint' },
+        code: { name: 'code', data_type: 'bigint' },
+        position: { name: 'position', data_type: 'bigint' },
+        at: { name: 'at', data_type: 'timestamp' },
+        day: { name: 'day', data_type: 'date' },
+        price: { name: 'price', data_type: 'double' },
       },
     };
+    const codes = [200, 404, 500, 201];
     for (let i = 0; i < 1_000; i++)
       writers.write(t, {
         status: i % 3 === 0 ? 'open' : 'closed',
         email: `u${i}@example.com`,
         _dlt_load_id: '1',
         _dlt_id: `id${i % 2}`,
+        seq: 1_000_000 + i,
+        code: codes[(i * 7) % 4]!,
+        position: i % 3,
+        // a null is not encoded, and leaves the differences around it as they are
+        ...(i % 10 !== 5 && { at: 1_704_067_200_000_000 + i * 1_000_000 }),
+        day: 19_723 + (i >> 4),
+        price: i % 7,
       });
 
     const [file] = await writers.close();
@@ -414,13 +428,46 @@ describe('Parquet writer', () => {
       metadata
         .rowGroup(0)
         .columns()
-        .map((c) => [c.columnPath().join('.'), c.encodings().some((e) => dictionary.has(e))]),
+        .map((c) => {
+          const encodings = c.encodings();
+          const name = encodings.some((e) => dictionary.has(e))
+            ? 'dictionary'
+            : encodings.includes(parquet.Encoding.DELTA_BINARY_PACKED)
+              ? 'delta'
+              : 'plain';
+          return [c.columnPath().join('.'), name];
+        }),
     );
-    // a row key repeats here only by construction: keys are unique in real packages
-    expect(encoded).toEqual({ status: true, email: false, _dlt_load_id: true, _dlt_id: false });
+    // a row key repeats here only by construction: keys are unique in real packages; four codes
+    // take 2 bits as indexes, their differences 9; positions 0-2 take 2 bits either way
+    expect(encoded).toEqual({
+      status: 'dictionary',
+      email: 'plain',
+      _dlt_load_id: 'dictionary',
+      _dlt_id: 'plain',
+      seq: 'delta',
+      code: 'dictionary',
+      position: 'delta',
+      at: 'delta',
+      day: 'delta',
+      price: 'dictionary',
+    });
     const back = await readBack(storage.url(file!.key));
     expect(back.getChild('email')!.get(999)).toBe('u999@example.com');
     expect(back.getChild('status')!.get(3)).toBe('open');
+    expect(back.getChild('seq')!.toArray()).toEqual(
+      BigInt64Array.from({ length: 1_000 }, (_, i) => 1_000_000n + BigInt(i)),
+    );
+    expect(Array.from(back.getChild('code')!.toArray(), Number)).toEqual(
+      Array.from({ length: 1_000 }, (_, i) => codes[(i * 7) % 4]),
+    );
+    const at = back.getChild('at')!;
+    expect([at.get(4), at.get(5), at.get(999)]).toEqual([
+      1_704_067_204_000,
+      null,
+      1_704_067_200_000 + 999_000,
+    ]);
+    expect(back.getChild('day')!.get(999)).toBe(Date.UTC(2024, 0, 1) + (999 >> 4) * 86_400_000);
   });
 
   it('flushes and groups wide tables by values, not rows: fewer rows the more columns', async () => {
