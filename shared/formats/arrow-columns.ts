@@ -66,6 +66,38 @@ export function buildColumn(
   }
 }
 
+/**
+ * Builds one Arrow column from numbers kept unboxed (see NumberColumn), null where `validity`
+ * says: doubles as they are, integers, µs timestamps and dates converted in one pass; any other
+ * type (another time unit, say) through buildColumn.
+ */
+export function buildNumberColumn(
+  column: ColumnSchema,
+  numbers: Float64Array,
+  validity: Uint8Array,
+  nullCount: number,
+  type: arrow.DataType = arrowType(column),
+): arrow.Data {
+  const length = numbers.length;
+  const base = { type, length, nullCount, nullBitmap: nullCount > 0 ? validity : null };
+  switch (type.typeId) {
+    case arrow.Type.Float:
+      if ((type as arrow.Float).precision === arrow.Precision.DOUBLE)
+        return makeData({ ...base, data: numbers });
+      break;
+    case arrow.Type.Int:
+      return makeData({ ...base, data: integers(type as arrow.Int, numbers) });
+    case arrow.Type.Timestamp:
+      if ((type as arrow.Timestamp).unit === arrow.TimeUnit.MICROSECOND)
+        return makeData({ ...base, data: int64s(numbers) });
+      break;
+    case arrow.Type.Date:
+      return makeData({ ...base, data: Int32Array.from(numbers) });
+  }
+  const values = Array.from(numbers, (n, i) => ((validity[i >> 3]! >> (i & 7)) & 1 ? n : undefined));
+  return buildColumn(column, values, type);
+}
+
 /** µs in another time unit: floored to seconds or ms, times 1,000 for ns. */
 function inUnit(value: Coerced | undefined, unit: arrow.TimeUnit): Coerced | undefined {
   if (value === undefined || value === null) return value;
@@ -94,7 +126,7 @@ function validity(values: ReadonlyArray<unknown>): { bitmap: Uint8Array; nullCou
 
 function fill<T extends Float64Array | Int32Array>(
   target: T,
-  values: ReadonlyArray<unknown>,
+  values: ArrayLike<unknown>,
   convert: (v: never) => number,
 ): T {
   for (let i = 0; i < values.length; i++) {
@@ -111,7 +143,7 @@ const TWO_TO_32 = 2 ** 32;
  * its two 32-bit halves (little-endian, as Arrow's buffers are) instead of through a BigInt made
  * for each value.
  */
-function int64s(values: ReadonlyArray<unknown>): BigInt64Array {
+function int64s(values: ArrayLike<unknown>): BigInt64Array {
   const target = new BigInt64Array(values.length);
   const halves = new Int32Array(target.buffer);
   for (let i = 0; i < values.length; i++) {
@@ -132,7 +164,7 @@ function int64s(values: ReadonlyArray<unknown>): BigInt64Array {
   return target;
 }
 
-function integers(type: arrow.Int, values: ReadonlyArray<unknown>): arrow.Int['TArray'] {
+function integers(type: arrow.Int, values: ArrayLike<unknown>): arrow.Int['TArray'] {
   const length = values.length;
   switch (type.bitWidth) {
     case 8:

@@ -141,7 +141,74 @@ export class TextBytes {
   }
 }
 
-export type BatchColumn = ValueColumn | TextBytes;
+/**
+ * A column of numbers (doubles, integers, timestamps and dates as numbers) kept unboxed, the form
+ * Arrow takes them in, instead of an array of values V8 boxes one by one. A value of another kind
+ * (a bigint past 2^53) turns it into an array of values from then on.
+ */
+export class NumberColumn {
+  private numbers = new Float64Array(256);
+  private valid = new Uint8Array(32);
+  private others: ColumnValues | undefined;
+
+  set(row: number, value: Coerced): void {
+    if (this.others === undefined && typeof value === 'number') {
+      if (row >= this.numbers.length) this.grow(row + 1);
+      this.numbers[row] = value;
+      this.valid[row >> 3]! |= 1 << (row & 7);
+      return;
+    }
+    this.others ??= this.asValues();
+    this.others[row] = value;
+  }
+
+  setAscii(row: number, bytes: Buffer, start: number, end: number): void {
+    this.set(row, latin1Slice(bytes, start, end));
+  }
+
+  valueAt(row: number): Coerced | undefined {
+    if (this.others !== undefined) return this.others[row];
+    if (row >= this.numbers.length || (this.valid[row >> 3]! & (1 << (row & 7))) === 0) return undefined;
+    return this.numbers[row];
+  }
+
+  /** The numbers of `rows` rows and their validity bitmap, or the values where one is not a number. */
+  finish(rows: number): { numbers: Float64Array; validity: Uint8Array; nullCount: number } | ColumnValues {
+    if (this.others !== undefined) {
+      if (this.others.length < rows) this.others.length = rows;
+      return this.others;
+    }
+    this.grow(rows);
+    const validity = this.valid.subarray(0, (rows + 7) >> 3);
+    let set = 0;
+    for (let i = 0; i < rows; i++) set += (validity[i >> 3]! >> (i & 7)) & 1;
+    return { numbers: this.numbers.subarray(0, rows), validity, nullCount: rows - set };
+  }
+
+  private asValues(): ColumnValues {
+    const values: ColumnValues = [];
+    for (let row = 0; row < this.numbers.length; row++) values[row] = this.valueAt(row);
+    return values;
+  }
+
+  private grow(rows: number): void {
+    if (rows > this.numbers.length) {
+      const numbers = new Float64Array(Math.max(this.numbers.length * 2, rows));
+      numbers.set(this.numbers);
+      this.numbers = numbers;
+    }
+    if ((rows + 7) >> 3 > this.valid.length) {
+      const valid = new Uint8Array(Math.max(this.valid.length * 2, (rows + 7) >> 3));
+      valid.set(this.valid);
+      this.valid = valid;
+    }
+  }
+}
+
+export type BatchColumn = ValueColumn | TextBytes | NumberColumn;
+
+/** How a batch keeps a column: values as given, text as UTF-8 bytes, numbers unboxed. */
+export type ColumnKind = 'values' | 'text' | 'numbers';
 
 /**
  * A table's rows held column by column until they are written. Rows come in as objects (the
@@ -158,11 +225,16 @@ export class ColumnBatch {
   private linkage: { ids: BatchColumn; parentIds: BatchColumn; listIdx: BatchColumn } | undefined;
   private rootColumns: { loadIds: BatchColumn; ids: BatchColumn } | undefined;
 
-  /** A column, to set at the index of the row being added; a new text column keeps bytes if `text`. */
-  column(name: string, text = false): BatchColumn {
+  /** A column, to set at the index of the row being added; a new one is kept as `kind` says. */
+  column(name: string, kind: ColumnKind = 'values'): BatchColumn {
     let column = this.columns.get(name);
     if (column === undefined) {
-      column = text ? new TextBytes() : new ValueColumn(this.length);
+      column =
+        kind === 'text'
+          ? new TextBytes()
+          : kind === 'numbers'
+            ? new NumberColumn()
+            : new ValueColumn(this.length);
       this.columns.set(name, column);
     }
     return column;
@@ -171,9 +243,9 @@ export class ColumnBatch {
   /** The columns every nested row sets (its keys as bytes). */
   get nestedLinkage(): NonNullable<ColumnBatch['linkage']> {
     this.linkage ??= {
-      ids: this.column(DLT_COLUMNS.id, true),
-      parentIds: this.column(DLT_COLUMNS.parentId, true),
-      listIdx: this.column(DLT_COLUMNS.listIdx),
+      ids: this.column(DLT_COLUMNS.id, 'text'),
+      parentIds: this.column(DLT_COLUMNS.parentId, 'text'),
+      listIdx: this.column(DLT_COLUMNS.listIdx, 'numbers'),
     };
     return this.linkage;
   }
@@ -181,8 +253,8 @@ export class ColumnBatch {
   /** The columns every root row sets (its load id and key, as bytes). */
   get rootLinkage(): NonNullable<ColumnBatch['rootColumns']> {
     this.rootColumns ??= {
-      loadIds: this.column(DLT_COLUMNS.loadId, true),
-      ids: this.column(DLT_COLUMNS.id, true),
+      loadIds: this.column(DLT_COLUMNS.loadId, 'text'),
+      ids: this.column(DLT_COLUMNS.id, 'text'),
     };
     return this.rootColumns;
   }

@@ -2,9 +2,9 @@ import * as arrow from 'apache-arrow';
 import * as parquet from 'parquet-wasm';
 import type { ColumnSchema } from '../schema/types.js';
 import type { FileStorage } from '../storage/file-storage.js';
-import { buildColumn } from './arrow-columns.js';
+import { buildColumn, buildNumberColumn } from './arrow-columns.js';
 import { arrowType } from './arrow-types.js';
-import { type BatchColumn, TextBytes } from './column-batch.js';
+import { type BatchColumn, NumberColumn, TextBytes } from './column-batch.js';
 import { type ColumnEncodings, chooseEncodings } from './column-encodings.js';
 import type { DataFileWriter } from './file-writer.js';
 
@@ -43,6 +43,11 @@ function arrowColumn(
   type: arrow.DataType,
   rows: number,
 ): arrow.Data {
+  if (values instanceof NumberColumn) {
+    const finished = values.finish(rows);
+    if (Array.isArray(finished)) return buildColumn(column, finished, type);
+    return buildNumberColumn(column, finished.numbers, finished.validity, finished.nullCount, type);
+  }
   if (!(values instanceof TextBytes)) return buildColumn(column, values.finish(rows), type);
   // only text columns keep bytes, and text is Utf8 in every file
   if (type.typeId !== arrow.Type.Utf8) throw new Error(`column ${column.name}: text bytes for ${type}`);

@@ -1,5 +1,5 @@
 import { constants } from 'node:buffer';
-import type { ColumnBatch } from '../formats/column-batch.js';
+import type { ColumnBatch, ColumnKind } from '../formats/column-batch.js';
 import { exactNumber } from '../formats/json-parse.js';
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import { OTHER_FORM, readExtendedTimestampBytes } from '../schema/date-text.js';
@@ -191,8 +191,7 @@ export class KnownShapeScanner {
       const value = this.tapeValues[t]!;
       if (field.batch !== batch) {
         field.batch = batch;
-        // text columns keep their values as UTF-8 bytes
-        field.batchColumn = batch.column(field.name, field.column?.data_type === 'text');
+        field.batchColumn = batch.column(field.name, columnKind(field.column));
       }
       const column = field.batchColumn!;
       if (value === ASCII_TEXT) {
@@ -217,7 +216,7 @@ export class KnownShapeScanner {
       const at = positions[r]!;
       const linkage = batch.nestedLinkage;
       if (contexts[r]!.propagateRootKey)
-        batch.column(DLT_COLUMNS.rootId, true).setAscii(at, rowKeys, 0, ROW_KEY_LENGTH);
+        batch.column(DLT_COLUMNS.rootId, 'text').setAscii(at, rowKeys, 0, ROW_KEY_LENGTH);
       const parentAt = this.parentRows[r]! * ROW_KEY_LENGTH;
       linkage.parentIds.setAscii(at, rowKeys, parentAt, parentAt + ROW_KEY_LENGTH);
       linkage.listIdx.set(at, this.listIndexes[r]!);
@@ -715,6 +714,21 @@ function coerceKnown(value: unknown, column: ColumnSchema): Coerced | null | typ
     if (type === 'bigint' && column.precision === undefined && Number.isInteger(value)) return value;
   } else if (typeof value === 'boolean' && type === 'bool') return value;
   return coerceValue(value, column);
+}
+
+/** Text columns keep their values as UTF-8 bytes, columns of numbers as doubles, as Arrow takes them. */
+function columnKind(column: ColumnSchema | undefined): ColumnKind {
+  switch (column?.data_type) {
+    case 'text':
+      return 'text';
+    case 'double':
+    case 'bigint':
+    case 'timestamp':
+    case 'date':
+      return 'numbers';
+    default:
+      return 'values';
+  }
 }
 
 /** A tape value: ASCII text, at textStarts/textEnds in the line. */

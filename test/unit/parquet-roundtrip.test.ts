@@ -227,7 +227,7 @@ describe('Parquet writer', () => {
         expected.push(null);
         continue;
       }
-      const text = batch.column('s', true);
+      const text = batch.column('s', 'text');
       if (i % 11 === 0 || i % 13 === 0) {
         const value = i % 11 === 0 ? `é ${i}` : `plain ${i}`;
         text.set(at, value);
@@ -244,6 +244,73 @@ describe('Parquet writer', () => {
     expect(Array.from(back.getChild('n')!.toArray(), Number)).toEqual(
       Array.from({ length: 1_000 }, (_, i) => i),
     );
+  });
+
+  it('writes numbers kept unboxed beside values given as objects, and a bigint among them', async () => {
+    const storage = new LocalFileStorage(await tempDir());
+    const t: TableSchema = {
+      name: 'unboxed',
+      columns: {
+        dbl: { name: 'dbl', data_type: 'double', nullable: true },
+        big: { name: 'big', data_type: 'bigint', nullable: true },
+        small: { name: 'small', data_type: 'bigint', precision: 16, nullable: true },
+        ts: { name: 'ts', data_type: 'timestamp', nullable: true },
+        ms: { name: 'ms', data_type: 'timestamp', precision: 3, nullable: true },
+        day: { name: 'day', data_type: 'date', nullable: true },
+      },
+    };
+    const names = Object.keys(t.columns);
+    const numberAt = (name: string, i: number): number | bigint | undefined => {
+      if ((i + name.length) % 9 === 0) return undefined;
+      switch (name) {
+        case 'dbl':
+          return i === 4 ? -0 : i * 1.25 - 300;
+        case 'big':
+          // past 2^53 the column keeps values as they are from then on
+          return i === 700 ? 2n ** 62n + 1n : i * 2 ** 33 - 5;
+        case 'small':
+          return i - 500;
+        case 'ts':
+        case 'ms':
+          return 1_704_067_200_123_456 - i * 86_400_000_001;
+        default:
+          return 19_723 - i;
+      }
+    };
+    // past the first 256 rows each column holds, rows as objects between rows set column by column
+    const writers = new TableFileWriters(storage, 'n/', 'parquet');
+    for (let i = 0; i < 1_000; i++) {
+      if (i % 10 === 7) {
+        const row: NormalizedRow = {};
+        for (const name of names) {
+          const value = numberAt(name, i);
+          if (value !== undefined) row[name] = value;
+        }
+        writers.write(t, row);
+        continue;
+      }
+      const batch = writers.columns(t);
+      const at = batch.length++;
+      for (const name of names) {
+        const value = numberAt(name, i);
+        if (value !== undefined) batch.column(name, 'numbers').set(at, value);
+      }
+    }
+    const [file] = await writers.close();
+    const back = await readBack(storage.url(file!.key));
+    const expected = (name: string, read: (v: number | bigint) => unknown) =>
+      Array.from({ length: 1_000 }, (_, i) => {
+        const value = numberAt(name, i);
+        return value === undefined ? null : read(value);
+      });
+    expect(Array.from(back.getChild('dbl')!)).toEqual(expected('dbl', (v) => v));
+    expect(Object.is(back.getChild('dbl')!.get(4), -0)).toBe(true);
+    expect(Array.from(back.getChild('big')!)).toEqual(expected('big', BigInt));
+    expect(Array.from(back.getChild('small')!)).toEqual(expected('small', Number));
+    // apache-arrow reads timestamps as ms; a ms column floors the µs
+    expect(Array.from(back.getChild('ts')!)).toEqual(expected('ts', (v) => Number(v) / 1000));
+    expect(Array.from(back.getChild('ms')!)).toEqual(expected('ms', (v) => Math.floor(Number(v) / 1000)));
+    expect(Array.from(back.getChild('day')!)).toEqual(expected('day', (v) => Number(v) * 86_400_000));
   });
 
   it('round-trips 64-bit integers and timestamps across the sign and the 32-bit halves', async () => {
