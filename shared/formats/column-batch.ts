@@ -175,7 +175,8 @@ export class NumberColumn {
   /** The numbers of `rows` rows and their validity bitmap, or the values where one is not a number. */
   finish(rows: number): { numbers: Float64Array; validity: Uint8Array; nullCount: number } | ColumnValues {
     if (this.others !== undefined) {
-      if (this.others.length < rows) this.others.length = rows;
+      // asValues copied the whole buffer, which may reach past the batch's rows
+      this.others.length = rows;
       return this.others;
     }
     this.grow(rows);
