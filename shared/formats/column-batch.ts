@@ -128,16 +128,8 @@ export class TextBytes {
   }
 
   private grow(rows: number): void {
-    if (rows > this.ends.length) {
-      const ends = new Int32Array(Math.max(this.ends.length * 2, rows));
-      ends.set(this.ends);
-      this.ends = ends;
-    }
-    if ((rows + 7) >> 3 > this.valid.length) {
-      const valid = new Uint8Array(Math.max(this.valid.length * 2, (rows + 7) >> 3));
-      valid.set(this.valid);
-      this.valid = valid;
-    }
+    this.ends = atLeast(this.ends, rows, newInt32s);
+    this.valid = atLeast(this.valid, (rows + 7) >> 3, newBytes);
   }
 }
 
@@ -193,20 +185,29 @@ export class NumberColumn {
   }
 
   private grow(rows: number): void {
-    if (rows > this.numbers.length) {
-      const numbers = new Float64Array(Math.max(this.numbers.length * 2, rows));
-      numbers.set(this.numbers);
-      this.numbers = numbers;
-    }
-    if ((rows + 7) >> 3 > this.valid.length) {
-      const valid = new Uint8Array(Math.max(this.valid.length * 2, (rows + 7) >> 3));
-      valid.set(this.valid);
-      this.valid = valid;
-    }
+    this.numbers = atLeast(this.numbers, rows, newFloat64s);
+    this.valid = atLeast(this.valid, (rows + 7) >> 3, newBytes);
   }
 }
 
 export type BatchColumn = ValueColumn | TextBytes | NumberColumn;
+
+// made once: a closure written at each call would be made at each call
+const newInt32s = (length: number) => new Int32Array(length);
+const newFloat64s = (length: number) => new Float64Array(length);
+const newBytes = (length: number) => new Uint8Array(length);
+
+/** `array`, or a copy of it at least `length` long (twice as long, at least), as rows come. */
+function atLeast<T extends Int32Array | Float64Array | Uint8Array>(
+  array: T,
+  length: number,
+  make: (length: number) => T,
+): T {
+  if (length <= array.length) return array;
+  const grown = make(Math.max(array.length * 2, length));
+  grown.set(array);
+  return grown;
+}
 
 /** How a batch keeps a column: values as given, text as UTF-8 bytes, numbers unboxed. */
 export type ColumnKind = 'values' | 'text' | 'numbers';
