@@ -46,27 +46,35 @@ async function dataset(n: number): Promise<{ path: string; bytes: number }> {
   return { path, bytes: await generateDataset(path, n) };
 }
 
-let lastExtract: { items: number; seconds: number; peakRssMB: number } | undefined;
+/** What our bench's extract prints. */
+interface ExtractFigures {
+  items: number;
+  seconds: number;
+  peakRssMB: number;
+}
 
 /**
- * Our normalize, bundled as for Lambda (`script`, see bundle.ts), on `path`, run by `node`. Each
- * run extracts afresh: normalize folds the package's schema into the pipeline's, which a second
- * normalize of the same package would start from, reading every item as a known shape.
+ * Our normalize, bundled as for Lambda (`script`, see bundle.ts), on `path`, run by `node`, with
+ * the figures of the extract before it. Each run extracts afresh: normalize folds the package's
+ * schema into the pipeline's, which a second normalize of the same package would start from,
+ * reading every item as a known shape.
  */
 async function ours(
   script: string,
   path: string,
   workers: number,
   node = process.execPath,
-): Promise<Figures> {
+): Promise<Figures & { extract: ExtractFigures }> {
   const work = join(dataDir, 'ours');
   const extracted = await exec(node, [script, 'extract', path, work], { maxBuffer: 1 << 24 });
-  lastExtract = JSON.parse(extracted.stdout.trim().split('\n').pop()!);
   const { stdout } = await exec(node, [script, 'normalize', path, work], {
     maxBuffer: 1 << 24,
     env: { ...process.env, SLUICE_BENCH_WORKERS: String(workers) },
   });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as Figures;
+  return {
+    ...(JSON.parse(stdout.trim().split('\n').pop()!) as Figures),
+    extract: JSON.parse(extracted.stdout.trim().split('\n').pop()!) as ExtractFigures,
+  };
 }
 
 /**
@@ -152,13 +160,8 @@ async function normalizeRuns(
   console.log(line(`sluice 1 thr (${rows} rows)`, oursSingle, full.bytes));
   const oursFull = await ours(script, full.path, workers);
   console.log(line(`sluice ${workers} thr (${rows} rows)`, oursFull, full.bytes));
-  const extractFigures = lastExtract;
-  if (extractFigures !== undefined) {
-    const { items, seconds, peakRssMB } = extractFigures;
-    console.log(
-      line(`sluice extract (${rows} rows)`, { items, rows: items, seconds, peakRssMB }, full.bytes),
-    );
-  }
+  const { items, seconds, peakRssMB } = oursFull.extract;
+  console.log(line(`sluice extract (${rows} rows)`, { items, rows: items, seconds, peakRssMB }, full.bytes));
   // the Lambdas run Node 24, whose compilers differ from this machine's Node 20
   const unavailable = lambdaNodeUnavailable();
   if (args.includes('--skip-node24') || unavailable !== undefined)

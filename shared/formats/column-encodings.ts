@@ -31,20 +31,19 @@ const INTEGER_TYPES = new Set([arrow.Type.Int, arrow.Type.Timestamp, arrow.Type.
  * dictionary's indexes would be narrower than their differences (status codes, say).
  */
 export function chooseEncodings(
-  names: readonly string[],
-  types: readonly arrow.DataType[],
+  fields: readonly arrow.Field[],
   values: readonly BatchColumn[],
   rows: number,
 ): ColumnEncodings {
   const size = Math.min(rows, SAMPLE_ROWS);
   const chosen: ColumnEncodings = { dictionary: [], delta: [] };
-  names.forEach((name, i) => {
+  fields.forEach(({ name, type }, i) => {
     if (ROW_KEY_COLUMNS.has(name)) return;
     const column = values[i]!;
     const distinct = new Set<unknown>();
     for (let row = 0; row < size; row++) distinct.add(column.valueAt(row));
     const repeats = distinct.size * DICTIONARY_MIN_REPEATS <= size;
-    if (!INTEGER_TYPES.has(types[i]!.typeId)) {
+    if (!INTEGER_TYPES.has(type.typeId)) {
       if (repeats) chosen.dictionary.push(name);
       return;
     }

@@ -150,12 +150,7 @@ export class ParquetFileWriter implements DataFileWriter {
     const ipc = arrow.tableToIPC(new arrow.Table([batch]), 'stream');
     // rows of large text get smaller row groups: parquet-wasm holds a group's pages until it is full
     this.done ??= this.start(
-      chooseEncodings(
-        this.columns.map((c) => c.name),
-        this.schema.fields.map((f) => f.type),
-        values,
-        rows,
-      ),
+      chooseEncodings(this.schema.fields, values, rows),
       Math.max(1, Math.min(this.rowGroupSize, Math.floor((ROW_GROUP_BYTES * rows) / ipc.byteLength))),
     );
     this.holding(rows, ipc.byteLength);

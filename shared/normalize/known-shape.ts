@@ -50,9 +50,10 @@ const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
  * general path (RelationalNormalizer.normalize after parseJson) makes them, without the parse,
  * the flattening pass or a string per key. Anything else gives up before a row is written and
  * the caller takes the general path: a key or nested table not seen before, a value for another
- * type whose variant column the table lacks yet, a null in a required column, a key written with escapes, duplicate keys,
- * names several keys share, a row key made of the whole item (scd2), JSON columns and deep
- * nesting, a contract that refused a key, and malformed JSON, whose error the general path reports.
+ * type whose variant column the table lacks yet, a null in a required column, a key written with
+ * escapes, duplicate keys, names several keys share, a row key made of the whole item (scd2), JSON
+ * columns and deep nesting, a contract that refused a key, and malformed JSON, whose error the
+ * general path reports.
  */
 export class KnownShapeScanner {
   private bytes: Buffer = Buffer.alloc(0);
@@ -98,9 +99,8 @@ export class KnownShapeScanner {
   /** Rows begun so far, which numbers them: a field read twice in one row is a duplicate key. */
   private rowCount = 0;
   private readonly keyRuns = new WeakMap<Map<string, Field>, KeyRun>();
-  /** Each field's variant fields by type, and the field each variant field is of (see variantField). */
+  /** Each field's variant fields by type (see variantField). */
   private readonly variants = new WeakMap<Field, Map<DataType, Field>>();
-  private readonly variantOf = new WeakMap<Field, Field>();
   /** The schema's change count at which each table context was found ready (see `ready`). */
   private readonly readyAt = new WeakMap<TableContext, number>();
 
@@ -477,8 +477,7 @@ export class KnownShapeScanner {
       return;
     }
     // a new column, one hinted without a type, or one whose values typeRow checks for size
-    if (column?.data_type === undefined || column.precision !== undefined || column.data_type === 'decimal')
-      throw UNKNOWN;
+    if (!isUnsized(column)) throw UNKNOWN;
     const coerced = coerceKnown(value, column);
     if (coerced === null) throw UNKNOWN;
     if (coerced !== NO_FIT) this.onTape(row, field, coerced);
@@ -502,12 +501,7 @@ export class KnownShapeScanner {
     const variant = this.variantField(ctx, field, column, type);
     const variantColumn = fieldColumn(variant, ctx.table, this.schema.changes);
     // typeRow checks no size of a variant's value, so neither may a value here need checking
-    if (
-      variantColumn?.data_type === undefined ||
-      variantColumn.precision !== undefined ||
-      variantColumn.data_type === 'decimal'
-    )
-      throw UNKNOWN;
+    if (!isUnsized(variantColumn)) throw UNKNOWN;
     const coerced = coerceValue(value, variantColumn);
     if (coerced === null || coerced === NO_FIT) throw UNKNOWN;
     this.onTape(row, variant, coerced);
@@ -516,8 +510,8 @@ export class KnownShapeScanner {
   /**
    * The field of `field`'s variant column for values of `type`, registered as the table's fields
    * are: should a key of the data take its name, both are shared, and the scanner refuses them.
-   * A name held already by a field of another kind (a key of the data, another column's variant)
-   * could put two values in one column of a row: that is the general path's.
+   * A name some field holds already (a key of the data, another column's variant) could put two
+   * values in one column of a row: that is the general path's.
    */
   private variantField(ctx: TableContext, field: Field, column: ColumnSchema, type: DataType): Field {
     let variants = this.variants.get(field);
@@ -525,11 +519,9 @@ export class KnownShapeScanner {
     let variant = variants.get(type);
     if (variant === undefined) {
       const name = this.schema.naming.makePath(column.name, `v_${type}`);
-      const registered = ctx.byName.get(name);
-      if (registered !== undefined && this.variantOf.get(registered) !== field) throw UNKNOWN;
-      variant = registered ?? newField(name, name);
+      if (ctx.byName.has(name)) throw UNKNOWN;
+      variant = newField(name, name);
       ctx.byName.set(name, variant);
-      this.variantOf.set(variant, field);
       variants.set(type, variant);
     }
     if (variant.shared) throw UNKNOWN;
@@ -733,6 +725,11 @@ function columnKind(column: ColumnSchema | undefined): ColumnKind {
 
 /** A tape value: ASCII text, at textStarts/textEnds in the line. */
 const ASCII_TEXT = Symbol('ASCII text');
+
+/** A typed column whose values typeRow stores without checking their size (no precision, no decimal). */
+function isUnsized(column: ColumnSchema | undefined): column is ColumnSchema {
+  return column?.data_type !== undefined && column.precision === undefined && column.data_type !== 'decimal';
+}
 
 /** A timestamp column member() takes values of (no precision to check). */
 function isTimestamp(column: ColumnSchema | undefined): column is ColumnSchema {

@@ -7,11 +7,10 @@ import {
   type KeccakInstance,
   LAYOUT,
   MAX_KEYED_ROWS,
-  RATE,
   ROW_ENTRY_BYTES,
+  RATE as SHAKE128_RATE,
 } from './keccak-wasm.js';
 
-const SHAKE128_RATE = RATE;
 const INPUT_AT = LAYOUT.input;
 /** The longest input the module hashes: longer ones go to OpenSSL. */
 const INPUT_ROOM = LAYOUT.inputEnd - INPUT_AT - SHAKE128_RATE;

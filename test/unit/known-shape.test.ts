@@ -333,6 +333,24 @@ describe('items read from their bytes where the table knows their shape', () => 
       'z',
     ]);
     expect(outcome.rows.items?.[5]).toMatchObject({ status__v_text: 'y' });
+    // the key came first, so the variant's name is taken: its values go the general path
+    const keyFirst = expectSameOutcome(
+      [
+        '{"id": 1, "status": 200}',
+        '{"id": 2, "status__v_text": "k"}',
+        '{"id": 3, "status": "x"}',
+        '{"id": 4, "status": "y", "status__v_text": "z"}',
+        '{"id": 5, "status": 7}',
+      ].join('\n'),
+    );
+    expect(keyFirst.scanned).toBe(1);
+    expect(keyFirst.rows.items?.map((row) => row.status__v_text)).toEqual([
+      undefined,
+      'k',
+      'x',
+      'z',
+      undefined,
+    ]);
     const neither = expectSameOutcome(`${text}\n{"id": 8, "at": "not a time"}\n`);
     expect(neither.error).toMatch(/^items.jsonl:8: value of column at in table items fits neither bigint/);
   });
