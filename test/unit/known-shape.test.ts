@@ -355,6 +355,41 @@ describe('items read from their bytes where the table knows their shape', () => 
     expect(neither.error).toMatch(/^items.jsonl:8: value of column at in table items fits neither bigint/);
   });
 
+  it('matches a key only by all its bytes, at every length, with space before the colon or not', () => {
+    // keys of 1 to 20 characters (read one byte at a time, four, or eight from each end and the
+    // middle byte by byte), each with look-alikes one byte off at its start, end and middle
+    const keys = ['a', 'ab', 'abc', 'abcd', 'abcdefg', 'abcdefgh', 'abcdefghijklmno', 'abcdefghijklmnopqrst'];
+    const at = (key: string, i: number) => `${key.slice(0, i)}y${key.slice(i + 1)}`;
+    const lookAlikes = keys.map((key) => [
+      at(key, 0),
+      at(key, key.length - 1),
+      at(key, Math.floor(key.length / 2)),
+    ]);
+    const item = (names: readonly string[], value: number, colon = ':') =>
+      `{${names.map((name, i) => `"${name}"${colon}${value + i}`).join(',')}}`;
+    const everyName = [...new Set([...keys, ...lookAlikes.flat()])];
+    // each look-alike follows the keys themselves, which the scanner then expects
+    const text = [
+      item(everyName, 0),
+      ...[0, 1, 2].flatMap((which) => [
+        item(keys, 100 * (which + 1)),
+        item(
+          lookAlikes.map((names) => names[which]!),
+          100 * (which + 1) + 50,
+        ),
+      ]),
+      item(keys, 500, ' :'),
+      item(keys, 600),
+    ].join('\n');
+    const outcome = expectSameOutcome(text);
+    // all but the first, which adds the columns
+    expect(outcome.scanned).toBe(8);
+    expect(outcome.rows.items?.[2]).toMatchObject({ ybcdefghijklmnopqrst: 157 });
+    expect(outcome.rows.items?.[2]).not.toHaveProperty('abcdefghijklmnopqrst');
+    expect(outcome.rows.items?.[6]).toMatchObject({ abcdefghijylmnopqrst: 357 });
+    expect(outcome.rows.items?.[7]).toMatchObject({ a: 500, abcdefghijklmnopqrst: 507 });
+  });
+
   it('stops at the line end: a string left open is not closed by the next line', () => {
     const text = '{"id": 1, "name": "a"}\n{"id": 2, "name": "b\n"}\n';
     const outcome = expectSameOutcome(text);
