@@ -29,6 +29,11 @@ export class ValueColumn {
     return this.values[row];
   }
 
+  /** Drops the values of rows from `rows` on. */
+  truncate(rows: number): void {
+    if (this.values.length > rows) this.values.length = rows;
+  }
+
   /** The values of `rows` rows. */
   finish(rows: number): ColumnValues {
     if (this.values.length < rows) this.values.length = rows;
@@ -83,6 +88,18 @@ export class TextBytes {
   valueAt(row: number): Coerced | undefined {
     if (row >= this.rows || (this.valid[row >> 3]! & (1 << (row & 7))) === 0) return undefined;
     return this.bytes.toString('utf8', row === 0 ? 0 : this.ends[row - 1]!, this.ends[row]!);
+  }
+
+  /** Drops the rows from `rows` on: their text, and their nulls from the count. */
+  truncate(rows: number): void {
+    if (rows >= this.rows) return;
+    for (let row = rows; row < this.rows; row++) {
+      const bit = 1 << (row & 7);
+      if ((this.valid[row >> 3]! & bit) === 0) this.nullCount--;
+      else this.valid[row >> 3]! &= ~bit;
+    }
+    this.used = rows === 0 ? 0 : this.ends[rows - 1]!;
+    this.rows = rows;
   }
 
   /** Arrow's Utf8 buffers for `rows` rows: offsets, data and the validity bitmap. */
@@ -162,6 +179,17 @@ export class NumberColumn {
     if (this.others !== undefined) return this.others[row];
     if (row >= this.numbers.length || (this.valid[row >> 3]! & (1 << (row & 7))) === 0) return undefined;
     return this.numbers[row];
+  }
+
+  /** Drops the values of rows from `rows` on (rows are set in any order: every later bit is cleared). */
+  truncate(rows: number): void {
+    if (this.others !== undefined) {
+      if (this.others.length > rows) this.others.length = rows;
+      return;
+    }
+    if (rows >= this.numbers.length) return;
+    this.valid[rows >> 3]! &= (1 << (rows & 7)) - 1;
+    this.valid.fill(0, (rows >> 3) + 1);
   }
 
   /** The numbers of `rows` rows and their validity bitmap, or the values where one is not a number. */
@@ -259,6 +287,13 @@ export class ColumnBatch {
       ids: this.column(DLT_COLUMNS.id, 'text'),
     };
     return this.rootColumns;
+  }
+
+  /** Drops the rows from `rows` on (a refused item's), and sets the text count back to `chars`. */
+  truncate(rows: number, chars: number): void {
+    for (const column of this.columns.values()) column.truncate(rows);
+    this.length = rows;
+    this.chars = chars;
   }
 
   /** Adds a row given as an object. */

@@ -1,5 +1,5 @@
 import { constants } from 'node:buffer';
-import type { ColumnBatch, ColumnKind } from '../formats/column-batch.js';
+import type { BatchColumn, ColumnBatch, ColumnKind } from '../formats/column-batch.js';
 import { exactNumber } from '../formats/json-parse.js';
 import { type Coerced, coerceValue, NO_FIT } from '../schema/coerce.js';
 import { OTHER_FORM, readExtendedTimestampBytes } from '../schema/date-text.js';
@@ -72,9 +72,9 @@ export class KnownShapeScanner {
   private ascii = false;
   private escaped = false;
   /**
-   * The item's rows (the root row first, then in document order), written once the whole item is
-   * read: each row's table, its parent row and list position (their keys are made at the end, two
-   * at a time, see assignKeys), and where its values start on the tape.
+   * The item's rows (the root row first, then in document order): each row's table, its parent
+   * row and list position (their keys are made once the whole item is read, two at a time, see
+   * assignKeys), and where its values start on the tape.
    */
   private readonly contexts: TableContext[] = [];
   private readonly parentRows: number[] = [];
@@ -90,7 +90,10 @@ export class KnownShapeScanner {
   private keyedName = -1;
   private readonly tapeStarts: number[] = [];
   private rowsInItem = 0;
-  /** The item's values in the order read, each with its row and field (rows interleave). */
+  /**
+   * Where the sink takes rows as objects: the item's values in the order read, each with its row
+   * and field (rows interleave), made rows once the whole item is read.
+   */
   private readonly tapeRows: number[] = [];
   private readonly tapeFields: Field[] = [];
   private readonly tapeValues: (Coerced | typeof ASCII_TEXT)[] = [];
@@ -98,9 +101,15 @@ export class KnownShapeScanner {
   private readonly textStarts: number[] = [];
   private readonly textEnds: number[] = [];
   private tapeLength = 0;
-  /** Where each row goes when written column by column: its batch and its index there. */
+  /**
+   * Where the sink takes rows column by column: the root table's batch, into which (and the nested
+   * tables' batches) values go as they are read; each row's batch, its index there, and the
+   * batch's text count before the row, to take the item's rows back out if it is refused.
+   */
+  private rootBatch: ColumnBatch | undefined;
   private readonly batches: ColumnBatch[] = [];
   private readonly positions: number[] = [];
+  private readonly charsBefore: number[] = [];
   /** For a root key made of data, the primary key and its values. */
   private keyColumns: readonly string[] | undefined;
   private readonly keyValues = new Map<string, unknown>();
@@ -141,6 +150,7 @@ export class KnownShapeScanner {
     this.keyColumns = keyed ? ctx.primaryKey : undefined;
     // only a keyed item reads them; clearing an empty Map still costs (75 ms a million items)
     if (keyed) this.keyValues.clear();
+    this.rootBatch = this.sink.columns?.(ctx.table);
     try {
       this.skipSpace();
       this.newRow(ctx, -1, -1);
@@ -151,12 +161,19 @@ export class KnownShapeScanner {
       this.assignKeys(keyed ? this.keyHash() : undefined);
     } catch {
       // UNKNOWN, or whatever else stops the scan: the general path reads the item or reports it
+      this.takeBack();
       return false;
     }
-    const rootBatch = this.sink.columns?.(ctx.table);
-    if (rootBatch === undefined) this.writeRows();
-    else this.writeColumns(rootBatch);
+    if (this.rootBatch === undefined) this.writeRows();
+    else this.writeLinkage();
     return true;
+  }
+
+  /** Takes the rows of a refused item back out of their batches, last first. */
+  private takeBack(): void {
+    if (this.rootBatch === undefined) return;
+    for (let r = this.rowsInItem - 1; r >= 0; r--)
+      this.batches[r]!.truncate(this.positions[r]!, this.charsBefore[r]!);
   }
 
   /** Writes the item's rows as objects, in order, linkage columns last as typeRow sets them. */
@@ -181,42 +198,9 @@ export class KnownShapeScanner {
     for (let r = 0; r < rows.length; r++) this.sink.write(this.contexts[r]!.table, rows[r]!);
   }
 
-  /** Adds the item's rows to their tables' batches value by value, without an object per row. */
-  private writeColumns(rootBatch: ColumnBatch): void {
+  /** Sets the `_dlt` columns of the item's rows, whose values are in their batches already. */
+  private writeLinkage(): void {
     const { contexts, batches, positions, rowKeys } = this;
-    for (let r = 0; r < this.rowsInItem; r++) {
-      const ctx = contexts[r]!;
-      let batch = rootBatch;
-      if (r > 0) {
-        const columns = ctx === contexts[r - 1] ? batches[r - 1] : this.sink.columns?.(ctx.table);
-        if (columns === undefined) throw new Error(`no batch for the rows of table ${ctx.table.name}`);
-        batch = columns;
-      }
-      batches[r] = batch;
-      positions[r] = batch.length++;
-    }
-    for (let t = 0; t < this.tapeLength; t++) {
-      const r = this.tapeRows[t]!;
-      const field = this.tapeFields[t]!;
-      const batch = batches[r]!;
-      const value = this.tapeValues[t]!;
-      if (field.batch !== batch) {
-        field.batch = batch;
-        field.batchColumn = batch.column(field.name, columnKind(field.column));
-      }
-      const column = field.batchColumn!;
-      if (value === ASCII_TEXT) {
-        const start = this.textStarts[t]!;
-        const end = this.textEnds[t]!;
-        column.setAscii(positions[r]!, this.bytes, start, end);
-        batch.chars += end - start;
-      } else {
-        column.set(positions[r]!, value);
-        if (typeof value === 'string') batch.chars += value.length;
-        // the one object a value is: binary
-        else if (typeof value === 'object') batch.chars += value.byteLength;
-      }
-    }
     const { loadIds, ids } = batches[0]!.rootLinkage;
     const { loadIdBytes } = this;
     if (loadIdBytes === undefined) loadIds.set(positions[0]!, this.loadId);
@@ -335,6 +319,18 @@ export class KnownShapeScanner {
     this.listIndexes[at] = listIndex;
     this.tapeStarts[at] = this.tapeLength;
     this.rowCount++;
+    if (this.rootBatch !== undefined) {
+      const batch =
+        at === 0
+          ? this.rootBatch
+          : ctx === this.contexts[at - 1]
+            ? this.batches[at - 1]!
+            : this.sink.columns?.(ctx.table);
+      if (batch === undefined) throw new Error(`no batch for the rows of table ${ctx.table.name}`);
+      this.batches[at] = batch;
+      this.charsBefore[at] = batch.chars;
+      this.positions[at] = batch.length++;
+    }
     return at;
   }
 
@@ -342,6 +338,8 @@ export class KnownShapeScanner {
   private finishRow(ctx: TableContext, row: number): void {
     for (const name of ctx.required) {
       let found = false;
+      if (this.rootBatch !== undefined)
+        found = this.batches[row]!.columnOf(name).valueAt(this.positions[row]!) !== undefined;
       for (let t = this.tapeStarts[row]!; t < this.tapeLength && !found; t++)
         found = this.tapeRows[t] === row && this.tapeFields[t]!.name === name;
       if (!found) throw UNKNOWN;
@@ -520,7 +518,7 @@ export class KnownShapeScanner {
     if (!isUnsized(column)) throw UNKNOWN;
     const coerced = coerceKnown(value, column);
     if (coerced === null) throw UNKNOWN;
-    if (coerced !== NO_FIT) this.onTape(row, field, coerced);
+    if (coerced !== NO_FIT) this.setValue(row, field, coerced);
     else this.variantMember(ctx, row, field, column, value);
   }
 
@@ -544,7 +542,7 @@ export class KnownShapeScanner {
     if (!isUnsized(variantColumn)) throw UNKNOWN;
     const coerced = coerceValue(value, variantColumn);
     if (coerced === null || coerced === NO_FIT) throw UNKNOWN;
-    this.onTape(row, variant, coerced);
+    this.setValue(row, variant, coerced);
   }
 
   /**
@@ -568,6 +566,28 @@ export class KnownShapeScanner {
     return variant;
   }
 
+  /** A value of row `row`: into its column, or onto the tape where rows are made as objects. */
+  private setValue(row: number, field: Field, value: Coerced): void {
+    if (this.rootBatch === undefined) {
+      this.onTape(row, field, value);
+      return;
+    }
+    const batch = this.batches[row]!;
+    this.columnOf(batch, field).set(this.positions[row]!, value);
+    if (typeof value === 'string') batch.chars += value.length;
+    // the one object a value is: binary
+    else if (typeof value === 'object') batch.chars += value.byteLength;
+  }
+
+  /** `field`'s column in `batch`, kept on the field for as long as its table's batch is that one. */
+  private columnOf(batch: ColumnBatch, field: Field): BatchColumn {
+    if (field.batch !== batch) {
+      field.batch = batch;
+      field.batchColumn = batch.column(field.name, columnKind(field.column));
+    }
+    return field.batchColumn!;
+  }
+
   /** Adds a value of row `row` to the tape; its place there. */
   private onTape(row: number, field: Field, value: Coerced | typeof ASCII_TEXT): number {
     const t = this.tapeLength++;
@@ -579,7 +599,8 @@ export class KnownShapeScanner {
 
   /**
    * The string at `at` into a text column: as is (coerceValue keeps text in text), and when ASCII
-   * without escapes, as a place in the line, copied into the column's bytes when written.
+   * without escapes, copied from the line into the column's bytes (or onto the tape as a place in
+   * the line).
    */
   private text(ctx: TableContext, row: number, field: Field, column: ColumnSchema): void {
     const start = this.at + 1;
@@ -587,6 +608,12 @@ export class KnownShapeScanner {
     this.at = end + 1;
     if (this.escaped || !this.ascii) {
       this.member(ctx, row, field, column, this.stringOf(start, end));
+      return;
+    }
+    const batch = this.rootBatch === undefined ? undefined : this.batches[row]!;
+    if (batch !== undefined) {
+      this.columnOf(batch, field).setAscii(this.positions[row]!, this.bytes, start, end);
+      batch.chars += end - start;
       return;
     }
     const t = this.onTape(row, field, ASCII_TEXT);
@@ -606,7 +633,7 @@ export class KnownShapeScanner {
       this.ascii && !this.escaped ? readExtendedTimestampBytes(this.bytes, start, end) : OTHER_FORM;
     if (micros === OTHER_FORM || micros === undefined)
       this.member(ctx, row, field, column, this.stringOf(start, end));
-    else this.onTape(row, field, micros);
+    else this.setValue(row, field, micros);
   }
 
   /** A string, number, true, false or null at `at`, as JSON.parse reads it. */
