@@ -47,17 +47,26 @@ export class ValueColumn {
  * skipped is null.
  */
 export class TextBytes {
-  private bytes = Buffer.allocUnsafe(4096);
+  private bytes: Buffer;
   // renewed where `bytes` grows, not looked up through a LastView per copy (1-2% more samples)
-  private view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-  private used = 0;
+  private view: DataView;
+  /** Bytes of text held. */
+  used = 0;
   /** Where each row's text ends in `bytes` (it starts where the row before ends). */
-  private ends = new Int32Array(256);
-  private valid = new Uint8Array(32);
+  private ends: Int32Array;
+  private valid: Uint8Array;
   private rows = 0;
   /** A view of the bytes setAscii copies from: a column's text comes from one chunk (or key list) after another. */
   private readonly sources = new LastView();
   nullCount = 0;
+
+  /** Room for `rows` rows and `bytes` bytes of text to begin with. */
+  constructor(rows = 0, bytes = 0) {
+    this.bytes = Buffer.allocUnsafe(Math.max(4096, bytes));
+    this.view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    this.ends = new Int32Array(Math.max(256, rows));
+    this.valid = new Uint8Array((this.ends.length + 7) >> 3);
+  }
 
   set(row: number, value: Coerced): void {
     if (typeof value !== 'string') throw new Error(`text column given a ${typeof value}`);
@@ -144,9 +153,10 @@ export class TextBytes {
     this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
   }
 
+  // the bitmap covers every row `ends` has room for: room is checked against `ends` alone
   private grow(rows: number): void {
     this.ends = atLeast(this.ends, rows, newInt32s);
-    this.valid = atLeast(this.valid, (rows + 7) >> 3, newBytes);
+    this.valid = atLeast(this.valid, (this.ends.length + 7) >> 3, newBytes);
   }
 }
 
@@ -156,9 +166,15 @@ export class TextBytes {
  * (a bigint past 2^53) turns it into an array of values from then on.
  */
 export class NumberColumn {
-  private numbers = new Float64Array(256);
-  private valid = new Uint8Array(32);
+  private numbers: Float64Array;
+  private valid: Uint8Array;
   private others: ColumnValues | undefined;
+
+  /** Room for `rows` rows to begin with. */
+  constructor(rows = 0) {
+    this.numbers = new Float64Array(Math.max(256, rows));
+    this.valid = new Uint8Array((this.numbers.length + 7) >> 3);
+  }
 
   set(row: number, value: Coerced): void {
     if (this.others === undefined && typeof value === 'number') {
@@ -212,9 +228,10 @@ export class NumberColumn {
     return values;
   }
 
+  // the bitmap covers every row `numbers` has room for: room is checked against `numbers` alone
   private grow(rows: number): void {
     this.numbers = atLeast(this.numbers, rows, newFloat64s);
-    this.valid = atLeast(this.valid, (rows + 7) >> 3, newBytes);
+    this.valid = atLeast(this.valid, (this.numbers.length + 7) >> 3, newBytes);
   }
 }
 
@@ -240,6 +257,11 @@ function atLeast<T extends Int32Array | Float64Array | Uint8Array>(
 /** How a batch keeps a column: values as given, text as UTF-8 bytes, numbers unboxed. */
 export type ColumnKind = 'values' | 'text' | 'numbers';
 
+interface BatchSizes {
+  rows: number;
+  textBytes: Map<string, number>;
+}
+
 /**
  * A table's rows held column by column until they are written. Rows come in as objects (the
  * general path) or value by value into the columns (the known-shape scanner, which so makes no
@@ -248,6 +270,11 @@ export type ColumnKind = 'values' | 'text' | 'numbers';
 export class ColumnBatch {
   /** Rows held. */
   length = 0;
+  /**
+   * The batch before (the same table's), whose rows and text bytes size this one's columns:
+   * grown from nothing, each column was copied over five or six times a batch.
+   */
+  private readonly sizes: BatchSizes | undefined;
   /** Characters of text (and bytes of binaries) held, estimated, for the buffer's text budget. */
   chars = 0;
   private readonly columns = new Map<string, BatchColumn>();
@@ -255,15 +282,25 @@ export class ColumnBatch {
   private linkage: { ids: BatchColumn; parentIds: BatchColumn; listIdx: BatchColumn } | undefined;
   private rootColumns: { loadIds: BatchColumn; ids: BatchColumn } | undefined;
 
+  constructor(before?: ColumnBatch) {
+    if (before === undefined) return;
+    const textBytes = new Map<string, number>();
+    for (const [name, column] of before.columns)
+      if (column instanceof TextBytes) textBytes.set(name, column.used);
+    this.sizes = { rows: before.length, textBytes };
+  }
+
   /** A column, to set at the index of the row being added; a new one is kept as `kind` says. */
   column(name: string, kind: ColumnKind = 'values'): BatchColumn {
     let column = this.columns.get(name);
     if (column === undefined) {
+      // a little more than the batch before held: a batch ends at the first item past its size
+      const rows = Math.ceil((this.sizes?.rows ?? 0) * 1.125);
       column =
         kind === 'text'
-          ? new TextBytes()
+          ? new TextBytes(rows, Math.ceil((this.sizes?.textBytes.get(name) ?? 0) * 1.125))
           : kind === 'numbers'
-            ? new NumberColumn()
+            ? new NumberColumn(rows)
             : new ValueColumn(this.length);
       this.columns.set(name, column);
     }

@@ -212,7 +212,7 @@ export class TableFileWriters implements RowSink {
   private async writeBuffer(entry: OpenTable): Promise<void> {
     const batch = entry.batch;
     if (batch.length === 0) return;
-    entry.batch = new ColumnBatch();
+    entry.batch = new ColumnBatch(batch);
     entry.flushAt = this.flushAt(entry.table);
     const columns = completeColumns(entry.table);
     for (const column of columns) refuseUnloadable(this.checkColumn, this.format, entry.table.name, column);

@@ -61,3 +61,24 @@ describe('a column batch taking a refused item back out', () => {
     expect(column.finish(3)).toEqual([1, 5, undefined]);
   });
 });
+
+describe('a column batch sized by the one before', () => {
+  it('holds every row and byte past the room it began with', () => {
+    const text = Buffer.from('abcdefghij');
+    const fill = (batch: ColumnBatch, rows: number, width: number) => {
+      for (let i = 0; i < rows; i++) {
+        const row = batch.length++;
+        batch.column('name', 'text').setAscii(row, text, 0, width);
+        batch.column('n', 'numbers').set(row, row);
+      }
+      return batch;
+    };
+    // 300 rows of 5 bytes: the next batch begins with room for 338 rows (not a multiple of 8)
+    const before = fill(new ColumnBatch(), 300, 5);
+    const batch = fill(new ColumnBatch(before), 700, 10);
+    const name = (batch.column('name') as TextBytes).finish(700);
+    expect([name.nullCount, name.offsets[700], name.data.length]).toEqual([0, 7000, 7000]);
+    expect(values(batch, 'name').every((value) => value === 'abcdefghij')).toBe(true);
+    expect(values(batch, 'n')).toEqual(Array.from({ length: 700 }, (_, row) => row));
+  });
+});
