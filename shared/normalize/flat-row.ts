@@ -20,6 +20,22 @@ export interface Field {
   /** The batch KnownShapeScanner last wrote this field's values to, and its column there (a cache). */
   batch: ColumnBatch | undefined;
   batchColumn: BatchColumn | undefined;
+  /** The dict this field holds, as KnownShapeScanner last read it (a cache). */
+  scannedDict: ScannedDict | undefined;
+}
+
+/**
+ * A dict's keys as KnownShapeScanner last read them at one path of a table, in order, with their
+ * fields (see known-shape.ts): each key's bytes up to the colon after it, and the first and last
+ * eight of those bytes (four, for a shorter key) read as one number, so that most keys are matched
+ * with two reads. `names` is the table's map of the keys at that path.
+ */
+export interface ScannedDict {
+  names: Map<string, Field>;
+  keys: Uint8Array[];
+  heads: number[];
+  tails: number[];
+  fields: Field[];
 }
 
 export function newField(name: string, path: string): Field {
@@ -32,6 +48,7 @@ export function newField(name: string, path: string): Field {
     scannedInRow: -1,
     batch: undefined,
     batchColumn: undefined,
+    scannedDict: undefined,
   };
 }
 

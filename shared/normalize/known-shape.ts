@@ -11,7 +11,7 @@ import type { JsonFloat } from '../util/json-values.js';
 import { own } from '../util/own.js';
 import { LONE_SURROGATE } from '../util/surrogates.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
-import { type Field, fieldColumn, newField } from './flat-row.js';
+import { type Field, fieldColumn, newField, type ScannedDict } from './flat-row.js';
 import type { NormalizedRow, RowSink, TableContext } from './relational.js';
 import {
   hashNestedKeys,
@@ -28,18 +28,6 @@ const { MAX_STRING_LENGTH } = constants;
 
 /** Dicts this deep go to the general path, which measures deep items (see relational.ts). */
 const MAX_SCANNED_DEPTH = 32;
-
-/**
- * The keys of a dict in the order the last item held them, with their fields: each key's bytes
- * up to the colon after it, and the first and last eight of those bytes (four, for a shorter key) read
- * as one number, so that most keys are matched with two reads (see sameKey).
- */
-interface KeyRun {
-  keys: Uint8Array[];
-  heads: number[];
-  tails: number[];
-  fields: Field[];
-}
 
 /** Thrown (and caught in `scan`) where the item needs the general path. */
 const UNKNOWN = Symbol('unknown shape');
@@ -115,7 +103,6 @@ export class KnownShapeScanner {
   private readonly keyValues = new Map<string, unknown>();
   /** Rows begun so far, which numbers them: a field read twice in one row is a duplicate key. */
   private rowCount = 0;
-  private readonly keyRuns = new WeakMap<Map<string, Field>, KeyRun>();
   /** Each field's variant fields by type (see variantField). */
   private readonly variants = new WeakMap<Field, Map<DataType, Field>>();
   /** The schema's change count at which each table context was found ready (see `ready`). */
@@ -154,7 +141,7 @@ export class KnownShapeScanner {
     try {
       this.skipSpace();
       this.newRow(ctx, -1, -1);
-      this.dict(ctx, '', 0, this.rowCount, 0, 0);
+      this.dict(ctx, undefined, 0, this.rowCount, 0, 0);
       this.finishRow(ctx, 0);
       this.skipSpace();
       if (this.at !== end) return false;
@@ -352,7 +339,7 @@ export class KnownShapeScanner {
    */
   private dict(
     ctx: TableContext,
-    path: string,
+    parent: Field | undefined,
     row: number,
     rowNumber: number,
     level: number,
@@ -366,16 +353,10 @@ export class KnownShapeScanner {
       this.at++;
       return;
     }
-    const fields = ctx.names.get(path);
-    if (fields === undefined) throw UNKNOWN;
-    let run = this.keyRuns.get(fields);
-    if (run === undefined) {
-      run = { keys: [], heads: [], tails: [], fields: [] };
-      this.keyRuns.set(fields, run);
-    }
+    const dict = this.scannedDict(ctx, parent);
     const changes = this.schema.changes;
     for (let k = 0; ; k++) {
-      const field = this.key(fields, run, k);
+      const field = this.key(dict, k);
       if (field.shared || field.scannedInRow === rowNumber) throw UNKNOWN;
       field.scannedInRow = rowNumber;
       const column = fieldColumn(field, ctx.table, changes);
@@ -383,7 +364,7 @@ export class KnownShapeScanner {
       if (next === 0x7b || next === 0x5b) {
         // as flattenMember: nested while within max_nesting and not a json column
         if (depth + 1 > ctx.maxNesting || column?.data_type === 'json') throw UNKNOWN;
-        if (next === 0x7b) this.dict(ctx, field.path, row, rowNumber, level, depth + 1);
+        if (next === 0x7b) this.dict(ctx, field, row, rowNumber, level, depth + 1);
         else this.list(ctx, field, level, row);
       } else {
         // a value of the root key is kept as read, which a text column's bytes are not
@@ -404,53 +385,68 @@ export class KnownShapeScanner {
     }
   }
 
+  /**
+   * The keys read last at the dict's path: the row's own (`parent` undefined) or those of the dict
+   * `parent` holds. Kept on the context or field, whose map of keys at that path never changes.
+   */
+  private scannedDict(ctx: TableContext, parent: Field | undefined): ScannedDict {
+    const cached = parent === undefined ? ctx.scannedDict : parent.scannedDict;
+    if (cached !== undefined) return cached;
+    const names = ctx.names.get(parent === undefined ? '' : parent.path);
+    if (names === undefined) throw UNKNOWN;
+    const dict: ScannedDict = { names, keys: [], heads: [], tails: [], fields: [] };
+    if (parent === undefined) ctx.scannedDict = dict;
+    else parent.scannedDict = dict;
+    return dict;
+  }
+
   /** The field of the key at `at`, matched against the key the last item held at position k. */
-  private key(fields: Map<string, Field>, run: KeyRun, k: number): Field {
+  private key(dict: ScannedDict, k: number): Field {
     const bytes = this.bytes;
     if (bytes[this.at] !== 0x22) throw UNKNOWN;
     const start = this.at + 1;
-    const expected = run.keys[k];
+    const expected = dict.keys[k];
     let field: Field | undefined;
-    if (expected !== undefined && this.sameKey(start, expected, run.heads[k]!, run.tails[k]!)) {
+    if (expected !== undefined && this.sameKey(start, expected, dict.heads[k]!, dict.tails[k]!)) {
       this.at = start + expected.length;
-      field = run.fields[k];
+      field = dict.fields[k];
     } else {
       const end = this.stringEnd(start);
       // keys are matched by their bytes: one written with escapes is left to the general path
       if (this.escaped) throw UNKNOWN;
-      field = fields.get(bytes.toString('utf8', start, end));
+      field = dict.names.get(bytes.toString('utf8', start, end));
       if (field === undefined) throw UNKNOWN;
       this.at = end + 1;
       this.skipSpace();
       if (bytes[this.at++] !== 0x3a) throw UNKNOWN;
-      this.remember(run, k, start, field);
+      this.remember(dict, k, start, field);
     }
     this.skipSpace();
     return field as Field;
   }
 
-  /** Keeps the key at `start` up to `at` (its closing quote and colon) as run's key k. */
-  private remember(run: KeyRun, k: number, start: number, field: Field): void {
+  /** Keeps the key at `start` up to `at` (its closing quote and colon) as the dict's key k. */
+  private remember(dict: ScannedDict, k: number, start: number, field: Field): void {
     // a copy: a subarray would keep the whole chunk of lines alive
     const key = Uint8Array.prototype.slice.call(this.bytes, start, this.at);
     const view = new DataView(key.buffer, key.byteOffset, key.length);
     const wide = key.length >= 8;
-    run.keys[k] = key;
-    run.heads[k] = wide ? view.getFloat64(0, true) : key.length >= 4 ? view.getInt32(0, true) : 0;
-    run.tails[k] = wide
+    dict.keys[k] = key;
+    dict.heads[k] = wide ? view.getFloat64(0, true) : key.length >= 4 ? view.getInt32(0, true) : 0;
+    dict.tails[k] = wide
       ? view.getFloat64(key.length - 8, true)
       : key.length >= 4
         ? view.getInt32(key.length - 4, true)
         : 0;
-    run.fields[k] = field;
+    dict.fields[k] = field;
   }
 
   /**
-   * Whether the bytes at `at` are `key` (up to its colon), whose first and last eight
-   * bytes (four, for a key shorter than eight) read as numbers are `head` and `tail`. Two doubles
-   * are equal exactly when their bits are, but for NaN (never equal: the key is then read again
-   * each time, which only costs) and zeros (a key's bytes are never zero: control characters are
-   * refused in strings).
+   * Whether the bytes at `at` are `key` (up to its colon), whose first and last eight bytes (four,
+   * for a key shorter than eight) read as numbers are `head` and `tail`. Two doubles are equal
+   * exactly when their bits are, but for NaN (never equal: the key is then read again each time,
+   * which only costs) and zeros (a key's bytes are never zero: control characters are refused in
+   * strings).
    */
   private sameKey(at: number, key: Uint8Array, head: number, tail: number): boolean {
     const length = key.length;
@@ -484,7 +480,7 @@ export class KnownShapeScanner {
     for (let index = 0; ; index++) {
       const row = this.newRow(ctx, parentRow, index);
       const next = bytes[this.at];
-      if (next === 0x7b) this.dict(ctx, '', row, this.rowCount, level + 1, level + 1);
+      if (next === 0x7b) this.dict(ctx, undefined, row, this.rowCount, level + 1, level + 1);
       else if (next === 0x5b) throw UNKNOWN;
       else {
         value ??= ctx.names.get('')?.get('value');

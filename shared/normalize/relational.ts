@@ -12,7 +12,7 @@ import { own } from '../util/own.js';
 import { pythonStrip } from '../util/python-text.js';
 import { LINKAGE_COLUMNS } from './dlt-columns.js';
 import { NormalizeError } from './errors.js';
-import { type Field, FlatRow, fieldColumn, newField } from './flat-row.js';
+import { type Field, FlatRow, fieldColumn, newField, type ScannedDict } from './flat-row.js';
 import { KnownShapeScanner } from './known-shape.js';
 import { contentRowKey, nestedRowKey, primaryKeyRowKey, randomRowKey } from './row-keys.js';
 
@@ -52,6 +52,8 @@ export interface TableContext {
   discarded: boolean;
   /** raw key -> its field, one map per path of nested dicts ('' for the row itself) */
   names: Map<string, Map<string, Field>>;
+  /** The row's own dict as KnownShapeScanner last read it (a cache; a nested dict's is its field's). */
+  scannedDict: ScannedDict | undefined;
   /** column name -> the first field of that name, to mark names that several fields share */
   byName: Map<string, Field>;
   /** the `_dlt` columns normalize adds to each row */
@@ -175,6 +177,7 @@ export class RelationalNormalizer {
       required,
       discarded: false,
       names: new Map(),
+      scannedDict: undefined,
       byName,
       linkage: {
         loadId: linkageField(DLT_COLUMNS.loadId),
