@@ -56,6 +56,8 @@ export class KnownShapeScanner {
   private at = 0;
   /** Where the line ends: its line end and the next line are not the item's. */
   private end = 0;
+  /** The value of the last number parseNumber read in the common form. */
+  private parsed = 0;
   /** Whether the last string stringEnd found is ASCII, and whether it holds escapes. */
   private ascii = false;
   private escaped = false;
@@ -371,6 +373,8 @@ export class KnownShapeScanner {
         const keyValue = row === 0 && this.keyColumns?.includes(field.name) === true;
         if (next === 0x22 && isText(column) && !keyValue) this.text(ctx, row, field, column);
         else if (next === 0x22 && isTimestamp(column) && !keyValue) this.timestamp(ctx, row, field, column);
+        else if (isNumberStart(next) && isPlainNumber(column) && !keyValue && this.rootBatch !== undefined)
+          this.numeric(ctx, row, field, column);
         else {
           const value = this.scalar();
           if (keyValue) this.keyValues.set(field.name, value);
@@ -496,6 +500,27 @@ export class KnownShapeScanner {
       if (after !== 0x2c) throw UNKNOWN;
       this.skipSpace();
     }
+  }
+
+  /**
+   * A number into a double or unsized bigint column's batch, as member() puts it there, read and
+   * set in one place: a double returned from a call V8 does not inline, or passed to one, is boxed
+   * in a heap number. Any other number takes member().
+   */
+  private numeric(ctx: TableContext, row: number, field: Field, column: ColumnSchema): void {
+    const start = this.at;
+    if (this.parseNumber()) {
+      const value = this.parsed;
+      // as coerceKnown: JSON's `-0` is Python's int 0 (a double 0); a fraction is no bigint
+      const double = column.data_type === 'double';
+      if (double || Number.isInteger(value)) {
+        const batch = this.batches[row]!;
+        this.columnOf(batch, field).set(this.positions[row]!, double && value === 0 ? 0 : value);
+        return;
+      }
+    }
+    this.at = start;
+    this.member(ctx, row, field, column, this.number());
   }
 
   /** A scalar's column value, as typeRow sets it: in its column, else in a variant column. */
@@ -702,6 +727,16 @@ export class KnownShapeScanner {
    * correctly, and a fraction that short cannot round to an integer.
    */
   private number(): number | bigint | JsonFloat {
+    const start = this.at;
+    if (this.parseNumber()) return this.parsed;
+    return exactNumber(latin1Slice(this.bytes, start, this.at));
+  }
+
+  /**
+   * Reads the number at `at`, past which it moves: true, its value in `parsed`, in the common form;
+   * false for one that only exactNumber reads right.
+   */
+  private parseNumber(): boolean {
     const bytes = this.bytes;
     const start = this.at;
     let at = start;
@@ -740,9 +775,10 @@ export class KnownShapeScanner {
       while (byte >= 0x30 && byte <= 0x39) byte = bytes[++at]!;
     }
     this.at = at;
-    if (digits > 15 || exponent || (scale > 0 && integral)) return exactNumber(latin1Slice(bytes, start, at));
+    if (digits > 15 || exponent || (scale > 0 && integral)) return false;
     const value = scale === 0 ? mantissa : mantissa / POWERS_OF_TEN[scale]!;
-    return negative ? -value : value;
+    this.parsed = negative ? -value : value;
+    return true;
   }
 
   private skipSpace(): void {
@@ -792,6 +828,16 @@ const ASCII_TEXT = Symbol('ASCII text');
 /** A typed column whose values typeRow stores without checking their size (no precision, no decimal). */
 function isUnsized(column: ColumnSchema | undefined): column is ColumnSchema {
   return column?.data_type !== undefined && column.precision === undefined && column.data_type !== 'decimal';
+}
+
+/** A double or bigint column whose values member() takes as numbers are (no size to check). */
+function isPlainNumber(column: ColumnSchema | undefined): column is ColumnSchema {
+  return (column?.data_type === 'double' || column?.data_type === 'bigint') && column.precision === undefined;
+}
+
+/** A byte a JSON number starts with: a minus sign or a digit. */
+function isNumberStart(byte: number | undefined): boolean {
+  return byte === 0x2d || (byte !== undefined && byte >= 0x30 && byte <= 0x39);
 }
 
 /** A timestamp column member() takes values of (no precision to check). */
