@@ -1,6 +1,7 @@
 import type { BatchColumn, ColumnBatch } from '../formats/column-batch.js';
 import type { ColumnSchema, TableSchema } from '../schema/types.js';
 import { own } from '../util/own.js';
+import type { TableContext } from './relational.js';
 
 /** A key of incoming data at some path (or a linkage column): its column name and its path. */
 export interface Field {
@@ -22,6 +23,8 @@ export interface Field {
   batchColumn: BatchColumn | undefined;
   /** The dict this field holds, as KnownShapeScanner last read it (a cache). */
   scannedDict: ScannedDict | undefined;
+  /** The nested table of the list this field holds, once KnownShapeScanner found it (a cache). */
+  listContext: TableContext | undefined;
 }
 
 /**
@@ -49,6 +52,7 @@ export function newField(name: string, path: string): Field {
     batch: undefined,
     batchColumn: undefined,
     scannedDict: undefined,
+    listContext: undefined,
   };
 }
 

@@ -107,8 +107,6 @@ export class KnownShapeScanner {
   private rowCount = 0;
   /** Each field's variant fields by type (see variantField). */
   private readonly variants = new WeakMap<Field, Map<DataType, Field>>();
-  /** The schema's change count at which each table context was found ready (see `ready`). */
-  private readonly readyAt = new WeakMap<TableContext, number>();
 
   /** The load id as ASCII bytes, copied into each root row as text read from a line is. */
   private readonly loadIdBytes: Buffer | undefined;
@@ -284,7 +282,7 @@ export class KnownShapeScanner {
     // a refusal changes no schema: asked each time
     if (ctx.discarded || ctx.refused.size > 0) return false;
     const changes = this.schema.changes;
-    if (this.readyAt.get(ctx) === changes) return true;
+    if (ctx.readyAt === changes) return true;
     const linkage =
       ctx.table.parent === undefined
         ? ROOT_LINKAGE
@@ -296,7 +294,7 @@ export class KnownShapeScanner {
       return column?.data_type === LINKAGE_COLUMNS[name]?.data_type && column?.precision === undefined;
     });
     if (!linked) return false;
-    this.readyAt.set(ctx, changes);
+    ctx.readyAt = changes;
     return true;
   }
 
@@ -477,7 +475,8 @@ export class KnownShapeScanner {
       this.at++;
       return;
     }
-    const ctx = parent.children.get(field.name);
+    // a table's nested contexts are made once and kept
+    const ctx = (field.listContext ??= parent.children.get(field.name));
     if (ctx === undefined || !this.ready(ctx)) throw UNKNOWN;
     // scalars in the list go to the nested table's `value` column, as normalizeListItem puts them
     let value: Field | undefined;

@@ -54,6 +54,8 @@ export interface TableContext {
   names: Map<string, Map<string, Field>>;
   /** The row's own dict as KnownShapeScanner last read it (a cache; a nested dict's is its field's). */
   scannedDict: ScannedDict | undefined;
+  /** The schema's change count at which KnownShapeScanner last found the table ready (-1: never). */
+  readyAt: number;
   /** column name -> the first field of that name, to mark names that several fields share */
   byName: Map<string, Field>;
   /** the `_dlt` columns normalize adds to each row */
@@ -178,6 +180,7 @@ export class RelationalNormalizer {
       discarded: false,
       names: new Map(),
       scannedDict: undefined,
+      readyAt: -1,
       byName,
       linkage: {
         loadId: linkageField(DLT_COLUMNS.loadId),

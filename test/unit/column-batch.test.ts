@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ColumnBatch, NumberColumn, TextBytes } from '../../shared/formats/column-batch.js';
+import { ColumnBatch, NumberColumn, type TextBytes } from '../../shared/formats/column-batch.js';
 
 const values = (batch: ColumnBatch, name: string) =>
   Array.from({ length: batch.length }, (_, row) => batch.columnOf(name).valueAt(row));
