@@ -300,12 +300,7 @@ export class KnownShapeScanner {
 
   /** Begins row `listIndex` in a list of row `parentRow` (-1 for the root row); its index in the item. */
   private newRow(ctx: TableContext, parentRow: number, listIndex: number): number {
-    const at = this.rowsInItem++;
-    this.contexts[at] = ctx;
-    this.parentRows[at] = parentRow;
-    this.listIndexes[at] = listIndex;
-    this.tapeStarts[at] = this.tapeLength;
-    this.rowCount++;
+    const at = this.rowsInItem;
     if (this.rootBatch !== undefined) {
       const batch =
         at === 0
@@ -313,11 +308,18 @@ export class KnownShapeScanner {
           : ctx === this.contexts[at - 1]
             ? this.batches[at - 1]!
             : this.sink.columns?.(ctx.table);
+      // before the row is counted: takeBack reads the batch and place of every row counted
       if (batch === undefined) throw new Error(`no batch for the rows of table ${ctx.table.name}`);
       this.batches[at] = batch;
       this.charsBefore[at] = batch.chars;
       this.positions[at] = batch.length++;
     }
+    this.rowsInItem++;
+    this.contexts[at] = ctx;
+    this.parentRows[at] = parentRow;
+    this.listIndexes[at] = listIndex;
+    this.tapeStarts[at] = this.tapeLength;
+    this.rowCount++;
     return at;
   }
 

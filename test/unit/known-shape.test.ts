@@ -390,6 +390,39 @@ describe('items read from their bytes where the table knows their shape', () => 
     expect(outcome.rows.items?.[7]).toMatchObject({ a: 500, abcdefghijklmnopqrst: 507 });
   });
 
+  it('takes back only the refused item: rows written before it stay in their batches', () => {
+    const schema = new Schema(emptySchema('test'));
+    const table = applyResourceHints(schema, { name: 'items' });
+    const batches = new Map<string, ColumnBatch>();
+    const batchOf = (t: TableSchema) => {
+      let batch = batches.get(t.name);
+      if (batch === undefined) batches.set(t.name, (batch = new ColumnBatch()));
+      return batch;
+    };
+    // a sink that stops handing out the nested table's batch: the scanner gives up mid-item
+    let nestedBatches = true;
+    const sink: RowSink = {
+      write: (t, row) => batchOf(t).addRow(row),
+      columns: (t) => (t.parent !== undefined && !nestedBatches ? undefined : batchOf(t)),
+    };
+    const normalizer = new RelationalNormalizer(schema, sink, LOAD_ID);
+    const source: LineSource = {
+      file: { key: 'items.jsonl', resource: 'items', source: 'items.jsonl', unit: 'line', items: 0 },
+      table,
+      quarantining: false,
+    };
+    const bytes = Buffer.from('{"id": 1, "tags": [{"a": 1}, {"a": 2}]}');
+    for (let n = 1; n <= 4; n++) {
+      if (n === 4) nestedBatches = false;
+      normalizeLineBytes(normalizer, source, bytes, 0, bytes.length, n, () => {});
+    }
+    const tags = batches.get('items__tags')!;
+    expect([batches.get('items')!.length, tags.length]).toEqual([4, 8]);
+    expect(Array.from({ length: 8 }, (_, row) => tags.columnOf('a').valueAt(row))).toEqual([
+      1, 2, 1, 2, 1, 2, 1, 2,
+    ]);
+  });
+
   it('stops at the line end: a string left open is not closed by the next line', () => {
     const text = '{"id": 1, "name": "a"}\n{"id": 2, "name": "b\n"}\n';
     const outcome = expectSameOutcome(text);
