@@ -144,7 +144,8 @@ export class KnownShapeScanner {
       this.dict(ctx, undefined, 0, this.rowCount, 0, 0);
       this.finishRow(ctx, 0);
       this.skipSpace();
-      if (this.at !== end) return false;
+      // more than one value on the line: the general path reports it, once this item is taken back
+      if (this.at !== end) throw UNKNOWN;
       this.assignKeys(keyed ? this.keyHash() : undefined);
     } catch {
       // UNKNOWN, or whatever else stops the scan: the general path reads the item or reports it

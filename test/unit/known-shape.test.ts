@@ -430,6 +430,14 @@ describe('items read from their bytes where the table knows their shape', () => 
     expect(outcome.rows.items).toHaveLength(1);
   });
 
+  it('leaves a line holding more than the item to the general path, having written none of it', () => {
+    for (const extra of [' x', '{"id": 3}', ' 1']) {
+      const outcome = expectSameOutcome(`{"id": 1, "name": "a"}\n{"id": 2, "name": "b"}${extra}\n`);
+      expect(outcome.error).toMatch(/^items.jsonl:2: invalid JSON/);
+      expect(outcome.rows.items).toHaveLength(1);
+    }
+  });
+
   it('reads escapes as JSON.parse does and leaves half a surrogate pair to the general path', () => {
     const known = '{"id": 1, "name": "a"}\n';
     const escaped = expectSameOutcome(
