@@ -50,8 +50,7 @@ export class TextBytes {
   private bytes: Buffer;
   // renewed where `bytes` grows, not looked up through a LastView per copy (1-2% more samples)
   private view: DataView;
-  /** Bytes of text held. */
-  used = 0;
+  private used = 0;
   /** Where each row's text ends in `bytes` (it starts where the row before ends). */
   private ends: Int32Array;
   private valid: Uint8Array;
@@ -59,6 +58,11 @@ export class TextBytes {
   /** A view of the bytes setAscii copies from: a column's text comes from one chunk (or key list) after another. */
   private readonly sources = new LastView();
   nullCount = 0;
+
+  /** Bytes of text held. */
+  get textBytes(): number {
+    return this.used;
+  }
 
   /** Room for `rows` rows and `bytes` bytes of text to begin with. */
   constructor(rows = 0, bytes = 0) {
@@ -286,7 +290,7 @@ export class ColumnBatch {
     if (before === undefined) return;
     const textBytes = new Map<string, number>();
     for (const [name, column] of before.columns)
-      if (column instanceof TextBytes) textBytes.set(name, column.used);
+      if (column instanceof TextBytes) textBytes.set(name, column.textBytes);
     this.sizes = { rows: before.length, textBytes };
   }
 

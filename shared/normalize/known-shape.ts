@@ -326,14 +326,16 @@ export class KnownShapeScanner {
 
   /** As typeRow's last check: a required column the row lacks is the general path's error to give. */
   private finishRow(ctx: TableContext, row: number): void {
-    for (const name of ctx.required) {
-      let found = false;
-      if (this.rootBatch !== undefined)
-        found = this.batches[row]!.columnOf(name).valueAt(this.positions[row]!) !== undefined;
-      for (let t = this.tapeStarts[row]!; t < this.tapeLength && !found; t++)
-        found = this.tapeRows[t] === row && this.tapeFields[t]!.name === name;
-      if (!found) throw UNKNOWN;
-    }
+    for (const name of ctx.required) if (!this.holds(row, name)) throw UNKNOWN;
+  }
+
+  /** Whether row `row` has a value in column `name` so far: in its batch, or on the tape. */
+  private holds(row: number, name: string): boolean {
+    if (this.rootBatch !== undefined)
+      return this.batches[row]!.columnOf(name).valueAt(this.positions[row]!) !== undefined;
+    for (let t = this.tapeStarts[row]!; t < this.tapeLength; t++)
+      if (this.tapeRows[t] === row && this.tapeFields[t]!.name === name) return true;
+    return false;
   }
 
   /**
@@ -434,15 +436,9 @@ export class KnownShapeScanner {
   private remember(dict: ScannedDict, k: number, start: number, field: Field): void {
     // a copy: a subarray would keep the whole chunk of lines alive
     const key = Uint8Array.prototype.slice.call(this.bytes, start, this.at);
-    const view = new DataView(key.buffer, key.byteOffset, key.length);
-    const wide = key.length >= 8;
     dict.keys[k] = key;
-    dict.heads[k] = wide ? view.getFloat64(0, true) : key.length >= 4 ? view.getInt32(0, true) : 0;
-    dict.tails[k] = wide
-      ? view.getFloat64(key.length - 8, true)
-      : key.length >= 4
-        ? view.getInt32(key.length - 4, true)
-        : 0;
+    dict.heads[k] = keyWord(key, false);
+    dict.tails[k] = keyWord(key, true);
     dict.fields[k] = field;
   }
 
@@ -633,8 +629,8 @@ export class KnownShapeScanner {
       this.member(ctx, row, field, column, this.stringOf(start, end));
       return;
     }
-    const batch = this.rootBatch === undefined ? undefined : this.batches[row]!;
-    if (batch !== undefined) {
+    if (this.rootBatch !== undefined) {
+      const batch = this.batches[row]!;
       this.columnOf(batch, field).setAscii(this.positions[row]!, this.bytes, start, end);
       batch.chars += end - start;
       return;
@@ -807,6 +803,19 @@ function coerceKnown(value: unknown, column: ColumnSchema): Coerced | null | typ
     if (type === 'bigint' && column.precision === undefined && Number.isInteger(value)) return value;
   } else if (typeof value === 'boolean' && type === 'bool') return value;
   return coerceValue(value, column);
+}
+
+/**
+ * The number sameKey compares the first (or `last`) bytes of a key with: eight as a double, or
+ * four as an integer for a key shorter than eight; 0 for a key shorter than four, which sameKey
+ * compares byte by byte.
+ */
+function keyWord(key: Uint8Array, last: boolean): number {
+  if (key.length < 4) return 0;
+  const view = new DataView(key.buffer, key.byteOffset, key.length);
+  const width = key.length >= 8 ? 8 : 4;
+  const at = last ? key.length - width : 0;
+  return width === 8 ? view.getFloat64(at, true) : view.getInt32(at, true);
 }
 
 /** Text columns keep their values as UTF-8 bytes, columns of numbers as doubles, as Arrow takes them. */
