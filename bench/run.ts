@@ -6,8 +6,9 @@
 // Then where worker threads start to pay in a Lambda bundle (bench/worker-threshold.ts), and the
 // serverless figures (bench/serverless.ts): bundle sizes, cold starts, drop-to-loaded latency.
 // With several cores, dlt also runs with a worker per core on its extract split into files.
-// Figures are printed, never asserted.  Options: --rows N (default 1000000), --skip-dlt,
-// --skip-node24, --skip-extract, --skip-threshold, --skip-serverless, --only-serverless.
+// Figures are printed, never asserted.  Options: --rows N (default 1000000), --runs N (our
+// normalize on the full data, default 3), --skip-dlt, --skip-node24, --skip-extract,
+// --skip-threshold, --skip-serverless, --only-serverless.
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -24,7 +25,12 @@ const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
 const dataDir = join(root, '.sluice', 'bench');
 const args = process.argv.slice(2);
-const rows = Number(args[args.indexOf('--rows') + 1] ?? 0) || 1_000_000;
+const option = (name: string) => (args.includes(name) ? Number(args[args.indexOf(name) + 1]) : 0);
+const rows = option('--rows') || 1_000_000;
+// this machine's speed moves by a third from hour to hour: a 6 s run of ours samples a moment of
+// it where dlt's minute spans its swings, so ours runs several times, one thread and all cores in
+// turn, and the median run is printed
+const runs = option('--runs') || 3;
 const skipDlt = args.includes('--skip-dlt');
 const onlyServerless = args.includes('--only-serverless');
 
@@ -105,6 +111,18 @@ async function dlt(path: string, workers = 1): Promise<Figures & { files: number
   return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Figures & { retriedTasks: number }), files };
 }
 
+/** The run of median time (of an even count, the faster of the middle two), its figures whole. */
+function medianRun<T extends Figures>(figures: readonly T[]): T {
+  return [...figures].sort((a, b) => a.seconds - b.seconds)[(figures.length - 1) >> 1]!;
+}
+
+/** The range of the runs' seconds, after the median run's line. */
+function spread(figures: readonly Figures[]): string {
+  if (figures.length < 2) return '';
+  const seconds = figures.map((f) => f.seconds);
+  return `  median of ${figures.length} runs, ${Math.min(...seconds).toFixed(2)}-${Math.max(...seconds).toFixed(2)} s`;
+}
+
 /** CPU time over wall time: how many cores a run kept busy (dlt's workers included). */
 function cores(f: Figures): string {
   return f.cpuSeconds === undefined ? '-' : (f.cpuSeconds / f.seconds).toFixed(2);
@@ -156,10 +174,16 @@ async function normalizeRuns(
   console.log(
     line(`sluice ${workers} thr (${small.path.match(/\d+/g)!.pop()} rows)`, oursSmall, small.bytes),
   );
-  const oursSingle = await ours(script, full.path, 1);
-  console.log(line(`sluice 1 thr (${rows} rows)`, oursSingle, full.bytes));
-  const oursFull = await ours(script, full.path, workers);
-  console.log(line(`sluice ${workers} thr (${rows} rows)`, oursFull, full.bytes));
+  const singles: Figures[] = [];
+  const fulls: (Figures & { extract: ExtractFigures })[] = [];
+  for (let run = 0; run < runs; run++) {
+    singles.push(await ours(script, full.path, 1));
+    fulls.push(await ours(script, full.path, workers));
+  }
+  const oursSingle = medianRun(singles);
+  console.log(`${line(`sluice 1 thr (${rows} rows)`, oursSingle, full.bytes)}${spread(singles)}`);
+  const oursFull = medianRun(fulls);
+  console.log(`${line(`sluice ${workers} thr (${rows} rows)`, oursFull, full.bytes)}${spread(fulls)}`);
   const { items, seconds, peakRssMB } = oursFull.extract;
   console.log(line(`sluice extract (${rows} rows)`, { items, rows: items, seconds, peakRssMB }, full.bytes));
   // the Lambdas run Node 24, whose compilers differ from this machine's Node 20
