@@ -8,7 +8,7 @@ import { emptySchema, Schema } from '../../shared/schema/schema.js';
 import type { TableSchema } from '../../shared/schema/types.js';
 import { decodeLine, lineBounds } from '../../shared/sources/lines.js';
 import { toJsonLine } from '../../shared/util/json-line.js';
-import { awkwardItems, randomItems, withKey } from '../support/dlt-parity/random-items.js';
+import { awkwardItems, random, randomItems, withKey } from '../support/dlt-parity/random-items.js';
 
 const LOAD_ID = '1732190400.123456';
 
@@ -458,6 +458,36 @@ describe('items read from their bytes where the table knows their shape', () => 
       outcome.rows.items?.map((row) => Object.keys(row).filter((key) => !key.startsWith('_dlt'))),
     ).toEqual([['k_u00e9'], ['kx']]);
     expect(outcome.scanned).toBe(0);
+  });
+
+  it('reads a damaged line as the general path does: the same rows, or the same error', () => {
+    // bytes that end or start JSON's tokens, and some that never may
+    const inserts = [...',:"\\{}[]0-.eE+ \tx', '\u0001', 'é', 'null', 'true', '1e5', '"a"', '\\u00'];
+    let failed = 0;
+    let scanned = 0;
+    for (const seed of [21, 22, 23]) {
+      const next = random(seed);
+      const pick = (n: number) => Math.floor(next() * n);
+      for (const item of [...randomItems(seed, 60), ...awkwardItems(seed, 60)]) {
+        const line = toJsonLine(item);
+        for (let damage = 0; damage < 6; damage++) {
+          const at = pick(line.length);
+          const insert = inserts[pick(inserts.length)]!;
+          const damaged = [
+            line.slice(0, at) + line.slice(at + 1),
+            line.slice(0, at) + insert + line.slice(at),
+            line.slice(0, at) + insert + line.slice(at + 1),
+          ][pick(3)]!;
+          // the first copy makes the shape known, the damaged one meets the scanner
+          const outcome = expectSameOutcome(`${line}\n${damaged}\n`);
+          if (outcome.error !== undefined) failed++;
+          scanned += outcome.scanned;
+        }
+      }
+    }
+    // both kinds met: lines JSON refuses, and damaged lines the scanner read to the end
+    expect(failed).toBeGreaterThan(500);
+    expect(scanned).toBeGreaterThan(100);
   });
 
   it('refuses a control character inside a string, as JSON.parse does', () => {
