@@ -11,9 +11,12 @@ import { ParquetFileWriter } from './parquet-writer.js';
 export interface FileLimits {
   /**
    * Rows held per table before they are handed to the file writer. Held column by column (see
-   * ColumnBatch), larger batches cost less per row: 1M orders took 10.3-10.8 s in one thread at
-   * 6,000 against 11.3-11.8 s at 2,000, peaking at 243 MB against 234-241 MB. (Held as objects,
-   * rows had outlived V8's young generation: GC took 13.5% of the time at 20,000 rows.)
+   * ColumnBatch), larger batches cost less per row: each batch pays for Arrow's IPC and
+   * parquet-wasm's reading of it whatever its size. 1M orders in one thread took 0.95 of the time
+   * at 24,000 against 6,000 (paired runs; the Parquet part of the profile 300 ms smaller), peaking
+   * at 227 MB against 180 MB; with two workers no faster, at 500 MB against 433 MB. The orders
+   * table's 13 columns reach the values budget first (23,076 rows). (Held as objects, rows had
+   * outlived V8's young generation: GC took 13.5% of the time at 20,000 rows.)
    */
   bufferRows: number;
   /** Values (rows times columns) held per table at most: wide tables flush after fewer rows. */
@@ -42,12 +45,13 @@ export interface FileLimits {
 
 const DEFAULT_ROW_GROUP_ROWS = 20_000;
 
-// Tables up to 50 columns get 6,000-row batches, one of 150 columns 2,000, and 20,000-row groups;
-// one of 1,500 columns gets 200 and 2,000. Normalizing 60k rows of 1,500 columns (2 GB of JSONL)
-// peaked at 2.3 GB with row counts alone and at 560 MB with these budgets, in 124 s instead of 132
-// (files 9% larger).
+// Tables up to 12 columns get 24,000-row batches, one of 50 columns 6,000, one of 150 columns
+// 2,000, and 20,000-row groups; one of 1,500 columns gets 200 and 2,000: a batch never holds more
+// than 300,000 values. Normalizing 60k rows of 1,500 columns (2 GB of JSONL) peaked at 2.3 GB
+// with row counts alone and at 560 MB with these budgets, in 124 s instead of 132 (files 9%
+// larger).
 export const DEFAULT_FILE_LIMITS: FileLimits = {
-  bufferRows: 6_000,
+  bufferRows: 24_000,
   bufferCells: 300_000,
   bufferChars: 8_000_000,
   rowGroupRows: DEFAULT_ROW_GROUP_ROWS,
