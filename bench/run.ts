@@ -140,7 +140,7 @@ if (!onlyServerless) await normalizeBench();
 if (!onlyServerless && !args.includes('--skip-extract'))
   await extractFormatsBench((await dataset(Math.floor(rows / 4))).path, root, join(dataDir, 'formats'));
 if (!onlyServerless && !args.includes('--skip-threshold'))
-  await workerThresholdBench((await dataset(Math.floor(rows / 4))).path);
+  await workerThresholdBench((await dataset(rows)).path);
 if (!args.includes('--skip-serverless')) await serverlessBench();
 
 async function normalizeBench(): Promise<void> {

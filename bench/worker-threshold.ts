@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import { bundleNormalize } from './bundle.js';
 
 const exec = promisify(execFile);
-const SIZES = [25_000, 50_000, 100_000, 200_000];
+const SIZES = [50_000, 100_000, 200_000, 300_000, 400_000];
 const RUNS = 3;
 
 async function seconds(script: string, file: string, work: string, workers: number): Promise<number> {

@@ -216,8 +216,8 @@ describe.each(runtimes)('the bundles on $name', (runtime) => {
     async () => {
       const prefix = `workers-${Date.now()}`;
       const storage = new S3FileStorage(s3, stack.stagingBucket, `${prefix}/`);
-      // 210,000 items (past the 200,000 threshold) of about 80 bytes: several chunks for two workers
-      const items = Array.from({ length: 210_000 }, (_, i) => ({
+      // 310,000 items (past the 300,000 threshold) of about 80 bytes: several chunks for two workers
+      const items = Array.from({ length: 310_000 }, (_, i) => ({
         id: i,
         note: 'n'.repeat(50),
         lines: [{ sku: i }],
@@ -238,7 +238,7 @@ describe.each(runtimes)('the bundles on $name', (runtime) => {
       // each worker writes its own files: two per table, all rows accounted for
       expect(jobs.tables.orders?.files).toHaveLength(2);
       expect(jobs.tables.orders__lines?.files).toHaveLength(2);
-      expect([jobs.tables.orders?.rows, jobs.tables.orders__lines?.rows]).toEqual([210_000, 210_000]);
+      expect([jobs.tables.orders?.rows, jobs.tables.orders__lines?.rows]).toEqual([310_000, 310_000]);
     },
   );
 });
