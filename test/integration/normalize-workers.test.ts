@@ -357,17 +357,17 @@ describe('normalize in worker threads', () => {
     const exec = promisify(execFile);
     const cli = join(import.meta.dirname, '../../bin/sluice.js');
     const dir = await tempDir();
-    // 250,000 short lines: at the threshold of a run from the TypeScript sources, over several 2 MB chunks
+    // 350,000 short lines: at the threshold of a run from the TypeScript sources, over several 2 MB chunks
     const file = await jsonlFile(
-      Array.from({ length: 250_000 }, (_, i) => JSON.stringify({ id: i, tags: [i] })).join('\n'),
+      Array.from({ length: 350_000 }, (_, i) => JSON.stringify({ id: i, tags: [i] })).join('\n'),
     );
     const run = (workers: string) =>
       exec(process.execPath, [cli, 'run', file, '--pipeline', 'w', '--workdir', dir, '--workers', workers]);
 
     const { stdout } = await run('2');
     // one file per worker and table in the summary (table, rows, files, bytes)
-    expect(stdout).toMatch(/^\s*orders\s+250000\s+2\s/m);
-    expect(stdout).toMatch(/^\s*orders__tags\s+250000\s+2\s/m);
+    expect(stdout).toMatch(/^\s*orders\s+350000\s+2\s/m);
+    expect(stdout).toMatch(/^\s*orders__tags\s+350000\s+2\s/m);
     const refused = await run('0').catch((error: { code: number; stderr: string }) => error);
     expect(refused).toMatchObject({ code: 1 });
     expect(String((refused as { stderr: string }).stderr)).toMatch(/--workers.*a whole number, 1 or more/);
