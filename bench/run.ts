@@ -18,6 +18,7 @@ import { LAMBDA_NODE_VERSION, lambdaNode, lambdaNodeUnavailable } from '../test/
 import { bundleNormalize } from './bundle.js';
 import { extractFormatsBench } from './extract-formats.js';
 import { generateDataset } from './generate.js';
+import { median } from './median.js';
 import { serverlessBench } from './serverless.js';
 import { workerThresholdBench } from './worker-threshold.js';
 
@@ -111,11 +112,6 @@ async function dlt(path: string, workers = 1): Promise<Figures & { files: number
   return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Figures & { retriedTasks: number }), files };
 }
 
-/** The run of median time (of an even count, the faster of the middle two), its figures whole. */
-function medianRun<T extends Figures>(figures: readonly T[]): T {
-  return [...figures].sort((a, b) => a.seconds - b.seconds)[(figures.length - 1) >> 1]!;
-}
-
 /** The range of the runs' seconds, after the median run's line. */
 function spread(figures: readonly Figures[]): string {
   if (figures.length < 2) return '';
@@ -180,9 +176,9 @@ async function normalizeRuns(
     singles.push(await ours(script, full.path, 1));
     fulls.push(await ours(script, full.path, workers));
   }
-  const oursSingle = medianRun(singles);
+  const oursSingle = median(singles, (f) => f.seconds);
   console.log(`${line(`sluice 1 thr (${rows} rows)`, oursSingle, full.bytes)}${spread(singles)}`);
-  const oursFull = medianRun(fulls);
+  const oursFull = median(fulls, (f) => f.seconds);
   console.log(`${line(`sluice ${workers} thr (${rows} rows)`, oursFull, full.bytes)}${spread(fulls)}`);
   const { items, seconds, peakRssMB } = oursFull.extract;
   console.log(line(`sluice extract (${rows} rows)`, { items, rows: items, seconds, peakRssMB }, full.bytes));

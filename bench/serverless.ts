@@ -20,6 +20,7 @@ import { createServerlessStack } from '../test/support/serverless-stack.js';
 import { openWarehouseSession } from '../test/support/warehouse-client.js';
 import { routeLocalWorkspace } from '../test/support/workspace-dns.js';
 import { startLocalStack } from '../test/warehouse/local-stack.js';
+import { median } from './median.js';
 
 const exec = promisify(execFile);
 const root = join(import.meta.dirname, '..');
@@ -48,7 +49,7 @@ async function coldStartMs(dir: string): Promise<number> {
     const { stdout } = await exec(process.execPath, ['-e', script], { cwd: dir, env });
     times.push(Number(stdout));
   }
-  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+  return median(times, Number);
 }
 
 async function endToEndSeconds(): Promise<{ seconds: number[]; rows: number }> {

@@ -8,6 +8,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { bundleNormalize } from './bundle.js';
+import { median } from './median.js';
 
 const exec = promisify(execFile);
 const SIZES = [50_000, 100_000, 200_000, 300_000, 400_000];
@@ -20,8 +21,6 @@ async function seconds(script: string, file: string, work: string, workers: numb
   });
   return (JSON.parse(stdout.trim().split('\n').pop()!) as { seconds: number }).seconds;
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /** Times the bundled normalize at each size, in one thread and with a worker per core. */
 export async function workerThresholdBench(dataset: string): Promise<void> {
@@ -50,7 +49,7 @@ export async function workerThresholdBench(dataset: string): Promise<void> {
         one.push(await seconds(script, file, work, 1));
         many.push(await seconds(script, file, work, workers));
       }
-      const [a, b] = [median(one), median(many)];
+      const [a, b] = [median(one, Number), median(many, Number)];
       console.log(
         `${String(size).padStart(9)} ${a.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(10)} ${(a / b).toFixed(2).padStart(5)}`,
       );
